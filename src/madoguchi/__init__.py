@@ -1,0 +1,1 @@
+"""Madoguchi: a one-stop digital counter for Japanese municipalities."""

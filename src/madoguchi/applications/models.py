@@ -1,0 +1,92 @@
+"""Submitted applications, their status and the append-only history of status changes."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+# The default status machine: which status may follow which.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.RECEIVED: (Status.UNDER_REVIEW,),
+    Status.UNDER_REVIEW: (Status.APPROVED, Status.REJECTED),
+    Status.APPROVED: (),
+    Status.REJECTED: (),
+}
+# Transitions that must say why, because the resident is shown the reason.
+REASON_REQUIRED: frozenset[str] = frozenset({Status.REJECTED})
+
+
+class Application(models.Model):
+    """One resident's submitted answers to one form version, with its receipt number."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    receipt_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    submission_token = models.UUIDField(unique=True)
+    form_version = models.ForeignKey(
+        "forms.FormVersion", on_delete=models.PROTECT, related_name="applications"
+    )
+    procedure = models.ForeignKey(
+        "catalog.Procedure", on_delete=models.PROTECT, related_name="applications"
+    )
+    department = models.ForeignKey(
+        "staff.Department", on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant_name = models.CharField(max_length=120)
+    applicant_name_key = models.CharField(max_length=120, db_index=True)
+    contact_email = models.EmailField()
+    answers = models.JSONField(default=dict)
+    sealed_answers = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    status_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "status", "-submitted_at"], name="app_inbox_idx"),
+            models.Index(fields=["applicant", "-submitted_at"], name="app_mine_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number or str(self.public_id)
+
+    @property
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return TRANSITIONS.get(self.status, ())
+
+
+class StatusEvent(models.Model):
+    """A status change: who moved the application, when, and why. Never edited."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("status events are append-only")
+        super().save(*args, **kwargs)

@@ -1,0 +1,133 @@
+"""Writes: turning a finished draft into an application, and moving it through its statuses."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from madoguchi.core import crypto
+from madoguchi.core.models import User
+from madoguchi.forms.definition import FormSpec
+from madoguchi.forms.models import FormVersion
+from madoguchi.jp.names import name_search_key
+from madoguchi.jp.receipt import make_receipt_number
+
+from . import tasks
+from .models import REASON_REQUIRED, Application, Status, StatusEvent
+
+
+class SubmissionRefused(Exception):
+    """The answers cannot become an application; ``errors`` maps field keys to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+class TransitionRefused(Exception):
+    """The requested status change is not allowed from the current status."""
+
+
+def _applicant_name(spec: FormSpec, answers: dict[str, Any]) -> str:
+    key = spec.definition.get("applicant_field", "")
+    value = answers.get(key) or {}
+    return f"{value.get('family', '')} {value.get('given', '')}".strip()
+
+
+def submit_application(
+    *, user: User, version: FormVersion, answers: dict[str, Any], token: uuid.UUID
+) -> Application:
+    """Store the answers as one application with a receipt number.
+
+    The submission token makes a repeated submit (double click, resent POST) return the
+    application the first submit created instead of making a second one.
+    """
+    existing = Application.objects.filter(submission_token=token).first()
+    if existing is not None:
+        if existing.applicant_id != user.pk:
+            raise SubmissionRefused({"__all__": "token belongs to another applicant"})
+        return existing
+    spec = FormSpec(version.definition)
+    errors = spec.revalidate(answers)
+    if errors:
+        raise SubmissionRefused(errors)
+    procedure = version.form.procedure
+    if procedure is None:
+        raise SubmissionRefused({"__all__": "the form is not linked to a procedure"})
+    sensitive_keys = spec.sensitive_keys()
+    plain = {k: v for k, v in answers.items() if k not in sensitive_keys}
+    sensitive = {k: v for k, v in answers.items() if k in sensitive_keys}
+    name = _applicant_name(spec, answers)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                submission_token=token,
+                form_version=version,
+                procedure=procedure,
+                department_id=procedure.department_id,
+                applicant=user,
+                applicant_name=name[:120],
+                applicant_name_key=name_search_key(name)[:120],
+                contact_email=user.email,
+                answers=plain,
+                submitted_at=now,
+                updated_at=now,
+            )
+            application.receipt_number = make_receipt_number(
+                timezone.localtime(now).year, application.pk
+            )
+            if sensitive:
+                application.sealed_answers = crypto.seal(
+                    sensitive, context=str(application.public_id)
+                )
+            application.save(update_fields=["receipt_number", "sealed_answers"])
+            StatusEvent.objects.create(
+                application=application, from_status="", to_status=Status.RECEIVED, actor=user,
+                at=now,
+            )
+            transaction.on_commit(
+                lambda: tasks.send_receipt_email.enqueue(application_id=application.pk)
+            )
+    except IntegrityError:
+        # Two identical submits raced; the other one won and stored the application.
+        return Application.objects.get(submission_token=token, applicant=user)
+    return application
+
+
+def all_answers(application: Application) -> dict[str, Any]:
+    """Plain and decrypted sensitive answers together (callers audit-log the access)."""
+    answers = dict(application.answers)
+    if application.sealed_answers:
+        answers.update(
+            crypto.unseal(application.sealed_answers, context=str(application.public_id))
+        )
+    return answers
+
+
+def change_status(
+    *, application: Application, to_status: str, actor: User, reason: str = ""
+) -> StatusEvent:
+    """Move an application to ``to_status`` if the status machine allows it; notify the resident."""
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if to_status not in locked.allowed_transitions:
+            raise TransitionRefused(f"{locked.status} → {to_status} is not allowed")
+        if to_status in REASON_REQUIRED and not reason:
+            raise TransitionRefused("a reason is required")
+        now = timezone.now()
+        event = StatusEvent.objects.create(
+            application=locked, from_status=locked.status, to_status=to_status, actor=actor,
+            reason=reason, at=now,
+        )
+        locked.status = to_status
+        locked.status_reason = reason if to_status in REASON_REQUIRED else locked.status_reason
+        locked.updated_at = now
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        transaction.on_commit(lambda: tasks.send_status_email.enqueue(event_id=event.pk))
+    application.refresh_from_db()
+    return event

@@ -1,0 +1,79 @@
+"""Staff pages for applications: the department inbox, a case, and status changes."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from madoguchi.core import audit
+from madoguchi.forms.definition import FormSpec
+from madoguchi.staff.permissions import staff_member, staff_required
+
+from . import selectors, services
+from .models import REASON_REQUIRED, Status
+
+PAGE_SIZE = 50
+
+
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    staff = staff_member(request)
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.inbox(staff, status or None), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "applications/staff/inbox.html",
+        {"staff": staff, "page": page, "status": status, "statuses": Status.choices,
+         "counts": selectors.status_counts(staff)},
+    )
+
+
+@staff_required
+def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """One application with all its answers. Each view of the personal data is audit-logged."""
+    staff = staff_member(request)
+    application = selectors.get_for_staff(staff, public_id)
+    audit.record(request, "application.view.staff", target_type="application",
+                 target_id=str(application.public_id))
+    spec = FormSpec(application.form_version.definition)
+    summary = spec.summary(services.all_answers(application))
+    transitions = [(s, Status(s).label, s in REASON_REQUIRED)
+                   for s in application.allowed_transitions]
+    return render(
+        request,
+        "applications/staff/case.html",
+        {"staff": staff, "application": application, "summary": summary,
+         "events": application.events.all(), "transitions": transitions},
+    )
+
+
+@staff_required
+@require_POST
+def change_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    staff = staff_member(request)
+    application = selectors.get_for_staff(staff, public_id)
+    to_status = request.POST.get("to_status", "")[:20]
+    reason = request.POST.get("reason", "")[:2000]
+    try:
+        services.change_status(
+            application=application, to_status=to_status, actor=request.user, reason=reason
+        )
+    except services.TransitionRefused:
+        if to_status in REASON_REQUIRED and not reason.strip():
+            messages.error(request, _("Enter the reason. The resident will be shown it."))
+        else:
+            messages.error(request, _("This status change is not possible now."))
+    else:
+        audit.record(request, "application.status", target_type="application",
+                     target_id=str(application.public_id), details={"to": to_status})
+        messages.success(request, _("The status was changed to %(status)s.")
+                         % {"status": Status(to_status).label})
+    return redirect("staff:case", public_id=application.public_id)

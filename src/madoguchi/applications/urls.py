@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+urlpatterns = [
+    path("apply/<slug:slug>/", views.start, name="start"),
+    path("apply/<slug:slug>/check/", views.check, name="check"),
+    path("apply/<slug:slug>/<slug:page>/", views.page_view, name="page"),
+    path("my/applications/<uuid:public_id>/", views.detail, name="detail"),
+    path("my/applications/<uuid:public_id>/submitted/", views.submitted, name="submitted"),
+]

@@ -1,0 +1,100 @@
+"""Loading the fictional demo city (緑ヶ丘市): idempotent, safe to run on every start."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from madoguchi.core.models import User
+from madoguchi.forms.models import FormDefinition
+from madoguchi.forms.services import publish
+from madoguchi.residents.models import Resident
+from madoguchi.staff.models import Department, StaffMember
+
+from .models import City, Counter, Procedure
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "forms" / "definitions"
+STAFF_EMAIL_DOMAIN = "city.midorigaoka.example"
+DEMO_PASSWORD = "madoguchi-demo"  # noqa: S105 - published demo credential, demo data only
+DEMO_RESIDENT_EMAIL = "taro@example.jp"
+
+
+def staff_email(username: str) -> str:
+    return f"{username}@{STAFF_EMAIL_DOMAIN}"
+
+
+def _upsert_user(email: str, kind: str, display_name: str) -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"kind": kind, "display_name": display_name}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
+    """Create or update the demo city, its staff, procedures and forms. Returns counts."""
+    if data is None:
+        data = json.loads((DEMO_DIR / "city.json").read_text(encoding="utf-8"))
+    c = data["city"]
+    City.objects.update_or_create(
+        code=c["code"],
+        defaults={"name": c["name"], "address": c["address"], "postal_code": c["postal_code"],
+                  "phone": c["phone"], "hours": c["hours"], "notice": c.get("website_note", {})},
+    )
+    departments = {}
+    for d in data["departments"]:
+        departments[d["code"]], _ = Department.objects.update_or_create(
+            code=d["code"], defaults={"name": d["name"], "phone": d.get("phone", ""),
+                                      "email": d.get("email", "")},
+        )
+    counters = {}
+    for k in data["counters"]:
+        counters[k["code"]], _ = Counter.objects.update_or_create(
+            code=k["code"],
+            defaults={"department": departments[k["department"]], "name": k["name"],
+                      "number": k.get("number", {}), "building": k.get("building", {}),
+                      "floor": k.get("floor", {}), "hours": k.get("hours", {})},
+        )
+    for order, p in enumerate(data["procedures"]):
+        procedure, _ = Procedure.objects.update_or_create(
+            slug=p["slug"],
+            defaults={
+                "department": departments[p["department"]],
+                "counter": counters.get(p.get("counter") or ""),
+                "name": p["name"], "kana": p.get("kana", ""), "summary": p.get("summary", {}),
+                "description": p.get("description", {}), "eligibility": p.get("eligibility", {}),
+                "deadline": p.get("deadline", {}), "documents": p.get("documents", []),
+                "fee": p.get("fee", {}), "online": p.get("online", False),
+                "online_note": p.get("online_note", {}), "keywords": p.get("keywords", []),
+                "life_events": p.get("life_events", []), "sort_order": order,
+            },
+        )
+        if p.get("form"):
+            definition = json.loads(
+                (DEFINITIONS_DIR / f"{p['form']}.json").read_text(encoding="utf-8")
+            )
+            form, _ = FormDefinition.objects.update_or_create(
+                slug=p["form"], defaults={"procedure": procedure, "title": definition["title"]}
+            )
+            publish(form, definition)
+    for s in data["staff"]:
+        user = _upsert_user(staff_email(s["username"]), User.Kind.STAFF,
+                            f"{s['family_name']} {s['given_name']}")
+        StaffMember.objects.update_or_create(
+            user=user,
+            defaults={"department": departments[s["department"]], "role": s["role"],
+                      "family_name": s["family_name"], "given_name": s["given_name"]},
+        )
+    resident = _upsert_user(DEMO_RESIDENT_EMAIL, User.Kind.RESIDENT, "")
+    Resident.objects.get_or_create(user=resident)
+    return {
+        "departments": len(departments), "counters": len(counters),
+        "procedures": len(data["procedures"]), "staff": len(data["staff"]),
+    }

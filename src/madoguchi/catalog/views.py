@@ -1,0 +1,29 @@
+"""Resident pages of the catalog: home, search and a procedure's page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from . import selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/home.html", {"procedures": selectors.procedures()})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH].strip()
+    results = selectors.search_procedures(query) if query else []
+    return render(request, "catalog/search.html", {"query": query, "results": results})
+
+
+def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = get_object_or_404(selectors.procedures(), slug=slug)
+    form = getattr(procedure, "form", None)
+    can_apply = bool(procedure.online and form is not None and form.live_version)
+    return render(
+        request,
+        "catalog/procedure_detail.html",
+        {"procedure": procedure, "form": form, "can_apply": can_apply},
+    )

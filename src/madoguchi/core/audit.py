@@ -1,0 +1,35 @@
+"""Recording who looked at or changed what. Events are append-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .models import AuditEvent
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address as seen by this process (set a proxy's header at the server)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    request: HttpRequest,
+    action: str,
+    *,
+    target_type: str = "",
+    target_id: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an audit event for the signed-in user of ``request``."""
+    user = request.user if request.user.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=str(user.email) if user else "anonymous",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        ip_address=client_ip(request),
+        details=details or {},
+    )

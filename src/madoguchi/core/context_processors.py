@@ -1,0 +1,10 @@
+"""Values every template needs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    return {"DEMO": settings.DEMO}

@@ -1,0 +1,45 @@
+"""Departments of the city and the staff who work in them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    """A department (課) that owns procedures and handles their applications."""
+
+    code = models.SlugField(unique=True)
+    name = models.JSONField(help_text="{'ja': ..., 'en': ...}")
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        from madoguchi.core.i18n import localized
+
+        return localized(self.name)
+
+
+class StaffMember(models.Model):
+    """A city employee's profile: the department they belong to and their role in it."""
+
+    class Role(models.TextChoices):
+        CLERK = "clerk", _("Clerk")
+        APPROVER = "approver", _("Approver")
+        HEAD = "head", _("Head of department")
+        ADMIN = "admin", _("Administrator")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLERK)
+    family_name = models.CharField(max_length=50)
+    given_name = models.CharField(max_length=50)
+
+    def __str__(self) -> str:
+        return f"{self.family_name} {self.given_name}"

@@ -1,0 +1,17 @@
+"""URL configuration."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from madoguchi.core import views as core_views
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("demo/mail/", core_views.demo_mailbox, name="demo_mailbox"),
+    path("bench/floor/", core_views.bench_floor, name="bench_floor"),
+    path("staff/", include("madoguchi.staff.urls")),
+    path("", include("madoguchi.residents.urls")),
+    path("", include("madoguchi.applications.urls")),
+    path("", include("madoguchi.catalog.urls")),
+]
