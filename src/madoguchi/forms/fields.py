@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from django.core.validators import validate_email
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext as _
 

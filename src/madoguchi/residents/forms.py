@@ -50,7 +50,9 @@ class SignUpForm(forms.Form):
         data = super().clean()
         password, again = data.get("password"), data.get("password_again")
         if password and again and password != again:
-            self.add_error("password_again", _("The two passwords are different. Enter them again."))
+            self.add_error(
+                "password_again", _("The two passwords are different. Enter them again.")
+            )
         elif password:
             try:
                 password_validation.validate_password(password, User(email=data.get("email", "")))

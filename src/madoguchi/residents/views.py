@@ -10,9 +10,9 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from madoguchi.applications import selectors as application_selectors
+from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
 from madoguchi.core.signin import SignInForm, sign_in
-from madoguchi.core.models import User
 
 from . import services
 from .forms import SignUpForm
