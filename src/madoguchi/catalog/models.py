@@ -78,6 +78,17 @@ class Procedure(models.Model):
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
 
+    @property
+    def accepts_online_application(self) -> bool:
+        """True when a resident can apply on this site (a published form exists)."""
+        if not self.online:
+            return False
+        annotated = getattr(self, "has_published_form", None)
+        if annotated is not None:
+            return bool(annotated)
+        form = getattr(self, "form", None)
+        return form is not None and form.live_version is not None
+
     def build_search_text(self) -> str:
         """A folded text of every searchable word, for width/kana-insensitive matching."""
         parts: list[str] = [self.kana, *map(str, self.keywords)]

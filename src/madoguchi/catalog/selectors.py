@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from madoguchi.forms.models import FormVersion
 from madoguchi.jp.names import name_search_key
 
 from .models import City, Procedure
@@ -16,7 +17,13 @@ def get_city() -> City | None:
 
 
 def procedures() -> QuerySet[Procedure]:
-    return Procedure.objects.select_related("department", "counter")
+    """Procedures with their department and counter, and whether a published form exists."""
+    published = FormVersion.objects.filter(
+        form__procedure=OuterRef("pk"), published_at__isnull=False
+    )
+    return Procedure.objects.select_related("department", "counter").annotate(
+        has_published_form=Exists(published)
+    )
 
 
 def search_procedures(query: str) -> list[Procedure]:

@@ -20,10 +20,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = get_object_or_404(selectors.procedures(), slug=slug)
-    form = getattr(procedure, "form", None)
-    can_apply = bool(procedure.online and form is not None and form.live_version)
     return render(
         request,
         "catalog/procedure_detail.html",
-        {"procedure": procedure, "form": form, "can_apply": can_apply},
+        {"procedure": procedure, "form": getattr(procedure, "form", None),
+         "can_apply": procedure.accepts_online_application},
     )

@@ -48,6 +48,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")),
+            help="request threads per web worker process",
+        )
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
         parser.add_argument("--skip-setup", action="store_true", help="skip migrate/collectstatic")
 
@@ -71,7 +75,8 @@ class Command(BaseCommand):
             ))
         children.append(subprocess.Popen(  # noqa: S603 - fixed argv
             [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
-             "--port", str(port), "--workers", str(options["workers"]), "--no-ws",
+             "--port", str(port), "--workers", str(options["workers"]),
+             "--blocking-threads", str(options["threads"]), "--no-ws",
              "--log-level", "warning", "madoguchi.wsgi:application"],
             env=env,
         ))
