@@ -112,7 +112,7 @@ def change_status(
     *, application: Application, to_status: str, actor: User, reason: str = ""
 ) -> StatusEvent:
     """Move an application to ``to_status`` if the status machine allows it; notify the resident."""
-    reason = reason.strip()
+    reason = reason.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if to_status not in locked.allowed_transitions:

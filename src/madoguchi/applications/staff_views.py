@@ -25,9 +25,14 @@ PAGE_SIZE = 50
 def inbox(request: HttpRequest) -> HttpResponse:
     staff = staff_member(request)
     status = request.GET.get("status", "")
+    if status not in Status.values:  # an unknown filter shows all (and may hold a NUL byte)
+        status = ""
     page = Paginator(selectors.inbox(staff, status or None), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    audit.record(request, "application.list.staff", target_type="department",
+                 target_id=str(staff.department_id),
+                 details={"status": status[:20], "page": page.number})
     return render(
         request,
         "applications/staff/inbox.html",
@@ -61,14 +66,14 @@ def change_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     staff = staff_member(request)
     application = selectors.get_for_staff(staff, public_id)
     to_status = request.POST.get("to_status", "")[:20]
-    reason = request.POST.get("reason", "")[:2000]
+    reason = request.POST.get("reason", "")[:2000].replace("\x00", "")
     try:
         services.change_status(
             application=application, to_status=to_status, actor=request.user, reason=reason
         )
     except services.TransitionRefused:
         if to_status in REASON_REQUIRED and not reason.strip():
-            messages.error(request, _("Enter the reason. The resident will be shown it."))
+            messages.error(request, _("Enter a reason. It will be shown to the resident."))
         else:
             messages.error(request, _("This status change is not possible now."))
     else:

@@ -32,7 +32,8 @@ def search_procedures(query: str) -> list[Procedure]:
     Folding ignores full/half width, hiragana/katakana and common 異体字, so 「こども」 finds
     子ども医療費 through its keywords and 「ｼﾞﾄﾞｳ」 finds 児童手当 through its reading.
     """
-    words = [name_search_key(w) for w in query[:MAX_QUERY_LENGTH].split()]
+    # NUL never occurs in the text searched, and PostgreSQL refuses it in a query parameter.
+    words = [name_search_key(w) for w in query[:MAX_QUERY_LENGTH].replace("\x00", " ").split()]
     words = [w for w in words if w]
     if not words:
         return []

@@ -54,6 +54,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.kind == self.Kind.STAFF
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes, which would bypass the model's own checks."""
+
+    def update(self, **kwargs: object) -> int:
+        raise ValueError("audit events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("audit events are append-only")
+
+
 class AuditEvent(models.Model):
     """An append-only record of an access to personal data or a security-relevant action."""
 
@@ -65,6 +75,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]

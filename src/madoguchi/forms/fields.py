@@ -276,6 +276,7 @@ class DateField(FieldType):
     def clean(self, raw: str) -> str:
         try:
             value = jp_wareki.parse_date(raw)
+            jp_wareki.era_for(value)  # shown back in 和暦: a date before 明治 cannot be
         except JPValueError as exc:
             raise jp_error(
                 exc, _("Enter the date like 2026-11-23 or 令和8年11月23日 and check it exists.")

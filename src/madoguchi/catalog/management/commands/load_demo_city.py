@@ -14,4 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = load_demo_city()
-        self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        if options["verbosity"] > 0:
+            self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))

@@ -1,0 +1,255 @@
+"""The resident's form wizard: pages, errors, the check page, the change links and submitting."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.utils import translation
+
+from madoguchi.applications.models import Application
+from madoguchi.applications.views import DRAFT_PREFIX
+from madoguchi.conftest import (
+    CHECK_URL,
+    FORM_SLUG,
+    PAGE_KEYS,
+    VALID_POST,
+    check_token,
+    fill_wizard,
+    page_url,
+)
+from madoguchi.core.models import MailboxMessage
+from madoguchi.jp.receipt import is_valid_receipt_number
+
+DRAFT_KEY = DRAFT_PREFIX + FORM_SLUG
+
+
+def draft(client) -> dict:
+    return client.session.get(DRAFT_KEY)
+
+
+def test_start_goes_to_the_first_page_then_to_the_first_unfinished(resident_client):
+    assert resident_client.get(f"/apply/{FORM_SLUG}/")["Location"] == page_url("applicant")
+    fill_wizard(resident_client, ["applicant", "student"])
+    assert resident_client.get(f"/apply/{FORM_SLUG}/")["Location"] == page_url("commute")
+    fill_wizard(resident_client, ["commute", "bank", "consent"])
+    assert resident_client.get(f"/apply/{FORM_SLUG}/")["Location"] == CHECK_URL
+
+
+def test_each_page_leads_to_the_next_and_the_last_to_check(resident_client):
+    for page, following in zip(PAGE_KEYS, [*PAGE_KEYS[1:], None], strict=True):
+        response = resident_client.post(page_url(page), VALID_POST[page])
+        assert response.status_code == 302
+        assert response["Location"] == (page_url(following) if following else CHECK_URL)
+
+
+def test_page_with_errors_is_422_keeps_values_and_links_errors(resident_client):
+    typed = {
+        "applicant_name-family": "髙﨑",
+        "applicant_name-given": "",
+        "applicant_name-family_kana": "たかさき",
+        "applicant_name-given_kana": "",
+        "phone": "でんわ<b>",
+        "postal_code": "〒１２３",
+        "address": "緑ヶ丘市北山1234番地5",
+    }
+    response = resident_client.post(page_url("applicant"), typed)
+    assert response.status_code == 422
+    html = response.content.decode()
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    assert summary, "no error summary"
+    links = re.findall(r'href="#([^"]+)"', summary[0])
+    assert links == ["f-applicant_name-family", "f-relationship-0", "f-phone", "f-postal_code"]
+    for target in links:
+        assert f'id="{target}"' in html  # each link lands on an input
+    # Everything the resident typed is shown again (escaped), nothing lost.
+    assert 'value="髙﨑"' in html
+    assert 'value="たかさき"' in html
+    assert 'value="でんわ&lt;b&gt;"' in html
+    assert 'value="〒１２３"' in html
+    assert 'value="緑ヶ丘市北山1234番地5"' in html
+    assert 'aria-invalid="true"' in html
+    assert draft(resident_client)["done"] == []
+    assert "<title>" in html
+
+
+def test_error_summary_for_each_page_links_to_its_fields(resident_client):
+    for page in PAGE_KEYS:
+        response = resident_client.post(page_url(page), {})
+        assert response.status_code == 422, page
+        html = response.content.decode()
+        summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+        assert summary, page
+        links = re.findall(r'href="#(f-[^"]+)"', summary[0])
+        assert links, page
+        for link in links:
+            assert f'id="{link}"' in html, (page, link)
+
+
+def test_japanese_error_messages_name_the_field(resident_client):
+    response = resident_client.post(page_url("student"), {
+        **VALID_POST["student"], "student_birth_date": "平成31年5月1日"})
+    assert response.status_code == 422
+    assert "令和元年5月1日" in response.content.decode()
+
+
+def test_check_page_shows_normalised_answers(resident_client):
+    fill_wizard(resident_client)
+    response = resident_client.get(CHECK_URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for shown in ["髙﨑　𠮷男（タカサキ　ヨシオ）", "090-1234-5678", "〒999-0101",
+                  "平成21年（2009年）4月2日", "15,000円", "9876543",
+                  "ミドリ　ハナコ"]:
+        assert shown in html, shown
+    assert f'href="/apply/{FORM_SLUG}/commute/?return=check#f-monthly_pass_cost"' in html
+
+
+def test_change_link_returns_to_the_check_page(resident_client):
+    fill_wizard(resident_client)
+    response = resident_client.get(page_url("commute") + "?return=check")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="return" value="check"' in html
+    assert f'href="{CHECK_URL}"' in html  # the back link goes to the check page
+    assert 'value="１５，０００"' in html  # what was typed is shown again
+    response = resident_client.post(page_url("commute"), {
+        **VALID_POST["commute"], "monthly_pass_cost": "12000", "return": "check"})
+    assert response.status_code == 302
+    assert response["Location"] == CHECK_URL
+    assert "12,000円" in resident_client.get(CHECK_URL).content.decode()
+
+
+def test_change_link_with_errors_keeps_the_return(resident_client):
+    fill_wizard(resident_client)
+    response = resident_client.post(page_url("commute") + "?return=check", {
+        **VALID_POST["commute"], "monthly_pass_cost": "0"})
+    assert response.status_code == 422
+    assert 'name="return" value="check"' in response.content.decode()
+    # The stored answer is unchanged until the page is valid.
+    assert draft(resident_client)["answers"]["monthly_pass_cost"] == 15000
+
+
+def test_change_link_on_a_stored_answer_prefills_from_the_value(resident_client):
+    fill_wizard(resident_client)
+    session = resident_client.session
+    stored = session[DRAFT_KEY]
+    stored["raw"] = {}  # e.g. a draft restored from the answers only
+    session[DRAFT_KEY] = stored
+    session.save()
+    html = resident_client.get(page_url("student") + "?return=check").content.decode()
+    assert 'value="平成21年4月2日"' in html
+    assert 'value="髙﨑"' in html
+
+
+def test_check_page_redirects_to_the_first_incomplete_page(resident_client):
+    assert resident_client.get(CHECK_URL)["Location"] == page_url("applicant")
+    fill_wizard(resident_client, ["applicant", "student", "bank"])
+    assert resident_client.get(CHECK_URL)["Location"] == page_url("commute")
+    # A POST cannot skip the missing pages either.
+    token = draft(resident_client)["token"]
+    response = resident_client.post(CHECK_URL, {"token": token})
+    assert response["Location"] == page_url("commute")
+    assert Application.objects.count() == 0
+
+
+def test_skipping_ahead_to_the_last_page_goes_back_to_what_is_missing(resident_client):
+    fill_wizard(resident_client, ["applicant"])
+    response = resident_client.post(page_url("consent"), VALID_POST["consent"])
+    assert response["Location"] == page_url("student")
+
+
+@pytest.mark.parametrize("token", ["", None, "not-a-uuid", str(uuid.uuid4()), "0" * 32])
+def test_submit_with_a_wrong_or_missing_token_is_refused(resident_client, token):
+    fill_wizard(resident_client)
+    data = {} if token is None else {"token": token}
+    response = resident_client.post(CHECK_URL, data)
+    assert response.status_code == 422
+    with translation.override("ja"):
+        from django.utils.translation import gettext
+
+        message = gettext("This page has expired. Check your answers and submit again.")
+    assert message in response.content.decode()
+    assert Application.objects.count() == 0
+    assert draft(resident_client) is not None  # the answers are kept
+
+
+def test_submit_creates_the_application_and_clears_the_draft(
+    resident_client, resident, django_capture_on_commit_callbacks
+):
+    fill_wizard(resident_client)
+    token = check_token(resident_client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = resident_client.post(CHECK_URL, {"token": token})
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/my/applications/{application.public_id}/submitted/"
+    assert str(application.submission_token) == token
+    assert application.applicant == resident
+    assert is_valid_receipt_number(application.receipt_number)
+    assert DRAFT_KEY not in resident_client.session
+    page = resident_client.get(response["Location"])
+    assert application.receipt_number in page.content.decode()
+    mail = MailboxMessage.objects.get()
+    assert application.receipt_number in mail.body
+    # Starting again begins a new, empty draft with a new token.
+    assert resident_client.get(f"/apply/{FORM_SLUG}/")["Location"] == page_url("applicant")
+    assert draft(resident_client)["token"] != token
+    assert draft(resident_client)["answers"] == {}
+
+
+def test_second_post_of_the_same_token_goes_to_the_same_confirmation(resident_client):
+    fill_wizard(resident_client)
+    token = check_token(resident_client)
+    first = resident_client.post(CHECK_URL, {"token": token})
+    second = resident_client.post(CHECK_URL, {"token": token})
+    assert second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert Application.objects.count() == 1
+
+
+def test_answers_made_invalid_before_submit_are_refused(resident_client, demo):
+    """If a stored answer no longer passes (e.g. a tampered session), nothing is stored."""
+    fill_wizard(resident_client)
+    session = resident_client.session
+    stored = session[DRAFT_KEY]
+    stored["answers"]["district"] = "outside-the-city"
+    session[DRAFT_KEY] = stored
+    session.save()
+    response = resident_client.post(CHECK_URL, {"token": stored["token"]})
+    assert response.status_code == 422
+    assert Application.objects.count() == 0
+
+
+def test_a_new_form_version_restarts_the_draft(resident_client, form_version):
+    import copy
+
+    from madoguchi.forms.services import publish
+
+    fill_wizard(resident_client)
+    changed = copy.deepcopy(form_version.definition)
+    changed["title"]["ja"] += "（令和8年度）"
+    publish(form_version.form, changed)
+    assert resident_client.get(CHECK_URL)["Location"] == page_url("applicant")
+    assert draft(resident_client)["answers"] == {}
+
+
+def test_back_links(resident_client):
+    html = resident_client.get(page_url("applicant")).content.decode()
+    assert 'href="/procedures/tsugaku-hojo/"' in html
+    html = resident_client.get(page_url("student")).content.decode()
+    assert f'href="{page_url("applicant")}"' in html
+
+
+def test_a_page_only_sets_its_own_answers(resident_client):
+    """Extra keys in a POST cannot put answers on other pages (or skip them)."""
+    response = resident_client.post(page_url("applicant"), {
+        **VALID_POST["applicant"], "account_number": "1111111", "consent": "yes",
+        "district": "kitayama"})
+    assert response.status_code == 302
+    answers = draft(resident_client)["answers"]
+    assert "account_number" not in answers
+    assert "consent" not in answers
+    assert "district" not in answers
+    assert draft(resident_client)["done"] == ["applicant"]
