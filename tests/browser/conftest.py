@@ -13,18 +13,10 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise refuse
-# ORM calls made by the test code ("You cannot call this from an async context").
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import (  # noqa: E402
-    ARTIFACTS_DIR,
-    ConsoleLog,
-    PageFactory,
-    assert_accessible as _assert_accessible,
-)
+import browser_support  # noqa: E402
+from browser_support import ARTIFACTS_DIR, PageFactory  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,20 +31,61 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-ipaexfont")
-    from playwright.sync_api import sync_playwright
+class BrowserSession:
+    """One Chromium for all the browser tests, stopped as soon as they are over.
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    Playwright's sync API keeps an asyncio event loop running in this thread while it is
+    started, so Django's async-safety check must be relaxed for the test code's ORM calls
+    (DJANGO_ALLOW_ASYNC_UNSAFE). Both are undone when the run leaves this directory, so unit
+    tests collected after (or, with --reverse-order, before) these keep Django's checks and
+    can still use asyncio.run.
+    """
+
+    def __init__(self) -> None:
+        self._playwright = None
+        self._browser = None
+
+    def get(self):
+        if self._browser is None:
+            if not Path(CHROMIUM).exists():
+                pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-ipaexfont")
+            from playwright.sync_api import sync_playwright
+
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            )
+        return self._browser
+
+    def stop(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._playwright.stop()
+            self._browser = self._playwright = None
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+BROWSER_SESSION = BrowserSession()
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    result = yield
+    if nextitem is None or HERE not in Path(nextitem.path).resolve().parents:
+        BROWSER_SESSION.stop()
+    return result
+
+
+@pytest.fixture
+def browser():
+    """Headless Debian Chromium, launched once and shared by the browser tests."""
+    return BROWSER_SESSION.get()
 
 
 @pytest.fixture(autouse=True)
-def demo_city(transactional_db: None, settings) -> None:  # noqa: ANN001
+def demo_city(transactional_db: None, settings) -> None:
     """Every browser test starts from the demo city (the live server needs real commits).
 
     pytest-django swaps in Django's in-memory e-mail backend; the browser tests read sent mail
@@ -65,7 +98,7 @@ def demo_city(transactional_db: None, settings) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def new_page(browser, live_server) -> Iterator[PageFactory]:  # noqa: ANN001
+def new_page(browser, live_server) -> Iterator[PageFactory]:
     """Make pages in fresh browser contexts; all are closed at the end of the test.
 
     ``new_page(js=False)`` turns JavaScript off; ``bypass_csp=False`` keeps the site's Content
@@ -77,13 +110,13 @@ def new_page(browser, live_server) -> Iterator[PageFactory]:  # noqa: ANN001
 
 
 @pytest.fixture
-def page(new_page: PageFactory):  # noqa: ANN201
+def page(new_page: PageFactory):
     """A JavaScript-enabled page, locale ja-JP, in a fresh context."""
     return new_page()
 
 
 @pytest.fixture
-def nojs_page(new_page: PageFactory):  # noqa: ANN201
+def nojs_page(new_page: PageFactory):
     """A page with JavaScript turned off, locale ja-JP, in a fresh context."""
     return new_page(js=False)
 
@@ -91,7 +124,7 @@ def nojs_page(new_page: PageFactory):  # noqa: ANN201
 @pytest.fixture
 def assert_accessible() -> Callable[..., None]:
     """``assert_accessible(page)``: axe-core WCAG 2.x A/AA, fails on serious/critical issues."""
-    return _assert_accessible
+    return browser_support.assert_accessible
 
 
 @pytest.fixture(scope="session")
@@ -100,5 +133,3 @@ def artifacts_dir() -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
 
-
-__all__ = ["ConsoleLog"]

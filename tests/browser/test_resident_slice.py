@@ -32,17 +32,17 @@ NEW_PASSWORD = "kodomo-tsugaku-2026"
 ERROR_TITLE = re.compile(r"^(エラー：|Error: )")
 
 
-def answer_row(page, input_id: str):  # noqa: ANN001, ANN201
+def answer_row(page, input_id: str):
     """The check page's answer cell of the field whose change link points at ``input_id``."""
     row = page.locator(".summary__row").filter(has=page.locator(f'a[href$="#{input_id}"]'))
     return row.locator("dd").first
 
 
-def path_of(page) -> str:  # noqa: ANN001
+def path_of(page) -> str:
     return urlsplit(page.url).path
 
 
-def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -> None:  # noqa: ANN001
+def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -> None:
     page = nojs_page
 
     # Home: find the procedure with the search box, typing its reading in hiragana.
@@ -66,6 +66,7 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
         page.locator(f'main a[href="/apply/{SLUG}/"]').first.click()
     assert path_of(page) == "/account/login/"
     assert parse_qs(urlsplit(page.url).query)["next"] == [f"/apply/{SLUG}/"]
+    assert_accessible(page, "sign-in")
 
     # No account yet: sign up, and come straight back to the form.
     with page.expect_navigation():
@@ -188,7 +189,7 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
     assert_accessible(page, "application detail")
 
 
-def test_double_click_on_send_makes_one_application(new_page) -> None:  # noqa: ANN001
+def test_double_click_on_send_makes_one_application(new_page) -> None:
     # The site's own CSP stays in force here: madoguchi.js must load and run under it.
     page = new_page(bypass_csp=False)
     response = sign_in(page, DEMO_RESIDENT_EMAIL, DEMO_PASSWORD)
@@ -202,7 +203,7 @@ def test_double_click_on_send_makes_one_application(new_page) -> None:  # noqa: 
     # intercepted submit is answered "204 No Content", so the browser stays on this page.
     posts: list[str] = []
 
-    def no_content(route) -> None:  # noqa: ANN001
+    def no_content(route) -> None:
         if route.request.method != "POST":
             route.continue_()
             return
@@ -230,7 +231,7 @@ def test_double_click_on_send_makes_one_application(new_page) -> None:  # noqa: 
     assert log.errors == [], log.errors
 
 
-def test_small_screen_and_screenshots(new_page, artifacts_dir) -> None:  # noqa: ANN001
+def test_small_screen_and_screenshots(new_page, artifacts_dir) -> None:
     page = new_page(width=320, height=640)
 
     def fits(name: str) -> None:

@@ -24,7 +24,7 @@ def application() -> Application:
     return make_application(User.objects.get(email=DEMO_RESIDENT_EMAIL))
 
 
-def path_of(page) -> str:  # noqa: ANN001
+def path_of(page) -> str:
     return urlsplit(page.url).path
 
 
@@ -32,7 +32,7 @@ def case_path(application: Application) -> str:
     return f"/staff/applications/{application.public_id}/"
 
 
-def open_case(page, application: Application, email: str = CLERK) -> None:  # noqa: ANN001
+def open_case(page, application: Application, email: str = CLERK) -> None:
     """Sign in as staff, find the application in the inbox and open it."""
     sign_in(page, email, DEMO_PASSWORD, staff=True)
     assert path_of(page) == "/staff/"
@@ -43,7 +43,7 @@ def open_case(page, application: Application, email: str = CLERK) -> None:  # no
     assert path_of(page) == case_path(application)
 
 
-def change_status(page, to_status: str, reason: str | None = None) -> None:  # noqa: ANN001
+def change_status(page, to_status: str, reason: str | None = None) -> None:
     form = page.locator(f'main form:has(input[name="to_status"][value="{to_status}"])')
     if reason is not None:
         form.locator('textarea[name="reason"]').fill(reason)
@@ -51,7 +51,7 @@ def change_status(page, to_status: str, reason: str | None = None) -> None:  # n
         form.locator("button[type=submit]").click()
 
 
-def shown_status(page):  # noqa: ANN001, ANN201
+def shown_status(page):
     """The status badge in the case's (or the resident's application page's) summary."""
     return page.locator("main .summary .status").first
 
@@ -60,7 +60,7 @@ def status_class(status: str) -> re.Pattern[str]:
     return re.compile(rf"\bstatus--{status}\b")
 
 
-def resident_sees(new_page, application: Application):  # noqa: ANN001, ANN201
+def resident_sees(new_page, application: Application):
     """The resident's own page of the application, signed in in a separate browser."""
     page = new_page()
     sign_in(page, DEMO_RESIDENT_EMAIL, DEMO_PASSWORD)
@@ -69,7 +69,7 @@ def resident_sees(new_page, application: Application):  # noqa: ANN001, ANN201
 
 
 def test_clerk_rejects_with_a_reason_and_the_resident_sees_it(
-    new_page, application, assert_accessible  # noqa: ANN001
+    new_page, application, assert_accessible
 ) -> None:
     staff = new_page()
     open_case(staff, application)
@@ -116,7 +116,7 @@ def test_clerk_rejects_with_a_reason_and_the_resident_sees_it(
     assert_accessible(resident, "resident application page, rejected")
 
 
-def test_clerk_approves_and_the_resident_sees_it(new_page, application) -> None:  # noqa: ANN001
+def test_clerk_approves_and_the_resident_sees_it(new_page, application) -> None:
     staff = new_page()
     open_case(staff, application)
     change_status(staff, "under_review")
@@ -130,7 +130,7 @@ def test_clerk_approves_and_the_resident_sees_it(new_page, application) -> None:
     expect(resident.locator("main .notice--error")).to_have_count(0)
 
 
-def test_other_department_neither_lists_nor_opens_it(new_page, application) -> None:  # noqa: ANN001
+def test_other_department_neither_lists_nor_opens_it(new_page, application) -> None:
     page = new_page()
     sign_in(page, staff_email("shimin1"), DEMO_PASSWORD, staff=True)
     assert path_of(page) == "/staff/"
@@ -145,7 +145,7 @@ def test_other_department_neither_lists_nor_opens_it(new_page, application) -> N
     ).exists()
 
 
-def test_resident_account_cannot_sign_in_as_staff(page) -> None:  # noqa: ANN001
+def test_resident_account_cannot_sign_in_as_staff(page) -> None:
     response = sign_in(page, DEMO_RESIDENT_EMAIL, DEMO_PASSWORD, staff=True)
     assert response.status == 200
     assert path_of(page) == "/staff/login/"
@@ -160,7 +160,7 @@ def test_resident_account_cannot_sign_in_as_staff(page) -> None:  # noqa: ANN001
     assert path_of(page) == "/my/"
 
 
-def test_language_switch_to_english_persists(page, assert_accessible) -> None:  # noqa: ANN001
+def test_language_switch_to_english_persists(page, assert_accessible) -> None:
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     switch = page.locator("header button[name=language]")

@@ -12,7 +12,7 @@ BROKEN = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>å£
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_assert_accessible_reports_serious_violations(new_page, assert_accessible, js) -> None:  # noqa: ANN001
+def test_assert_accessible_reports_serious_violations(new_page, assert_accessible, js) -> None:
     page = new_page(js=js)
     page.route(
         "**/axe-self-test/",

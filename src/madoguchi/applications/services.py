@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from madoguchi.core import crypto
 from madoguchi.core.models import User
+from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms.definition import FormSpec
 from madoguchi.forms.models import FormVersion
 from madoguchi.jp.names import name_search_key
@@ -38,19 +39,19 @@ def _applicant_name(spec: FormSpec, answers: dict[str, Any]) -> str:
 
 
 def submit_application(
-    *, user: User, version: FormVersion, answers: dict[str, Any], token: uuid.UUID
+    *,
+    user: User,
+    version: FormVersion,
+    answers: dict[str, Any],
+    token: uuid.UUID,
+    spec: FormSpec | None = None,
 ) -> Application:
     """Store the answers as one application with a receipt number.
 
-    The submission token makes a repeated submit (double click, resent POST) return the
+    The submission token is unique: a repeated submit (double click, resent POST) returns the
     application the first submit created instead of making a second one.
     """
-    existing = Application.objects.filter(submission_token=token).first()
-    if existing is not None:
-        if existing.applicant_id != user.pk:
-            raise SubmissionRefused({"__all__": "token belongs to another applicant"})
-        return existing
-    spec = FormSpec(version.definition)
+    spec = spec or FormSpec(version.definition)
     errors = spec.revalidate(answers)
     if errors:
         raise SubmissionRefused(errors)
@@ -61,10 +62,12 @@ def submit_application(
     plain = {k: v for k, v in answers.items() if k not in sensitive_keys}
     sensitive = {k: v for k, v in answers.items() if k in sensitive_keys}
     name = _applicant_name(spec, answers)
+    public_id = uuid.uuid4()
     now = timezone.now()
     try:
         with transaction.atomic():
             application = Application.objects.create(
+                public_id=public_id,
                 submission_token=token,
                 form_version=version,
                 procedure=procedure,
@@ -74,27 +77,29 @@ def submit_application(
                 applicant_name_key=name_search_key(name)[:120],
                 contact_email=user.email,
                 answers=plain,
+                sealed_answers=(
+                    crypto.seal(sensitive, context=str(public_id)) if sensitive else ""
+                ),
                 submitted_at=now,
                 updated_at=now,
             )
             application.receipt_number = make_receipt_number(
                 timezone.localtime(now).year, application.pk
             )
-            if sensitive:
-                application.sealed_answers = crypto.seal(
-                    sensitive, context=str(application.public_id)
-                )
-            application.save(update_fields=["receipt_number", "sealed_answers"])
+            application.save(update_fields=["receipt_number"])
             StatusEvent.objects.create(
                 application=application, from_status="", to_status=Status.RECEIVED, actor=user,
                 at=now,
             )
-            transaction.on_commit(
-                lambda: tasks.send_receipt_email.enqueue(application_id=application.pk)
-            )
+            enqueue_with_transaction(tasks.send_receipt_email, application_id=application.pk)
     except IntegrityError:
-        # Two identical submits raced; the other one won and stored the application.
-        return Application.objects.get(submission_token=token, applicant=user)
+        # The token was used before: a repeated or racing submit of the same draft.
+        existing = Application.objects.filter(submission_token=token).first()
+        if existing is None:
+            raise
+        if existing.applicant_id != user.pk:
+            raise SubmissionRefused({"__all__": "token belongs to another applicant"}) from None
+        return existing
     return application
 
 
@@ -128,6 +133,6 @@ def change_status(
         locked.status_reason = reason if to_status in REASON_REQUIRED else locked.status_reason
         locked.updated_at = now
         locked.save(update_fields=["status", "status_reason", "updated_at"])
-        transaction.on_commit(lambda: tasks.send_status_email.enqueue(event_id=event.pk))
+        enqueue_with_transaction(tasks.send_status_email, event_id=event.pk)
     application.refresh_from_db()
     return event

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.core import audit
-from madoguchi.forms.definition import FormSpec
+from madoguchi.forms import selectors as form_selectors
 from madoguchi.staff.permissions import staff_member, staff_required
 
 from . import selectors, services
@@ -48,7 +48,7 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     application = selectors.get_for_staff(staff, public_id)
     audit.record(request, "application.view.staff", target_type="application",
                  target_id=str(application.public_id))
-    spec = FormSpec(application.form_version.definition)
+    spec = form_selectors.spec_of(application.form_version)
     summary = spec.summary(services.all_answers(application))
     transitions = [(s, Status(s).label, s in REASON_REQUIRED)
                    for s in application.allowed_transitions]

@@ -11,12 +11,13 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.core import audit
+from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.definition import FormSpec, Page
 from madoguchi.forms.models import FormDefinition, FormVersion
 from madoguchi.residents.permissions import resident_required
@@ -27,11 +28,10 @@ DRAFT_PREFIX = "draft:"
 
 
 def _load_form(slug: str) -> tuple[FormDefinition, FormVersion, FormSpec]:
-    form = get_object_or_404(FormDefinition.objects.select_related("procedure"), slug=slug)
-    version = form.live_version
-    if version is None or form.procedure is None or not form.procedure.online:
+    version = form_selectors.live_version(slug)
+    if version is None or version.form.procedure is None or not version.form.procedure.online:
         raise Http404
-    return form, version, FormSpec(version.definition)
+    return version.form, version, form_selectors.spec_of(version)
 
 
 def _draft(session: SessionBase, slug: str, version: FormVersion) -> dict[str, Any]:
@@ -131,12 +131,13 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
     """Check your answers, then submit. A repeated submit returns the same application."""
     form, version, spec = _load_form(slug)
     key = DRAFT_PREFIX + slug
-    if request.method == "POST":
-        token = _parse_token(request.POST.get("token", ""))
-        if token is not None:
-            done = selectors.submitted_with_token(request.user, token)
-            if done is not None:
-                return redirect("applications:submitted", public_id=done.public_id)
+    token = _parse_token(request.POST.get("token", "")) if request.method == "POST" else None
+    stored = request.session.get(key)
+    if token is not None and not (isinstance(stored, dict) and stored.get("token") == str(token)):
+        # Not the current draft's token: perhaps the draft was already submitted with it.
+        done = selectors.submitted_with_token(request.user, token)
+        if done is not None:
+            return redirect("applications:submitted", public_id=done.public_id)
     draft = _draft(request.session, slug, version)
     missing = spec.missing_pages(draft["answers"], draft["done"])
     if missing:
@@ -148,7 +149,8 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             try:
                 application = services.submit_application(
-                    user=request.user, version=version, answers=draft["answers"], token=token
+                    user=request.user, version=version, answers=draft["answers"], token=token,
+                    spec=spec,
                 )
             except services.SubmissionRefused:
                 error = _(
@@ -183,7 +185,7 @@ def submitted(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The resident's own application: status, history and what they answered."""
     application = selectors.get_for_resident(request.user, public_id)
-    spec = FormSpec(application.form_version.definition)
+    spec = form_selectors.spec_of(application.form_version)
     audit.record(request, "application.view.resident", target_type="application",
                  target_id=str(application.public_id))
     summary = spec.summary(services.all_answers(application), masked=True)
