@@ -14,6 +14,17 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _clean(value: Any) -> Any:
+    """Drop NUL characters, which PostgreSQL cannot store, from strings anywhere in ``value``."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
 def record(
     request: HttpRequest,
     action: str,
@@ -29,7 +40,7 @@ def record(
         actor_label=str(user.email) if user else "anonymous",
         action=action,
         target_type=target_type,
-        target_id=target_id,
+        target_id=_clean(target_id),
         ip_address=client_ip(request),
-        details=details or {},
+        details=_clean(details or {}),
     )

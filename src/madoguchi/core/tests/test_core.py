@@ -124,6 +124,18 @@ def test_audit_record(event):
     assert stored.details == {"why": "test"}
 
 
+def test_audit_record_drops_nul_characters_postgresql_cannot_store(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    event = audit.record(request, "x", target_id="4\x002",
+                         details={"q\x00": ["a\x00b", {"c": "\x00"}], "n": 1})
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.target_id == "42"
+    assert stored.details == {"q": ["ab", {"c": ""}], "n": 1}
+
+
 def test_audit_record_names_the_signed_in_user(demo, staff_user):
     request = RequestFactory().get("/")
     request.user = staff_user
