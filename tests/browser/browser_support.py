@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import re
 import uuid
@@ -112,8 +113,8 @@ class PageFactory:
             bypass_csp=bypass_csp,
             viewport={"width": width, "height": height},
         )
-        context.set_default_timeout(10_000)
-        context.set_default_navigation_timeout(15_000)
+        context.set_default_timeout(15_000)
+        context.set_default_navigation_timeout(30_000)
         self.contexts.append(context)
         page = context.new_page()
         log = ConsoleLog()
@@ -125,6 +126,15 @@ class PageFactory:
         page.madoguchi_console = log
         page.madoguchi_factory = self
         return page
+
+    def save_screenshots(self, directory: Path, name: str) -> None:
+        """Keep what every open page showed when a test failed (for CI artifacts)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+        for n, context in enumerate(self.contexts):
+            for m, page in enumerate(context.pages):
+                with contextlib.suppress(Exception):  # best effort while reporting a failure
+                    page.screenshot(path=str(directory / f"{safe}-{n}-{m}.png"), full_page=True)
 
     def close(self) -> None:
         for context in self.contexts:

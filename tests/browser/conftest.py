@@ -12,11 +12,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import browser_support  # noqa: E402
 from browser_support import ARTIFACTS_DIR, PageFactory  # noqa: E402
+
+# Generous limits: they only matter when something is broken, and CI machines can be busy.
+expect.set_options(timeout=10_000)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -78,6 +82,14 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     return result
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    if report.when == "call":
+        item.madoguchi_failed = report.failed
+    return report
+
+
 @pytest.fixture
 def browser():
     """Headless Debian Chromium, launched once and shared by the browser tests."""
@@ -98,7 +110,7 @@ def demo_city(transactional_db: None, settings) -> None:
 
 
 @pytest.fixture
-def new_page(browser, live_server) -> Iterator[PageFactory]:
+def new_page(browser, live_server, request: pytest.FixtureRequest) -> Iterator[PageFactory]:
     """Make pages in fresh browser contexts; all are closed at the end of the test.
 
     ``new_page(js=False)`` turns JavaScript off; ``bypass_csp=False`` keeps the site's Content
@@ -106,6 +118,8 @@ def new_page(browser, live_server) -> Iterator[PageFactory]:
     """
     factory = PageFactory(browser, live_server.url)
     yield factory
+    if getattr(request.node, "madoguchi_failed", False):
+        factory.save_screenshots(ARTIFACTS_DIR / "failures", request.node.name)
     factory.close()
 
 

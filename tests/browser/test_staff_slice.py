@@ -32,10 +32,12 @@ def case_path(application: Application) -> str:
     return f"/staff/applications/{application.public_id}/"
 
 
-def open_case(page, application: Application, email: str = CLERK) -> None:
+def open_case(page, application: Application, email: str = CLERK, on_inbox=None) -> None:
     """Sign in as staff, find the application in the inbox and open it."""
     sign_in(page, email, DEMO_PASSWORD, staff=True)
     assert path_of(page) == "/staff/"
+    if on_inbox is not None:
+        on_inbox(page)
     link = page.locator(f'main table a[href="{case_path(application)}"]')
     expect(link).to_have_text(application.receipt_number)
     with page.expect_navigation():
@@ -72,7 +74,7 @@ def test_clerk_rejects_with_a_reason_and_the_resident_sees_it(
     new_page, application, assert_accessible
 ) -> None:
     staff = new_page()
-    open_case(staff, application)
+    open_case(staff, application, on_inbox=lambda p: assert_accessible(p, "staff inbox"))
     assert AuditEvent.objects.filter(
         action="application.view.staff",
         target_id=str(application.public_id),
