@@ -36,6 +36,7 @@ def _persistent_secret(filename: str) -> str:
 
 
 TESTING = env_bool("MADOGUCHI_TESTING")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("MADOGUCHI_DEBUG")
 DEMO = env_bool("MADOGUCHI_DEMO")
 BENCH = env_bool("MADOGUCHI_BENCH")
@@ -162,6 +163,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Tests serve static files from the app folders; production serves the collected, hashed files.
+WHITENOISE_USE_FINDERS = TESTING
+WHITENOISE_AUTOREFRESH = TESTING
 
 # --- Sessions and cookies.
 SESSION_COOKIE_AGE = 60 * 60 * 8
