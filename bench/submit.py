@@ -310,8 +310,11 @@ def draft_pages(n: int) -> list[tuple[str, dict[str, str]]]:
             "applicant_name-family_kana": "ミドリカワ", "applicant_name-given_kana": "タロウ",
             "relationship": ("father", "mother", "other")[n % 3],
             "phone": f"090-{1000 + n % 9000:04d}-5678",
-            "postal_code": "999-0101",
-            "address": f"緑ヶ丘市北山{n + 1}番地5",
+            "address-postal_code": "999-0101",
+            "address-prefecture": "緑ヶ丘県",
+            "address-city": "緑ヶ丘市",
+            "address-town": "北山",
+            "address-street": f"{n + 1}番地5",
         }),
         ("student", {
             "student_name-family": "緑川", "student_name-given": "花子",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("demo/mail/", core_views.demo_mailbox, name="demo_mailbox"),
     path("bench/floor/", core_views.bench_floor, name="bench_floor"),
     path("staff/", include("madoguchi.staff.urls")),
+    path("", include("madoguchi.forms.urls")),
     path("", include("madoguchi.residents.urls")),
     path("", include("madoguchi.applications.urls")),
     path("", include("madoguchi.catalog.urls")),

@@ -33,8 +33,12 @@ FORM_POST: dict[str, dict[str, str]] = {
         "applicant_name-given_kana": "はなこ",
         "relationship": "mother",
         "phone": "０９０－１２３４－５６７８",
-        "postal_code": "９９９－０１０１",
-        "address": "緑ヶ丘市北山1234番地5",
+        "address-postal_code": "９９９－０１０１",
+        "address-prefecture": "緑ヶ丘県",
+        "address-city": "緑ヶ丘市",
+        "address-town": "北山",
+        "address-street": "1234番地5",
+        "address-building": "緑ヶ丘ハイツ101",
     },
     "student": {
         "student_name-family": "緑",
@@ -145,7 +149,10 @@ class PageFactory:
             self._mirror = None
 
 
-def submit(page: Any, selector: str = "main form button[type=submit]") -> Any:
+def submit(
+    page: Any,
+    selector: str = "main form button[type=submit]:not([name=_lookup]):not(.visually-hidden)",
+) -> Any:
     """Click a submit button and wait for the page it leads to; returns the response."""
     with page.expect_navigation() as navigation:
         page.locator(selector).click()

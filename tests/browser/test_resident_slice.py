@@ -90,11 +90,10 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
     links = summary.locator("a")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert hrefs == [
-        "#f-applicant_name-family", "#f-relationship-0", "#f-phone", "#f-postal_code",
-        "#f-address",
+        "#f-applicant_name-family", "#f-relationship-0", "#f-phone", "#f-address-postal_code",
     ]
     for key, href in zip(
-        ["applicant_name", "relationship", "phone", "postal_code", "address"], hrefs, strict=True
+        ["applicant_name", "relationship", "phone", "address"], hrefs, strict=True
     ):
         expect(page.locator(href)).to_have_count(1)
         error = page.locator(f"#f-{key}-error")
@@ -107,12 +106,14 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
     expect(page).to_have_url(re.compile(r"#f-applicant_name-family$"))
 
     # A wrong postal code: only that error, and everything typed is kept.
-    fill_form_page(page, {**FORM_POST["applicant"], "postal_code": "１２３４"})
+    fill_form_page(page, {**FORM_POST["applicant"], "address-postal_code": "１２３４"})
     response = submit(page)
     assert response.status == 422
     expect(page.locator("#error-summary a")).to_have_count(1)
-    expect(page.locator("#error-summary a")).to_have_attribute("href", "#f-postal_code")
-    expect(page.locator("#f-postal_code")).to_have_value("１２３４")
+    expect(page.locator("#error-summary a")).to_have_attribute("href", "#f-address-postal_code")
+    expect(page.locator("#f-address-postal_code")).to_have_value("１２３４")
+    expect(page.locator("#f-address-street")).to_have_value("1234番地5")
+    expect(page.locator("#f-address-building")).to_have_value("緑ヶ丘ハイツ101")
     expect(page.locator("#f-phone")).to_have_value("０９０－１２３４－５６７８")
     expect(page.locator("#f-applicant_name-given_kana")).to_have_value("はなこ")
     expect(page.locator("#f-relationship-1")).to_be_checked()
@@ -127,7 +128,9 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
     assert_accessible(page, "check")
     expect(answer_row(page, "f-student_birth_date")).to_have_text("平成21年（2009年）4月2日")
     expect(answer_row(page, "f-phone")).to_have_text("090-1234-5678")
-    expect(answer_row(page, "f-postal_code")).to_have_text("〒999-0101")
+    expect(answer_row(page, "f-address-postal_code")).to_have_text(
+        "〒999-0101 緑ヶ丘県緑ヶ丘市北山1234番地5　緑ヶ丘ハイツ101"
+    )
     expect(answer_row(page, "f-applicant_name-family")).to_contain_text("ミドリ")
     expect(answer_row(page, "f-applicant_name-family")).to_contain_text("ハナコ")
     expect(answer_row(page, "f-monthly_pass_cost")).to_contain_text("12,000")
@@ -158,7 +161,10 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
     assert application.status == "received"
     answers = all_answers(application)
     assert answers["phone"] == "09012345678"
-    assert answers["postal_code"] == "9990101"
+    assert answers["address"] == {
+        "postal_code": "9990101", "prefecture": "緑ヶ丘県", "city": "緑ヶ丘市", "town": "北山",
+        "street": "1234番地5", "building": "緑ヶ丘ハイツ101",
+    }
     assert answers["student_birth_date"] == "2009-04-02"
     assert answers["applicant_name"]["family_kana"] == "ミドリ"
     assert answers["student_name"]["given_kana"] == "イチロウ"

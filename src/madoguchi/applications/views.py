@@ -63,7 +63,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _page_context(
     form: FormDefinition, spec: FormSpec, page: Page, raw: dict[str, Any], errors: dict[str, str],
-    returning: bool,
+    returning: bool, lookups: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     previous = spec.previous_page(page.key)
     index = [p.key for p in spec.pages].index(page.key) + 1
@@ -72,8 +72,8 @@ def _page_context(
         "spec": spec,
         "page": page,
         "fields": [
-            {"field": f, "raw": raw.get(f.key, {} if f.type_name == "name" else ""),
-             "error": errors.get(f.key, "")}
+            {"field": f, "raw": raw.get(f.key, {} if f.type_name in ("name", "address") else ""),
+             "error": errors.get(f.key, ""), "lookup": (lookups or {}).get(f.key)}
             for f in page.fields
         ],
         "errors": [
@@ -106,6 +106,10 @@ def page_view(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         return render(request, "applications/page.html",
                       _page_context(form, spec, current, raw, {}, returning))
 
+    lookup_key = request.POST.get("_lookup")
+    if lookup_key:
+        return _lookup_address(request, form, spec, current, draft, lookup_key, returning)
+
     raw, clean, errors = spec.validate_page(current, request.POST)
     draft["raw"].update(raw)
     if errors:
@@ -123,6 +127,23 @@ def page_view(request: HttpRequest, slug: str, page: str) -> HttpResponse:
             return redirect("applications:page", slug=slug, page=missing[0].key)
         return redirect("applications:check", slug=slug)
     return redirect("applications:page", slug=slug, page=following.key)
+
+
+def _lookup_address(
+    request: HttpRequest, form: FormDefinition, spec: FormSpec, page: Page, draft: dict[str, Any],
+    key: str, returning: bool,
+) -> HttpResponse:
+    """The "find the address" button (no JavaScript needed): fill the address from the postal
+    code and show the page again, keeping everything typed on it; nothing is validated."""
+    raw = {f.key: f.raw_from_post(request.POST) for f in page.value_fields}
+    lookups: dict[str, Any] = {}
+    field = next((f for f in page.value_fields if f.key == key and hasattr(f, "lookup")), None)
+    if field is not None:
+        raw[key], lookups[key] = field.lookup(raw[key])
+    draft["raw"].update(raw)
+    _save_draft(request.session, slug=form.slug, draft=draft)
+    return render(request, "applications/page.html",
+                  _page_context(form, spec, page, raw, {}, returning, lookups))
 
 
 @resident_required

@@ -6,4 +6,7 @@ class FormsConfig(AppConfig):
     label = "forms"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the receivers
+        # signals connects the receivers; fields_finance registers the my_number and
+        # bank_account field types in the shared registry, so every definition (and
+        # check_definition) knows them once the app is loaded.
+        from . import fields_finance, signals  # noqa: F401

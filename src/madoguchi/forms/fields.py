@@ -452,3 +452,7 @@ class GuidanceField(FieldType):
 
     def validate(self, raw: Any) -> Any:
         return None
+
+
+# Field types kept in their own modules register themselves in ``registry`` when imported.
+from . import fields_address  # noqa: E402, F401 - registers "address"

@@ -51,8 +51,12 @@ def test_page_with_errors_is_422_keeps_values_and_links_errors(resident_client):
         "applicant_name-family_kana": "たかさき",
         "applicant_name-given_kana": "",
         "phone": "でんわ<b>",
-        "postal_code": "〒１２３",
-        "address": "緑ヶ丘市北山1234番地5",
+        "address-postal_code": "〒１２３",
+        "address-prefecture": "緑ヶ丘県",
+        "address-city": "緑ヶ丘市",
+        "address-town": "北山",
+        "address-street": "1234番地5",
+        "address-building": "ハイツ<緑>",
     }
     response = resident_client.post(page_url("applicant"), typed)
     assert response.status_code == 422
@@ -60,7 +64,8 @@ def test_page_with_errors_is_422_keeps_values_and_links_errors(resident_client):
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
     assert summary, "no error summary"
     links = re.findall(r'href="#([^"]+)"', summary[0])
-    assert links == ["f-applicant_name-family", "f-relationship-0", "f-phone", "f-postal_code"]
+    assert links == ["f-applicant_name-family", "f-relationship-0", "f-phone",
+                     "f-address-postal_code"]
     for target in links:
         assert f'id="{target}"' in html  # each link lands on an input
     # Everything the resident typed is shown again (escaped), nothing lost.
@@ -68,7 +73,8 @@ def test_page_with_errors_is_422_keeps_values_and_links_errors(resident_client):
     assert 'value="たかさき"' in html
     assert 'value="でんわ&lt;b&gt;"' in html
     assert 'value="〒１２３"' in html
-    assert 'value="緑ヶ丘市北山1234番地5"' in html
+    for typed_part in ["緑ヶ丘県", "緑ヶ丘市", "北山", "1234番地5", "ハイツ&lt;緑&gt;"]:
+        assert f'value="{typed_part}"' in html
     assert 'aria-invalid="true"' in html
     assert draft(resident_client)["done"] == []
     assert "<title>" in html
@@ -99,7 +105,8 @@ def test_check_page_shows_normalised_answers(resident_client):
     response = resident_client.get(CHECK_URL)
     assert response.status_code == 200
     html = response.content.decode()
-    for shown in ["髙﨑　𠮷男（タカサキ　ヨシオ）", "090-1234-5678", "〒999-0101",
+    for shown in ["髙﨑　𠮷男（タカサキ　ヨシオ）", "090-1234-5678",
+                  "〒999-0101 緑ヶ丘県緑ヶ丘市北山1234番地5",
                   "平成21年（2009年）4月2日", "15,000円", "9876543",
                   "ミドリ　ハナコ"]:
         assert shown in html, shown
