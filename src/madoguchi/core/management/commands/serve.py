@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -49,8 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
         parser.add_argument(
-            "--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")),
-            help="request threads per web worker process",
+            "--threads", type=int, default=int(os.environ.get("WEB_THREADS", "0")) or None,
+            help="request threads per web worker process (default: 2 on SQLite, whose single "
+            "writer makes more threads wait in line, 8 on PostgreSQL)",
         )
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
         parser.add_argument("--skip-setup", action="store_true", help="skip migrate/collectstatic")
@@ -68,6 +70,7 @@ class Command(BaseCommand):
             if settings.DEMO:
                 call_command("load_demo_city", verbosity=0)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "madoguchi.settings"}
+        threads = options["threads"] or (2 if connection.vendor == "sqlite" else 8)
         children: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"]:
             children.append(subprocess.Popen(  # noqa: S603 - fixed argv
@@ -76,7 +79,7 @@ class Command(BaseCommand):
         children.append(subprocess.Popen(  # noqa: S603 - fixed argv
             [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
              "--port", str(port), "--workers", str(options["workers"]),
-             "--blocking-threads", str(options["threads"]), "--no-ws",
+             "--blocking-threads", str(threads), "--no-ws",
              "--log-level", "warning", "madoguchi.wsgi:application"],
             env=env,
         ))
