@@ -6,7 +6,6 @@ class FormsConfig(AppConfig):
     label = "forms"
 
     def ready(self) -> None:
-        # signals connects the receivers; fields_finance registers the my_number and
-        # bank_account field types in the shared registry, so every definition (and
-        # check_definition) knows them once the app is loaded.
-        from . import fields_finance, signals  # noqa: F401
+        # signals connects the receivers; the fields_* modules register their field types
+        # (address, my_number, bank_account) in the shared registry of fields.py.
+        from . import fields_address, fields_finance, signals  # noqa: F401

@@ -452,7 +452,3 @@ class GuidanceField(FieldType):
 
     def validate(self, raw: Any) -> Any:
         return None
-
-
-# Field types kept in their own modules register themselves in ``registry`` when imported.
-from . import fields_address  # noqa: E402, F401 - registers "address"
