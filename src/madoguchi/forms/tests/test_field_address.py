@@ -14,6 +14,7 @@ from madoguchi.applications.views import DRAFT_PREFIX
 from madoguchi.conftest import FORM_SLUG, VALID_POST, page_url
 from madoguchi.forms.fields import FieldError, registry
 from madoguchi.forms.fields_address import PARTS, AddressField
+from madoguchi.forms.tests.field_helpers import error_of
 from madoguchi.jp.address import AddressCandidate
 
 TYPED = {
@@ -34,12 +35,6 @@ STORED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def japanese():
-    with translation.override("ja"):
-        yield
-
-
 def build(**spec) -> AddressField:
     field = registry.build({"key": "address", "type": "address",
                             "label": {"ja": "お住まい", "en": "Address"}, **spec})
@@ -49,12 +44,6 @@ def build(**spec) -> AddressField:
 
 def post_of(raw: dict[str, str], key: str = "address") -> dict[str, str]:
     return {f"{key}-{part}": value for part, value in raw.items()}
-
-
-def error_of(field, raw) -> str:
-    with pytest.raises(FieldError) as info:
-        field.validate(raw)
-    return info.value.message
 
 
 # --- validation and display ---------------------------------------------------------------------

@@ -17,27 +17,11 @@ from madoguchi.applications.services import all_answers, submit_application
 from madoguchi.forms.definition import FormSpec, check_definition
 from madoguchi.forms.fields import FieldError, registry
 from madoguchi.forms.models import FormVersion
+from madoguchi.forms.tests.field_helpers import build, error_of
 from madoguchi.jp.mynumber import MSG_MY_NUMBER_CHECK_DIGIT, MSG_MY_NUMBER_LENGTH
 
 VALID_MY_NUMBER = "123456789018"
 BANK_PARTS = ("bank_code", "branch_code", "account_type", "number", "holder")
-
-
-@pytest.fixture(autouse=True)
-def japanese():
-    with translation.override("ja"):
-        yield
-
-
-def build(type_name: str, **spec):
-    return registry.build({"key": "f", "type": type_name, "label": {"ja": "項目", "en": "Item"},
-                           **spec})
-
-
-def error_of(field, raw) -> str:
-    with pytest.raises(FieldError) as info:
-        field.validate(raw)
-    return info.value.message
 
 
 def test_both_types_are_registered_and_known_to_check_definition():

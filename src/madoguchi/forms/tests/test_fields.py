@@ -10,23 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.forms.fields import MAX_INPUT_LENGTH, FieldError, registry
-
-
-@pytest.fixture(autouse=True)
-def japanese():
-    with translation.override("ja"):
-        yield
-
-
-def build(type_name: str, **spec):
-    return registry.build({"key": "f", "type": type_name, "label": {"ja": "項目", "en": "Item"},
-                           **spec})
-
-
-def error_of(field, raw) -> str:
-    with pytest.raises(FieldError) as info:
-        field.validate(raw)
-    return info.value.message
+from madoguchi.forms.tests.field_helpers import build, error_of
 
 
 def test_registry_knows_every_type_once():
