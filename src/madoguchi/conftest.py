@@ -111,6 +111,17 @@ def check_token(client: Client) -> str:
     return match[1]
 
 
+def raw_row(application: Any) -> str:
+    """Every column of an application's row as the database stores it (to prove encryption)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(application._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [application.pk])  # noqa: S608
+        row = cursor.fetchone()
+    return "\n".join(str(value) for value in row)
+
+
 def visible_text(content: bytes | str) -> str:
     """The text a person reads on a page: no tags, scripts, styles or attributes."""
     text = content.decode() if isinstance(content, bytes) else content

@@ -373,8 +373,31 @@ class KanaField(FieldType):
         return value
 
 
+class CompositeField(FieldType):
+    """A field made of several inputs named ``<key>-<part>``; raw and clean values are dicts."""
+
+    parts: tuple[str, ...] = ()
+    part_max_length: ClassVar[int] = 100
+
+    @property
+    def input_id(self) -> str:
+        return f"f-{self.key}-{self.parts[0]}"
+
+    def raw_from_post(self, data: Mapping[str, Any]) -> dict[str, str]:
+        raw = {}
+        for part in self.parts:
+            value = data.get(f"{self.key}-{part}", "")
+            raw[part] = value[: self.part_max_length] if isinstance(value, str) else ""
+        return raw
+
+    def is_empty(self, raw: Any) -> bool:
+        if not isinstance(raw, Mapping):
+            return not raw or (isinstance(raw, str) and not raw.strip())
+        return all(not str(v).strip() for v in raw.values())
+
+
 @registry.register
-class NameField(FieldType):
+class NameField(CompositeField):
     """Family and given name (and their furigana when ``kana`` is set).
 
     Names are stored exactly as typed: 髙, 﨑 and 𠮷 are never altered. Furigana is normalised
@@ -392,20 +415,6 @@ class NameField(FieldType):
     def parts(self) -> tuple[str, ...]:
         base = ("family", "given")
         return (*base, "family_kana", "given_kana") if self.with_kana else base
-
-    @property
-    def input_id(self) -> str:
-        return f"f-{self.key}-family"
-
-    def raw_from_post(self, data: Mapping[str, Any]) -> dict[str, str]:
-        raw = {}
-        for part in self.parts:
-            value = data.get(f"{self.key}-{part}", "")
-            raw[part] = value[:100] if isinstance(value, str) else ""
-        return raw
-
-    def is_empty(self, raw: Any) -> bool:
-        return not raw or all(not str(v).strip() for v in raw.values())
 
     def clean(self, raw: dict[str, str]) -> dict[str, str]:
         value = {part: re.sub(r"[ \u3000]+", " ", raw.get(part, "")).strip() for part in self.parts}

@@ -19,7 +19,7 @@ from madoguchi.jp import postal as jp_postal
 from madoguchi.jp.address import AddressCandidate, lookup_postal_code
 from madoguchi.jp.errors import JPValueError
 
-from .fields import MAX_INPUT_LENGTH, FieldError, FieldType, jp_error, registry
+from .fields import MAX_INPUT_LENGTH, CompositeField, FieldError, jp_error, registry
 
 PARTS = ("postal_code", "prefecture", "city", "town", "street", "building")
 PLACE_PARTS = ("prefecture", "city", "town")
@@ -48,21 +48,16 @@ def _candidate_index(value: Any, count: int) -> int | None:
 
 
 @registry.register
-class AddressField(FieldType):
+class AddressField(CompositeField):
     """A Japanese address; the value is a dict of :data:`PARTS` (postal code as 7 digits)."""
 
     type_name = "address"
     template = "forms/fields/address.html"
-
-    @property
-    def input_id(self) -> str:
-        return f"f-{self.key}-postal_code"
+    parts = PARTS
+    part_max_length = MAX_INPUT_LENGTH
 
     def raw_from_post(self, data: Mapping[str, Any]) -> dict[str, str]:
-        raw: dict[str, str] = {}
-        for part in PARTS:
-            value = data.get(f"{self.key}-{part}", "")
-            raw[part] = value[:MAX_INPUT_LENGTH] if isinstance(value, str) else ""
+        raw = super().raw_from_post(data)
         # A town picked from the list the look-up offered fills only the boxes left empty.
         picked = data.get(f"{self.key}-candidate")
         if picked not in (None, "") and any(not raw[p].strip() for p in PLACE_PARTS):
@@ -74,11 +69,6 @@ class AddressField(FieldType):
                     if not raw[part].strip():
                         raw[part] = chosen[part]
         return raw
-
-    def is_empty(self, raw: Any) -> bool:
-        return not raw or not isinstance(raw, Mapping) or all(
-            not str(raw.get(p, "")).strip() for p in PARTS
-        )
 
     def clean(self, raw: Mapping[str, Any]) -> dict[str, str]:
         value = {part: str(raw.get(part, "")).strip() for part in PARTS}

@@ -20,7 +20,7 @@ from madoguchi.jp import mynumber as jp_mynumber
 from madoguchi.jp import width as jp_width
 from madoguchi.jp.errors import JPValueError
 
-from .fields import FieldError, FieldType, jp_error, registry
+from .fields import CompositeField, FieldError, FieldType, jp_error, registry
 
 PART_MAX_LENGTH = 100
 HOLDER_MAX_LENGTH = 30
@@ -63,7 +63,7 @@ class MyNumberField(FieldType):
 
 
 @registry.register
-class BankAccountField(FieldType):
+class BankAccountField(CompositeField):
     """A bank account for transfers: bank, branch, type, number and holder in Zengin kana.
 
     The bank and branch are typed as codes or names and checked against the offline Zengin list.
@@ -73,11 +73,8 @@ class BankAccountField(FieldType):
     template = "forms/fields/bank_account.html"
     sensitive = True
     parts = ("bank_code", "branch_code", "account_type", "number", "holder")
+    part_max_length = PART_MAX_LENGTH
     account_type_values = ("ordinary", "current", "savings")
-
-    @property
-    def input_id(self) -> str:
-        return f"f-{self.key}-bank_code"
 
     @property
     def account_types(self) -> list[tuple[str, str]]:
@@ -91,18 +88,6 @@ class BankAccountField(FieldType):
             "savings": pgettext("bank account type", "Savings"),
         }
         return labels.get(value, "")
-
-    def raw_from_post(self, data: Mapping[str, Any]) -> dict[str, str]:
-        raw = {}
-        for part in self.parts:
-            value = data.get(f"{self.key}-{part}", "")
-            raw[part] = value[:PART_MAX_LENGTH] if isinstance(value, str) else ""
-        return raw
-
-    def is_empty(self, raw: Any) -> bool:
-        if not isinstance(raw, Mapping):
-            return not raw or (isinstance(raw, str) and not raw.strip())
-        return all(not str(v).strip() for v in raw.values())
 
     def clean(self, raw: Any) -> dict[str, str]:
         if not isinstance(raw, Mapping):

@@ -7,7 +7,7 @@ import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from madoguchi.applications.models import TRANSITIONS, Application, Status, StatusEvent
 from madoguchi.applications.services import (
@@ -17,18 +17,9 @@ from madoguchi.applications.services import (
     change_status,
     submit_application,
 )
-from madoguchi.conftest import ACCOUNT_HOLDER, ACCOUNT_NUMBER, valid_answers
+from madoguchi.conftest import ACCOUNT_HOLDER, ACCOUNT_NUMBER, raw_row, valid_answers
 from madoguchi.core.models import MailboxMessage
 from madoguchi.jp.receipt import is_valid_receipt_number
-
-
-def raw_row(application: Application) -> str:
-    """Every column of the application's row as the database stores it."""
-    table = connection.ops.quote_name(Application._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [application.pk])  # noqa: S608
-        row = cursor.fetchone()
-    return "\n".join(str(value) for value in row)
 
 
 def escaped_forms(text: str) -> list[str]:

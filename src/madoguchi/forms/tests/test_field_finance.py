@@ -6,7 +6,6 @@ import json
 import uuid
 
 import pytest
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from madoguchi.applications.models import Application
 from madoguchi.applications.services import all_answers, submit_application
+from madoguchi.conftest import raw_row
 from madoguchi.forms.definition import FormSpec, check_definition
 from madoguchi.forms.fields import FieldError, registry
 from madoguchi.forms.models import FormVersion
@@ -225,14 +225,6 @@ FINANCE_DEFINITION = {
          "required": True},
     ]}],
 }
-
-
-def raw_row(application: Application) -> str:
-    table = connection.ops.quote_name(Application._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [application.pk])  # noqa: S608
-        row = cursor.fetchone()
-    return "\n".join(str(value) for value in row)
 
 
 def test_finance_answers_are_encrypted_at_rest(form_version, resident):
