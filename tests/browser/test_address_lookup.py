@@ -52,7 +52,7 @@ def test_the_lookup_button_works_without_javascript(new_page) -> None:
     page.goto(APPLICANT)
     page.locator("#f-phone").fill("090-1234-5678")
     page.locator("#f-address-postal_code").fill("997-0035")
-    response = submit(page, 'button[name="_lookup"]')
+    response = submit(page, 'button[name="_action"]')
     assert response.status == 200
     assert page.url.endswith(APPLICANT)
     expect(page.locator("#f-address-prefecture")).to_have_value("山形県")

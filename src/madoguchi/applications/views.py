@@ -63,7 +63,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _page_context(
     form: FormDefinition, spec: FormSpec, page: Page, raw: dict[str, Any], errors: dict[str, str],
-    returning: bool, lookups: dict[str, Any] | None = None,
+    returning: bool, feedback: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     previous = spec.previous_page(page.key)
     index = [p.key for p in spec.pages].index(page.key) + 1
@@ -72,8 +72,8 @@ def _page_context(
         "spec": spec,
         "page": page,
         "fields": [
-            {"field": f, "raw": raw.get(f.key, {} if f.type_name in ("name", "address") else ""),
-             "error": errors.get(f.key, ""), "lookup": (lookups or {}).get(f.key)}
+            {"field": f, "raw": raw.get(f.key, f.raw_from_value(None)),
+             "error": errors.get(f.key, ""), "feedback": (feedback or {}).get(f.key)}
             for f in page.fields
         ],
         "errors": [
@@ -106,11 +106,11 @@ def page_view(request: HttpRequest, slug: str, page: str) -> HttpResponse:
         return render(request, "applications/page.html",
                       _page_context(form, spec, current, raw, {}, returning))
 
-    lookup_key = request.POST.get("_lookup")
-    if lookup_key:
-        return _lookup_address(request, form, spec, current, draft, lookup_key, returning)
+    action = request.POST.get("_action")
+    if action:
+        return _field_action(request, form, spec, current, draft, action, returning)
 
-    raw, clean, errors = spec.validate_page(current, request.POST)
+    raw, clean, errors = spec.validate_page(current, request.POST, request.FILES)
     draft["raw"].update(raw)
     if errors:
         _save_draft(request.session, slug, draft)
@@ -129,21 +129,22 @@ def page_view(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     return redirect("applications:page", slug=slug, page=following.key)
 
 
-def _lookup_address(
+def _field_action(
     request: HttpRequest, form: FormDefinition, spec: FormSpec, page: Page, draft: dict[str, Any],
-    key: str, returning: bool,
+    action: str, returning: bool,
 ) -> HttpResponse:
-    """The "find the address" button (no JavaScript needed): fill the address from the postal
-    code and show the page again, keeping everything typed on it; nothing is validated."""
-    raw = {f.key: f.raw_from_post(request.POST) for f in page.value_fields}
-    lookups: dict[str, Any] = {}
-    field = next((f for f in page.value_fields if f.key == key and hasattr(f, "lookup")), None)
+    """A field's own button (e.g. "find the address", "add a row"), which works without
+    JavaScript: the page is shown again with everything typed on it kept; nothing is validated."""
+    raw = {f.key: f.raw_from_post(request.POST, request.FILES) for f in page.value_fields}
+    key, _sep, command = action.partition(":")
+    feedback: dict[str, Any] = {}
+    field = next((f for f in page.value_fields if f.key == key), None)
     if field is not None:
-        raw[key], lookups[key] = field.lookup(raw[key])
+        raw[key], feedback[key] = field.action(raw[key], command)
     draft["raw"].update(raw)
     _save_draft(request.session, slug=form.slug, draft=draft)
     return render(request, "applications/page.html",
-                  _page_context(form, spec, page, raw, {}, returning, lookups))
+                  _page_context(form, spec, page, raw, {}, returning, feedback))
 
 
 @resident_required

@@ -120,14 +120,14 @@ class FormSpec:
         return next((f for f in self.fields() if f.key == key), None)
 
     def validate_page(
-        self, page: Page, data: Mapping[str, Any]
+        self, page: Page, data: Mapping[str, Any], files: Mapping[str, Any] | None = None
     ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
         """Read one page's POST: (raw values, clean values, errors by field key)."""
         raw: dict[str, Any] = {}
         clean: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for field in page.value_fields:
-            raw[field.key] = field.raw_from_post(data)
+            raw[field.key] = field.raw_from_post(data, files)
             try:
                 clean[field.key] = field.validate(raw[field.key])
             except FieldError as exc:

@@ -51,6 +51,15 @@ class FieldType:
     has_value: ClassVar[bool] = True
     sensitive: ClassVar[bool] = False
 
+    @classmethod
+    def spec_problems(cls, spec: Mapping[str, Any]) -> list[str]:
+        """What is wrong with this type's own options in ``spec`` (translated, for the builder).
+
+        The definition checker calls it after the common checks (key, type, label); a type
+        overrides it to check its options, e.g. a choice needs options, min must not exceed max.
+        """
+        return []
+
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.spec = spec
         self.key: str = spec["key"]
@@ -71,10 +80,21 @@ class FieldType:
         return f"f-{self.key}"
 
     # --- values -------------------------------------------------------------------------
-    def raw_from_post(self, data: Mapping[str, Any]) -> Any:
-        """What the resident typed, as text, bounded in length."""
+    def raw_from_post(self, data: Mapping[str, Any], files: Mapping[str, Any] | None = None) -> Any:
+        """What the resident typed, as text, bounded in length (JSON-serialisable: drafts keep it).
+
+        ``files`` holds the uploaded files of the request, for the types that take files.
+        """
         value = data.get(self.key, "")
         return value[:MAX_INPUT_LENGTH] if isinstance(value, str) else ""
+
+    def action(self, raw: Any, command: str) -> tuple[Any, Any]:
+        """Handle a button of this field other than "continue" (``_action=<key>:<command>``).
+
+        Returns the new raw value and feedback for the template (e.g. the address look-up's
+        result, a row added to a group). Nothing is validated; the page is shown again.
+        """
+        return raw, None
 
     def is_empty(self, raw: Any) -> bool:
         return raw is None or (isinstance(raw, str) and not raw.strip())
@@ -343,7 +363,7 @@ class ConsentField(FieldType):
             "Tick the box to agree before you continue."
         )
 
-    def raw_from_post(self, data: Mapping[str, Any]) -> str:
+    def raw_from_post(self, data: Mapping[str, Any], files: Mapping[str, Any] | None = None) -> str:
         return "yes" if data.get(self.key) == "yes" else ""
 
     def clean(self, raw: str) -> bool:
@@ -383,7 +403,9 @@ class CompositeField(FieldType):
     def input_id(self) -> str:
         return f"f-{self.key}-{self.parts[0]}"
 
-    def raw_from_post(self, data: Mapping[str, Any]) -> dict[str, str]:
+    def raw_from_post(
+        self, data: Mapping[str, Any], files: Mapping[str, Any] | None = None
+    ) -> dict[str, str]:
         raw = {}
         for part in self.parts:
             value = data.get(f"{self.key}-{part}", "")

@@ -56,7 +56,9 @@ class AddressField(CompositeField):
     parts = PARTS
     part_max_length = MAX_INPUT_LENGTH
 
-    def raw_from_post(self, data: Mapping[str, Any]) -> dict[str, str]:
+    def raw_from_post(
+        self, data: Mapping[str, Any], files: Mapping[str, Any] | None = None
+    ) -> dict[str, str]:
         raw = super().raw_from_post(data)
         # A town picked from the list the look-up offered fills only the boxes left empty.
         picked = data.get(f"{self.key}-candidate")
@@ -115,6 +117,11 @@ class AddressField(CompositeField):
         return text
 
     # --- the look-up ---------------------------------------------------------------------
+    def action(self, raw: Any, command: str) -> tuple[Any, Any]:
+        if command == "lookup":
+            return self.lookup(raw if isinstance(raw, Mapping) else {})
+        return raw, None
+
     def lookup(self, raw: Mapping[str, Any]) -> tuple[dict[str, str], LookupResult]:
         """Fill the prefecture, city and town from the postal code in ``raw``.
 

@@ -205,7 +205,7 @@ def draft(client) -> dict:
 
 def test_lookup_button_fills_the_address_and_stays_on_the_page(resident_client):
     response = resident_client.post(page_url("applicant"),
-                                    {**APPLICANT_TYPED, "_lookup": "address"})
+                                    {**APPLICANT_TYPED, "_action": "address:lookup"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "住所を入力しました。番地などを続けて入力してください。" in html
@@ -237,7 +237,7 @@ def test_lookup_button_fills_the_address_and_stays_on_the_page(resident_client):
 
 def test_lookup_of_the_demo_code_asks_to_type_the_address(resident_client):
     response = resident_client.post(page_url("applicant"),
-                                    {**VALID_POST["applicant"], "_lookup": "address"})
+                                    {**VALID_POST["applicant"], "_action": "address:lookup"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "郵便番号に当てはまる住所が見つかりませんでした。住所を入力してください。" in html
@@ -247,7 +247,7 @@ def test_lookup_of_the_demo_code_asks_to_type_the_address(resident_client):
 
 def test_lookup_with_several_towns_offers_a_choice_then_continues(resident_client):
     typed = {**APPLICANT_TYPED, "address-postal_code": "068-0546"}
-    response = resident_client.post(page_url("applicant"), {**typed, "_lookup": "address"})
+    response = resident_client.post(page_url("applicant"), {**typed, "_action": "address:lookup"})
     assert response.status_code == 200
     html = html_lib.unescape(response.content.decode())
     assert 'name="address-candidate" value="1"' in html
@@ -262,7 +262,7 @@ def test_lookup_with_several_towns_offers_a_choice_then_continues(resident_clien
 
 def test_lookup_for_an_unknown_key_only_keeps_what_was_typed(resident_client):
     response = resident_client.post(page_url("applicant"),
-                                    {**APPLICANT_TYPED, "_lookup": "phone"})
+                                    {**APPLICANT_TYPED, "_action": "phone:lookup"})
     assert response.status_code == 200
     assert draft(resident_client)["done"] == []
     assert draft(resident_client)["raw"]["address"]["prefecture"] == ""
@@ -270,7 +270,7 @@ def test_lookup_for_an_unknown_key_only_keeps_what_was_typed(resident_client):
 
 def test_the_page_shows_the_lookup_button_and_the_script(resident_client):
     html = resident_client.get(page_url("applicant")).content.decode()
-    assert re.search(r'<button[^>]*name="_lookup" value="address"[^>]*formnovalidate', html)
+    assert re.search(r'<button[^>]*name="_action" value="address:lookup"[^>]*formnovalidate', html)
     assert 'inputmode="numeric" autocomplete="postal-code"' in html
     assert re.search(r'<script src="[^"]*forms/address\.js"', html)
     assert 'aria-live="polite"' in html
