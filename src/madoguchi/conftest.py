@@ -111,6 +111,37 @@ def check_token(client: Client) -> str:
     return match[1]
 
 
+def draft_of(client: Client, slug: str = FORM_SLUG) -> dict[str, Any] | None:
+    """The signed-in client's saved draft of a form, decrypted: raw, answers, done, token."""
+    from madoguchi.applications import drafts
+    from madoguchi.applications.models import Draft
+
+    user_id = client.session.get("_auth_user_id")
+    model = Draft.objects.filter(owner_id=user_id, form__slug=slug).first()
+    if model is None:
+        return None
+    state = drafts._open(model)
+    return {"raw": state.raw, "answers": state.answers, "done": state.done,
+            "token": str(state.token)}
+
+
+def change_draft(client: Client, *, raw: dict | None = None, answers: dict | None = None,
+                 slug: str = FORM_SLUG) -> None:
+    """Overwrite parts of the client's draft, as a tampered or restored draft would be."""
+    from madoguchi.applications import drafts
+    from madoguchi.applications.models import Draft
+    from madoguchi.forms.definition import FormSpec
+
+    user_id = client.session.get("_auth_user_id")
+    model = Draft.objects.get(owner_id=user_id, form__slug=slug)
+    state = drafts._open(model)
+    if raw is not None:
+        state.raw = raw
+    if answers is not None:
+        state.answers = answers
+    drafts.save(state, FormSpec(model.version.definition), client.session)
+
+
 def raw_row(application: Any) -> str:
     """Every column of an application's row as the database stores it (to prove encryption)."""
     from django.db import connection

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("demo/mail/", core_views.demo_mailbox, name="demo_mailbox"),
     path("bench/floor/", core_views.bench_floor, name="bench_floor"),
+    path("staff/forms/", include("madoguchi.forms.builder_urls")),
     path("staff/", include("madoguchi.staff.urls")),
     path("", include("madoguchi.forms.urls")),
     path("", include("madoguchi.residents.urls")),

@@ -43,8 +43,10 @@ class Application(models.Model):
     department = models.ForeignKey(
         "staff.Department", on_delete=models.PROTECT, related_name="applications"
     )
+    # Empty for forms anyone may use without an account (an event, a survey).
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications",
     )
     applicant_name = models.CharField(max_length=120)
     applicant_name_key = models.CharField(max_length=120, db_index=True)
@@ -69,6 +71,44 @@ class Application(models.Model):
     @property
     def allowed_transitions(self) -> tuple[str, ...]:
         return TRANSITIONS.get(self.status, ())
+
+
+class Draft(models.Model):
+    """A half-filled application, saved after every page so it can be resumed.
+
+    A signed-in resident has at most one draft per form (resumed from the my page); an
+    anonymous one finds theirs through the session or an e-mailed resume link. Answers of
+    sensitive fields (マイナンバー, bank account), typed or clean, are kept only in ``sealed``.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    form = models.ForeignKey("forms.FormDefinition", on_delete=models.CASCADE,
+                             related_name="resident_drafts")
+    version = models.ForeignKey("forms.FormVersion", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="drafts",
+    )
+    submission_token = models.UUIDField(default=uuid.uuid4)
+    raw = models.JSONField(default=dict)
+    answers = models.JSONField(default=dict)
+    sealed = models.TextField(blank=True)
+    done_pages = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "form"], condition=models.Q(owner__isnull=False),
+                name="one_draft_per_resident_and_form",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"draft {self.public_id}"
 
 
 class StatusEvent(models.Model):

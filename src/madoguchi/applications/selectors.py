@@ -62,6 +62,19 @@ def get_for_staff(staff: StaffMember, public_id: uuid.UUID) -> Application:
         raise Http404 from exc
 
 
-def submitted_with_token(user: User, token: uuid.UUID) -> Application | None:
-    """The application a submit with this token already created, if any (double submits)."""
+def submitted_with_token(user: User | None, token: uuid.UUID) -> Application | None:
+    """The application a submit with this token already created, if any (double submits).
+
+    ``user`` is ``None`` for a visitor without an account; the caller checks the session.
+    """
     return Application.objects.filter(submission_token=token, applicant=user).first()
+
+
+def get_anonymous(public_id: uuid.UUID) -> Application:
+    """An application sent without an account (the caller checks it was this browser)."""
+    try:
+        return Application.objects.select_related("department", "procedure").get(
+            public_id=public_id, applicant__isnull=True
+        )
+    except Application.DoesNotExist as exc:
+        raise Http404 from exc

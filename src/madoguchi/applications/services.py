@@ -35,12 +35,22 @@ class TransitionRefused(Exception):
 def _applicant_name(spec: FormSpec, answers: dict[str, Any]) -> str:
     key = spec.definition.get("applicant_field", "")
     value = answers.get(key) or {}
+    if not isinstance(value, dict):
+        return str(value).strip()
     return f"{value.get('family', '')} {value.get('given', '')}".strip()
+
+
+def _contact_email(spec: FormSpec, answers: dict[str, Any], user: User | None) -> str:
+    """Where the receipt goes: the account's address, or the form's contact field."""
+    if user is not None:
+        return user.email
+    value = answers.get(spec.definition.get("contact_field", ""))
+    return value if isinstance(value, str) else ""
 
 
 def submit_application(
     *,
-    user: User,
+    user: User | None,
     version: FormVersion,
     answers: dict[str, Any],
     token: uuid.UUID,
@@ -49,7 +59,8 @@ def submit_application(
     """Store the answers as one application with a receipt number.
 
     The submission token is unique: a repeated submit (double click, resent POST) returns the
-    application the first submit created instead of making a second one.
+    application the first submit created instead of making a second one. ``user`` is ``None``
+    for a form anyone may use; the receipt then goes to the form's contact e-mail field.
     """
     spec = spec or FormSpec(version.definition)
     errors = spec.revalidate(answers)
@@ -62,6 +73,9 @@ def submit_application(
     plain = {k: v for k, v in answers.items() if k not in sensitive_keys}
     sensitive = {k: v for k, v in answers.items() if k in sensitive_keys}
     name = _applicant_name(spec, answers)
+    contact_email = _contact_email(spec, answers, user)
+    if user is None and (spec.access != "anyone" or not contact_email):
+        raise SubmissionRefused({"__all__": "this form needs a signed-in resident"})
     public_id = uuid.uuid4()
     now = timezone.now()
     try:
@@ -75,7 +89,7 @@ def submit_application(
                 applicant=user,
                 applicant_name=name[:120],
                 applicant_name_key=name_search_key(name)[:120],
-                contact_email=user.email,
+                contact_email=contact_email,
                 answers=plain,
                 sealed_answers=(
                     crypto.seal(sensitive, context=str(public_id)) if sensitive else ""
@@ -97,7 +111,7 @@ def submit_application(
         existing = Application.objects.filter(submission_token=token).first()
         if existing is None:
             raise
-        if existing.applicant_id != user.pk:
+        if existing.applicant_id != (user.pk if user is not None else None):
             raise SubmissionRefused({"__all__": "token belongs to another applicant"}) from None
         return existing
     return application

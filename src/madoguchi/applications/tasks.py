@@ -52,3 +52,21 @@ def send_status_email(event_id: int) -> None:
         "application__procedure", "application__applicant"
     ).get(pk=event_id)
     _send(event.application, "status", {"event": event})
+
+
+@task()
+def send_resume_link(email: str, form_id: int, path: str, language: str = "ja") -> None:
+    """Send a visitor the link that continues their saved answers (it expires)."""
+    from madoguchi.catalog.selectors import get_city
+    from madoguchi.forms.models import FormDefinition
+
+    from .drafts import RESUME_MAX_AGE
+
+    form = FormDefinition.objects.get(pk=form_id)
+    context = {"form_title": localized(form.title), "city": get_city(),
+               "url": settings.SITE_URL.rstrip("/") + path, "days": RESUME_MAX_AGE.days}
+    with translation.override(language if language in ("ja", "en") else "ja"):
+        context["form_title"] = localized(form.title)
+        subject = render_to_string("applications/email/resume_subject.txt", context)
+        body = render_to_string("applications/email/resume.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [email])

@@ -1,128 +1,144 @@
 """Resident pages: filling a form page by page, checking the answers, submitting, following it.
 
-The draft lives in the session until submission. Every POST is validated on the server; a page
-with errors is shown again with everything the resident typed.
+The draft is saved in the database after every page (see :mod:`.drafts`); a page with errors is
+shown again with everything the resident typed, and that is saved too. Forms for residents need
+an account; forms for anyone (an event, a survey) work without one.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.contrib.sessions.backends.base import SessionBase
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.validators import validate_email
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.core import audit
+from madoguchi.core.tasks import enqueue_with_transaction
+from madoguchi.forms import rendering
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.definition import FormSpec, Page
 from madoguchi.forms.models import FormDefinition, FormVersion
+from madoguchi.jp.width import to_ascii
 from madoguchi.residents.permissions import resident_required
 
-from . import selectors, services
+from . import drafts, selectors, services, tasks
+from .drafts import DraftState
 
-DRAFT_PREFIX = "draft:"
-
-
-def _load_form(slug: str) -> tuple[FormDefinition, FormVersion, FormSpec]:
-    version = form_selectors.live_version(slug)
-    if version is None or version.form.procedure is None or not version.form.procedure.online:
-        raise Http404
-    return version.form, version, form_selectors.spec_of(version)
+SUBMITTED_SESSION_KEY = "submitted"
 
 
-def _draft(session: SessionBase, slug: str, version: FormVersion) -> dict[str, Any]:
-    """The session draft for this form, restarted when the published version changed."""
-    key = DRAFT_PREFIX + slug
-    draft = session.get(key)
-    if not isinstance(draft, dict) or draft.get("version") != version.pk:
-        draft = {"version": version.pk, "token": str(uuid.uuid4()), "raw": {}, "answers": {},
-                 "done": []}
-        session[key] = draft
-    return draft
+class _Form:
+    """The live form behind a URL: its definition, published version and parsed spec."""
+
+    def __init__(self, slug: str) -> None:
+        version = form_selectors.live_version(slug)
+        if version is None or version.form.procedure is None or not version.form.procedure.online:
+            raise Http404
+        self.form: FormDefinition = version.form
+        self.version: FormVersion = version
+        self.spec: FormSpec = form_selectors.spec_of(version)
 
 
-def _save_draft(session: SessionBase, slug: str, draft: dict[str, Any]) -> None:
-    session[DRAFT_PREFIX + slug] = draft
-    session.modified = True
+def _applicant(request: HttpRequest) -> Any:
+    return request.user if request.user.is_authenticated else None
 
 
-@resident_required
-def start(request: HttpRequest, slug: str) -> HttpResponse:
+def form_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Load the live form; forms for residents need a signed-in resident, staff never apply."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        live = _Form(slug)
+        if request.user.is_authenticated and not request.user.is_resident:
+            raise PermissionDenied
+        if live.spec.access != "anyone" and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("residents:login"))
+        return view(request, live, *args, **kwargs)
+
+    return wrapper
+
+
+def _draft(request: HttpRequest, live: _Form) -> DraftState:
+    return drafts.find_or_start(_applicant(request), request.session, live.version)
+
+
+@form_access
+def start(request: HttpRequest, live: _Form) -> HttpResponse:
     """Begin (or resume) an application at the first page that still needs answers."""
-    _form, version, spec = _load_form(slug)
-    draft = _draft(request.session, slug, version)
-    missing = spec.missing_pages(draft["answers"], draft["done"])
+    draft = _draft(request, live)
+    missing = live.spec.missing_pages(draft.answers, draft.done)
     if not missing:
-        return redirect("applications:check", slug=slug)
-    return redirect("applications:page", slug=slug, page=missing[0].key)
+        return redirect("applications:check", slug=live.form.slug)
+    return redirect("applications:page", slug=live.form.slug, page=missing[0].key)
 
 
-def _page_context(
-    form: FormDefinition, spec: FormSpec, page: Page, raw: dict[str, Any], errors: dict[str, str],
-    returning: bool, feedback: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    previous = spec.previous_page(page.key)
-    index = [p.key for p in spec.pages].index(page.key) + 1
-    return {
-        "form": form,
-        "spec": spec,
-        "page": page,
-        "fields": [
-            {"field": f, "raw": raw.get(f.key, f.raw_from_value(None)),
-             "error": errors.get(f.key, ""), "feedback": (feedback or {}).get(f.key)}
-            for f in page.fields
-        ],
-        "errors": [
-            {"message": errors[f.key], "input_id": f.input_id}
-            for f in page.value_fields if f.key in errors
-        ],
-        "step": index,
-        "steps": len(spec.pages),
+def _render_page(
+    request: HttpRequest, live: _Form, page: Page, draft: DraftState, raw: dict[str, Any],
+    errors: dict[str, str], returning: bool, feedback: dict[str, Any] | None = None,
+) -> HttpResponse:
+    spec, slug = live.spec, live.form.slug
+    previous = spec.previous_page(page.key, draft.answers)
+    context = rendering.page_context(spec, page, raw, errors, feedback or {}, draft.answers)
+    context.update({
+        "form": live.form,
         "back_url": (
-            reverse("applications:check", args=[form.slug]) if returning
-            else reverse("applications:page", args=[form.slug, previous.key]) if previous
-            else reverse("catalog:procedure", args=[form.procedure.slug])
+            reverse("applications:check", args=[slug]) if returning
+            else reverse("applications:page", args=[slug, previous.key]) if previous
+            else reverse("catalog:procedure", args=[live.form.procedure.slug])
         ),
         "returning": returning,
-    }
+        "can_save": True,
+        "anonymous": not request.user.is_authenticated,
+    })
+    return render(request, "applications/page.html", context, status=422 if errors else 200)
 
 
-@resident_required
+@form_access
 @require_http_methods(["GET", "POST"])
-def page_view(request: HttpRequest, slug: str, page: str) -> HttpResponse:
-    form, version, spec = _load_form(slug)
+def page_view(request: HttpRequest, live: _Form, page: str) -> HttpResponse:
+    spec, slug = live.spec, live.form.slug
     current = spec.page(page)
     if current is None:
         raise Http404
-    draft = _draft(request.session, slug, version)
+    draft = _draft(request, live)
     returning = request.GET.get("return") == "check" or request.POST.get("return") == "check"
     if request.method == "GET":
-        raw = {f.key: draft["raw"].get(f.key, f.raw_from_value(draft["answers"].get(f.key)))
+        raw = {f.key: draft.raw.get(f.key, f.raw_from_value(draft.answers.get(f.key)))
                for f in current.value_fields}
-        return render(request, "applications/page.html",
-                      _page_context(form, spec, current, raw, {}, returning))
+        return _render_page(request, live, current, draft, raw, {}, returning)
 
     action = request.POST.get("_action")
     if action:
-        return _field_action(request, form, spec, current, draft, action, returning)
+        return _field_action(request, live, current, draft, action, returning)
 
-    raw, clean, errors = spec.validate_page(current, request.POST, request.FILES)
-    draft["raw"].update(raw)
+    raw, clean, errors = spec.validate_page(current, request.POST, request.FILES, draft.answers)
+    draft.raw.update(raw)
     if errors:
-        _save_draft(request.session, slug, draft)
-        return render(request, "applications/page.html",
-                      _page_context(form, spec, current, raw, errors, returning), status=422)
-    draft["answers"].update(clean)
-    if current.key not in draft["done"]:
-        draft["done"].append(current.key)
-    _save_draft(request.session, slug, draft)
-    following = spec.next_page(current.key)
+        drafts.save(draft, spec, request.session)
+        return _render_page(request, live, current, draft, raw, errors, returning)
+    for field in current.value_fields:
+        draft.answers.pop(field.key, None)  # a field that no longer applies keeps no answer
+    draft.answers.update(clean)
+    if current.key not in draft.done:
+        draft.done.append(current.key)
+    drafts.save(draft, spec, request.session)
+    if request.POST.get("_save") == "1":
+        return _saved(request, live, draft)
+    following = spec.next_page(current.key, draft.answers)
     if returning or following is None:
-        missing = spec.missing_pages(draft["answers"], draft["done"])
+        missing = spec.missing_pages(draft.answers, draft.done)
         if missing and not returning:
             return redirect("applications:page", slug=slug, page=missing[0].key)
         return redirect("applications:check", slug=slug)
@@ -130,8 +146,8 @@ def page_view(request: HttpRequest, slug: str, page: str) -> HttpResponse:
 
 
 def _field_action(
-    request: HttpRequest, form: FormDefinition, spec: FormSpec, page: Page, draft: dict[str, Any],
-    action: str, returning: bool,
+    request: HttpRequest, live: _Form, page: Page, draft: DraftState, action: str,
+    returning: bool,
 ) -> HttpResponse:
     """A field's own button (e.g. "find the address", "add a row"), which works without
     JavaScript: the page is shown again with everything typed on it kept; nothing is validated."""
@@ -141,53 +157,119 @@ def _field_action(
     field = next((f for f in page.value_fields if f.key == key), None)
     if field is not None:
         raw[key], feedback[key] = field.action(raw[key], command)
-    draft["raw"].update(raw)
-    _save_draft(request.session, slug=form.slug, draft=draft)
-    return render(request, "applications/page.html",
-                  _page_context(form, spec, page, raw, {}, returning, feedback))
+    draft.raw.update(raw)
+    drafts.save(draft, live.spec, request.session)
+    return _render_page(request, live, page, draft, raw, {}, returning, feedback)
 
 
-@resident_required
+def _saved(request: HttpRequest, live: _Form, draft: DraftState) -> HttpResponse:
+    """"Save and finish later": residents resume from the my page, visitors by an e-mailed link."""
+    if request.user.is_authenticated:
+        messages.success(request, _("Your answers are saved. Continue any time from My page."))
+        return redirect("residents:mypage")
+    return redirect("applications:save", slug=live.form.slug)
+
+
+@form_access
 @require_http_methods(["GET", "POST"])
-def check(request: HttpRequest, slug: str) -> HttpResponse:
+def save_for_later(request: HttpRequest, live: _Form) -> HttpResponse:
+    """A visitor without an account asks for a link to continue later (it expires)."""
+    draft = drafts.find(None, request.session, live.version)
+    if request.user.is_authenticated or draft is None or draft.model.pk is None:
+        return redirect("applications:start", slug=live.form.slug)
+    error = ""
+    email = request.POST.get("email", "").replace("\x00", "")[:254]
+    if request.method == "POST":
+        email = to_ascii(email).strip()
+        try:
+            validate_email(email)
+        except ValidationError:
+            error = _("Enter an e-mail address in the form name@example.jp.")
+        else:
+            enqueue_with_transaction(
+                tasks.send_resume_link, email=email, form_id=live.form.pk,
+                path=reverse("applications:resume", args=[drafts.resume_token(draft)]),
+                language=translation.get_language() or "ja",
+            )
+            return render(request, "applications/resume_sent.html",
+                          {"form": live.form, "spec": live.spec, "email": email,
+                           "days": drafts.RESUME_MAX_AGE.days})
+    return render(request, "applications/save.html",
+                  {"form": live.form, "spec": live.spec, "email": email, "error": error,
+                   "days": drafts.RESUME_MAX_AGE.days}, status=422 if error else 200)
+
+
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail: continue the saved answers in this browser."""
+    model = drafts.resume(token[:500], request.session)
+    if model is None:
+        return render(request, "applications/resume_expired.html", status=410)
+    return redirect("applications:start", slug=model.form.slug)
+
+
+@form_access
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, live: _Form) -> HttpResponse:
     """Check your answers, then submit. A repeated submit returns the same application."""
-    form, version, spec = _load_form(slug)
-    key = DRAFT_PREFIX + slug
+    spec, slug = live.spec, live.form.slug
     token = _parse_token(request.POST.get("token", "")) if request.method == "POST" else None
-    stored = request.session.get(key)
-    if token is not None and not (isinstance(stored, dict) and stored.get("token") == str(token)):
+    draft = _draft(request, live)
+    if token is not None and token != draft.token:
         # Not the current draft's token: perhaps the draft was already submitted with it.
-        done = selectors.submitted_with_token(request.user, token)
+        done = _already_submitted(request, token)
         if done is not None:
-            return redirect("applications:submitted", public_id=done.public_id)
-    draft = _draft(request.session, slug, version)
-    missing = spec.missing_pages(draft["answers"], draft["done"])
-    if missing:
-        return redirect("applications:page", slug=slug, page=missing[0].key)
+            return _after_submit(request, done)
+    missing = spec.missing_pages(draft.answers, draft.done)
+    if missing or draft.model.pk is None:
+        first = missing[0].key if missing else spec.pages[0].key
+        return redirect("applications:page", slug=slug, page=first)
     error = ""
     if request.method == "POST":
-        if token is None or str(token) != draft["token"]:
+        if token is None or token != draft.token:
             error = _("This page has expired. Check your answers and submit again.")
         else:
             try:
                 application = services.submit_application(
-                    user=request.user, version=version, answers=draft["answers"], token=token,
-                    spec=spec,
+                    user=_applicant(request), version=live.version,
+                    answers=spec.prune(draft.answers), token=token, spec=spec,
                 )
             except services.SubmissionRefused:
                 error = _(
                     "Some answers need to be checked again. Use the change links to correct them."
                 )
             else:
-                request.session.pop(key, None)
-                return redirect("applications:submitted", public_id=application.public_id)
+                drafts.discard(draft, request.session)
+                return _after_submit(request, application)
     return render(
         request,
         "applications/check.html",
-        {"form": form, "spec": spec, "summary": spec.summary(draft["answers"]),
-         "token": draft["token"], "error": error},
+        {"form": live.form, "spec": spec, "summary": spec.summary(spec.prune(draft.answers)),
+         "token": draft.token, "error": error},
         status=422 if error else 200,
     )
+
+
+def _already_submitted(request: HttpRequest, token: uuid.UUID) -> Any:
+    if request.user.is_authenticated:
+        return selectors.submitted_with_token(request.user, token)
+    application = selectors.submitted_with_token(None, token)
+    if application is not None and str(application.public_id) in _session_receipts(request):
+        return application
+    return None
+
+
+def _session_receipts(request: HttpRequest) -> list[str]:
+    value = request.session.get(SUBMITTED_SESSION_KEY)
+    return value if isinstance(value, list) else []
+
+
+def _after_submit(request: HttpRequest, application: Any) -> HttpResponse:
+    if application.applicant_id is None:
+        receipts = _session_receipts(request)
+        if str(application.public_id) not in receipts:
+            request.session[SUBMITTED_SESSION_KEY] = [*receipts[-19:], str(application.public_id)]
+        return redirect("applications:received", public_id=application.public_id)
+    return redirect("applications:submitted", public_id=application.public_id)
 
 
 def _parse_token(value: str) -> uuid.UUID | None:
@@ -203,6 +285,14 @@ def submitted(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(request, "applications/submitted.html", {"application": application})
 
 
+def received(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The receipt page of a visitor without an account (only in the browser that sent it)."""
+    if str(public_id) not in _session_receipts(request):
+        raise Http404
+    application = selectors.get_anonymous(public_id)
+    return render(request, "applications/submitted.html", {"application": application})
+
+
 @resident_required
 def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The resident's own application: status, history and what they answered."""
@@ -214,3 +304,12 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(request, "applications/detail.html",
                   {"application": application, "summary": summary,
                    "events": application.events.all()})
+
+
+@resident_required
+@require_POST
+def discard_draft(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Delete an unfinished application from the my page."""
+    drafts.discard_for_resident(request.user, public_id)
+    messages.success(request, _("The unfinished application was deleted."))
+    return redirect("residents:mypage")

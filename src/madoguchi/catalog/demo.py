@@ -9,7 +9,12 @@ from typing import Any
 from django.db import transaction
 
 from madoguchi.core.models import User
-from madoguchi.forms.models import FormDefinition
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from madoguchi.core.i18n import localized
+from madoguchi.forms.library import get_template
+from madoguchi.forms.models import FormDefinition, FormRevision
 from madoguchi.forms.services import publish
 from madoguchi.residents.models import Resident
 from madoguchi.staff.models import Department, StaffMember
@@ -38,6 +43,27 @@ def _upsert_user(email: str, kind: str, display_name: str) -> User:
 
 
 @transaction.atomic
+def _publish_demo_form(slug: str, procedure: Procedure) -> None:
+    """The form of a demo procedure: its library template, as a department would publish it."""
+    template = get_template(slug)
+    if template is None:
+        raise ValueError(f"the demo names an unknown form template {slug!r}")
+    form, created = FormDefinition.objects.get_or_create(
+        slug=slug,
+        defaults={"procedure": procedure, "department_id": procedure.department_id,
+                  "title": template.definition["title"], "draft": template.definition},
+    )
+    if created:
+        with translation.override("ja"):
+            summary = _("Created from the template “%(title)s”.") % {
+                "title": localized(template.title)
+            }
+        FormRevision.objects.create(form=form, number=1, definition=template.definition,
+                                    summary=summary)
+    if not form.versions.exists():
+        publish(form, template.definition)
+
+
 def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     """Create or update the demo city, its staff, procedures and forms. Returns counts."""
     if data is None:
@@ -77,13 +103,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
             },
         )
         if p.get("form"):
-            definition = json.loads(
-                (DEFINITIONS_DIR / f"{p['form']}.json").read_text(encoding="utf-8")
-            )
-            form, _ = FormDefinition.objects.update_or_create(
-                slug=p["form"], defaults={"procedure": procedure, "title": definition["title"]}
-            )
-            publish(form, definition)
+            _publish_demo_form(p["form"], procedure)
     for s in data["staff"]:
         user = _upsert_user(staff_email(s["username"]), User.Kind.STAFF,
                             f"{s['family_name']} {s['given_name']}")

@@ -87,7 +87,7 @@ class Procedure(models.Model):
         if annotated is not None:
             return bool(annotated)
         form = getattr(self, "form", None)
-        return form is not None and form.live_version is not None
+        return form is not None and form.is_open and form.live_version is not None
 
     def build_search_text(self) -> str:
         """A folded text of every searchable word, for width/kana-insensitive matching."""

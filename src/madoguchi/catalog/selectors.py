@@ -17,9 +17,9 @@ def get_city() -> City | None:
 
 
 def procedures() -> QuerySet[Procedure]:
-    """Procedures with their department and counter, and whether a published form exists."""
+    """Procedures with their department and counter, and whether an open, published form exists."""
     published = FormVersion.objects.filter(
-        form__procedure=OuterRef("pk"), published_at__isnull=False
+        form__procedure=OuterRef("pk"), form__is_open=True, published_at__isnull=False
     )
     return Procedure.objects.select_related("department", "counter").annotate(
         has_published_form=Exists(published)

@@ -7,11 +7,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from madoguchi.core.i18n import localized
 
+from . import logic
 from .fields import FieldError, FieldType, registry
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+ACCESS_MODES = ("resident", "anyone")
 
 
 class DefinitionError(ValueError):
@@ -22,41 +26,153 @@ class DefinitionError(ValueError):
         self.problems = problems
 
 
-def check_definition(definition: Mapping[str, Any]) -> list[str]:
-    """Every problem that stops a definition from being published (empty when it is fine)."""
+def _name(spec: Mapping[str, Any], key: str) -> str:
+    """How a problem names a page or field: its label (or title) and key."""
+    label = localized(spec.get("label") or spec.get("title")) if isinstance(spec, Mapping) else ""
+    return f"「{label}」({key})" if label else f"({key})"
+
+
+def check_definition(definition: Any) -> list[str]:
+    """Every problem that stops a definition from being published (empty when it is fine).
+
+    The messages are for the staff member building the form: they name the page or field and
+    say what to change.
+    """
+    if not isinstance(definition, Mapping):
+        return [_("The form definition must be a JSON object.")]
     problems: list[str] = []
     pages = definition.get("pages")
-    if not isinstance(definition.get("title"), dict):
-        problems.append("the form needs a title {'ja': ..., 'en': ...}")
+    if not isinstance(definition.get("title"), dict) or not localized(definition.get("title")):
+        problems.append(_("Give the form a title."))
+    if definition.get("access", "resident") not in ACCESS_MODES:
+        problems.append(_("Who may apply must be “resident” or “anyone”."))
     if not isinstance(pages, list) or not pages:
-        return [*problems, "the form needs at least one page"]
+        return [*problems, _("Add at least one page to the form.")]
     page_keys: set[str] = set()
-    field_keys: set[str] = set()
+    fields_by_key: dict[str, tuple[int, Mapping[str, Any]]] = {}
+    conditions: list[tuple[str, int, str, Any]] = []  # (owner name, page index, kind, rule)
     for index, page in enumerate(pages, start=1):
-        key = page.get("key", "") if isinstance(page, dict) else ""
-        if not KEY_PATTERN.match(str(key)):
-            problems.append(f"page {index} needs a key of lowercase letters, digits and _")
+        key = page.get("key", "") if isinstance(page, Mapping) else ""
+        if not isinstance(key, str) or not KEY_PATTERN.match(key):
+            problems.append(
+                _("Page %(number)d needs a key of lowercase letters, digits and _ (e.g. page_%(number)d).")
+                % {"number": index}
+            )
             continue
         if key in page_keys:
-            problems.append(f"two pages share the key {key!r}")
+            problems.append(_("Two pages have the key “%(key)s”. Give each page its own key.")
+                            % {"key": key})
         page_keys.add(key)
         if key == "check":
-            problems.append("'check' is reserved for the check-your-answers page")
-        if not isinstance(page.get("title"), dict):
-            problems.append(f"page {key!r} needs a title")
-        for field in page.get("fields", []):
-            fkey = field.get("key", "") if isinstance(field, dict) else ""
-            if not KEY_PATTERN.match(str(fkey)):
-                problems.append(f"a field on page {key!r} needs a key")
-                continue
-            if fkey in field_keys:
-                problems.append(f"two fields share the key {fkey!r}")
-            field_keys.add(fkey)
-            if field.get("type") not in registry:
-                problems.append(f"field {fkey!r} has an unknown type {field.get('type')!r}")
-            elif field["type"] == "choice" and not field.get("options"):
-                problems.append(f"choice field {fkey!r} has no options")
+            problems.append(_("The page key “check” is reserved for the check-your-answers page."))
+        if not isinstance(page.get("title"), dict) or not localized(page.get("title")):
+            problems.append(_("Page %(page)s needs a title.") % {"page": _name(page, key)})
+        if "show_if" in page:
+            conditions.append((_name(page, key), index, "page", page["show_if"]))
+        page_fields = page.get("fields", [])
+        if not isinstance(page_fields, list):
+            problems.append(_("The fields of page %(page)s must be a list.")
+                            % {"page": _name(page, key)})
+            continue
+        for field in page_fields:
+            problems.extend(_check_field(field, key, index, fields_by_key, conditions))
+    for field_key in ("applicant_field", "contact_field"):
+        named = definition.get(field_key)
+        if named and named not in fields_by_key:
+            problems.append(_("The field “%(key)s” named in the form settings does not exist.")
+                            % {"key": named})
+    if definition.get("access") == "anyone":
+        contact = fields_by_key.get(definition.get("contact_field", ""))
+        if contact is None or contact[1].get("type") != "email":
+            problems.append(_("A form anyone may use needs an e-mail field for the reply "
+                              "(the contact field)."))
+    problems.extend(_check_conditions(conditions, fields_by_key))
     return problems
+
+
+def _check_field(
+    field: Any, page_key: str, page_index: int,
+    fields_by_key: dict[str, tuple[int, Mapping[str, Any]]],
+    conditions: list[tuple[str, int, str, Any]],
+) -> list[str]:
+    problems: list[str] = []
+    fkey = field.get("key", "") if isinstance(field, Mapping) else ""
+    if not isinstance(fkey, str) or not KEY_PATTERN.match(fkey):
+        return [_("A field on page “%(page)s” needs a key of lowercase letters, digits and _.")
+                % {"page": page_key}]
+    name = _name(field, fkey)
+    if fkey in fields_by_key:
+        problems.append(_("Two fields have the key “%(key)s”. Give each field its own key.")
+                        % {"key": fkey})
+    fields_by_key[fkey] = (page_index, field)
+    type_name = field.get("type")
+    if not isinstance(type_name, str) or type_name not in registry:
+        problems.append(_("Field %(field)s has an unknown type “%(type)s”.")
+                        % {"field": name, "type": str(type_name)[:40]})
+        return problems
+    cls = registry.type_of(type_name)
+    if cls.has_value and not localized(field.get("label")):
+        problems.append(_("Field %(field)s needs a label.") % {"field": name})
+    problems.extend(cls.spec_problems(field))
+    for kind in ("show_if", "require_if"):
+        if kind in field:
+            conditions.append((name, page_index, "field", field[kind]))
+    return problems
+
+
+def _check_conditions(
+    conditions: list[tuple[str, int, str, Any]],
+    fields_by_key: dict[str, tuple[int, Mapping[str, Any]]],
+) -> list[str]:
+    problems: list[str] = []
+    for owner, page_index, kind, rule in conditions:
+        structure = logic.problems(rule)
+        if structure:
+            problems.append(_("The condition of %(owner)s cannot be read. Set it again.")
+                            % {"owner": owner})
+            continue
+        for var in logic.variables(rule):
+            target = fields_by_key.get(var)
+            if target is None:
+                problems.append(
+                    _("The condition of %(owner)s refers to the field “%(key)s”, which does not "
+                      "exist (was it deleted?). Change or remove the condition.")
+                    % {"owner": owner, "key": var}
+                )
+            elif kind == "page" and target[0] >= page_index:
+                problems.append(
+                    _("Nobody can reach page %(owner)s: its condition depends on %(field)s, which "
+                      "is answered on the same or a later page. Move the page or change the "
+                      "condition.") % {"owner": owner, "field": _name(target[1], var)}
+                )
+            elif kind == "field" and target[0] > page_index:
+                problems.append(
+                    _("The condition of %(owner)s depends on %(field)s, which is answered on a "
+                      "later page. Move the field or change the condition.")
+                    % {"owner": owner, "field": _name(target[1], var)}
+                )
+        condition = logic.Condition.from_logic(rule)
+        if condition is not None and condition.field in fields_by_key:
+            problems.extend(_never_true(owner, kind, condition, fields_by_key[condition.field][1]))
+    return problems
+
+
+def _never_true(owner: str, kind: str, condition: logic.Condition,
+                target: Mapping[str, Any]) -> list[str]:
+    """A condition on a choice that names a value the choice does not offer can never hold."""
+    if target.get("type") != "choice" or condition.phrase not in ("is", "contains"):
+        return []
+    values = {str(o.get("value")) for o in target.get("options", []) if isinstance(o, Mapping)}
+    if str(condition.value) in values:
+        return []
+    if kind == "page":
+        return [_("Nobody can reach page %(owner)s: its condition asks for “%(value)s”, which is "
+                  "not an option of %(field)s.")
+                % {"owner": owner, "value": str(condition.value)[:40],
+                   "field": _name(target, condition.field)}]
+    return [_("The condition of %(owner)s asks for “%(value)s”, which is not an option of "
+              "%(field)s.") % {"owner": owner, "value": str(condition.value)[:40],
+                               "field": _name(target, condition.field)}]
 
 
 @dataclass(frozen=True)
@@ -77,9 +193,32 @@ class Page:
     def value_fields(self) -> tuple[FieldType, ...]:
         return tuple(f for f in self.fields if f.has_value)
 
+    def shown(self, answers: Mapping[str, Any]) -> bool:
+        """Whether the page applies, given the answers of earlier pages."""
+        rule = self.spec.get("show_if")
+        return rule is None or logic.evaluate(rule, answers)
+
+
+def field_shown(field: FieldType, answers: Mapping[str, Any]) -> bool:
+    rule = field.spec.get("show_if")
+    return rule is None or logic.evaluate(rule, answers)
+
+
+def field_required(field: FieldType, answers: Mapping[str, Any]) -> bool:
+    rule = field.spec.get("require_if")
+    return field.required or (rule is not None and logic.evaluate(rule, answers))
+
+
+def _unanswered(value: Any) -> bool:
+    return value in (None, "", {}, [], False)
+
 
 class FormSpec:
-    """The pages and fields of one form version."""
+    """The pages and fields of one form version, and the conditions between them.
+
+    Every method that depends on conditions takes the answers so far: a page or field whose
+    ``show_if`` does not hold is skipped, is not validated and keeps no answer.
+    """
 
     def __init__(self, definition: Mapping[str, Any]) -> None:
         problems = check_definition(definition)
@@ -99,18 +238,26 @@ class FormSpec:
     def title(self) -> str:
         return localized(self.definition.get("title"))
 
+    @property
+    def access(self) -> str:
+        """"resident" (sign-in needed) or "anyone" (e.g. an event or a survey)."""
+        return self.definition.get("access", "resident")
+
     def page(self, key: str) -> Page | None:
         return next((p for p in self.pages if p.key == key), None)
 
-    def next_page(self, key: str) -> Page | None:
-        keys = [p.key for p in self.pages]
-        index = keys.index(key)
-        return self.pages[index + 1] if index + 1 < len(self.pages) else None
+    def shown_pages(self, answers: Mapping[str, Any]) -> list[Page]:
+        return [p for p in self.pages if p.shown(answers)]
 
-    def previous_page(self, key: str) -> Page | None:
+    def next_page(self, key: str, answers: Mapping[str, Any] | None = None) -> Page | None:
         keys = [p.key for p in self.pages]
-        index = keys.index(key)
-        return self.pages[index - 1] if index > 0 else None
+        following = self.pages[keys.index(key) + 1:]
+        return next((p for p in following if p.shown(answers or {})), None)
+
+    def previous_page(self, key: str, answers: Mapping[str, Any] | None = None) -> Page | None:
+        keys = [p.key for p in self.pages]
+        earlier = reversed(self.pages[: keys.index(key)])
+        return next((p for p in earlier if p.shown(answers or {})), None)
 
     def fields(self) -> Iterator[FieldType]:
         for page in self.pages:
@@ -120,26 +267,57 @@ class FormSpec:
         return next((f for f in self.fields() if f.key == key), None)
 
     def validate_page(
-        self, page: Page, data: Mapping[str, Any], files: Mapping[str, Any] | None = None
+        self, page: Page, data: Mapping[str, Any], files: Mapping[str, Any] | None = None,
+        answers: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-        """Read one page's POST: (raw values, clean values, errors by field key)."""
+        """Read one page's POST: (raw values, clean values, errors by field key).
+
+        Conditions are evaluated on the earlier answers plus this page's own values, so a field
+        that depends on a choice on the same page is checked only when it applies.
+        """
         raw: dict[str, Any] = {}
+        tentative: dict[str, Any] = dict(answers or {})
+        for field in page.value_fields:
+            raw[field.key] = field.raw_from_post(data, files)
+            tentative.pop(field.key, None)
+            if not field.is_empty(raw[field.key]):
+                try:
+                    tentative[field.key] = field.clean(raw[field.key])
+                except FieldError:
+                    pass
         clean: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for field in page.value_fields:
-            raw[field.key] = field.raw_from_post(data, files)
+            if not field_shown(field, tentative):
+                continue
             try:
+                if field_required(field, tentative) and field.is_empty(raw[field.key]):
+                    raise FieldError(field.required_message())
                 clean[field.key] = field.validate(raw[field.key])
             except FieldError as exc:
                 errors[field.key] = exc.message
         return raw, clean, errors
 
-    def missing_pages(self, answers: Mapping[str, Any], done_pages: list[str]) -> list[Page]:
-        """Pages not yet completed, or whose required answers are missing."""
-        missing = []
+    def prune(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers without those of pages and fields that no longer apply."""
+        kept: dict[str, Any] = {}
         for page in self.pages:
-            incomplete = any(f.required and answers.get(f.key) in (None, "", {}, False)
-                             for f in page.value_fields)
+            if not page.shown(kept):
+                continue
+            for field in page.value_fields:
+                if field.key in answers and field_shown(field, {**kept, **answers}):
+                    kept[field.key] = answers[field.key]
+        return kept
+
+    def missing_pages(self, answers: Mapping[str, Any], done_pages: list[str]) -> list[Page]:
+        """Pages that apply and are not yet completed, or whose required answers are missing."""
+        missing = []
+        for page in self.shown_pages(answers):
+            incomplete = any(
+                field_shown(f, answers) and field_required(f, answers)
+                and _unanswered(answers.get(f.key))
+                for f in page.value_fields
+            )
             if page.key not in done_pages or incomplete:
                 missing.append(page)
         return missing
@@ -147,20 +325,31 @@ class FormSpec:
     def revalidate(self, answers: Mapping[str, Any]) -> dict[str, str]:
         """Check stored clean answers again before they become an application."""
         errors: dict[str, str] = {}
-        for field in self.fields():
-            value = answers.get(field.key)
-            try:
-                field.validate(field.raw_from_value(value) if value is not None else "")
-            except FieldError as exc:
-                errors[field.key] = exc.message
+        for page in self.shown_pages(answers):
+            for field in page.value_fields:
+                if not field_shown(field, answers):
+                    continue
+                value = answers.get(field.key)
+                raw = field.raw_from_value(value) if value is not None else ""
+                try:
+                    if field_required(field, answers) and field.is_empty(raw):
+                        raise FieldError(field.required_message())
+                    field.validate(raw)
+                except FieldError as exc:
+                    errors[field.key] = exc.message
         return errors
 
     def summary(self, answers: Mapping[str, Any], *, masked: bool = False) -> list[dict[str, Any]]:
-        """Pages with (label, displayed value) rows, for the check page and staff views."""
+        """Pages with (label, displayed value) rows, for the check page and staff views.
+
+        Pages and fields that do not apply to these answers are left out.
+        """
         rows = []
-        for page in self.pages:
+        for page in self.shown_pages(answers):
             items = []
             for field in page.value_fields:
+                if not field_shown(field, answers):
+                    continue
                 value = answers.get(field.key)
                 shown = field.mask(value) if masked else field.display(value)
                 items.append({"key": field.key, "label": field.label, "value": shown,

@@ -1,12 +1,18 @@
-"""Reads for forms: the live version of a form, cached per process and checked on every use."""
+"""Reads for forms: the live version of a form (cached per process, checked on every use) and
+the forms a department's staff may edit."""
 
 from __future__ import annotations
 
 import threading
 from functools import lru_cache
 
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
+
+from madoguchi.staff.models import StaffMember
+
 from .definition import FormSpec
-from .models import FormVersion
+from .models import FormDefinition, FormVersion
 
 _live_cache: dict[str, tuple[tuple[int, int | None, bool, int | None], FormVersion]] = {}
 _live_lock = threading.Lock()
@@ -20,13 +26,13 @@ def _spec_of_version(version_id: int) -> FormSpec:
 
 
 def live_version(slug: str) -> FormVersion | None:
-    """The newest published version of the form ``slug``, with its form and procedure.
+    """The newest published version of the open form ``slug``, with its form and procedure.
 
     One small query checks which version is live and where its procedure is routed; the full
     objects (with their bilingual JSON texts) are loaded again only when that changed.
     """
     state = (
-        FormVersion.objects.filter(form__slug=slug, published_at__isnull=False)
+        FormVersion.objects.filter(form__slug=slug, form__is_open=True, published_at__isnull=False)
         .order_by("-number")
         .values_list(
             "pk", "form__procedure_id", "form__procedure__online", "form__procedure__department_id"
@@ -58,3 +64,23 @@ def clear_caches() -> None:
     with _live_lock:
         _live_cache.clear()
     _spec_of_version.cache_clear()
+
+
+def forms_for_staff(staff: StaffMember) -> QuerySet[FormDefinition]:
+    """The forms of the staff member's department, newest change first."""
+    return (
+        FormDefinition.objects.filter(department_id=staff.department_id)
+        .select_related("procedure")
+        .annotate(live_number=Max("versions__number", filter=Q(versions__published_at__isnull=False)))
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def form_for_staff(staff: StaffMember, pk: int) -> FormDefinition:
+    """One form of the staff member's department (404 for any other department's form)."""
+    try:
+        return FormDefinition.objects.select_related("procedure", "department").get(
+            pk=pk, department_id=staff.department_id
+        )
+    except FormDefinition.DoesNotExist as exc:
+        raise Http404 from exc

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_POST
 
+from madoguchi.applications import drafts
 from madoguchi.applications import selectors as application_selectors
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
@@ -58,4 +59,5 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @resident_required
 def mypage(request: HttpRequest) -> HttpResponse:
     applications = application_selectors.for_resident(request.user)[:100]
-    return render(request, "residents/mypage.html", {"applications": applications})
+    return render(request, "residents/mypage.html",
+                  {"applications": applications, "drafts": drafts.for_resident(request.user)})

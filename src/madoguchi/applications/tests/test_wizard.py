@@ -9,8 +9,9 @@ import pytest
 from django.utils import translation
 
 from madoguchi.applications.models import Application
-from madoguchi.applications.views import DRAFT_PREFIX
 from madoguchi.conftest import (
+    change_draft,
+    draft_of,
     CHECK_URL,
     FORM_SLUG,
     PAGE_KEYS,
@@ -22,11 +23,10 @@ from madoguchi.conftest import (
 from madoguchi.core.models import MailboxMessage
 from madoguchi.jp.receipt import is_valid_receipt_number
 
-DRAFT_KEY = DRAFT_PREFIX + FORM_SLUG
 
 
-def draft(client) -> dict:
-    return client.session.get(DRAFT_KEY)
+def draft(client) -> dict | None:
+    return draft_of(client)
 
 
 def test_start_goes_to_the_first_page_then_to_the_first_unfinished(resident_client):
@@ -140,11 +140,7 @@ def test_change_link_with_errors_keeps_the_return(resident_client):
 
 def test_change_link_on_a_stored_answer_prefills_from_the_value(resident_client):
     fill_wizard(resident_client)
-    session = resident_client.session
-    stored = session[DRAFT_KEY]
-    stored["raw"] = {}  # e.g. a draft restored from the answers only
-    session[DRAFT_KEY] = stored
-    session.save()
+    change_draft(resident_client, raw={})  # e.g. a draft restored from the answers only
     html = resident_client.get(page_url("student") + "?return=check").content.decode()
     assert 'value="平成21年4月2日"' in html
     assert 'value="髙﨑"' in html
@@ -195,15 +191,16 @@ def test_submit_creates_the_application_and_clears_the_draft(
     assert str(application.submission_token) == token
     assert application.applicant == resident
     assert is_valid_receipt_number(application.receipt_number)
-    assert DRAFT_KEY not in resident_client.session
+    assert draft(resident_client) is None
     page = resident_client.get(response["Location"])
     assert application.receipt_number in page.content.decode()
     mail = MailboxMessage.objects.get()
     assert application.receipt_number in mail.body
     # Starting again begins a new, empty draft with a new token.
     assert resident_client.get(f"/apply/{FORM_SLUG}/")["Location"] == page_url("applicant")
+    fill_wizard(resident_client, ["applicant"])
     assert draft(resident_client)["token"] != token
-    assert draft(resident_client)["answers"] == {}
+    assert "student_name" not in draft(resident_client)["answers"]
 
 
 def test_second_post_of_the_same_token_goes_to_the_same_confirmation(resident_client):
@@ -219,17 +216,16 @@ def test_second_post_of_the_same_token_goes_to_the_same_confirmation(resident_cl
 def test_answers_made_invalid_before_submit_are_refused(resident_client, demo):
     """If a stored answer no longer passes (e.g. a tampered session), nothing is stored."""
     fill_wizard(resident_client)
-    session = resident_client.session
-    stored = session[DRAFT_KEY]
-    stored["answers"]["district"] = "outside-the-city"
-    session[DRAFT_KEY] = stored
-    session.save()
+    stored = draft(resident_client)
+    change_draft(resident_client, answers={**stored["answers"], "district": "outside-the-city"})
     response = resident_client.post(CHECK_URL, {"token": stored["token"]})
     assert response.status_code == 422
     assert Application.objects.count() == 0
 
 
-def test_a_new_form_version_restarts_the_draft(resident_client, form_version):
+def test_a_new_form_version_keeps_the_answers_and_walks_the_pages_again(
+    resident_client, form_version
+):
     import copy
 
     from madoguchi.forms.services import publish
@@ -239,7 +235,9 @@ def test_a_new_form_version_restarts_the_draft(resident_client, form_version):
     changed["title"]["ja"] += "（令和8年度）"
     publish(form_version.form, changed)
     assert resident_client.get(CHECK_URL)["Location"] == page_url("applicant")
-    assert draft(resident_client)["answers"] == {}
+    assert draft(resident_client)["answers"]["monthly_pass_cost"] == 15000
+    html = resident_client.get(page_url("applicant")).content.decode()
+    assert 'value="髙﨑"' in html  # typed before, still there
 
 
 def test_back_links(resident_client):

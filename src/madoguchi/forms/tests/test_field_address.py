@@ -10,8 +10,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.applications.views import DRAFT_PREFIX
-from madoguchi.conftest import FORM_SLUG, VALID_POST, page_url
+from madoguchi.conftest import draft_of, FORM_SLUG, VALID_POST, page_url
 from madoguchi.forms.fields import FieldError, registry
 from madoguchi.forms.fields_address import PARTS, AddressField
 from madoguchi.forms.tests.field_helpers import error_of
@@ -200,7 +199,7 @@ APPLICANT_TYPED = {
 
 
 def draft(client) -> dict:
-    return client.session.get(DRAFT_PREFIX + FORM_SLUG)
+    return draft_of(client)
 
 
 def test_lookup_button_fills_the_address_and_stays_on_the_page(resident_client):

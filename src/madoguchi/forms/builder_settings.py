@@ -1,0 +1,334 @@
+"""The builder's "edit field" form: which settings each field type offers, and reading them back.
+
+A setting is one input on the page. :func:`settings_for` lists them with their current values;
+:func:`read_settings` turns the POST into changes for :func:`madoguchi.forms.builder.update_field`
+or messages for the clerk. Conditions are read by :func:`read_condition`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from madoguchi.core.dates import display_date
+from madoguchi.core.i18n import localized
+from madoguchi.jp import wareki as jp_wareki
+from madoguchi.jp import width as jp_width
+from madoguchi.jp.errors import JPValueError
+
+from .logic import PHRASES, Condition
+
+BOUND_PATTERN = re.compile(r"^(today|[+-]\d{1,4}[dmy]|\d{4}-\d{2}-\d{2})$")
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One input of the edit-field page."""
+
+    name: str
+    label: str
+    kind: str  # text, textarea, number, checkbox, select, options
+    value: Any = ""
+    hint: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+PHRASE_LABELS = {
+    "is": gettext_lazy("is"),
+    "is_not": gettext_lazy("is not"),
+    "contains": gettext_lazy("contains"),
+    "before": gettext_lazy("is before"),
+}
+
+
+def _text(spec: Mapping[str, Any], name: str, language: str) -> str:
+    value = spec.get(name)
+    if isinstance(value, Mapping):
+        return str(value.get(language, ""))
+    return str(value) if language == "ja" and value else ""
+
+
+def _options_text(spec: Mapping[str, Any]) -> str:
+    lines = []
+    for option in spec.get("options", []):
+        label = option.get("label", {})
+        ja, en = _text({"l": label}, "l", "ja"), _text({"l": label}, "l", "en")
+        lines.append(f"{ja} / {en}" if en and en != ja else ja)
+    return "\n".join(lines)
+
+
+def settings_for(spec: Mapping[str, Any]) -> list[Setting]:
+    """The inputs offered for a field of this spec, with their current values."""
+    kind = spec.get("type")
+    items = [
+        Setting("label_ja", _("Question or label (Japanese)"), "text", _text(spec, "label", "ja")),
+        Setting("label_en", _("Question or label (English)"), "text", _text(spec, "label", "en")),
+    ]
+    if kind == "guidance":
+        items += [
+            Setting("text_ja", _("Guidance (Japanese)"), "textarea", _text(spec, "text", "ja")),
+            Setting("text_en", _("Guidance (English)"), "textarea", _text(spec, "text", "en")),
+        ]
+        return items
+    items += [
+        Setting("hint_ja", _("Help text (Japanese)"), "textarea", _text(spec, "hint", "ja"),
+                _("Shown under the question, e.g. where to find the number.")),
+        Setting("hint_en", _("Help text (English)"), "textarea", _text(spec, "hint", "en")),
+        Setting("required", _("An answer is required"), "checkbox", bool(spec.get("required"))),
+    ]
+    if kind == "text":
+        items += [
+            Setting("multiline", _("Several lines"), "checkbox", bool(spec.get("multiline"))),
+            Setting("min_length", _("Fewest characters"), "number", spec.get("min_length", "")),
+            Setting("max_length", _("Most characters"), "number", spec.get("max_length", "")),
+            Setting("sensitive", _("Sensitive: encrypt the answer and mask it"), "checkbox",
+                    bool(spec.get("sensitive"))),
+        ]
+    elif kind == "number":
+        items += [
+            Setting("unit_ja", _("Unit (e.g. 円, 人)"), "text", _text(spec, "unit", "ja")),
+            Setting("min", _("Smallest number"), "number", spec.get("min", "")),
+            Setting("max", _("Largest number"), "number", spec.get("max", "")),
+        ]
+    elif kind == "date":
+        hint = _("A date like 2026-04-01, or relative to the day of answering: today, -18y "
+                 "(18 years ago), +30d (in 30 days), -6m.")
+        items += [
+            Setting("min", _("Earliest date"), "text", spec.get("min", ""), hint),
+            Setting("max", _("Latest date"), "text", spec.get("max", ""), hint),
+        ]
+    elif kind == "choice":
+        items += [
+            Setting("widget", _("Shown as"), "select", spec.get("widget", "radio"), "",
+                    (("radio", _("Radio buttons (one answer)")),
+                     ("select", _("Drop-down list (one answer)")),
+                     ("checkboxes", _("Checkboxes (several answers)")))),
+            Setting("options", _("Options, one per line"), "options", _options_text(spec),
+                    _("Write “Japanese / English” on each line, e.g. 父 / Father.")),
+        ]
+    elif kind == "name":
+        items.append(Setting("kana", _("Ask for furigana too"), "checkbox", bool(spec.get("kana"))))
+    elif kind == "email":
+        items.append(Setting("confirm", _("Ask to type it twice"), "checkbox",
+                             bool(spec.get("confirm"))))
+    elif kind == "file":
+        accept = spec.get("accept", ["image", "pdf"])
+        items += [
+            Setting("accept_image", _("Accept photos (JPEG, PNG)"), "checkbox", "image" in accept),
+            Setting("accept_pdf", _("Accept PDF"), "checkbox", "pdf" in accept),
+            Setting("max_size_mb", _("Largest file (MB)"), "number", spec.get("max_size_mb", 10)),
+            Setting("max_files", _("Most files"), "number", spec.get("max_files", 1)),
+        ]
+    elif kind == "group":
+        items += [
+            Setting("item_label_ja", _("What one row is (Japanese, e.g. お子さん)"), "text",
+                    _text(spec, "item_label", "ja")),
+            Setting("item_label_en", _("What one row is (English, e.g. Child)"), "text",
+                    _text(spec, "item_label", "en")),
+            Setting("min_rows", _("Fewest rows"), "number", spec.get("min_rows", 1)),
+            Setting("max_rows", _("Most rows"), "number", spec.get("max_rows", 10)),
+        ]
+    return items
+
+
+def _clean(value: Any, limit: int = MAX_TEXT) -> str:
+    text = value if isinstance(value, str) else ""
+    return text.replace("\x00", "").replace("\r\n", "\n").strip()[:limit]
+
+
+def _bilingual(post: Mapping[str, Any], name: str) -> dict[str, str] | None:
+    ja, en = _clean(post.get(f"{name}_ja")), _clean(post.get(f"{name}_en"))
+    if not ja and not en:
+        return None
+    return {"ja": ja or en, "en": en or ja}
+
+
+def _whole_number(post: Mapping[str, Any], name: str, label: str,
+                  errors: list[str]) -> int | None:
+    text = jp_width.to_ascii(_clean(post.get(name), 20)).replace(",", "")
+    if not text:
+        return None
+    if not re.fullmatch(r"-?\d{1,12}", text):
+        errors.append(_("%(label)s: enter a whole number.") % {"label": label})
+        return None
+    return int(text)
+
+
+def _options(text: str, old: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Options from "日本語 / English" lines, keeping the stored value of unchanged labels."""
+    by_label = {localized(o.get("label"), "ja"): o.get("value") for o in old}
+    used = {str(v) for v in by_label.values()}
+    options = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        ja, _sep, en = (part.strip() for part in line.partition(" / "))
+        value = by_label.get(ja)
+        if value is None or str(value) in {str(o["value"]) for o in options}:
+            number = len(options) + 1
+            while f"o{number}" in used:
+                number += 1
+            value = f"o{number}"
+            used.add(value)
+        options.append({"value": value, "label": {"ja": ja, "en": en or ja}})
+    return options
+
+
+def read_settings(spec: Mapping[str, Any], post: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Changes to ``spec`` from the edit-field POST (``None`` removes an option), and errors."""
+    errors: list[str] = []
+    changes: dict[str, Any] = {}
+    kind = spec.get("type")
+    label = _bilingual(post, "label")
+    if label is None:
+        errors.append(_("Enter the question or label."))
+    else:
+        changes["label"] = label
+    if kind == "guidance":
+        changes["text"] = _bilingual(post, "text")
+        return changes, errors
+    changes["hint"] = _bilingual(post, "hint")
+    changes["required"] = post.get("required") == "on" or None
+    if kind == "text":
+        changes["multiline"] = post.get("multiline") == "on" or None
+        changes["sensitive"] = post.get("sensitive") == "on" or None
+        low = _whole_number(post, "min_length", _("Fewest characters"), errors)
+        high = _whole_number(post, "max_length", _("Most characters"), errors)
+        if high is not None and not 1 <= high <= MAX_TEXT:
+            errors.append(_("Most characters: enter 1 to %(max)d.") % {"max": MAX_TEXT})
+        changes["min_length"], changes["max_length"] = low, high
+    elif kind == "number":
+        unit = _clean(post.get("unit_ja"), 10)
+        changes["unit"] = {"ja": unit, "en": unit} if unit else None
+        changes["min"] = _whole_number(post, "min", _("Smallest number"), errors)
+        changes["max"] = _whole_number(post, "max", _("Largest number"), errors)
+    elif kind == "date":
+        for name, title in (("min", _("Earliest date")), ("max", _("Latest date"))):
+            bound = jp_width.to_ascii(_clean(post.get(name), 20)).lower()
+            if bound and not BOUND_PATTERN.match(bound):
+                try:
+                    bound = jp_wareki.parse_date(bound).isoformat()
+                except JPValueError:
+                    errors.append(_("%(label)s: write a date like 2026-04-01, or today, -18y, "
+                                    "+30d.") % {"label": title})
+            changes[name] = bound or None
+    elif kind == "choice":
+        widget = post.get("widget")
+        changes["widget"] = widget if widget in ("select", "checkboxes") else None
+        changes["options"] = _options(_clean(post.get("options"), 20000), spec.get("options", []))
+        if not changes["options"]:
+            errors.append(_("Write at least one option."))
+    elif kind == "name":
+        changes["kana"] = post.get("kana") == "on" or None
+    elif kind == "email":
+        changes["confirm"] = post.get("confirm") == "on" or None
+    elif kind == "file":
+        accept = [k for k in ("image", "pdf") if post.get(f"accept_{k}") == "on"]
+        if not accept:
+            errors.append(_("Accept photos, PDF or both."))
+        changes["accept"] = accept or ["image", "pdf"]
+        changes["max_size_mb"] = _whole_number(post, "max_size_mb", _("Largest file (MB)"), errors)
+        changes["max_files"] = _whole_number(post, "max_files", _("Most files"), errors)
+    elif kind == "group":
+        changes["item_label"] = _bilingual(post, "item_label")
+        changes["min_rows"] = _whole_number(post, "min_rows", _("Fewest rows"), errors)
+        changes["max_rows"] = _whole_number(post, "max_rows", _("Most rows"), errors)
+    return changes, errors
+
+
+def condition_targets(definition: Mapping[str, Any], *, page_key: str,
+                      field_key: str | None) -> list[tuple[str, str]]:
+    """Fields a condition may depend on: (key, label) of earlier pages, and for a field also
+    the fields above it on its own page."""
+    targets = []
+    for page in definition.get("pages", []):
+        same_page = page.get("key") == page_key
+        if same_page and field_key is None:
+            break
+        for field in page.get("fields", []):
+            if field.get("key") == field_key:
+                return targets
+            if field.get("type") not in ("guidance", "group", "file"):
+                targets.append((field["key"], localized(field.get("label"))))
+        if same_page:
+            break
+    return targets
+
+
+def read_condition(definition: Mapping[str, Any], post: Mapping[str, Any], prefix: str,
+                   targets: list[tuple[str, str]]) -> tuple[Condition | None, list[str]]:
+    """The condition from inputs ``<prefix>_field``, ``_phrase``, ``_value`` (none when no field
+    is chosen). A choice's option can be given by its label; a date in 和暦."""
+    field_key = _clean(post.get(f"{prefix}_field"), 60)
+    if not field_key:
+        return None, []
+    if field_key not in {k for k, _label in targets}:
+        return None, [_("Choose the field the condition depends on from the list.")]
+    phrase = post.get(f"{prefix}_phrase")
+    if phrase not in PHRASES:
+        return None, [_("Choose how the condition compares (is, is not, contains, is before).")]
+    value: Any = _clean(post.get(f"{prefix}_value"), 200)
+    target = next(f for p in definition.get("pages", []) for f in p.get("fields", [])
+                  if f.get("key") == field_key)
+    kind = target.get("type")
+    if kind == "choice":
+        for option in target.get("options", []):
+            names = {str(option.get("value"))} | {
+                str(v) for v in (option.get("label") or {}).values()
+            }
+            if value in names:
+                value = option.get("value")
+                break
+        else:
+            return None, [_("Choose one of the options of “%(label)s” as the value.")
+                          % {"label": localized(target.get("label"))}]
+    elif kind == "consent":
+        value = True
+    elif kind == "date":
+        try:
+            value = jp_wareki.parse_date(value).isoformat()
+        except JPValueError:
+            return None, [_("Write the date of the condition like 2010-04-02 or 平成22年4月2日.")]
+    elif kind == "number":
+        try:
+            value = int(jp_width.to_ascii(value).replace(",", ""))
+        except ValueError:
+            return None, [_("Write the number of the condition in digits.")]
+    if value in ("", None) and phrase != "is_not":
+        return None, [_("Write the value the condition compares with.")]
+    return Condition(field_key, phrase, value), []
+
+
+def condition_text(rule: Any, definition: Mapping[str, Any]) -> str:
+    """A condition in words, e.g. 「続柄」が「父」のとき."""
+    condition = Condition.from_logic(rule)
+    if condition is None:
+        return _("(a condition written in JSON Logic)")
+    target = next((f for p in definition.get("pages", []) for f in p.get("fields", [])
+                   if f.get("key") == condition.field), None)
+    if target is None:
+        return _("when the deleted field “%(key)s” …") % {"key": condition.field}
+    value = condition.value
+    for option in target.get("options", []):
+        if str(option.get("value")) == str(value):
+            value = localized(option.get("label"))
+    if target.get("type") == "date" and isinstance(value, str):
+        try:
+            value = display_date(dt.date.fromisoformat(value))
+        except ValueError:
+            pass
+    templates = {
+        "is": _("when “%(field)s” is “%(value)s”"),
+        "is_not": _("when “%(field)s” is not “%(value)s”"),
+        "contains": _("when “%(field)s” contains “%(value)s”"),
+        "before": _("when “%(field)s” is before “%(value)s”"),
+    }
+    return templates[condition.phrase] % {"field": localized(target.get("label")), "value": value}

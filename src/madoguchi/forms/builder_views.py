@@ -1,0 +1,562 @@
+"""The form builder (staff): list, create from scratch / a template / a JSON file, edit, preview,
+publish, unpublish, duplicate, export, and the change history.
+
+Every edit is a plain POST that works without JavaScript and by keyboard (buttons to move a
+field up or down); a small script adds drag and drop on top. Each saved edit becomes a revision.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from madoguchi.catalog.models import Procedure
+from madoguchi.core.i18n import localized
+from madoguchi.staff.permissions import staff_member, staff_required
+
+from . import builder, interchange, library, rendering, selectors, services
+from .builder_settings import (
+    PHRASE_LABELS,
+    condition_targets,
+    condition_text,
+    read_condition,
+    read_settings,
+    settings_for,
+)
+from .definition import DefinitionError, FormSpec, check_definition
+from .logic import Condition
+from .models import FormDefinition
+
+MAX_IMPORT_BYTES = 1024 * 1024
+PREVIEW_PREFIX = "preview:"
+
+
+def _procedures(staff: Any) -> list[Procedure]:
+    return list(Procedure.objects.filter(department_id=staff.department_id).order_by("pk"))
+
+
+@staff_required
+def form_list(request: HttpRequest) -> HttpResponse:
+    staff = staff_member(request)
+    return render(request, "forms/builder/list.html",
+                  {"staff": staff, "forms": selectors.forms_for_staff(staff)})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def form_create(request: HttpRequest) -> HttpResponse:
+    """A blank form: a title is all it needs to start."""
+    staff = staff_member(request)
+    error = ""
+    title_ja = request.POST.get("title_ja", "").replace("\x00", "").strip()[:100]
+    title_en = request.POST.get("title_en", "").replace("\x00", "").strip()[:100]
+    if request.method == "POST":
+        if not title_ja:
+            error = _("Enter the title of the form.")
+        else:
+            form = services.create_form(
+                department=staff.department, definition=builder.new_definition(title_ja, title_en),
+                actor=request.user,
+            )
+            return redirect("builder:editor", pk=form.pk)
+    return render(request, "forms/builder/new.html",
+                  {"error": error, "title_ja": title_ja, "title_en": title_en},
+                  status=422 if error else 200)
+
+
+@staff_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "forms/builder/library.html", {"templates": library.templates()})
+
+
+@staff_required
+@require_POST
+def template_use(request: HttpRequest, slug: str) -> HttpResponse:
+    """"Use this template": copy it into a new draft of the staff member's department."""
+    staff = staff_member(request)
+    template = library.get_template(slug)
+    if template is None:
+        raise Http404
+    form = services.create_form(
+        department=staff.department, definition=template.definition, actor=request.user,
+        slug=template.slug,
+        summary=_("Created from the template “%(title)s”.") % {"title": localized(template.title)},
+    )
+    messages.success(request, _("The template was copied into a new draft. Change what your "
+                                "city needs, preview it, then publish."))
+    return redirect("builder:editor", pk=form.pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def form_import(request: HttpRequest) -> HttpResponse:
+    """Import a form shared as a JSON file; a malformed or hostile file is refused with reasons."""
+    staff = staff_member(request)
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = [_("Choose the JSON file of the form.")]
+        elif upload.size > MAX_IMPORT_BYTES:
+            problems = [_("The file is larger than 1 MB; a form file is much smaller. Check "
+                          "that you chose the right file.")]
+        else:
+            try:
+                imported = interchange.parse_import(upload.read())
+            except interchange.ImportRefused as exc:
+                problems = exc.problems
+            else:
+                form = services.create_form(
+                    department=staff.department, definition=imported.definition,
+                    actor=request.user, slug=imported.slug,
+                    summary=_("Imported from the file %(name)s.") % {"name": upload.name[:80]},
+                )
+                messages.success(request, _("The form was imported as a new draft."))
+                return redirect("builder:editor", pk=form.pk)
+    return render(request, "forms/builder/import.html", {"problems": problems},
+                  status=422 if problems else 200)
+
+
+def _form_of(request: HttpRequest, pk: int) -> FormDefinition:
+    return selectors.form_for_staff(staff_member(request), pk)
+
+
+def _editor_context(request: HttpRequest, form: FormDefinition) -> dict[str, Any]:
+    definition = form.draft
+    labels = builder.palette_labels()
+    pages = []
+    for page in definition.get("pages", []):
+        fields = []
+        for field in page.get("fields", []):
+            conditions = [
+                (kind, condition_text(field[kind], definition))
+                for kind in ("show_if", "require_if") if kind in field
+            ]
+            fields.append({"spec": field, "label": localized(field.get("label")),
+                           "type_label": _type_label(field, labels), "conditions": conditions})
+        pages.append({
+            "key": page.get("key"), "title": localized(page.get("title")), "fields": fields,
+            "condition": condition_text(page["show_if"], definition) if "show_if" in page else "",
+        })
+    live = form.live_version
+    return {
+        "form": form, "pages": pages, "palette": labels.items(),
+        "problems": check_definition(definition), "live": live,
+        "draft_differs": live is None or live.definition != definition,
+        "procedures": _procedures(staff_member(request)),
+    }
+
+
+def _type_label(field: dict[str, Any], labels: dict[str, str]) -> str:
+    kind = field.get("type", "")
+    if kind == "text" and field.get("multiline"):
+        return labels["textarea"]
+    if kind == "choice":
+        return labels.get({"select": "select", "checkboxes": "checkboxes"}.get(
+            field.get("widget", ""), "choice"), kind)
+    return labels.get(kind, kind)
+
+
+@staff_required
+def editor(request: HttpRequest, pk: int) -> HttpResponse:
+    form = _form_of(request, pk)
+    return render(request, "forms/builder/editor.html", _editor_context(request, form))
+
+
+def _apply(request: HttpRequest, form: FormDefinition,
+           edit: Callable[[], tuple[dict[str, Any], str]]) -> bool:
+    """Run an edit and save it as a revision; a refused edit becomes an error message."""
+    try:
+        definition, summary = edit()
+    except builder.EditRefused as exc:
+        messages.error(request, exc.message)
+        return False
+    services.save_draft(form, definition, actor=request.user, summary=summary)
+    messages.success(request, summary)
+    return True
+
+
+def _offset(request: HttpRequest) -> int:
+    return -1 if request.POST.get("direction") == "up" else 1
+
+
+@staff_required
+@require_POST
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One edit of the draft, named by ``op``; back to the editor at the changed item."""
+    form = _form_of(request, pk)
+    op = request.POST.get("op", "")
+    page_key = request.POST.get("page", "")
+    field_key = request.POST.get("field", "")
+    anchor = f"field-{field_key}" if field_key else f"page-{page_key}" if page_key else ""
+    definition = form.draft
+    if op == "add_field":
+        try:
+            new, summary, key = builder.add_field(definition, page_key,
+                                                  request.POST.get("entry", ""))
+        except builder.EditRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            services.save_draft(form, new, actor=request.user, summary=summary)
+            messages.success(request, summary)
+            return redirect("builder:field", pk=form.pk, key=key)
+    elif op == "add_page":
+        try:
+            new, summary, key = builder.add_page(definition)
+        except builder.EditRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            services.save_draft(form, new, actor=request.user, summary=summary)
+            messages.success(request, summary)
+            anchor = f"page-{key}"
+    elif op == "move_field":
+        _apply(request, form, lambda: builder.move_field(definition, field_key, _offset(request)))
+    elif op == "remove_field":
+        _apply(request, form, lambda: builder.remove_field(definition, field_key))
+        anchor = f"page-{page_key}" if page_key else ""
+    elif op == "move_page":
+        _apply(request, form, lambda: builder.move_page(definition, page_key, _offset(request)))
+    elif op == "remove_page":
+        _apply(request, form, lambda: builder.remove_page(definition, page_key))
+        anchor = ""
+    elif op == "reorder":
+        _apply(request, form, lambda: builder.reorder(definition, _layout(request)))
+    else:
+        messages.error(request, _("This change is not possible."))
+    url = reverse("builder:editor", args=[form.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _layout(request: HttpRequest) -> dict[str, list[str]]:
+    try:
+        layout = json.loads(request.POST.get("layout", ""))
+    except (ValueError, RecursionError):
+        raise builder.EditRefused(_("The new order could not be read. Try again.")) from None
+    if not isinstance(layout, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
+        for k, v in layout.items()
+    ):
+        raise builder.EditRefused(_("The new order could not be read. Try again."))
+    return layout
+
+
+def _condition_context(definition: dict[str, Any], rule: Any, targets: list[tuple[str, str]],
+                       post: dict[str, Any] | None, prefix: str) -> dict[str, Any]:
+    current = Condition.from_logic(rule) if rule is not None else None
+    if post is not None:
+        return {"prefix": prefix, "targets": targets, "phrases": PHRASE_LABELS.items(),
+                "field": post.get(f"{prefix}_field", ""), "phrase": post.get(f"{prefix}_phrase", ""),
+                "value": post.get(f"{prefix}_value", ""), "custom": False}
+    value = current.value if current else ""
+    if current is not None:
+        target = next((f for p in definition.get("pages", []) for f in p.get("fields", [])
+                       if f.get("key") == current.field), {})
+        for option in target.get("options", []):
+            if str(option.get("value")) == str(value):
+                value = localized(option.get("label"), "ja")
+    return {"prefix": prefix, "targets": targets, "phrases": PHRASE_LABELS.items(),
+            "field": current.field if current else "", "phrase": current.phrase if current else "",
+            "value": "" if value is True else value,
+            "custom": rule is not None and current is None,
+            "text": condition_text(rule, definition) if rule is not None else ""}
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def field_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """Edit one field: texts, required, options and limits, and its conditions."""
+    form = _form_of(request, pk)
+    definition = form.draft
+    try:
+        page, spec = builder.find_field(definition, key)
+    except builder.EditRefused as exc:
+        raise Http404 from exc
+    targets = condition_targets(definition, page_key=page["key"], field_key=key)
+    errors: list[str] = []
+    post = request.POST.dict() if request.method == "POST" else None
+    if post is not None:
+        changes, errors = read_settings(spec, request.POST)
+        conditions = {}
+        for kind in ("show_if", "require_if"):
+            condition, condition_errors = read_condition(definition, request.POST, kind, targets)
+            errors += condition_errors
+            conditions[kind] = condition
+        new_key = request.POST.get("key", key).strip()
+        if new_key != key:
+            changes["key"] = new_key
+        if not errors:
+            try:
+                updated, summary = builder.update_field(definition, key, changes)
+                final_key = changes.get("key", key)
+                for kind, condition in conditions.items():
+                    if condition is not None or request.POST.get(f"{kind}_field") == "":
+                        if not (condition is None and request.POST.get(f"{kind}_keep") == "1"):
+                            updated, _ignored = builder.set_condition(
+                                updated, field_key=final_key, kind=kind, condition=condition
+                            )
+            except builder.EditRefused as exc:
+                errors.append(exc.message)
+            else:
+                services.save_draft(form, updated, actor=request.user, summary=summary)
+                messages.success(request, summary)
+                url = reverse("builder:editor", args=[form.pk])
+                return redirect(f"{url}#field-{final_key}")
+    return render(
+        request, "forms/builder/field.html",
+        {"form": form, "spec": spec, "page": page, "errors": errors,
+         "settings": _with_posted(settings_for(spec), post),
+         "type_label": _type_label(spec, builder.palette_labels()),
+         "key": post.get("key", key) if post else key,
+         "show_if": _condition_context(definition, spec.get("show_if"), targets, post, "show_if"),
+         "require_if": _condition_context(definition, spec.get("require_if"), targets, post,
+                                          "require_if")},
+        status=422 if errors else 200,
+    )
+
+
+def _with_posted(settings: list[Any], post: dict[str, Any] | None) -> list[Any]:
+    """Show what the clerk typed again after an error, not the stored values."""
+    if post is None:
+        return settings
+    shown = []
+    for setting in settings:
+        if setting.kind == "checkbox":
+            shown.append(replace(setting, value=post.get(setting.name) == "on"))
+        else:
+            shown.append(replace(setting, value=post.get(setting.name, "")))
+    return shown
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def page_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """Edit a page's title, introduction and the condition under which it is shown."""
+    form = _form_of(request, pk)
+    definition = form.draft
+    page = next((p for p in definition.get("pages", []) if p.get("key") == key), None)
+    if page is None:
+        raise Http404
+    targets = condition_targets(definition, page_key=key, field_key=None)
+    errors: list[str] = []
+    post = request.POST.dict() if request.method == "POST" else None
+    if post is not None:
+        title_ja = request.POST.get("title_ja", "").replace("\x00", "").strip()[:100]
+        if not title_ja:
+            errors.append(_("Enter the title of the page."))
+        condition, condition_errors = read_condition(definition, request.POST, "show_if", targets)
+        errors += condition_errors
+        if not errors:
+            updated, summary = builder.update_page(
+                definition, key, title_ja=title_ja,
+                title_en=request.POST.get("title_en", "").replace("\x00", "")[:100],
+                intro_ja=request.POST.get("intro_ja", "").replace("\x00", "")[:2000],
+                intro_en=request.POST.get("intro_en", "").replace("\x00", "")[:2000],
+            )
+            if not (condition is None and request.POST.get("show_if_keep") == "1"):
+                updated, _ignored = builder.set_condition(updated, page_key=key,
+                                                          condition=condition)
+            services.save_draft(form, updated, actor=request.user, summary=summary)
+            messages.success(request, summary)
+            return redirect(f"{reverse('builder:editor', args=[form.pk])}#page-{key}")
+    values = post or {
+        "title_ja": localized(page.get("title"), "ja"),
+        "title_en": (page.get("title") or {}).get("en", ""),
+        "intro_ja": (page.get("intro") or {}).get("ja", ""),
+        "intro_en": (page.get("intro") or {}).get("en", ""),
+    }
+    return render(
+        request, "forms/builder/page.html",
+        {"form": form, "page": page, "values": values, "errors": errors,
+         "show_if": _condition_context(definition, page.get("show_if"), targets, post, "show_if")},
+        status=422 if errors else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Title, who may apply, the procedure the form serves, and which fields name the applicant."""
+    form = _form_of(request, pk)
+    staff = staff_member(request)
+    definition = form.draft
+    fields = [f for p in definition.get("pages", []) for f in p.get("fields", [])]
+    errors: list[str] = []
+    if request.method == "POST":
+        title_ja = request.POST.get("title_ja", "").replace("\x00", "").strip()[:100]
+        access = request.POST.get("access", "resident")
+        if not title_ja:
+            errors.append(_("Enter the title of the form."))
+        if access not in ("resident", "anyone"):
+            errors.append(_("Choose who may apply."))
+        keys = {f.get("key") for f in fields}
+        applicant = request.POST.get("applicant_field", "")
+        contact = request.POST.get("contact_field", "")
+        procedure_id = request.POST.get("procedure", "")
+        procedure = None
+        if procedure_id:
+            procedure = Procedure.objects.filter(
+                pk=procedure_id if procedure_id.isdigit() else 0, department_id=staff.department_id
+            ).first()
+            if procedure is None:
+                errors.append(_("Choose a procedure of your department."))
+        if applicant and applicant not in keys or contact and contact not in keys:
+            errors.append(_("Choose fields of this form."))
+        if not errors:
+            updated, summary = builder.set_settings(
+                definition, title_ja=title_ja,
+                title_en=request.POST.get("title_en", "").replace("\x00", "")[:100],
+                access=access, applicant_field=applicant, contact_field=contact,
+            )
+            services.save_draft(form, updated, actor=request.user, summary=summary)
+            services.link_procedure(form, procedure)
+            messages.success(request, summary)
+            return redirect("builder:editor", pk=form.pk)
+    return render(request, "forms/builder/settings.html", {
+        "form": form, "errors": errors, "procedures": _procedures(staff),
+        "names": [(f["key"], localized(f.get("label"))) for f in fields if f.get("type") == "name"],
+        "emails": [(f["key"], localized(f.get("label"))) for f in fields
+                   if f.get("type") == "email"],
+        "values": request.POST if request.method == "POST" else {
+            "title_ja": (definition.get("title") or {}).get("ja", ""),
+            "title_en": (definition.get("title") or {}).get("en", ""),
+            "access": definition.get("access", "resident"),
+            "applicant_field": definition.get("applicant_field", ""),
+            "contact_field": definition.get("contact_field", ""),
+            "procedure": str(form.procedure_id or ""),
+        },
+    }, status=422 if errors else 200)
+
+
+@staff_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    form = _form_of(request, pk)
+    try:
+        version = services.publish_draft(form)
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            messages.error(request, problem)
+        messages.error(request, _("The form was not published. Correct the points above."))
+    else:
+        messages.success(request, _("Published as version %(number)d. Residents now use it.")
+                         % {"number": version.number})
+        if form.procedure is None:
+            messages.warning(request, _("Link the form to a procedure in the settings so that "
+                                        "residents can find it."))
+    return redirect("builder:editor", pk=form.pk)
+
+
+@staff_required
+@require_POST
+def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    form = _form_of(request, pk)
+    services.unpublish(form)
+    messages.success(request, _("The form no longer takes applications. Applications already "
+                                "sent are kept."))
+    return redirect("builder:editor", pk=form.pk)
+
+
+@staff_required
+@require_POST
+def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    form = _form_of(request, pk)
+    copy = services.duplicate(form, actor=request.user)
+    messages.success(request, _("This is a copy. It is not published."))
+    return redirect("builder:editor", pk=copy.pk)
+
+
+@staff_required
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    form = _form_of(request, pk)
+    response = HttpResponse(interchange.export_json(form, form.draft),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{form.slug}.json"'
+    return response
+
+
+@staff_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    form = _form_of(request, pk)
+    revisions = form.revisions.select_related("actor__staff_profile").defer("definition")[:100]
+    versions = form.versions.filter(published_at__isnull=False).order_by("-number")
+    return render(request, "forms/builder/history.html",
+                  {"form": form, "revisions": revisions, "versions": versions})
+
+
+@staff_required
+@require_POST
+def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    form = _form_of(request, pk)
+    revision = get_object_or_404(form.revisions, number=number)
+    services.restore_revision(form, revision, actor=request.user)
+    messages.success(request, _("The draft is back as it was in revision %(number)d.")
+                     % {"number": number})
+    return redirect("builder:editor", pk=form.pk)
+
+
+# --- preview ------------------------------------------------------------------------------------
+@staff_required
+@require_http_methods(["GET", "POST"])
+def preview(request: HttpRequest, pk: int, page: str = "") -> HttpResponse:
+    """The draft exactly as residents see it, page by page; answers are kept only in the
+    staff member's session and nothing is submitted."""
+    form = _form_of(request, pk)
+    try:
+        spec = FormSpec(form.draft)
+    except DefinitionError as exc:
+        return render(request, "forms/builder/preview_broken.html",
+                      {"form": form, "problems": exc.problems}, status=422)
+    key = f"{PREVIEW_PREFIX}{form.pk}"
+    state = request.session.get(key)
+    if not isinstance(state, dict) or request.GET.get("restart"):
+        state = {"raw": {}, "answers": {}}
+    answers = state["answers"]
+    if not page:
+        return redirect("builder:preview_page", pk=form.pk, page=spec.pages[0].key)
+    if page == "check":
+        return render(request, "forms/builder/preview_check.html",
+                      {"form": form, "spec": spec, "summary": spec.summary(spec.prune(answers)),
+                       "preview": True})
+    current = spec.page(page)
+    if current is None:
+        raise Http404
+    errors: dict[str, str] = {}
+    raw = {f.key: state["raw"].get(f.key, f.raw_from_value(answers.get(f.key)))
+           for f in current.value_fields}
+    feedback: dict[str, Any] = {}
+    if request.method == "POST":
+        action = request.POST.get("_action")
+        raw = {f.key: f.raw_from_post(request.POST, request.FILES) for f in current.value_fields}
+        if action:
+            field_key, _sep, command = action.partition(":")
+            field = next((f for f in current.value_fields if f.key == field_key), None)
+            if field is not None:
+                raw[field_key], feedback[field_key] = field.action(raw[field_key], command)
+        else:
+            raw, clean, errors = spec.validate_page(current, request.POST, request.FILES, answers)
+            if not errors:
+                answers.update(clean)
+                state["raw"].update(raw)
+                request.session[key] = state
+                following = spec.next_page(current.key, answers)
+                target = following.key if following else "check"
+                return redirect("builder:preview_page", pk=form.pk, page=target)
+        state["raw"].update(raw)
+        request.session[key] = state
+    previous = spec.previous_page(current.key, answers)
+    context = rendering.page_context(spec, current, raw, errors, feedback, answers)
+    return render(request, "applications/page.html", {
+        **context, "preview": True, "form": form,
+        "back_url": (reverse("builder:preview_page", args=[form.pk, previous.key]) if previous
+                     else reverse("builder:editor", args=[form.pk])),
+        "returning": False,
+    }, status=422 if errors else 200)
