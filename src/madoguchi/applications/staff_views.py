@@ -6,13 +6,14 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.core import audit
 from madoguchi.forms import selectors as form_selectors
+from madoguchi.forms.fields_upload import open_upload
 from madoguchi.staff.permissions import staff_member, staff_required
 
 from . import selectors, services
@@ -49,15 +50,44 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     audit.record(request, "application.view.staff", target_type="application",
                  target_id=str(application.public_id))
     spec = form_selectors.spec_of(application.form_version)
-    summary = spec.summary(services.all_answers(application))
+    answers = services.all_answers(application)
+    summary = spec.summary(answers)
+    attachments = [
+        {"label": field.label, "key": field.key, "index": index, "item": item}
+        for field in spec.fields() if field.type_name == "file"
+        for index, item in enumerate(answers.get(field.key) or [])
+    ]
     transitions = [(s, Status(s).label, s in REASON_REQUIRED)
                    for s in application.allowed_transitions]
     return render(
         request,
         "applications/staff/case.html",
         {"staff": staff, "application": application, "summary": summary,
-         "events": application.events.all(), "transitions": transitions},
+         "events": application.events.all(), "transitions": transitions,
+         "attachments": attachments},
     )
+
+
+@staff_required
+def attachment(request: HttpRequest, public_id: uuid.UUID, key: str, index: int) -> FileResponse:
+    """Download a file the resident attached (audit-logged like every view of the case)."""
+    staff = staff_member(request)
+    application = selectors.get_for_staff(staff, public_id)
+    spec = form_selectors.spec_of(application.form_version)
+    field = spec.field(key)
+    items = services.all_answers(application).get(key) if field is not None else None
+    if field is None or field.type_name != "file" or not isinstance(items, list) \
+            or not 0 <= index < len(items):
+        raise Http404
+    item = items[index]
+    audit.record(request, "application.attachment.staff", target_type="application",
+                 target_id=str(application.public_id), details={"field": key, "index": index})
+    try:
+        handle = open_upload(item)
+    except (OSError, ValueError) as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=item.get("name") or "attachment",
+                        content_type=item.get("content_type") or "application/octet-stream")
 
 
 @staff_required

@@ -14,9 +14,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -152,11 +151,10 @@ def _field_action(
     """A field's own button (e.g. "find the address", "add a row"), which works without
     JavaScript: the page is shown again with everything typed on it kept; nothing is validated."""
     raw = {f.key: f.raw_from_post(request.POST, request.FILES) for f in page.value_fields}
-    key, _sep, command = action.partition(":")
+    field, command = rendering.action_target(page, action)
     feedback: dict[str, Any] = {}
-    field = next((f for f in page.value_fields if f.key == key), None)
     if field is not None:
-        raw[key], feedback[key] = field.action(raw[key], command)
+        raw[field.key], feedback[field.key] = field.action(raw[field.key], command)
     draft.raw.update(raw)
     drafts.save(draft, live.spec, request.session)
     return _render_page(request, live, page, draft, raw, {}, returning, feedback)

@@ -7,5 +7,11 @@ class FormsConfig(AppConfig):
 
     def ready(self) -> None:
         # signals connects the receivers; the fields_* modules register their field types
-        # (address, my_number, bank_account) in the shared registry of fields.py.
-        from . import fields_address, fields_finance, signals  # noqa: F401
+        # (address, my_number, bank_account, file, group) in the shared registry of fields.py.
+        from . import (  # noqa: F401
+            fields_address,
+            fields_finance,
+            fields_group,
+            fields_upload,
+            signals,
+        )

@@ -138,6 +138,17 @@ def settings_for(spec: Mapping[str, Any]) -> list[Setting]:
     return items
 
 
+def _valid_bound(bound: str) -> bool:
+    if not BOUND_PATTERN.match(bound):
+        return False
+    if bound[0].isdigit():
+        try:
+            dt.date.fromisoformat(bound)
+        except ValueError:
+            return False
+    return True
+
+
 def _clean(value: Any, limit: int = MAX_TEXT) -> str:
     text = value if isinstance(value, str) else ""
     return text.replace("\x00", "").replace("\r\n", "\n").strip()[:limit]
@@ -213,7 +224,7 @@ def read_settings(spec: Mapping[str, Any], post: Mapping[str, Any]) -> tuple[dic
     elif kind == "date":
         for name, title in (("min", _("Earliest date")), ("max", _("Latest date"))):
             bound = jp_width.to_ascii(_clean(post.get(name), 20)).lower()
-            if bound and not BOUND_PATTERN.match(bound):
+            if bound and not _valid_bound(bound):
                 try:
                     bound = jp_wareki.parse_date(bound).isoformat()
                 except JPValueError:

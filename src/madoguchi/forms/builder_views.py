@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -141,7 +142,8 @@ def _editor_context(request: HttpRequest, form: FormDefinition) -> dict[str, Any
                 (kind, condition_text(field[kind], definition))
                 for kind in ("show_if", "require_if") if kind in field
             ]
-            fields.append({"spec": field, "label": localized(field.get("label")),
+            label = localized(field.get("label")) or Truncator(localized(field.get("text"))).chars(40)
+            fields.append({"spec": field, "label": label,
                            "type_label": _type_label(field, labels), "conditions": conditions})
         pages.append({
             "key": page.get("key"), "title": localized(page.get("title")), "fields": fields,
@@ -537,10 +539,9 @@ def preview(request: HttpRequest, pk: int, page: str = "") -> HttpResponse:
         action = request.POST.get("_action")
         raw = {f.key: f.raw_from_post(request.POST, request.FILES) for f in current.value_fields}
         if action:
-            field_key, _sep, command = action.partition(":")
-            field = next((f for f in current.value_fields if f.key == field_key), None)
+            field, command = rendering.action_target(current, action)
             if field is not None:
-                raw[field_key], feedback[field_key] = field.action(raw[field_key], command)
+                raw[field.key], feedback[field.key] = field.action(raw[field.key], command)
         else:
             raw, clean, errors = spec.validate_page(current, request.POST, request.FILES, answers)
             if not errors:

@@ -24,6 +24,21 @@ def _same_page_rule(field: FieldType, page: Page) -> Any:
     return rule if any(var in own for var in logic.variables(rule)) else None
 
 
+def action_target(page: Page, action: str) -> tuple[FieldType | None, str]:
+    """The field a button ``_action=<key>:<command>`` belongs to, and the command for it.
+
+    A button of a field inside a group names ``<group>-<row>-<sub key>``; the group gets
+    ``<row>-<sub key>:<command>`` and passes it on to that row.
+    """
+    key, _sep, command = action.partition(":")
+    for field in page.value_fields:
+        if field.key == key:
+            return field, command
+        if key.startswith(f"{field.key}-"):
+            return field, f"{key[len(field.key) + 1:]}:{command}"
+    return None, ""
+
+
 def page_context(
     spec: FormSpec, page: Page, raw: Mapping[str, Any], errors: Mapping[str, str],
     feedback: Mapping[str, Any], answers: Mapping[str, Any],

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from madoguchi.applications.models import TRANSITIONS, Application, Status, StatusEvent
 from madoguchi.conftest import (
     CHECK_URL,
-    FORM_SLUG,
     PAGE_KEYS,
     VALID_POST,
     client_for,

@@ -10,19 +10,18 @@ from django.utils import translation
 
 from madoguchi.applications.models import Application
 from madoguchi.conftest import (
-    change_draft,
-    draft_of,
     CHECK_URL,
     FORM_SLUG,
     PAGE_KEYS,
     VALID_POST,
+    change_draft,
     check_token,
+    draft_of,
     fill_wizard,
     page_url,
 )
 from madoguchi.core.models import MailboxMessage
 from madoguchi.jp.receipt import is_valid_receipt_number
-
 
 
 def draft(client) -> dict | None:

@@ -27,7 +27,8 @@ BANK_PARTS = ("bank_code", "branch_code", "account_type", "number", "holder")
 def test_both_types_are_registered_and_known_to_check_definition():
     assert {"my_number", "bank_account"} <= set(registry.names)
     definition = {"title": {"ja": "t"}, "pages": [{"key": "p", "title": {"ja": "p"}, "fields": [
-        {"key": "mn", "type": "my_number"}, {"key": "bank", "type": "bank_account"}]}]}
+        {"key": "mn", "type": "my_number", "label": {"ja": "個人番号"}},
+        {"key": "bank", "type": "bank_account", "label": {"ja": "口座"}}]}]}
     assert check_definition(definition) == []
 
 

@@ -1,0 +1,208 @@
+"""The template library: every shipped template loads, is complete in both languages and fits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from madoguchi.catalog.demo import DEFINITIONS_DIR, DEMO_DIR
+from madoguchi.forms import library
+from madoguchi.forms.definition import FormSpec, check_definition
+from madoguchi.forms.interchange import BILINGUAL_OPTIONS, CATEGORIES, parse_import
+from madoguchi.forms.library import LibraryError, LibraryTemplate, get_template, templates
+
+PATHS = sorted(library.LIBRARY_DIR.glob("*.json"))
+CITY = json.loads((DEMO_DIR / "city.json").read_text(encoding="utf-8"))
+DEMO_PROCEDURES = {p["slug"] for p in CITY["procedures"]}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    library.clear_cache()
+    yield
+    library.clear_cache()
+
+
+def load(path: Path) -> LibraryTemplate:
+    """One template through the library's own loader (and so through parse_import)."""
+    return library._load(path)
+
+
+def test_the_library_has_at_least_eight_templates():
+    assert len(PATHS) >= 8
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_template_parses_and_passes_the_checks(path):
+    imported = parse_import(path.read_bytes())
+    assert imported.slug == path.stem
+    assert imported.template is not None and imported.template.category in CATEGORIES
+    assert check_definition(imported.definition) == []
+    spec = FormSpec(imported.definition)
+    assert list(spec.fields())
+    template = load(path)
+    assert template.definition == imported.definition
+    assert template.description == imported.template.description
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_template_file_is_tidy(path):
+    """Files are as the exporter writes them: UTF-8, Japanese as is, two-space indents."""
+    text = path.read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+
+
+def texts(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every bilingual text of a definition (conditions are skipped), with where it is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("show_if", "require_if"):
+                continue
+            if key in BILINGUAL_OPTIONS:
+                yield f"{path}.{key}", item
+            elif key == "options":
+                for index, option in enumerate(item):
+                    yield f"{path}.options[{index}].label", option.get("label")
+            else:
+                yield from texts(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from texts(item, f"{path}[{index}]")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_every_text_has_japanese_and_english(path):
+    envelope = json.loads(path.read_text(encoding="utf-8"))
+    found = list(texts(envelope["form"]["definition"]))
+    found += [("form.title", envelope["form"]["title"]),
+              ("template.description", envelope["template"]["description"])]
+    assert len(found) > 10
+    for where, text in found:
+        assert isinstance(text, dict), where
+        assert set(text) == {"ja", "en"}, where
+        assert text["ja"].strip() and text["en"].strip(), where
+
+
+def spec_fields(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for page in definition["pages"]:
+        for field in page["fields"]:
+            yield field
+            yield from field.get("fields", [])
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_every_field_has_a_label_and_text_fields_have_limits(path):
+    definition = parse_import(path.read_bytes()).definition
+    for field in spec_fields(definition):
+        if field["type"] == "guidance":
+            assert field["text"]["ja"], field["key"]
+        else:
+            assert field["label"]["ja"] and field["label"]["en"], field["key"]
+        if field["type"] == "text":
+            assert "max_length" in field, field["key"]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_template_names_a_demo_procedure_unless_anyone_may_apply(path):
+    template = load(path)
+    if template.definition.get("access") == "anyone":
+        assert template.procedure_slug is None or template.procedure_slug in DEMO_PROCEDURES
+        contact = template.definition["contact_field"]
+        assert next(f for f in spec_fields(template.definition)
+                    if f["key"] == contact)["type"] == "email"
+    else:
+        assert template.procedure_slug in DEMO_PROCEDURES
+
+
+def test_templates_and_get_template():
+    loaded = templates()
+    assert [t.slug for t in loaded] == [p.stem for p in PATHS]
+    procedures = [t.procedure_slug for t in loaded if t.procedure_slug]
+    assert len(procedures) == len(set(procedures)) >= 6
+    assert get_template("jido-teate") is loaded[[t.slug for t in loaded].index("jido-teate")]
+    assert get_template("no-such-template") is None
+    assert get_template("../definitions/tsugaku-hojo") is None
+
+
+def test_tsugaku_hojo_is_a_faithful_port_of_the_demo_form():
+    original = json.loads((DEFINITIONS_DIR / "tsugaku-hojo.json").read_text(encoding="utf-8"))
+    ported = load(library.LIBRARY_DIR / "tsugaku-hojo.json").definition
+    assert ported["title"] == original["title"]
+    assert ported["applicant_field"] == original["applicant_field"]
+    assert [p["key"] for p in ported["pages"]] == [p["key"] for p in original["pages"]]
+    for old_page, new_page in zip(original["pages"], ported["pages"], strict=True):
+        added = [f for f in new_page["fields"] if f["key"] not in
+                 {g["key"] for g in old_page["fields"]}]
+        assert all(not f.get("required") for f in added)  # additions are optional
+        kept = [f for f in new_page["fields"] if f not in added]
+        assert kept == old_page["fields"]
+
+
+def test_the_library_uses_the_field_types_and_conditions():
+    used: set[str] = set()
+    widgets: set[str] = set()
+    conditions = 0
+    for path in PATHS:
+        definition = parse_import(path.read_bytes()).definition
+        conditions += sum("show_if" in p for p in definition["pages"])
+        for field in spec_fields(definition):
+            used.add(field["type"])
+            widgets.add(field.get("widget", ""))
+            conditions += ("show_if" in field) + ("require_if" in field)
+    assert {"text", "email", "phone", "number", "date", "choice", "consent", "kana", "name",
+            "guidance", "address", "my_number", "bank_account", "file", "group"} <= used
+    assert {"select", "checkboxes"} <= widgets
+    assert conditions >= 20
+
+
+def test_specific_template_contents():
+    ninshin = load(library.LIBRARY_DIR / "ninshin.json").definition
+    due = next(f for f in spec_fields(ninshin) if f["key"] == "due_date")
+    assert (due["min"], due["max"], due["required"]) == ("today", "+300d", True)
+    previous = next(p for p in ninshin["pages"] if p["key"] == "previous")
+    assert previous["show_if"] == {"==": [{"var": "previous_pregnancy"}, "yes"]}
+
+    jido = load(library.LIBRARY_DIR / "jido-teate.json").definition
+    children = next(f for f in spec_fields(jido) if f["key"] == "children")
+    assert children["type"] == "group" and children["min_rows"] == 1
+    sub = {f["key"]: f for f in children["fields"]}
+    assert sub["child_name"]["kana"] is True and sub["child_birth_date"]["type"] == "date"
+    assert sub["child_lives_with"]["type"] == "choice"
+
+    kodomo = {f["type"] for f in spec_fields(load(library.LIBRARY_DIR /
+                                                  "kodomo-iryohi.json").definition)}
+    assert {"my_number", "group", "file"} <= kodomo
+
+    event = load(library.LIBRARY_DIR / "event-moshikomi.json").definition
+    assert event["access"] == "anyone"
+    email = next(f for f in spec_fields(event) if f["key"] == event["contact_field"])
+    assert email["confirm"] is True
+
+    gan = load(library.LIBRARY_DIR / "gan-kenshin.json").definition
+    birth = next(f for f in spec_fields(gan) if f["key"] == "birth_date")
+    assert birth["max"] == "-20y"
+    assert any("require_if" in f for f in spec_fields(gan))
+    assert any(f["type"] == "consent" for f in spec_fields(gan))
+
+
+def test_a_broken_template_is_reported_with_its_name(tmp_path, monkeypatch):
+    (tmp_path / "broken.json").write_text('{"format": "madoguchi-form"}', encoding="utf-8")
+    monkeypatch.setattr(library, "LIBRARY_DIR", tmp_path)
+    library.clear_cache()
+    with pytest.raises(LibraryError, match="broken.json"):
+        templates()
+    # Another template's slug is still looked up without reading the broken file.
+    assert get_template("tsugaku-hojo") is None
+
+
+def test_a_template_whose_slug_differs_from_its_file_name_is_refused(tmp_path, monkeypatch):
+    source = (library.LIBRARY_DIR / "juminhyo.json").read_text(encoding="utf-8")
+    (tmp_path / "other.json").write_text(source, encoding="utf-8")
+    monkeypatch.setattr(library, "LIBRARY_DIR", tmp_path)
+    library.clear_cache()
+    with pytest.raises(LibraryError, match="slug 'juminhyo'"):
+        get_template("other")
