@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-
-from madoguchi.core.models import User
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from madoguchi.core.i18n import localized
+from madoguchi.core.models import User
 from madoguchi.forms.library import get_template
 from madoguchi.forms.models import FormDefinition, FormRevision
 from madoguchi.forms.services import publish
@@ -22,7 +21,7 @@ from madoguchi.staff.models import Department, StaffMember
 from .models import City, Counter, Procedure
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "forms" / "definitions"
+
 STAFF_EMAIL_DOMAIN = "city.midorigaoka.example"
 DEMO_PASSWORD = "madoguchi-demo"  # noqa: S105 - published demo credential, demo data only
 DEMO_RESIDENT_EMAIL = "taro@example.jp"

@@ -115,6 +115,14 @@ def settings_for(spec: Mapping[str, Any]) -> list[Setting]:
         ]
     elif kind == "name":
         items.append(Setting("kana", _("Ask for furigana too"), "checkbox", bool(spec.get("kana"))))
+    elif kind == "consent":
+        items += [
+            Setting("statement_ja", _("Text next to the checkbox (Japanese)"), "textarea",
+                    _text(spec, "statement", "ja"),
+                    _("What the resident agrees to, e.g. 記載内容に間違いはありません。")),
+            Setting("statement_en", _("Text next to the checkbox (English)"), "textarea",
+                    _text(spec, "statement", "en")),
+        ]
     elif kind == "email":
         items.append(Setting("confirm", _("Ask to type it twice"), "checkbox",
                              bool(spec.get("confirm"))))
@@ -239,6 +247,8 @@ def read_settings(spec: Mapping[str, Any], post: Mapping[str, Any]) -> tuple[dic
             errors.append(_("Write at least one option."))
     elif kind == "name":
         changes["kana"] = post.get("kana") == "on" or None
+    elif kind == "consent":
+        changes["statement"] = _bilingual(post, "statement")
     elif kind == "email":
         changes["confirm"] = post.get("confirm") == "on" or None
     elif kind == "file":

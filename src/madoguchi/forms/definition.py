@@ -233,6 +233,9 @@ class FormSpec:
             )
             for page in definition["pages"]
         )
+        self._by_key: dict[str, FieldType] = {
+            f.key: f for page in self.pages for f in page.value_fields
+        }
 
     @property
     def title(self) -> str:
@@ -246,18 +249,43 @@ class FormSpec:
     def page(self, key: str) -> Page | None:
         return next((p for p in self.pages if p.key == key), None)
 
+    def _walk(self, answers: Mapping[str, Any]) -> tuple[list[Page], dict[str, Any]]:
+        """The pages that apply and the answers that count, in page order.
+
+        A page's condition is evaluated on the answers kept from earlier pages only, so an
+        answer left on a page that no longer applies cannot show another page or field.
+        Within a page, a field's condition sees the page's own answers that apply.
+        """
+        kept: dict[str, Any] = {}
+        shown: list[Page] = []
+        for page in self.pages:
+            if not page.shown(kept):
+                continue
+            shown.append(page)
+            own = {f.key: answers[f.key] for f in page.value_fields if f.key in answers}
+            for _round in range(3):  # a same-page chain settles in a round or two
+                applying = {k: v for k, v in own.items()
+                            if field_shown(self._by_key[k], {**kept, **own})}
+                if applying == own:
+                    break
+                own = applying
+            kept.update(own)
+        return shown, kept
+
     def shown_pages(self, answers: Mapping[str, Any]) -> list[Page]:
-        return [p for p in self.pages if p.shown(answers)]
+        return self._walk(answers)[0]
 
     def next_page(self, key: str, answers: Mapping[str, Any] | None = None) -> Page | None:
+        shown = {p.key for p in self.shown_pages(answers or {})}
         keys = [p.key for p in self.pages]
         following = self.pages[keys.index(key) + 1:]
-        return next((p for p in following if p.shown(answers or {})), None)
+        return next((p for p in following if p.key in shown), None)
 
     def previous_page(self, key: str, answers: Mapping[str, Any] | None = None) -> Page | None:
+        shown = {p.key for p in self.shown_pages(answers or {})}
         keys = [p.key for p in self.pages]
         earlier = reversed(self.pages[: keys.index(key)])
-        return next((p for p in earlier if p.shown(answers or {})), None)
+        return next((p for p in earlier if p.key in shown), None)
 
     def fields(self) -> Iterator[FieldType]:
         for page in self.pages:
@@ -276,7 +304,7 @@ class FormSpec:
         that depends on a choice on the same page is checked only when it applies.
         """
         raw: dict[str, Any] = {}
-        tentative: dict[str, Any] = dict(answers or {})
+        tentative: dict[str, Any] = self.prune(answers or {})
         for field in page.value_fields:
             raw[field.key] = field.raw_from_post(data, files)
             tentative.pop(field.key, None)
@@ -300,22 +328,16 @@ class FormSpec:
 
     def prune(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         """The answers without those of pages and fields that no longer apply."""
-        kept: dict[str, Any] = {}
-        for page in self.pages:
-            if not page.shown(kept):
-                continue
-            for field in page.value_fields:
-                if field.key in answers and field_shown(field, {**kept, **answers}):
-                    kept[field.key] = answers[field.key]
-        return kept
+        return self._walk(answers)[1]
 
     def missing_pages(self, answers: Mapping[str, Any], done_pages: list[str]) -> list[Page]:
         """Pages that apply and are not yet completed, or whose required answers are missing."""
         missing = []
-        for page in self.shown_pages(answers):
+        shown, kept = self._walk(answers)
+        for page in shown:
             incomplete = any(
-                field_shown(f, answers) and field_required(f, answers)
-                and _unanswered(answers.get(f.key))
+                field_shown(f, kept) and field_required(f, kept)
+                and _unanswered(kept.get(f.key))
                 for f in page.value_fields
             )
             if page.key not in done_pages or incomplete:
@@ -325,14 +347,15 @@ class FormSpec:
     def revalidate(self, answers: Mapping[str, Any]) -> dict[str, str]:
         """Check stored clean answers again before they become an application."""
         errors: dict[str, str] = {}
-        for page in self.shown_pages(answers):
+        shown, kept = self._walk(answers)
+        for page in shown:
             for field in page.value_fields:
-                if not field_shown(field, answers):
+                if not field_shown(field, kept):
                     continue
-                value = answers.get(field.key)
+                value = kept.get(field.key)
                 raw = field.raw_from_value(value) if value is not None else ""
                 try:
-                    if field_required(field, answers) and field.is_empty(raw):
+                    if field_required(field, kept) and field.is_empty(raw):
                         raise FieldError(field.required_message())
                     field.validate(raw)
                 except FieldError as exc:
@@ -345,12 +368,13 @@ class FormSpec:
         Pages and fields that do not apply to these answers are left out.
         """
         rows = []
-        for page in self.shown_pages(answers):
+        shown, kept = self._walk(answers)
+        for page in shown:
             items = []
             for field in page.value_fields:
-                if not field_shown(field, answers):
+                if not field_shown(field, kept):
                     continue
-                value = answers.get(field.key)
+                value = kept.get(field.key)
                 shown = field.mask(value) if masked else field.display(value)
                 items.append({"key": field.key, "label": field.label, "value": shown,
                               "input_id": field.input_id})

@@ -115,6 +115,9 @@ def _truthy(value: Any) -> bool:
 
 
 def _same(left: Any, right: Any) -> bool:
+    # Several choices (checkboxes) "are" one value when exactly that one is ticked.
+    if isinstance(left, list) and not isinstance(right, list):
+        return len(left) == 1 and _same(left[0], right)
     # Choice values are strings; a builder may have typed a number for them.
     if isinstance(left, bool) or isinstance(right, bool):
         return left is right or (left in ("yes", True) and right in ("yes", True))

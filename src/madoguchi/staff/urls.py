@@ -11,4 +11,6 @@ urlpatterns = [
     path("", staff_views.inbox, name="inbox"),
     path("applications/<uuid:public_id>/", staff_views.case, name="case"),
     path("applications/<uuid:public_id>/status/", staff_views.change_status, name="status"),
+    path("applications/<uuid:public_id>/files/<slug:key>/<int:index>/", staff_views.attachment,
+         name="attachment"),
 ]

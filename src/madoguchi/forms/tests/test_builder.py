@@ -613,3 +613,22 @@ def test_condition_text_names_the_field_and_option():
         assert "Relationship" in text and "Father" in text
         assert "nope" in condition_text({"==": [{"var": "nope"}, 1]}, definition)
         assert condition_text({"or": []}, definition)
+
+
+def test_is_on_a_checkboxes_field_holds_when_only_that_option_is_ticked():
+    """Checkboxes answer a list. The builder offers "is 赤" for them; the browser script
+    (conditions.js: String(["red"]) === "red") shows the dependent field when only 赤 is ticked,
+    so the server must agree, or the answer the resident typed there is silently dropped."""
+    from madoguchi.forms.logic import evaluate
+
+    definition = sample()
+    definition["pages"][0]["fields"].insert(2, {
+        "key": "colours", "type": "choice", "widget": "checkboxes", "label": label("色"),
+        "options": [{"value": "red", "label": label("赤", "Red")},
+                    {"value": "blue", "label": label("青", "Blue")}]})
+    condition, errors = read(definition, "email", field="colours", phrase="is", value="赤")
+    assert errors == []
+    spec = FormSpec(definition)
+    _raw, clean, errors = spec.validate_page(spec.page("first"), QueryDict("colours=red"))
+    assert clean["colours"] == ["red"]
+    assert evaluate(condition.to_logic(), {"colours": clean["colours"]})

@@ -7,6 +7,7 @@ import copy
 import html as html_module
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +17,8 @@ from madoguchi.applications.models import Application, Draft
 from madoguchi.catalog.models import Procedure
 from madoguchi.conftest import FORM_SLUG, TOKEN_RE, client_for
 from madoguchi.forms import library, services
+from madoguchi.forms.builder import PALETTE
+from madoguchi.forms.definition import check_definition
 from madoguchi.forms.models import FormDefinition, FormRevision, FormVersion
 from madoguchi.staff.models import Department
 
@@ -686,3 +689,86 @@ def test_preview_of_a_broken_draft_lists_the_problems(staff_client):
 
 def test_preview_of_an_unknown_page_is_not_found(staff_client, demo_form):
     assert staff_client.get(f"{BASE}/{demo_form.pk}/preview/nope/").status_code == 404
+
+
+def test_a_form_built_from_every_palette_entry_survives_export_and_import(staff_client):
+    form = create(staff_client, "全部入り")
+    keys = [add_field(staff_client, form, entry) for entry in PALETTE]
+    edit(staff_client, form, op="add_page")
+    later = add_field(staff_client, form, "text", page="page_2")
+    choice = keys[PALETTE.index("choice")]
+    response = staff_client.post(f"{BASE}/{form.pk}/fields/{later}/", {
+        "label_ja": "理由", "key": later, "show_if_field": choice, "show_if_phrase": "is",
+        "show_if_value": "はい", "require_if_field": keys[PALETTE.index("date")],
+        "require_if_phrase": "before", "require_if_value": "令和2年4月1日"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    staff_client.post(f"{BASE}/{form.pk}/pages/page_2/", {
+        "title_ja": "二", "show_if_field": keys[PALETTE.index("consent")],
+        "show_if_phrase": "is", "show_if_value": ""})
+    draft = reload(form).draft
+    assert "show_if" in draft["pages"][1]
+    assert check_definition(draft) == []
+    content = staff_client.get(f"{BASE}/{form.pk}/export/").content
+    upload = SimpleUploadedFile("all.json", content, content_type="application/json")
+    response = staff_client.post(f"{BASE}/import/", {"file": upload})
+    assert response.status_code == 302, re.findall(r"<li>(.*?)</li>", response.content.decode())
+    imported = FormDefinition.objects.order_by("-pk").first()
+    assert imported.draft == draft
+
+
+class _FormInputs(HTMLParser):
+    """What a browser would post from the edit-field page as it is shown (no change made)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        name = attributes.get("name")
+        if tag == "input" and name and name != "csrfmiddlewaretoken":
+            if attributes.get("type") == "checkbox":
+                if "checked" in attributes:
+                    self.data[name] = "on"
+            elif attributes.get("type") == "radio":
+                if "checked" in attributes:
+                    self.data[name] = attributes.get("value", "")
+            else:
+                self.data[name] = attributes.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and (
+            "selected" in attributes or self._select not in self.data
+        ):
+            self.data[self._select] = attributes.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+
+@pytest.mark.parametrize("entry", PALETTE)
+def test_saving_a_field_page_unchanged_keeps_the_field(staff_client, entry):
+    form = create(staff_client)
+    add_field(staff_client, form, "choice")
+    key = add_field(staff_client, form, entry)
+    before = field_spec(form, key)
+    page = staff_client.get(f"{BASE}/{form.pk}/fields/{key}/")
+    assert page.status_code == 200
+    parser = _FormInputs()
+    parser.feed(page.content.decode())
+    response = staff_client.post(f"{BASE}/{form.pk}/fields/{key}/", parser.data)
+    assert response.status_code == 302, re.findall(r"<li>(.*?)</li>", response.content.decode())
+    assert field_spec(form, key) == before
+    assert check_definition(reload(form).draft) == []

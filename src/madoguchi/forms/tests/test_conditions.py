@@ -339,6 +339,25 @@ def test_prune_drops_a_field_whose_condition_depends_on_a_hidden_field():
     assert "grandparent_age" not in pruned
     # The check page (built from the pruned answers) and the stored answers agree.
     shown = {item["key"] for page in spec.summary(pruned) for item in page["items"]}
+    assert set(pruned) <= shown
+    assert "grandparent_age" not in shown and "detail" not in shown
+
+
+def test_prune_drops_a_field_whose_condition_depends_on_a_field_of_a_hidden_page():
+    """The wizard's case: "child" was filled in as a parent, then the answer on "about" changed
+    to "other". The child page no longer applies, so neither does a field shown only for the
+    child's answer."""
+    spec_dict = definition()
+    spec_dict["pages"][2]["fields"].append(
+        {"key": "school", "type": "text", "label": label("学校"),
+         "show_if": {"==": [{"var": "child_name"}, "一郎"]}})
+    spec = FormSpec(spec_dict)
+    answers = {"kind": "other", "detail": "祖父", "note": "x", "child_name": "一郎",
+               "comment": "ok", "school": "北小学校"}
+    pruned = spec.prune(answers)
+    assert "child_name" not in pruned
+    assert "school" not in pruned
+    shown = {item["key"] for page in spec.summary(pruned) for item in page["items"]}
     assert shown == set(pruned)
 
 

@@ -19,7 +19,6 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.catalog.demo import DEFINITIONS_DIR
 from madoguchi.forms.definition import FormSpec, check_definition
 from madoguchi.forms.interchange import (
     FORMAT_NAME,
@@ -39,6 +38,7 @@ from madoguchi.forms.interchange import (
     export_json,
     parse_import,
 )
+from madoguchi.forms.library import LIBRARY_DIR
 from madoguchi.forms.models import FormDefinition
 
 
@@ -50,7 +50,8 @@ def english(japanese):  # noqa: ARG001 - runs inside the package's Japanese over
 
 
 def demo_definition() -> dict[str, Any]:
-    return json.loads((DEFINITIONS_DIR / "tsugaku-hojo.json").read_text(encoding="utf-8"))
+    path = LIBRARY_DIR / "tsugaku-hojo.json"
+    return json.loads(path.read_text(encoding="utf-8"))["form"]["definition"]
 
 
 def envelope(**changes: Any) -> dict[str, Any]:

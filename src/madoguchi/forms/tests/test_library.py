@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from madoguchi.catalog.demo import DEFINITIONS_DIR, DEMO_DIR
+from madoguchi.catalog.demo import DEMO_DIR
 from madoguchi.forms import library
 from madoguchi.forms.definition import FormSpec, check_definition
 from madoguchi.forms.interchange import BILINGUAL_OPTIONS, CATEGORIES, parse_import
@@ -128,18 +128,15 @@ def test_templates_and_get_template():
     assert get_template("../definitions/tsugaku-hojo") is None
 
 
-def test_tsugaku_hojo_is_a_faithful_port_of_the_demo_form():
-    original = json.loads((DEFINITIONS_DIR / "tsugaku-hojo.json").read_text(encoding="utf-8"))
-    ported = load(library.LIBRARY_DIR / "tsugaku-hojo.json").definition
-    assert ported["title"] == original["title"]
-    assert ported["applicant_field"] == original["applicant_field"]
-    assert [p["key"] for p in ported["pages"]] == [p["key"] for p in original["pages"]]
-    for old_page, new_page in zip(original["pages"], ported["pages"], strict=True):
-        added = [f for f in new_page["fields"] if f["key"] not in
-                 {g["key"] for g in old_page["fields"]}]
-        assert all(not f.get("required") for f in added)  # additions are optional
-        kept = [f for f in new_page["fields"] if f not in added]
-        assert kept == old_page["fields"]
+def test_the_demo_city_publishes_its_forms_from_the_library(demo):
+    """The slice form of the foundation is now the 高校生等通学費補助 template, as published."""
+    from madoguchi.forms.models import FormDefinition
+
+    for procedure in CITY["procedures"]:
+        if procedure.get("form"):
+            form = FormDefinition.objects.get(slug=procedure["form"])
+            assert form.live_version.definition == get_template(procedure["form"]).definition
+            assert form.procedure.slug == procedure["slug"]
 
 
 def test_the_library_uses_the_field_types_and_conditions():

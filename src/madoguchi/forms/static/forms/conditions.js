@@ -24,6 +24,7 @@
   }
 
   function same(a, b) {
+    if (Array.isArray(a) && !Array.isArray(b)) { return a.length === 1 && same(a[0], b); }
     if (a === true || b === true) { return (a === true || a === "yes") && (b === true || b === "yes"); }
     return String(a) === String(b);
   }
