@@ -184,6 +184,12 @@ def save_for_later(request: HttpRequest, live: _Form) -> HttpResponse:
         except ValidationError:
             error = _("Enter an e-mail address in the form name@example.jp.")
         else:
+            if not drafts.may_send_resume_link(email, audit.client_ip(request)):
+                return render(request, "applications/save.html",
+                              {"form": live.form, "spec": live.spec, "email": email,
+                               "error": _("Too many links were asked for. Try again in an "
+                                          "hour."), "days": drafts.RESUME_MAX_AGE.days},
+                              status=429)
             enqueue_with_transaction(
                 tasks.send_resume_link, email=email, form_id=live.form.pk,
                 path=reverse("applications:resume", args=[drafts.resume_token(draft)]),

@@ -91,7 +91,8 @@ class AuditEvent(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """A failed sign-in, counted to slow down password guessing across all server processes."""
+    """An attempt counted to slow down abuse across all server processes: a failed sign-in
+    (realm "resident" or "staff") or a resume-link e-mail (realm "resume")."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     realm = models.CharField(max_length=16)

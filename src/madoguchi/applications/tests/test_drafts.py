@@ -477,3 +477,12 @@ def test_an_unpublished_form_for_anyone_is_gone(client, event_form):
     form_services.unpublish(event_form)
     assert client.get(event_url()).status_code == 404
     assert client.get(event_url("entry")).status_code == 404
+
+
+def test_resume_links_to_one_address_are_limited(client, event_form):
+    """The page cannot be used to flood a stranger's mailbox."""
+    fill_event(client)
+    statuses = [client.post(event_url("save"), {"email": "someone@example.jp"}).status_code
+                for _attempt in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert MailboxMessage.objects.filter(to__contains="someone@example.jp").count() <= 3
