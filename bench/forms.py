@@ -45,11 +45,13 @@ BUILDER_SAVES = int(os.environ.get("BENCH_BUILDER_SAVES", "30"))
 
 # One page's fields, one of each common kind, and what a resident types into them.
 PAGE_FIELDS = [
-    ({"type": "name", "kana": True}, {"-family": "髙橋", "-given": "𠮷男", "-family_kana": "たかはし",
-                                      "-given_kana": "ﾖｼｵ"}),
+    ({"type": "name", "kana": True},
+     {"-family": "髙橋", "-given": "𠮷男", "-family_kana": "たかはし", "-given_kana": "ﾖｼｵ"}),
     ({"type": "text"}, {"": "緑ヶ丘市立北山小学校"}),
-    ({"type": "text", "multiline": True}, {"": "平日の午後は仕事のため、午前中に連絡をお願いします。"}),
-    ({"type": "number", "min": 0, "max": 1000000, "unit": {"ja": "円", "en": "yen"}}, {"": "１５，０００"}),
+    ({"type": "text", "multiline": True},
+     {"": "平日の午後は仕事のため、午前中に連絡をお願いします。"}),
+    ({"type": "number", "min": 0, "max": 1000000, "unit": {"ja": "円", "en": "yen"}},
+     {"": "１５，０００"}),
     ({"type": "date", "past_only": True}, {"": "平成21年4月2日"}),
     ({"type": "email"}, {"": "ｔａｒｏ＠example.jp"}),
     ({"type": "phone"}, {"": "０９０－１２３４－５６７８"}),
@@ -140,7 +142,8 @@ FLOOR_TEMPLATE = """{% extends "base.html" %}{% block content %}
 <a class="back-link" href="/">戻る</a><p class="progress">ベンチマーク ／ {{ page }}</p>
 <h1>{{ page }}ページ目</h1>
 <form method="post" novalidate>{% csrf_token %}
-{% for i in inputs %}<div class="field"><label class="field__label" for="{{ i.name }}">{{ i.label }}</label>
+{% for i in inputs %}<div class="field">
+<label class="field__label" for="{{ i.name }}">{{ i.label }}</label>
 <input class="input" id="{{ i.name }}" name="{{ i.name }}" value="{{ i.value }}"></div>{% endfor %}
 <div class="button-row"><button class="button button--large" type="submit">次へ</button></div>
 </form>{% endblock %}"""

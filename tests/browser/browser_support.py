@@ -151,7 +151,10 @@ class PageFactory:
 
 def submit(
     page: Any,
-    selector: str = "main form button[type=submit]:not([name=_action]):not([name=_save]):not(.visually-hidden)",
+    selector: str = (
+        "main form button[type=submit]:not([name=_action]):not([name=_save])"
+        ":not(.visually-hidden)"
+    ),
 ) -> Any:
     """Click a submit button and wait for the page it leads to; returns the response."""
     with page.expect_navigation() as navigation:

@@ -2,8 +2,8 @@
 
 Each edit returns a new definition and leaves its input untouched, so a view can save the result
 as the next revision of the draft together with a one-line summary of what changed. Edits never
-check the whole form: a draft may be incomplete; :func:`~madoguchi.forms.definition.check_definition`
-says what stops it from being published.
+check the whole form: a draft may be incomplete;
+:func:`~madoguchi.forms.definition.check_definition` says what stops it from being published.
 """
 
 from __future__ import annotations
@@ -187,7 +187,9 @@ def remove_page(definition: Mapping[str, Any], page_key: str) -> tuple[dict[str,
     return result, _("Removed page “%(title)s”.") % {"title": localized(page.get("title"))}
 
 
-def move_page(definition: Mapping[str, Any], page_key: str, offset: int) -> tuple[dict[str, Any], str]:
+def move_page(
+    definition: Mapping[str, Any], page_key: str, offset: int
+) -> tuple[dict[str, Any], str]:
     result = copy.deepcopy(dict(definition))
     pages = result["pages"]
     page = _find_page(result, page_key)
@@ -198,7 +200,9 @@ def move_page(definition: Mapping[str, Any], page_key: str, offset: int) -> tupl
 
 
 # --- fields -------------------------------------------------------------------------------------
-def add_field(definition: Mapping[str, Any], page_key: str, entry: str) -> tuple[dict[str, Any], str, str]:
+def add_field(
+    definition: Mapping[str, Any], page_key: str, entry: str
+) -> tuple[dict[str, Any], str, str]:
     """Add a field from the palette at the end of a page; returns (definition, summary, key)."""
     result = copy.deepcopy(dict(definition))
     page = _find_page(result, page_key)
@@ -210,10 +214,13 @@ def add_field(definition: Mapping[str, Any], page_key: str, entry: str) -> tuple
     if spec["type"] not in registry:
         raise EditRefused(_("This kind of field cannot be added."))
     page.setdefault("fields", []).append(spec)
-    return result, _("Added the field “%(label)s”.") % {"label": localized(spec["label"])}, spec["key"]
+    summary = _("Added the field “%(label)s”.") % {"label": localized(spec["label"])}
+    return result, summary, spec["key"]
 
 
-def update_field(definition: Mapping[str, Any], key: str, changes: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+def update_field(
+    definition: Mapping[str, Any], key: str, changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], str]:
     """Replace options of the field ``key``; a value of ``None`` removes that option."""
     result = copy.deepcopy(dict(definition))
     _page, field = find_field(result, key)
@@ -285,7 +292,9 @@ def move_field(definition: Mapping[str, Any], key: str, offset: int) -> tuple[di
     return result, _("Moved the field “%(label)s”.") % {"label": localized(field.get("label"))}
 
 
-def reorder(definition: Mapping[str, Any], layout: Mapping[str, list[str]]) -> tuple[dict[str, Any], str]:
+def reorder(
+    definition: Mapping[str, Any], layout: Mapping[str, list[str]]
+) -> tuple[dict[str, Any], str]:
     """Put fields on pages in the order given by ``layout`` (page key → field keys).
 
     Used by drag and drop. Every field must appear exactly once; pages keep their order.

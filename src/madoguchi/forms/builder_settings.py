@@ -7,6 +7,7 @@ or messages for the clerk. Conditions are read by :func:`read_condition`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -201,7 +202,9 @@ def _options(text: str, old: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return options
 
 
-def read_settings(spec: Mapping[str, Any], post: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def read_settings(
+    spec: Mapping[str, Any], post: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """Changes to ``spec`` from the edit-field POST (``None`` removes an option), and errors."""
     errors: list[str] = []
     changes: dict[str, Any] = {}
@@ -342,10 +345,8 @@ def condition_text(rule: Any, definition: Mapping[str, Any]) -> str:
         if str(option.get("value")) == str(value):
             value = localized(option.get("label"))
     if target.get("type") == "date" and isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             value = display_date(dt.date.fromisoformat(value))
-        except ValueError:
-            pass
     templates = {
         "is": _("when “%(field)s” is “%(value)s”"),
         "is_not": _("when “%(field)s” is not “%(value)s”"),

@@ -142,7 +142,8 @@ def _editor_context(request: HttpRequest, form: FormDefinition) -> dict[str, Any
                 (kind, condition_text(field[kind], definition))
                 for kind in ("show_if", "require_if") if kind in field
             ]
-            label = localized(field.get("label")) or Truncator(localized(field.get("text"))).chars(40)
+            label = (localized(field.get("label"))
+                     or Truncator(localized(field.get("text"))).chars(40))
             fields.append({"spec": field, "label": label,
                            "type_label": _type_label(field, labels), "conditions": conditions})
         pages.append({
@@ -256,7 +257,8 @@ def _condition_context(definition: dict[str, Any], rule: Any, targets: list[tupl
     current = Condition.from_logic(rule) if rule is not None else None
     if post is not None:
         return {"prefix": prefix, "targets": targets, "phrases": PHRASE_LABELS.items(),
-                "field": post.get(f"{prefix}_field", ""), "phrase": post.get(f"{prefix}_phrase", ""),
+                "field": post.get(f"{prefix}_field", ""),
+                "phrase": post.get(f"{prefix}_phrase", ""),
                 "value": post.get(f"{prefix}_value", ""), "custom": False}
     value = current.value if current else ""
     if current is not None:
@@ -300,11 +302,14 @@ def field_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                 updated, summary = builder.update_field(definition, key, changes)
                 final_key = changes.get("key", key)
                 for kind, condition in conditions.items():
-                    if condition is not None or request.POST.get(f"{kind}_field") == "":
-                        if not (condition is None and request.POST.get(f"{kind}_keep") == "1"):
-                            updated, _ignored = builder.set_condition(
-                                updated, field_key=final_key, kind=kind, condition=condition
-                            )
+                    # No field chosen clears the condition, unless it is one the builder
+                    # cannot show (written by hand in JSON Logic), which is kept.
+                    cleared = (request.POST.get(f"{kind}_field") == ""
+                               and request.POST.get(f"{kind}_keep") != "1")
+                    if condition is not None or cleared:
+                        updated, _ignored = builder.set_condition(
+                            updated, field_key=final_key, kind=kind, condition=condition
+                        )
             except builder.EditRefused as exc:
                 errors.append(exc.message)
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -55,7 +56,8 @@ def check_definition(definition: Any) -> list[str]:
         key = page.get("key", "") if isinstance(page, Mapping) else ""
         if not isinstance(key, str) or not KEY_PATTERN.match(key):
             problems.append(
-                _("Page %(number)d needs a key of lowercase letters, digits and _ (e.g. page_%(number)d).")
+                _("Page %(number)d needs a key of lowercase letters, digits and _ "
+                  "(e.g. page_%(number)d).")
                 % {"number": index}
             )
             continue
@@ -309,10 +311,8 @@ class FormSpec:
             raw[field.key] = field.raw_from_post(data, files)
             tentative.pop(field.key, None)
             if not field.is_empty(raw[field.key]):
-                try:
+                with contextlib.suppress(FieldError):
                     tentative[field.key] = field.clean(raw[field.key])
-                except FieldError:
-                    pass
         clean: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for field in page.value_fields:

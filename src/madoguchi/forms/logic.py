@@ -139,7 +139,9 @@ def _contains(container: Any, item: Any) -> bool:
 
 
 def _compare(operator: str, left: Any, right: Any) -> bool:
-    both_numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (left, right))
+    both_numbers = all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in (left, right)
+    )
     both_text = isinstance(left, str) and isinstance(right, str)
     if not (both_numbers or both_text) or left == "" or right == "":
         return False  # an unanswered date is neither before nor after anything

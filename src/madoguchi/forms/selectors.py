@@ -71,7 +71,8 @@ def forms_for_staff(staff: StaffMember) -> QuerySet[FormDefinition]:
     return (
         FormDefinition.objects.filter(department_id=staff.department_id)
         .select_related("procedure")
-        .annotate(live_number=Max("versions__number", filter=Q(versions__published_at__isnull=False)))
+        .annotate(live_number=Max("versions__number",
+                                  filter=Q(versions__published_at__isnull=False)))
         .order_by("-updated_at", "-pk")
     )
 

@@ -81,8 +81,10 @@ def create_form(
                     draft=definition,
                     procedure=procedure,
                 )
-                FormRevision.objects.create(form=form, number=1, definition=definition,
-                                            summary=summary[:200] or _("Created the form."), actor=actor)
+                FormRevision.objects.create(
+                    form=form, number=1, definition=definition, actor=actor,
+                    summary=summary[:200] or _("Created the form."),
+                )
                 return form
         except IntegrityError:
             continue  # another form took the slug in the meantime

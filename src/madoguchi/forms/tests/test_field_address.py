@@ -10,7 +10,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.conftest import draft_of, FORM_SLUG, VALID_POST, page_url
+from madoguchi.conftest import VALID_POST, draft_of, page_url
 from madoguchi.forms.fields import FieldError, registry
 from madoguchi.forms.fields_address import PARTS, AddressField
 from madoguchi.forms.tests.field_helpers import error_of
