@@ -118,7 +118,8 @@ def all_field_keys(definition: Mapping[str, Any]) -> list[str]:
             if isinstance(f, Mapping)]
 
 
-def _unique_key(base: str, taken: set[str]) -> str:
+def unique_key(base: str, taken: set[str]) -> str:
+    """``<base>_<n>``: the first such key not in ``taken``."""
     base = re.sub(r"[^a-z0-9_]", "_", base.lower()).strip("_")[:30] or "item"
     if not base[0].isalpha():
         base = f"f_{base}"[:30]
@@ -159,7 +160,7 @@ def add_page(definition: Mapping[str, Any]) -> tuple[dict[str, Any], str, str]:
     pages = result.setdefault("pages", [])
     if len(pages) >= MAX_PAGES:
         raise EditRefused(_("A form can have at most %(max)d pages.") % {"max": MAX_PAGES})
-    key = _unique_key("page", {p.get("key") for p in pages})
+    key = unique_key("page", {p.get("key") for p in pages})
     number = len(pages) + 1
     pages.append({"key": key, "title": _bilingual(f"{number}ページ目", f"Page {number}"),
                   "fields": []})
@@ -210,7 +211,7 @@ def add_field(
     if len(taken) >= MAX_FIELDS:
         raise EditRefused(_("A form can have at most %(max)d fields.") % {"max": MAX_FIELDS})
     base = {"textarea": "text", "checkboxes": "choice", "select": "choice"}.get(entry, entry)
-    spec = starting_spec(entry, _unique_key(base, taken))
+    spec = starting_spec(entry, unique_key(base, taken))
     if spec["type"] not in registry:
         raise EditRefused(_("This kind of field cannot be added."))
     page.setdefault("fields", []).append(spec)

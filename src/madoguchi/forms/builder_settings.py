@@ -23,6 +23,7 @@ from madoguchi.jp import wareki as jp_wareki
 from madoguchi.jp import width as jp_width
 from madoguchi.jp.errors import JPValueError
 
+from .builder import palette_labels, starting_spec, unique_key
 from .logic import PHRASES, Condition
 
 BOUND_PATTERN = re.compile(r"^(today|[+-]\d{1,4}[dmy]|\d{4}-\d{2}-\d{2})$")
@@ -143,8 +144,70 @@ def settings_for(spec: Mapping[str, Any]) -> list[Setting]:
                     _text(spec, "item_label", "en")),
             Setting("min_rows", _("Fewest rows"), "number", spec.get("min_rows", 1)),
             Setting("max_rows", _("Most rows"), "number", spec.get("max_rows", 10)),
+            Setting("subfields", _("Questions asked for each row"), "subfields",
+                    _subfield_rows(spec), "",
+                    tuple((entry, label) for entry, label in palette_choices()
+                          if entry in SUBFIELD_ENTRIES)),
         ]
     return items
+
+
+# What a repeating group may ask for each row (no files, groups or guidance inside a group).
+SUBFIELD_ENTRIES = ("text", "number", "date", "choice", "select", "name", "kana", "phone",
+                    "email", "address")
+
+
+def palette_choices() -> list[tuple[str, str]]:
+    return list(palette_labels().items())
+
+
+def _subfield_rows(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for sub in spec.get("fields", []):
+        if not isinstance(sub, Mapping):
+            continue
+        rows.append({"key": sub.get("key", ""), "type": sub.get("type", ""),
+                     "label_ja": _text(sub, "label", "ja"), "label_en": _text(sub, "label", "en"),
+                     "required": bool(sub.get("required")),
+                     "options": _options_text(sub) if sub.get("type") == "choice" else None})
+    return rows
+
+
+def _read_subfields(spec: Mapping[str, Any], post: Mapping[str, Any],
+                    errors: list[str]) -> list[dict[str, Any]]:
+    """The group's sub-fields from the rows of the edit page (``sub-<i>-…``), in order, minus
+    the ones marked for removal, plus one new sub-field when a kind was chosen to add."""
+    old = [s for s in spec.get("fields", []) if isinstance(s, Mapping)]
+    fields: list[dict[str, Any]] = []
+    for index, sub in enumerate(old):
+        prefix = f"sub-{index}-"
+        if post.get(f"{prefix}remove") == "on":
+            continue
+        updated = dict(sub)
+        label = _bilingual({k[len(prefix):]: v for k, v in post.items() if k.startswith(prefix)},
+                           "label")
+        if label is None:
+            errors.append(_("Enter the question of row field %(number)d.") % {"number": index + 1})
+        else:
+            updated["label"] = label
+        if post.get(f"{prefix}required") == "on":
+            updated["required"] = True
+        else:
+            updated.pop("required", None)
+        if sub.get("type") == "choice" and f"{prefix}options" in post:
+            updated["options"] = _options(_clean(post.get(f"{prefix}options"), 20000),
+                                          sub.get("options", []))
+            if not updated["options"]:
+                errors.append(_("Write at least one option."))
+        fields.append(updated)
+    entry = post.get("sub_add", "")
+    if entry in SUBFIELD_ENTRIES:
+        base = {"checkboxes": "choice", "select": "choice"}.get(entry, entry)
+        new = starting_spec(entry, unique_key(base, {f.get("key") for f in fields}))
+        fields.append(new)
+    if not fields:
+        errors.append(_("A repeating group needs at least one question for each row."))
+    return fields
 
 
 def _valid_bound(bound: str) -> bool:
@@ -265,6 +328,7 @@ def read_settings(
         changes["item_label"] = _bilingual(post, "item_label")
         changes["min_rows"] = _whole_number(post, "min_rows", _("Fewest rows"), errors)
         changes["max_rows"] = _whole_number(post, "max_rows", _("Most rows"), errors)
+        changes["fields"] = _read_subfields(spec, post, errors)
     return changes, errors
 
 

@@ -336,7 +336,9 @@ def _with_posted(settings: list[Any], post: dict[str, Any] | None) -> list[Any]:
         return settings
     shown = []
     for setting in settings:
-        if setting.kind == "checkbox":
+        if setting.kind == "subfields":
+            shown.append(setting)  # the rows as stored; the clerk's edits are in the message
+        elif setting.kind == "checkbox":
             shown.append(replace(setting, value=post.get(setting.name) == "on"))
         else:
             shown.append(replace(setting, value=post.get(setting.name, "")))

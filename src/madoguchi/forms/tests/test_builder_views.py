@@ -772,3 +772,36 @@ def test_saving_a_field_page_unchanged_keeps_the_field(staff_client, entry):
     assert response.status_code == 302, re.findall(r"<li>(.*?)</li>", response.content.decode())
     assert field_spec(form, key) == before
     assert check_definition(reload(form).draft) == []
+
+
+def test_a_group_edits_the_questions_of_each_row(demo):
+    """A clerk renames a row question, makes it optional, removes one and adds a phone."""
+    from madoguchi.forms import builder, services
+    from madoguchi.staff.models import StaffMember
+
+    staff = StaffMember.objects.filter(department__code="kosodate").select_related("user").first()
+    definition, _summary, key = builder.add_field(builder.new_definition("家族"), "page_1", "group")
+    form = services.create_form(department=staff.department, definition=definition,
+                                actor=staff.user)
+    client = Client()
+    client.force_login(staff.user)
+    url = f"/staff/forms/{form.pk}/fields/{key}/"
+    page = client.get(url).content.decode()
+    assert 'name="sub-0-label_ja"' in page and 'name="sub_add"' in page
+    response = client.post(url, {
+        "label_ja": "お子さん", "label_en": "Children", "required": "on",
+        "item_label_ja": "お子さん", "item_label_en": "Child", "min_rows": "1", "max_rows": "4",
+        "sub-0-label_ja": "お子さんのお名前", "sub-0-label_en": "Child's name",
+        "sub-1-label_ja": "生年月日", "sub-1-label_en": "Date of birth", "sub-1-remove": "on",
+        "sub_add": "phone", "key": key,
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    form.refresh_from_db()
+    _page, group = builder.find_field(form.draft, key)
+    assert [s["label"]["ja"] for s in group["fields"]] == ["お子さんのお名前", "電話番号"]
+    assert "required" not in group["fields"][0]
+    assert group["fields"][1]["type"] == "phone"
+    assert group["max_rows"] == 4
+    from madoguchi.forms.definition import check_definition
+
+    assert check_definition(form.draft) == []
