@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.catalog.models import Procedure
+from madoguchi.core import audit
 from madoguchi.core.i18n import localized
 from madoguchi.staff.permissions import staff_member, staff_required
 
@@ -121,6 +122,7 @@ def form_import(request: HttpRequest) -> HttpResponse:
                     actor=request.user, slug=imported.slug,
                     summary=_("Imported from the file %(name)s.") % {"name": upload.name[:80]},
                 )
+                audit.record(request, "form.import", target_type="form", target_id=str(form.pk))
                 messages.success(request, _("The form was imported as a new draft."))
                 return redirect("builder:editor", pk=form.pk)
     return render(request, "forms/builder/import.html", {"problems": problems},
@@ -456,6 +458,8 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, problem)
         messages.error(request, _("The form was not published. Correct the points above."))
     else:
+        audit.record(request, "form.publish", target_type="form", target_id=str(form.pk),
+                     details={"version": version.number})
         messages.success(request, _("Published as version %(number)d. Residents now use it.")
                          % {"number": version.number})
         if form.procedure is None:
@@ -469,6 +473,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form_of(request, pk)
     services.unpublish(form)
+    audit.record(request, "form.unpublish", target_type="form", target_id=str(form.pk))
     messages.success(request, _("The form no longer takes applications. Applications already "
                                 "sent are kept."))
     return redirect("builder:editor", pk=form.pk)
@@ -507,6 +512,8 @@ def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     form = _form_of(request, pk)
     revision = get_object_or_404(form.revisions, number=number)
     services.restore_revision(form, revision, actor=request.user)
+    audit.record(request, "form.restore", target_type="form", target_id=str(form.pk),
+                 details={"revision": number})
     messages.success(request, _("The draft is back as it was in revision %(number)d.")
                      % {"number": number})
     return redirect("builder:editor", pk=form.pk)

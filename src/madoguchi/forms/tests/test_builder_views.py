@@ -805,3 +805,21 @@ def test_a_group_edits_the_questions_of_each_row(demo):
     from madoguchi.forms.definition import check_definition
 
     assert check_definition(form.draft) == []
+
+
+def test_publishing_and_unpublishing_are_audit_logged(demo):
+    from madoguchi.core.models import AuditEvent
+    from madoguchi.forms import builder, services
+    from madoguchi.staff.models import StaffMember
+
+    staff = StaffMember.objects.filter(department__code="kosodate").select_related("user").first()
+    definition, _summary, _key = builder.add_field(builder.new_definition("記録"), "page_1", "text")
+    form = services.create_form(department=staff.department, definition=definition,
+                                actor=staff.user)
+    client = Client()
+    client.force_login(staff.user)
+    client.post(f"/staff/forms/{form.pk}/publish/")
+    client.post(f"/staff/forms/{form.pk}/unpublish/")
+    actions = list(AuditEvent.objects.filter(target_id=str(form.pk), target_type="form")
+                   .order_by("pk").values_list("action", flat=True))
+    assert actions == ["form.publish", "form.unpublish"]
