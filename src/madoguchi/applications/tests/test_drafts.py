@@ -486,3 +486,18 @@ def test_resume_links_to_one_address_are_limited(client, event_form):
                 for _attempt in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     assert MailboxMessage.objects.filter(to__contains="someone@example.jp").count() <= 3
+
+
+def test_the_purge_command_deletes_only_expired_drafts(resident_client):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    fill_wizard(resident_client, ["applicant"])
+    kept = Draft.objects.get()
+    expired = Draft.objects.create(form=kept.form, version=kept.version, owner=None,
+                                   expires_at=timezone.now() - dt.timedelta(minutes=1))
+    call_command("purge_expired_drafts")
+    assert list(Draft.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not Draft.objects.filter(pk=expired.pk).exists()
