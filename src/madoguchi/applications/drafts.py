@@ -103,9 +103,22 @@ def _lifetime(owner: User | None) -> dt.timedelta:
     return RESIDENT_DRAFT_LIFETIME if owner is not None else RESUME_MAX_AGE
 
 
+def _without_nul(value: Any) -> Any:
+    """``value`` with NUL characters removed from every string (PostgreSQL's jsonb refuses
+    them; what a resident typed is kept otherwise, to show it again)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
 def save(state: DraftState, spec: FormSpec, session: SessionBase) -> None:
     """Store the draft after a page: sensitive values sealed, the rest as JSON."""
     model = state.model
+    state.raw = _without_nul(state.raw)
     sensitive = spec.sensitive_keys()
     model.raw = {k: v for k, v in state.raw.items() if k not in sensitive}
     model.answers = {k: v for k, v in state.answers.items() if k not in sensitive}

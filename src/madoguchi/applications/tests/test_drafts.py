@@ -501,3 +501,11 @@ def test_the_purge_command_deletes_only_expired_drafts(resident_client):
     call_command("purge_expired_drafts")
     assert list(Draft.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not Draft.objects.filter(pk=expired.pk).exists()
+
+
+def test_nul_characters_typed_on_a_page_are_dropped_from_the_draft(resident_client):
+    """PostgreSQL's jsonb cannot hold NUL; the page is shown again, never a 500."""
+    response = resident_client.post(page_url("student"), {"school_name": "北\x00高校",
+                                                           "grade": "\x00"})
+    assert response.status_code == 422
+    assert draft_of(resident_client)["raw"]["school_name"] == "北高校"
