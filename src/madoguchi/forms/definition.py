@@ -16,6 +16,17 @@ from . import logic
 from .fields import FieldError, FieldType, registry
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Options of a field that residents read: a text, or {"ja": ..., "en": ...}.
+TEXT_OPTIONS = ("label", "hint", "required_message", "pattern_message", "statement", "text",
+                "unit", "item_label")
+
+
+def _is_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
 ACCESS_MODES = ("resident", "anyone")
 
 
@@ -115,6 +126,10 @@ def _check_field(
     cls = registry.type_of(type_name)
     if cls.has_value and not localized(field.get("label")):
         problems.append(_("Field %(field)s needs a label.") % {"field": name})
+    for text_key in TEXT_OPTIONS:
+        if text_key in field and not _is_text(field[text_key]):
+            problems.append(_("Field %(field)s: “%(option)s” must be a text, or texts by "
+                              "language.") % {"field": name, "option": text_key})
     problems.extend(cls.spec_problems(field))
     for kind in ("show_if", "require_if"):
         if kind in field:

@@ -28,6 +28,8 @@ from madoguchi.jp import width as jp_width
 from madoguchi.jp.errors import JPValueError
 
 MAX_INPUT_LENGTH = 2000
+# A date further ahead than this is a typo (3026 for 2026), and 和暦 could not show it back.
+MAX_YEARS_AHEAD = 200
 MAX_CHECKED = 100  # checkbox values read from one POST
 DATE_BOUND = re.compile(r"([+-])(\d{1,4})([dmy])")
 
@@ -505,6 +507,8 @@ class DateField(FieldType):
                 exc, _("Enter the date like 2026-11-23 or 令和8年11月23日 and check it exists.")
             ) from exc
         today = timezone.localdate()
+        if value.year > today.year + MAX_YEARS_AHEAD:
+            raise FieldError(_("Check the year of %(label)s.") % {"label": self.label})
         if self.spec.get("past_only") and value > today:
             raise FieldError(_("%(label)s must be today or earlier.") % {"label": self.label})
         low, high = self.bounds(today)
@@ -524,7 +528,13 @@ class DateField(FieldType):
         return display_date(dt.date.fromisoformat(value)) if value else ""
 
     def raw_from_value(self, value: Any) -> str:
-        return jp_wareki.format_wareki(dt.date.fromisoformat(value)) if value else ""
+        if not value:
+            return ""
+        date = dt.date.fromisoformat(value)
+        try:
+            return jp_wareki.format_wareki(date)
+        except JPValueError:
+            return value  # a date 和暦 cannot write; the ISO form reads back the same
 
 
 @registry.register
@@ -550,7 +560,8 @@ class ChoiceField(FieldType):
         seen: set[str] = set()
         for number, option in enumerate(options, start=1):
             value = option.get("value") if isinstance(option, Mapping) else None
-            if not isinstance(value, str | int) or isinstance(value, bool) or value == "":
+            usable = isinstance(value, str | int) and not isinstance(value, bool)
+            if not usable or not str(value).strip():
                 problems.append(_("Option %(number)d of %(field)s needs a value.")
                                 % {**name, "number": number})
                 continue
@@ -729,10 +740,22 @@ class KanaField(FieldType):
 
     type_name = "kana"
     template = "forms/fields/text.html"
+    default_max_length: ClassVar[int] = 50
+
+    @classmethod
+    def spec_problems(cls, spec: Mapping[str, Any]) -> list[str]:
+        limit = spec.get("max_length", cls.default_max_length)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 200:
+            return [_("%(field)s: the most characters must be a whole number from 1 to 200.")
+                    % {"field": spec_name(spec)}]
+        return []
 
     def clean(self, raw: str) -> str:
         value = jp_kana.normalize_furigana(jp_width.to_ascii(raw) if raw.isascii() else raw)
-        if len(value) > int(self.spec.get("max_length", 50)):
+        limit = self.spec.get("max_length", self.default_max_length)
+        if not isinstance(limit, int) or isinstance(limit, bool):
+            limit = self.default_max_length
+        if len(value) > limit:
             raise FieldError(_("%(label)s is too long.") % {"label": self.label})
         if not jp_kana.is_furigana(value):
             raise FieldError(_("Enter %(label)s in katakana or hiragana.")

@@ -35,6 +35,8 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import strategies as st
 from zengin_code import Bank
 
+from madoguchi.forms.fields import MAX_YEARS_AHEAD
+
 __all__ = [
     "TYPE_STRATEGIES", "FieldPlan", "Posted", "TypeStrategy", "definitions", "field_input",
     "field_spec", "hostile_scalars", "hostile_values", "my_number", "post_names", "querydicts",
@@ -363,8 +365,9 @@ MEIJI = dt.date(1868, 1, 25)
 EDGE_DATES = [MEIJI, dt.date(1912, 7, 29), dt.date(1912, 7, 30), dt.date(1926, 12, 24),
               dt.date(1926, 12, 25), dt.date(1989, 1, 7), dt.date(1989, 1, 8),
               dt.date(2019, 4, 30), dt.date(2019, 5, 1), dt.date(2000, 2, 29),
-              dt.date(2024, 2, 29), dt.date(2026, 12, 31), dt.date(3017, 12, 31),
-              dt.date(3026, 4, 1), dt.date(9999, 12, 31)]
+              dt.date(2024, 2, 29), dt.date(2026, 12, 31)]
+# The latest date a date field accepts (later years are typos such as 3026 for 2026).
+LATEST = dt.date(timezone.localdate().year + MAX_YEARS_AHEAD, 12, 31)
 MIN_BOUNDS = ["1900-01-01", "2000-04-01", "today", "-120y", "-18y", "-6m", "-30d"]
 MAX_BOUNDS = ["today", "+30d", "+1y", "2030-03-31", "2100-12-31", "-1d"]
 
@@ -439,7 +442,7 @@ def date_as_typed(draw: st.DrawFn, day: dt.date) -> str:
 def date_inputs(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[Posted, Any]:
     today = timezone.localdate()
     low = max(bound_date(spec["min"], today), MEIJI) if "min" in spec else MEIJI
-    high = bound_date(spec["max"], today) if "max" in spec else dt.date(9999, 12, 31)
+    high = min(bound_date(spec["max"], today) if "max" in spec else LATEST, LATEST)
     if spec.get("past_only"):
         high = min(high, today)
     # Mostly the dates of a life (birth dates, moving days); sometimes a date at an edge (an

@@ -382,3 +382,11 @@ def test_wizard_keeps_checkboxes_and_both_addresses_when_a_box_is_wrong(
     assert application.answers["email"] == "taro@example.jp"
     assert application.answers["transport"] == ["bus", "train"]
     assert application.answers["start"] == "2020-04-01"
+
+
+def test_a_year_far_ahead_is_a_typo_the_resident_is_asked_to_check():
+    from madoguchi.forms.tests.field_helpers import build, error_of
+
+    field = build("date")
+    assert "年" in error_of(field, "3026-04-01")  # 2026 typed as 3026
+    assert field.validate("2026-04-01") == "2026-04-01"
