@@ -21,7 +21,6 @@ from madoguchi.staff.models import Department, StaffMember
 from .models import City, Counter, Procedure
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-
 STAFF_EMAIL_DOMAIN = "city.midorigaoka.example"
 DEMO_PASSWORD = "madoguchi-demo"  # noqa: S105 - published demo credential, demo data only
 DEMO_RESIDENT_EMAIL = "taro@example.jp"
@@ -41,7 +40,6 @@ def _upsert_user(email: str, kind: str, display_name: str) -> User:
     return user
 
 
-@transaction.atomic
 def _publish_demo_form(slug: str, procedure: Procedure) -> None:
     """The form of a demo procedure: its library template, as a department would publish it."""
     template = get_template(slug)
@@ -63,6 +61,7 @@ def _publish_demo_form(slug: str, procedure: Procedure) -> None:
         publish(form, template.definition)
 
 
+@transaction.atomic
 def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     """Create or update the demo city, its staff, procedures and forms. Returns counts."""
     if data is None:

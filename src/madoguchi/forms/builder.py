@@ -106,9 +106,7 @@ def starting_spec(entry: str, key: str) -> dict[str, Any]:
     if entry not in specs:
         raise EditRefused(_("This kind of field cannot be added."))
     spec = {"key": key, **copy.deepcopy(specs[entry])}
-    if spec["type"] not in ("guidance", "consent"):
-        spec["required"] = True
-    if spec["type"] == "consent":
+    if spec["type"] != "guidance":
         spec["required"] = True
     return spec
 

@@ -24,9 +24,9 @@ from madoguchi.jp import width as jp_width
 from madoguchi.jp.errors import JPValueError
 
 from .builder import palette_labels, starting_spec, unique_key
+from .fields import resolve_date_bound
 from .logic import PHRASES, Condition
 
-BOUND_PATTERN = re.compile(r"^(today|[+-]\d{1,4}[dmy]|\d{4}-\d{2}-\d{2})$")
 MAX_TEXT = 2000
 
 
@@ -210,17 +210,6 @@ def _read_subfields(spec: Mapping[str, Any], post: Mapping[str, Any],
     return fields
 
 
-def _valid_bound(bound: str) -> bool:
-    if not BOUND_PATTERN.match(bound):
-        return False
-    if bound[0].isdigit():
-        try:
-            dt.date.fromisoformat(bound)
-        except ValueError:
-            return False
-    return True
-
-
 def _clean(value: Any, limit: int = MAX_TEXT) -> str:
     text = value if isinstance(value, str) else ""
     return text.replace("\x00", "").replace("\r\n", "\n").strip()[:limit]
@@ -298,7 +287,7 @@ def read_settings(
     elif kind == "date":
         for name, title in (("min", _("Earliest date")), ("max", _("Latest date"))):
             bound = jp_width.to_ascii(_clean(post.get(name), 20)).lower()
-            if bound and not _valid_bound(bound):
+            if bound and resolve_date_bound(bound) is None:
                 try:
                     bound = jp_wareki.parse_date(bound).isoformat()
                 except JPValueError:

@@ -752,10 +752,7 @@ class KanaField(FieldType):
 
     def clean(self, raw: str) -> str:
         value = jp_kana.normalize_furigana(jp_width.to_ascii(raw) if raw.isascii() else raw)
-        limit = self.spec.get("max_length", self.default_max_length)
-        if not isinstance(limit, int) or isinstance(limit, bool):
-            limit = self.default_max_length
-        if len(value) > limit:
+        if len(value) > int_option(self.spec, "max_length", self.default_max_length):
             raise FieldError(_("%(label)s is too long.") % {"label": self.label})
         if not jp_kana.is_furigana(value):
             raise FieldError(_("Enter %(label)s in katakana or hiragana.")
