@@ -32,6 +32,7 @@ class StaffMember(models.Model):
         APPROVER = "approver", _("Approver")
         HEAD = "head", _("Head of department")
         ADMIN = "admin", _("Administrator")
+        DX = "dx", _("DX office (statistics only)")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
@@ -43,3 +44,18 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_name}"
+
+    @property
+    def handles_cases(self) -> bool:
+        """May open and work on the department's applications (not the DX office)."""
+        return self.role != self.Role.DX
+
+    @property
+    def sees_sensitive(self) -> bool:
+        """May see sensitive answers (マイナンバー, bank account) unmasked: those who decide cases.
+        Administrators run the system and the DX office reads statistics: both see them masked."""
+        return self.role in (self.Role.CLERK, self.Role.APPROVER, self.Role.HEAD)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
