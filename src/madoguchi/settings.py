@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "madoguchi.catalog",
     "madoguchi.forms",
     "madoguchi.applications",
+    "madoguchi.approvals",
 ]
 
 MIDDLEWARE = [

@@ -13,19 +13,56 @@ from django.utils.translation import gettext_lazy as _
 class Status(models.TextChoices):
     RECEIVED = "received", _("Received")
     UNDER_REVIEW = "under_review", _("Under review")
+    RETURNED = "returned", _("Returned for correction")
+    IN_APPROVAL = "in_approval", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    ISSUED = "issued", _("Document issued")
 
 
-# The default status machine: which status may follow which.
+# The default status machine: which status may follow which. A procedure may have its own
+# (:class:`Workflow`, set by an administrator). 差戻し (returned) and 決裁中 (in approval) are
+# entered and left through their own steps: a correction request and the resident's resubmission,
+# an approval route and its decisions.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Status.RECEIVED: (Status.UNDER_REVIEW,),
-    Status.UNDER_REVIEW: (Status.APPROVED, Status.REJECTED),
-    Status.APPROVED: (),
+    Status.RECEIVED: (Status.UNDER_REVIEW, Status.REJECTED),
+    Status.UNDER_REVIEW: (Status.RETURNED, Status.IN_APPROVAL, Status.APPROVED, Status.REJECTED),
+    Status.RETURNED: (Status.UNDER_REVIEW,),
+    Status.IN_APPROVAL: (Status.APPROVED, Status.REJECTED, Status.UNDER_REVIEW),
+    Status.APPROVED: (Status.ISSUED,),
     Status.REJECTED: (),
+    Status.ISSUED: (),
 }
 # Transitions that must say why, because the resident is shown the reason.
-REASON_REQUIRED: frozenset[str] = frozenset({Status.REJECTED})
+REASON_REQUIRED: frozenset[str] = frozenset({Status.REJECTED, Status.RETURNED})
+# Statuses a staff member sets with the status buttons; the others have their own steps.
+MANUAL_TARGETS: frozenset[str] = frozenset(
+    {Status.UNDER_REVIEW, Status.APPROVED, Status.REJECTED}
+)
+
+
+class Workflow(models.Model):
+    """A procedure's own status machine (else :data:`TRANSITIONS` applies)."""
+
+    procedure = models.OneToOneField("catalog.Procedure", on_delete=models.CASCADE,
+                                     related_name="workflow")
+    transitions = models.JSONField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    def __str__(self) -> str:
+        return f"workflow of {self.procedure_id}"
+
+
+def transitions_for(procedure_id: int) -> dict[str, tuple[str, ...]]:
+    """The status machine of a procedure: its own, or the default."""
+    custom = Workflow.objects.filter(procedure_id=procedure_id).values_list(
+        "transitions", flat=True
+    ).first()
+    if not isinstance(custom, dict):
+        return TRANSITIONS
+    return {s: tuple(t for t in custom.get(s, []) if t in Status.values) for s in Status.values}
 
 
 class Application(models.Model):
@@ -54,6 +91,10 @@ class Application(models.Model):
     answers = models.JSONField(default=dict)
     sealed_answers = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_applications",
+    )
     status_reason = models.TextField(blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -70,7 +111,7 @@ class Application(models.Model):
 
     @property
     def allowed_transitions(self) -> tuple[str, ...]:
-        return TRANSITIONS.get(self.status, ())
+        return transitions_for(self.procedure_id).get(self.status, ())
 
 
 class Draft(models.Model):
@@ -129,4 +170,47 @@ class StatusEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("status events are append-only")
+        super().save(*args, **kwargs)
+
+
+class CorrectionRequest(models.Model):
+    """差戻し: staff ask the resident to correct some answers, and why. One per round; the
+    resident's resubmission closes it with what changed (sensitive values masked)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT,
+                                    related_name="corrections")
+    round = models.PositiveIntegerField()
+    fields = models.JSONField()
+    message = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    resubmitted_at = models.DateTimeField(null=True, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["round"]
+        constraints = [models.UniqueConstraint(fields=["application", "round"],
+                                               name="unique_correction_round")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} round {self.round}"
+
+
+class InternalComment(models.Model):
+    """A note between staff on a case; never shown to the resident, never edited."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT,
+                                    related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    text = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("comments are append-only")
         super().save(*args, **kwargs)

@@ -146,7 +146,7 @@ def test_change_status_follows_the_machine(application, staff_user):
     ("path", "illegal"),
     [
         ([], Status.APPROVED),
-        ([], Status.REJECTED),
+        ([], Status.ISSUED),
         ([], Status.RECEIVED),
         ([Status.UNDER_REVIEW], Status.RECEIVED),
         ([Status.UNDER_REVIEW], Status.UNDER_REVIEW),
