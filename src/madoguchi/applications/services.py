@@ -17,7 +17,14 @@ from madoguchi.jp.names import name_search_key
 from madoguchi.jp.receipt import make_receipt_number
 
 from . import tasks
-from .models import REASON_REQUIRED, Application, Status, StatusEvent
+from .models import (
+    MANUAL_TARGETS,
+    REASON_REQUIRED,
+    Application,
+    CorrectionRequest,
+    Status,
+    StatusEvent,
+)
 
 
 class SubmissionRefused(Exception):
@@ -127,15 +134,40 @@ def all_answers(application: Application) -> dict[str, Any]:
     return answers
 
 
+def manual_transitions(application: Application) -> list[str]:
+    """The statuses a staff member may set with the status buttons now."""
+    targets = [s for s in application.allowed_transitions if s in MANUAL_TARGETS]
+    if _needs_approval(application):
+        targets = [s for s in targets if s not in (Status.APPROVED, Status.REJECTED)]
+    return targets
+
+
+def _needs_approval(application: Application) -> bool:
+    from madoguchi.approvals.models import ApprovalRoute
+
+    return ApprovalRoute.objects.filter(procedure_id=application.procedure_id).exists()
+
+
 def change_status(
-    *, application: Application, to_status: str, actor: User, reason: str = ""
+    *, application: Application, to_status: str, actor: User | None, reason: str = "",
+    step: str = "",
 ) -> StatusEvent:
-    """Move an application to ``to_status`` if the status machine allows it; notify the resident."""
+    """Move an application to ``to_status`` if the status machine allows it; notify the resident.
+
+    Staff set :data:`MANUAL_TARGETS` directly. The other statuses belong to a step, named by
+    ``step``: "correction" (差戻し and the resubmission), "approval" (決裁 and its decisions),
+    "issuance" (交付). A procedure with an approval route is decided only through it.
+    """
     reason = reason.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if to_status not in locked.allowed_transitions:
             raise TransitionRefused(f"{locked.status} → {to_status} is not allowed")
+        if not step and to_status not in MANUAL_TARGETS:
+            raise TransitionRefused(f"{to_status} is set by its own step")
+        if (step != "approval" and to_status in (Status.APPROVED, Status.REJECTED)
+                and _needs_approval(locked)):
+            raise TransitionRefused("this procedure is decided through its approval route")
         if to_status in REASON_REQUIRED and not reason:
             raise TransitionRefused("a reason is required")
         now = timezone.now()
@@ -150,3 +182,75 @@ def change_status(
         enqueue_with_transaction(tasks.send_status_email, event_id=event.pk)
     application.refresh_from_db()
     return event
+
+
+def _store_answers(application: Application, answers: dict[str, Any], spec: FormSpec) -> None:
+    sensitive_keys = spec.sensitive_keys()
+    application.answers = {k: v for k, v in answers.items() if k not in sensitive_keys}
+    sensitive = {k: v for k, v in answers.items() if k in sensitive_keys}
+    application.sealed_answers = (
+        crypto.seal(sensitive, context=str(application.public_id)) if sensitive else ""
+    )
+
+
+def request_correction(
+    *, application: Application, fields: list[str], message: str, actor: User
+) -> CorrectionRequest:
+    """差戻し: ask the resident to correct ``fields`` and say why; the resident is e-mailed."""
+    spec = FormSpec(application.form_version.definition)
+    known = {f.key for f in spec.fields()}
+    fields = [key for key in dict.fromkeys(fields) if key in known]
+    message = message.replace("\x00", "").strip()
+    if not fields:
+        raise TransitionRefused("choose the answers to correct")
+    if not message:
+        raise TransitionRefused("a reason is required")
+    with transaction.atomic():
+        change_status(application=application, to_status=Status.RETURNED, actor=actor,
+                      reason=message, step="correction")
+        number = application.corrections.count() + 1
+        return CorrectionRequest.objects.create(
+            application=application, round=number, fields=fields, message=message,
+            requested_by=actor,
+        )
+
+
+def open_correction(application: Application) -> CorrectionRequest | None:
+    """The correction the resident has not answered yet, if the application is returned."""
+    if application.status != Status.RETURNED:
+        return None
+    return application.corrections.filter(resubmitted_at__isnull=True).order_by("-round").first()
+
+
+def resubmit_correction(
+    *, application: Application, correction: CorrectionRequest, clean: dict[str, Any],
+    user: User,
+) -> None:
+    """Store the corrected answers (only the fields asked for) and send the case back to review.
+
+    The round keeps what changed; sensitive values are kept masked in it.
+    """
+    spec = FormSpec(application.form_version.definition)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        answers = all_answers(locked)
+        changes = []
+        for key in correction.fields:
+            field = spec.field(key)
+            if field is None or key not in clean:
+                continue
+            show = field.mask if field.is_sensitive else field.display
+            changes.append({"key": key, "label": field.label,
+                            "before": show(answers.get(key)), "after": show(clean[key])})
+            answers[key] = clean[key]
+        errors = spec.revalidate(spec.prune(answers))
+        if errors:
+            raise SubmissionRefused(errors)
+        _store_answers(locked, spec.prune(answers), spec)
+        locked.save(update_fields=["answers", "sealed_answers"])
+        CorrectionRequest.objects.filter(pk=correction.pk).update(
+            resubmitted_at=timezone.now(), changes=changes
+        )
+        change_status(application=locked, to_status=Status.UNDER_REVIEW, actor=user,
+                      step="correction")
+    application.refresh_from_db()

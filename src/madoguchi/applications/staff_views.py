@@ -58,7 +58,7 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         for index, item in enumerate(answers.get(field.key) or [])
     ]
     transitions = [(s, Status(s).label, s in REASON_REQUIRED)
-                   for s in application.allowed_transitions]
+                   for s in services.manual_transitions(application)]
     return render(
         request,
         "applications/staff/case.html",

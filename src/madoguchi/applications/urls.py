@@ -12,5 +12,6 @@ urlpatterns = [
     path("apply/<slug:slug>/<slug:page>/", views.page_view, name="page"),
     path("my/applications/<uuid:public_id>/", views.detail, name="detail"),
     path("my/applications/<uuid:public_id>/submitted/", views.submitted, name="submitted"),
+    path("my/applications/<uuid:public_id>/correct/", views.correct, name="correct"),
     path("my/drafts/<uuid:public_id>/delete/", views.discard_draft, name="discard_draft"),
 ]

@@ -28,6 +28,7 @@ from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms import rendering
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.definition import FormSpec, Page
+from madoguchi.forms.fields import FieldError
 from madoguchi.forms.models import FormDefinition, FormVersion
 from madoguchi.jp.width import to_ascii
 from madoguchi.residents.permissions import resident_required
@@ -317,3 +318,55 @@ def discard_draft(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     drafts.discard_for_resident(request.user, public_id)
     messages.success(request, _("The unfinished application was deleted."))
     return redirect("residents:mypage")
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """差戻し: the resident changes only the answers staff asked about, then sends them again."""
+    application = selectors.get_for_resident(request.user, public_id)
+    correction = services.open_correction(application)
+    if correction is None:
+        return redirect("applications:detail", public_id=application.public_id)
+    spec = form_selectors.spec_of(application.form_version)
+    fields = [f for f in spec.fields() if f.key in correction.fields]
+    answers = services.all_answers(application)
+    audit.record(request, "application.view.resident", target_type="application",
+                 target_id=str(application.public_id), details={"correction": correction.round})
+    raw = {f.key: f.raw_from_value(answers.get(f.key)) for f in fields}
+    errors: dict[str, str] = {}
+    feedback: dict[str, Any] = {}
+    if request.method == "POST":
+        raw = {f.key: f.raw_from_post(request.POST, request.FILES) for f in fields}
+        action = request.POST.get("_action")
+        field = next((f for f in fields if action and action.partition(":")[0] == f.key), None)
+        if field is not None:
+            raw[field.key], feedback[field.key] = field.action(raw[field.key],
+                                                               action.partition(":")[2])
+        else:
+            clean: dict[str, Any] = {}
+            for f in fields:
+                try:
+                    clean[f.key] = f.validate(raw[f.key])
+                except FieldError as exc:
+                    errors[f.key] = exc.message
+            if not errors:
+                try:
+                    services.resubmit_correction(application=application, correction=correction,
+                                                 clean=clean, user=request.user)
+                except services.SubmissionRefused as exc:
+                    errors = {k: v for k, v in exc.errors.items() if k in raw} or {
+                        fields[0].key: _("Some answers need to be checked again.")
+                    }
+                else:
+                    messages.success(request, _("Your corrected answers were sent. The city "
+                                                "office will check them again."))
+                    return redirect("applications:detail", public_id=application.public_id)
+    return render(request, "applications/correct.html", {
+        "application": application, "correction": correction,
+        "fields": [{"field": f, "raw": raw.get(f.key, f.raw_from_value(None)),
+                    "error": errors.get(f.key, ""), "feedback": feedback.get(f.key)}
+                   for f in fields],
+        "errors": [{"message": errors[f.key], "input_id": f.input_id}
+                   for f in fields if f.key in errors],
+    }, status=422 if errors else 200)

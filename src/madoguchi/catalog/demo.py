@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from madoguchi.approvals.models import ApprovalRoute
 from madoguchi.core.i18n import localized
 from madoguchi.core.models import User
 from madoguchi.forms.library import get_template
@@ -102,6 +103,9 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
         )
         if p.get("form"):
             _publish_demo_form(p["form"], procedure)
+        if p.get("approval_route"):
+            ApprovalRoute.objects.update_or_create(procedure=procedure,
+                                                   defaults={"steps": p["approval_route"]})
     for s in data["staff"]:
         user = _upsert_user(staff_email(s["username"]), User.Kind.STAFF,
                             f"{s['family_name']} {s['given_name']}")

@@ -1,0 +1,46 @@
+"""The case page's workflow panel: correction rounds, the approval trail, documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from madoguchi.approvals import selectors as approval_selectors
+from madoguchi.approvals.models import ApprovalRequest, Decision
+from madoguchi.forms import selectors as form_selectors
+
+from ..models import Status
+
+register = template.Library()
+
+
+@register.inclusion_tag("applications/staff/_workflow.html")
+def case_workflow(application: Any, staff: Any) -> dict[str, Any]:
+    spec = form_selectors.spec_of(application.form_version)
+    pending = approval_selectors.pending(application)
+    route = approval_selectors.route_of(application.procedure_id)
+    may_decide = (
+        pending is not None and pending.step is not None
+        and pending.drafted_by_id != staff.user_id
+        and approval_selectors.acting_for(staff, pending.step["role"],
+                                          timezone.localdate()) is not False
+    )
+    return {
+        "application": application,
+        "staff": staff,
+        "fields": [(f.key, f.label) for f in spec.fields()],
+        "corrections": list(application.corrections.select_related("requested_by")),
+        "can_correct": (application.status == Status.UNDER_REVIEW
+                        and Status.RETURNED in application.allowed_transitions
+                        and staff.handles_cases),
+        "route": route,
+        "can_start": (route is not None and application.status == Status.UNDER_REVIEW
+                      and staff.handles_cases),
+        "proposals": ApprovalRequest.Proposal.choices,
+        "pending": pending,
+        "may_decide": may_decide,
+        "decision_kinds": Decision.Kind.choices,
+        "trail": approval_selectors.trail(application),
+    }

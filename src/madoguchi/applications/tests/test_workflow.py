@@ -1,0 +1,221 @@
+"""差戻し and resubmission, 電子決裁 along an approval route, delegation, the status machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from madoguchi.applications import services
+from madoguchi.applications.models import Application, Status, Workflow
+from madoguchi.approvals import services as approvals
+from madoguchi.approvals.models import ApprovalRequest, Decision
+from madoguchi.catalog.demo import staff_email
+from madoguchi.conftest import ACCOUNT_NUMBER, client_for
+from madoguchi.core.models import MailboxMessage, User
+from madoguchi.staff.models import StaffMember
+
+ROUTE = [{"role": "approver", "label": {"ja": "係長", "en": "Section chief"}},
+         {"role": "head", "label": {"ja": "課長", "en": "Head"}}]
+
+
+def staff(name: str) -> User:
+    return User.objects.get(email=staff_email(name))
+
+
+@pytest.fixture
+def reviewed(application, staff_user) -> Application:
+    services.change_status(application=application, to_status=Status.UNDER_REVIEW,
+                           actor=staff_user)
+    return application
+
+
+@pytest.fixture
+def route(procedure):
+    return approvals.set_route(procedure.pk, ROUTE)
+
+
+# --- 差戻し -------------------------------------------------------------------------------------
+def test_a_correction_round_trip(reviewed, staff_user, resident_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = services.request_correction(
+            application=reviewed, fields=["phone", "monthly_pass_cost"],
+            message="電話番号と定期代をご確認ください。", actor=staff_user)
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.RETURNED
+    assert "定期代をご確認ください" in MailboxMessage.objects.latest("pk").body
+    page = resident_client.get(f"/my/applications/{reviewed.public_id}/correct/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="phone"' in html and 'name="monthly_pass_cost"' in html
+    assert 'name="school_name"' not in html  # only the fields asked about
+    response = resident_client.post(f"/my/applications/{reviewed.public_id}/correct/",
+                                    {"phone": "03-1234-5678", "monthly_pass_cost": "16000",
+                                     "school_name": "書き換え高校"})
+    assert response.status_code == 302
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.UNDER_REVIEW
+    answers = services.all_answers(reviewed)
+    assert answers["phone"] == "0312345678" and answers["monthly_pass_cost"] == 16000
+    assert answers["school_name"] != "書き換え高校"
+    assert answers["account_number"] == ACCOUNT_NUMBER  # sensitive answers kept, still sealed
+    correction.refresh_from_db()
+    assert correction.resubmitted_at is not None
+    assert [c["key"] for c in correction.changes] == ["phone", "monthly_pass_cost"]
+    # A second round is kept beside the first.
+    services.request_correction(application=reviewed, fields=["phone"], message="再度",
+                                actor=staff_user)
+    assert list(reviewed.corrections.values_list("round", flat=True)) == [1, 2]
+
+
+def test_a_correction_with_an_invalid_answer_is_shown_again(reviewed, staff_user,
+                                                             resident_client):
+    services.request_correction(application=reviewed, fields=["phone"], message="確認",
+                                actor=staff_user)
+    response = resident_client.post(f"/my/applications/{reviewed.public_id}/correct/",
+                                    {"phone": "電話"})
+    assert response.status_code == 422
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.RETURNED
+
+
+def test_a_correction_needs_fields_and_a_reason(reviewed, staff_user):
+    for fields, message in (([], "理由"), (["phone"], " "), (["nope"], "理由")):
+        with pytest.raises(services.TransitionRefused):
+            services.request_correction(application=reviewed, fields=fields, message=message,
+                                        actor=staff_user)
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.UNDER_REVIEW
+
+
+def test_only_the_owner_corrects(reviewed, staff_user, other_resident):
+    services.request_correction(application=reviewed, fields=["phone"], message="確認",
+                                actor=staff_user)
+    other = client_for(other_resident)
+    assert other.get(f"/my/applications/{reviewed.public_id}/correct/").status_code == 404
+    assert other.post(f"/my/applications/{reviewed.public_id}/correct/",
+                      {"phone": "0312345678"}).status_code == 404
+
+
+def test_staff_ask_for_a_correction_from_the_case_page(reviewed, staff_user):
+    client = client_for(staff_user)
+    response = client.post(f"/staff/applications/{reviewed.public_id}/correction/",
+                           {"fields": ["phone"], "message": "番号をご確認ください。"})
+    assert response.status_code == 302
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.RETURNED
+
+
+# --- 電子決裁 ------------------------------------------------------------------------------------
+def test_a_two_step_route_approves_the_case(reviewed, route, staff_user):
+    request = approvals.start(application=reviewed, proposal="approve", summary="要件を満たす",
+                              actor=staff_user)
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.IN_APPROVAL
+    with pytest.raises(approvals.ApprovalRefused):  # 課長's step is not yet
+        approvals.decide(request=request, kind="approve", comment="", actor=staff("kosodate3"))
+    approvals.decide(request=request, kind="approve", comment="", actor=staff("kosodate2"))
+    approvals.decide(request=request, kind="approve", comment="", actor=staff("kosodate3"))
+    reviewed.refresh_from_db()
+    request.refresh_from_db()
+    assert reviewed.status == Status.APPROVED
+    assert request.state == ApprovalRequest.State.APPROVED
+    assert [d.kind for d in request.decisions.all()] == ["approve", "approve"]
+
+
+def test_returning_sends_the_case_back_and_a_new_request_supersedes(reviewed, route, staff_user):
+    first = approvals.start(application=reviewed, proposal="approve", summary="案",
+                            actor=staff_user)
+    with pytest.raises(approvals.ApprovalRefused):
+        approvals.decide(request=first, kind="return", comment="", actor=staff("kosodate2"))
+    approvals.decide(request=first, kind="return", comment="添付を確認", actor=staff("kosodate2"))
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.UNDER_REVIEW
+    second = approvals.start(application=reviewed, proposal="reject", summary="対象外の地区",
+                             actor=staff_user)
+    approvals.decide(request=second, kind="approve", comment="", actor=staff("kosodate2"))
+    approvals.decide(request=second, kind="approve", comment="", actor=staff("kosodate3"))
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.REJECTED
+    assert reviewed.status_reason == "対象外の地区"
+    first.refresh_from_db()
+    assert first.state == ApprovalRequest.State.RETURNED
+
+
+def test_decisions_are_never_edited(reviewed, route, staff_user):
+    request = approvals.start(application=reviewed, proposal="approve", summary="案",
+                              actor=staff_user)
+    decision = approvals.decide(request=request, kind="approve", comment="",
+                                actor=staff("kosodate2"))
+    decision.comment = "後から書き換え"
+    with pytest.raises(ValueError):
+        decision.save()
+
+
+def test_with_a_route_the_case_is_decided_only_through_it(reviewed, route, staff_user):
+    with pytest.raises(services.TransitionRefused):
+        services.change_status(application=reviewed, to_status=Status.APPROVED,
+                               actor=staff_user)
+    assert services.manual_transitions(reviewed) == []
+
+
+def test_the_drafter_and_other_departments_cannot_decide(reviewed, route):
+    head = staff("kosodate3")
+    request = approvals.start(application=reviewed, proposal="approve", summary="案", actor=head)
+    with pytest.raises(approvals.ApprovalRefused):
+        approvals.decide(request=request, kind="approve", comment="", actor=head)
+    with pytest.raises(approvals.ApprovalRefused):
+        approvals.decide(request=request, kind="approve", comment="", actor=staff("shimin2"))
+
+
+def test_a_delegate_decides_on_behalf_of_the_head_while_away(reviewed, route, staff_user):
+    head = StaffMember.objects.get(user=staff("kosodate3"))
+    deputy = StaffMember.objects.get(user=staff("kosodate2"))
+    today = timezone.localdate()
+    approvals.delegate(delegator=head, delegate_to=deputy, starts_on=today,
+                       ends_on=today + dt.timedelta(days=3))
+    request = approvals.start(application=reviewed, proposal="approve", summary="案",
+                              actor=staff_user)
+    approvals.decide(request=request, kind="approve", comment="", actor=deputy.user)
+    final = approvals.decide(request=request, kind="approve", comment="代理で決裁",
+                             actor=deputy.user)
+    assert final.on_behalf_of == head.user
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.APPROVED
+
+
+def test_the_case_page_shows_the_route_and_the_decision_form(reviewed, route, staff_user):
+    client = client_for(staff_user)
+    client.post(f"/staff/applications/{reviewed.public_id}/approval/",
+                {"proposal": "approve", "summary": "要件を満たす"})
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.IN_APPROVAL
+    approver = client_for(staff("kosodate2"))
+    html = approver.get(f"/staff/applications/{reviewed.public_id}/").content.decode()
+    assert 'name="kind" value="approve"' in html
+    response = approver.post(f"/staff/applications/{reviewed.public_id}/approval/decide/",
+                             {"kind": "approve"})
+    assert response.status_code == 302
+    assert Decision.objects.filter(request__application=reviewed).count() == 1
+
+
+# --- the status machine ---------------------------------------------------------------------------
+def test_a_procedure_can_have_its_own_status_machine(application, staff_user, procedure):
+    Workflow.objects.create(procedure=procedure, transitions={
+        "received": ["under_review"], "under_review": ["approved"], "approved": ["issued"]})
+    services.change_status(application=application, to_status=Status.UNDER_REVIEW,
+                           actor=staff_user)
+    with pytest.raises(services.TransitionRefused):
+        services.change_status(application=application, to_status=Status.REJECTED,
+                               actor=staff_user, reason="理由")
+    assert services.manual_transitions(application) == [Status.APPROVED]
+
+
+def test_steps_cannot_be_taken_with_the_status_buttons(reviewed, staff_user):
+    client = client_for(staff_user)
+    for target in ("returned", "in_approval", "issued"):
+        client.post(f"/staff/applications/{reviewed.public_id}/status/",
+                    {"to_status": target, "reason": "理由"})
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.UNDER_REVIEW

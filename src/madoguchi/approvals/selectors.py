@@ -1,0 +1,53 @@
+"""Reads for electronic approval: who may decide a step, the trail of a case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from madoguchi.applications.models import Application
+from madoguchi.core.models import User
+from madoguchi.staff.models import StaffMember
+
+from .models import ApprovalRequest, ApprovalRoute, Delegation
+
+def acting_for(staff: StaffMember, role: str, today: dt.date) -> User | None | bool:
+    """Whether ``staff`` may decide a step for ``role``: ``None`` in their own right (they hold
+    the role: each step is its role's, nobody skips ahead), the user they stand in for under an
+    active delegation, or ``False`` when they may not."""
+    if staff.role == role:
+        return None
+    delegation = (
+        Delegation.objects.filter(delegate=staff.user, starts_on__lte=today, ends_on__gte=today,
+                                  delegator__staff_profile__department_id=staff.department_id)
+        .select_related("delegator__staff_profile")
+        .order_by("-starts_on")
+    )
+    for item in delegation:
+        if item.delegator.staff_profile.role == role:
+            return item.delegator
+    return False
+
+
+def route_of(procedure_id: int) -> ApprovalRoute | None:
+    return ApprovalRoute.objects.filter(procedure_id=procedure_id).first()
+
+
+def pending(application: Application) -> ApprovalRequest | None:
+    return application.approval_requests.filter(state=ApprovalRequest.State.PENDING).first()
+
+
+def trail(application: Application) -> list[dict[str, Any]]:
+    """Every request of the case with its decisions, oldest first (the full 決裁 trail)."""
+    requests = (application.approval_requests.select_related("drafted_by")
+                .prefetch_related("decisions__decided_by", "decisions__on_behalf_of"))
+    return [{"request": r, "decisions": list(r.decisions.all())} for r in requests]
+
+
+def waiting_for(staff: StaffMember, today: dt.date) -> list[ApprovalRequest]:
+    """Pending requests of the department whose current step this staff member may decide."""
+    requests = (ApprovalRequest.objects
+                .filter(state=ApprovalRequest.State.PENDING,
+                        application__department_id=staff.department_id)
+                .select_related("application__procedure")[:200])
+    return [r for r in requests if r.step and acting_for(staff, r.step["role"], today) is not False]
