@@ -267,9 +267,14 @@ def other_staff_user(demo: None) -> User:
 
 
 def client_for(user: User | None) -> Client:
+    """A test client signed in as ``user``; staff also pass the second factor (TOTP)."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if user.is_staff_member:
+            from madoguchi.staff.testing import complete_second_factor
+
+            complete_second_factor(client, user)
     return client
 
 

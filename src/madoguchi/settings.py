@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "madoguchi.catalog",
     "madoguchi.forms",
     "madoguchi.applications",
+    "madoguchi.issuance",
     "madoguchi.approvals",
 ]
 
@@ -250,6 +251,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "WARNING")},
 }
+
+# --- Signing issued documents (電子交付): the city's key, certificate and chain as PKCS#12.
+SIGNING_PKCS12 = os.environ.get("MADOGUCHI_SIGNING_PKCS12") or str(VAR_DIR / "signing" / "city.p12")
+SIGNING_PKCS12_PASSWORD = os.environ.get("MADOGUCHI_SIGNING_PKCS12_PASSWORD", "")
 
 # Absolute address of the site, used in e-mails.
 SITE_URL = os.environ.get(

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("madoguchi.residents.urls")),
     path("", include("madoguchi.applications.urls")),
     path("", include("madoguchi.catalog.urls")),
+    path("", include("madoguchi.issuance.urls")),
 ]

@@ -102,8 +102,28 @@ class Application(models.Model):
     class Meta:
         ordering = ["-submitted_at", "-id"]
         indexes = [
-            models.Index(fields=["department", "status", "-submitted_at"], name="app_inbox_idx"),
+            # The department inbox (selectors.inbox_page): one index per order, each ending in
+            # the id, so a page is a short index range scan from its cursor whatever the table
+            # size, read backwards for the newest first. Ascending columns keep the id in step
+            # with the time in both directions (SQLite appends the rowid ascending).
+            models.Index(fields=["department", "status", "submitted_at", "id"],
+                         name="app_inbox_idx"),
             models.Index(fields=["applicant", "-submitted_at"], name="app_mine_idx"),
+            models.Index(fields=["department", "submitted_at", "id"],
+                         name="app_dept_submitted_idx"),
+            models.Index(fields=["department", "updated_at", "id"], name="app_dept_updated_idx"),
+            models.Index(fields=["department", "receipt_number"], name="app_dept_receipt_idx"),
+            models.Index(fields=["department", "assignee", "submitted_at", "id"],
+                         name="app_dept_assignee_idx"),
+            models.Index(fields=["procedure", "submitted_at", "id"],
+                         name="app_proc_submitted_idx"),
+            # Name search by prefix; the pattern opclass (PostgreSQL only) serves LIKE 'key%'
+            # under any collation. With the time and id the newest matches come from the
+            # index alone, however many there are.
+            models.Index(fields=["department", "applicant_name_key", "submitted_at", "id"],
+                         name="app_dept_name_idx",
+                         opclasses=["int8_ops", "varchar_pattern_ops", "timestamptz_ops",
+                                    "int8_ops"]),
         ]
 
     def __str__(self) -> str:

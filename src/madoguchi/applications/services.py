@@ -134,6 +134,16 @@ def all_answers(application: Application) -> dict[str, Any]:
     return answers
 
 
+def issuable_kinds(application: Application) -> list[str]:
+    """The notices that may be issued for the case now (決定 / 交付決定 once approved, 却下
+    once rejected)."""
+    if application.status == Status.APPROVED:
+        return ["decision", "grant"]
+    if application.status == Status.REJECTED:
+        return ["rejection"]
+    return []
+
+
 def manual_transitions(application: Application) -> list[str]:
     """The statuses a staff member may set with the status buttons now."""
     targets = [s for s in application.allowed_transitions if s in MANUAL_TARGETS]

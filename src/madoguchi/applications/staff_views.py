@@ -1,48 +1,68 @@
-"""Staff pages for applications: the department inbox, a case, and status changes."""
+"""Staff pages for applications: the department inbox, a case, status changes (one or in
+bulk), who is assigned, and internal comments."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from madoguchi.core import audit
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.fields_upload import open_upload
-from madoguchi.staff.permissions import staff_member, staff_required
+from madoguchi.staff.models import StaffMember
+from madoguchi.staff.permissions import case_handler_required, staff_member, staff_required
 
-from . import selectors, services
-from .models import REASON_REQUIRED, Status
-
-PAGE_SIZE = 50
+from . import casework, selectors, services
+from . import inbox as inbox_filters
+from .models import MANUAL_TARGETS, REASON_REQUIRED, Status
 
 
 @staff_required
+@case_handler_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    """The department's applications: filters, search, sorts and keyset pages (see inbox.py)."""
     staff = staff_member(request)
-    status = request.GET.get("status", "")
-    if status not in Status.values:  # an unknown filter shows all (and may hold a NUL byte)
-        status = ""
-    page = Paginator(selectors.inbox(staff, status or None), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    procedures, assignable = selectors.inbox_choices(staff)
+    filters = inbox_filters.parse_filters(
+        request.GET,
+        procedures={p.slug: p.pk for p in procedures},
+        assignable={m.user_id: m for m in assignable},
+        user_id=staff.user_id,
     )
+    page = selectors.inbox_page(staff, filters)
+    counts = selectors.status_counts(staff)
     audit.record(request, "application.list.staff", target_type="department",
                  target_id=str(staff.department_id),
-                 details={"status": status[:20], "page": page.number})
+                 details={**filters.params(), "after": bool(filters.after),
+                          "before": bool(filters.before)})
+    labels = {"status": _("Status"), "procedure": _("Procedure"), "from": _("Submitted from"),
+              "to": _("Submitted to"), "assignee": _("Assigned to"), "q": _("Search"),
+              "sort": _("Sort by")}
     return render(
         request,
         "applications/staff/inbox.html",
-        {"staff": staff, "page": page, "status": status, "statuses": Status.choices,
-         "counts": selectors.status_counts(staff)},
+        {"staff": staff, "page": page, "filters": filters, "status": filters.status,
+         "statuses": Status.choices, "counts": counts,
+         "tabs": [(value, label, counts[value]) for value, label in Status.choices],
+         "procedures": procedures, "assignable": assignable, "sorts": inbox_filters.SORTS,
+         "ignored": [labels[name] for name in filters.ignored],
+         "bulk_targets": [(s, Status(s).label) for s in Status.values if s in MANUAL_TARGETS],
+         "back": filters.querystring().lstrip("?"),
+         "first_url": filters.querystring(),
+         "next_url": filters.querystring(after=page.next_cursor),
+         "previous_url": filters.querystring(before=page.previous_cursor)},
     )
 
 
 @staff_required
+@case_handler_required
 def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """One application with all its answers. Each view of the personal data is audit-logged."""
     staff = staff_member(request)
@@ -69,6 +89,7 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_required
+@case_handler_required
 def attachment(request: HttpRequest, public_id: uuid.UUID, key: str, index: int) -> FileResponse:
     """Download a file the resident attached (audit-logged like every view of the case)."""
     staff = staff_member(request)
@@ -91,6 +112,7 @@ def attachment(request: HttpRequest, public_id: uuid.UUID, key: str, index: int)
 
 
 @staff_required
+@case_handler_required
 @require_POST
 def change_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     staff = staff_member(request)
@@ -112,3 +134,129 @@ def change_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.success(request, _("The status was changed to %(status)s.")
                          % {"status": Status(to_status).label})
     return redirect("staff:case", public_id=application.public_id)
+
+
+def _inbox_url(request: HttpRequest, staff: StaffMember) -> str:
+    """The inbox with the filters the POST came from (re-read, so only valid ones survive)."""
+    back = QueryDict(request.POST.get("back", "")[:1000])
+    procedures, assignable = selectors.inbox_choices(staff)
+    filters = inbox_filters.parse_filters(
+        back, procedures={p.slug: p.pk for p in procedures},
+        assignable={m.user_id: m for m in assignable}, user_id=staff.user_id,
+    )
+    return reverse("staff:inbox") + filters.querystring().rstrip("?")
+
+
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    found: list[uuid.UUID] = []
+    for value in values[: casework.MAX_BULK * 2]:
+        try:
+            parsed = uuid.UUID(value[:36])
+        except ValueError:
+            continue
+        if parsed not in found:
+            found.append(parsed)
+    return found[: casework.MAX_BULK]
+
+
+@staff_required
+@case_handler_required
+@require_POST
+def bulk_status(request: HttpRequest) -> HttpResponse:
+    """Change the status of the cases ticked in the inbox, after a confirmation page.
+
+    The first POST shows how many cases will change and asks once; the confirming POST applies
+    :func:`services.change_status` to each, with one audit event per changed case, and reports
+    which were refused (the status machine does not allow the change from their status).
+    """
+    staff = staff_member(request)
+    back = _inbox_url(request, staff)
+    to_status = request.POST.get("to_status", "")[:20]
+    reason = request.POST.get("reason", "")[:2000].replace("\x00", "").strip()
+    applications = selectors.for_staff_many(staff, _uuids(request.POST.getlist("case")))
+    if not applications:
+        messages.error(request, _("Select at least one application."))
+        return redirect(back)
+    if to_status not in MANUAL_TARGETS:
+        messages.error(request, _("Choose the new status."))
+        return redirect(back)
+    label = Status(to_status).label
+    needs_reason = to_status in REASON_REQUIRED
+    missing_reason = needs_reason and not reason
+    if request.POST.get("confirm") != "yes" or missing_reason:
+        return render(request, "applications/staff/bulk_confirm.html", {
+            "staff": staff, "applications": applications, "to_status": to_status,
+            "label": label, "needs_reason": needs_reason, "reason": reason,
+            "error": missing_reason and request.POST.get("confirm") == "yes",
+            "back": request.POST.get("back", "")[:1000].replace("\x00", ""), "cancel": back,
+        })
+    result = casework.bulk_change_status(applications=applications, to_status=to_status,
+                                         actor=request.user, reason=reason)
+    for application in result.changed:
+        audit.record(request, "application.status", target_type="application",
+                     target_id=str(application.public_id),
+                     details={"to": to_status, "bulk": True})
+    if result.changed:
+        messages.success(request, ngettext(
+            "%(count)d application was changed to %(status)s.",
+            "%(count)d applications were changed to %(status)s.", len(result.changed),
+        ) % {"count": len(result.changed), "status": label})
+    if result.refused:
+        messages.error(request, ngettext(
+            "%(count)d application could not be changed to %(status)s from its status: "
+            "%(numbers)s",
+            "%(count)d applications could not be changed to %(status)s from their status: "
+            "%(numbers)s", len(result.refused),
+        ) % {"count": len(result.refused), "status": label,
+             "numbers": "、".join(a.receipt_number or str(a.public_id) for a in result.refused)})
+    return redirect(back)
+
+
+@staff_required
+@case_handler_required
+@require_POST
+def assign(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Give the case to a staff member of the department, to oneself ("me"), or to nobody."""
+    staff = staff_member(request)
+    application = selectors.get_for_staff(staff, public_id)
+    value = request.POST.get("assignee", "")[:20]
+    members = {str(m.user_id): m for m in selectors.assignable_staff(staff.department_id)}
+    if value == inbox_filters.ASSIGNEE_ME:
+        value = str(staff.user_id)
+    if value and value not in members:
+        messages.error(request, _("Choose a member of your department."))
+        return redirect("staff:case", public_id=application.public_id)
+    assignee = members[value].user if value else None
+    try:
+        casework.assign(application=application, assignee=assignee, actor=request.user)
+    except casework.AssignmentRefused:
+        messages.error(request, _("Choose a member of your department."))
+        return redirect("staff:case", public_id=application.public_id)
+    audit.record(request, "application.assign", target_type="application",
+                 target_id=str(application.public_id),
+                 details={"assignee": assignee.pk if assignee else None})
+    if assignee is None:
+        messages.success(request, _("Nobody is assigned to this application now."))
+    else:
+        messages.success(request, _("%(name)s is assigned to this application.")
+                         % {"name": members[value]})
+    return redirect("staff:case", public_id=application.public_id)
+
+
+@staff_required
+@case_handler_required
+@require_POST
+def add_comment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Append an internal comment to the case (staff only; never shown to the resident)."""
+    staff = staff_member(request)
+    application = selectors.get_for_staff(staff, public_id)
+    text = request.POST.get("text", "")[: casework.MAX_COMMENT_LENGTH * 2]
+    try:
+        comment = casework.add_comment(application=application, author=request.user, text=text)
+    except casework.CommentRefused:
+        messages.error(request, _("Write the comment before adding it."))
+    else:
+        audit.record(request, "application.comment", target_type="application",
+                     target_id=str(application.public_id), details={"comment": comment.pk})
+        messages.success(request, _("The comment was added."))
+    return redirect(reverse("staff:case", args=[application.public_id]) + "#comments")

@@ -11,6 +11,7 @@ from madoguchi.staff.models import StaffMember
 
 from .models import ApprovalRequest, ApprovalRoute, Delegation
 
+
 def acting_for(staff: StaffMember, role: str, today: dt.date) -> User | None | bool:
     """Whether ``staff`` may decide a step for ``role``: ``None`` in their own right (they hold
     the role: each step is its role's, nobody skips ahead), the user they stand in for under an

@@ -16,6 +16,7 @@ from madoguchi.core.models import User
 from madoguchi.forms.library import get_template
 from madoguchi.forms.models import FormDefinition, FormRevision
 from madoguchi.forms.services import publish
+from madoguchi.issuance import services as issuance
 from madoguchi.residents.models import Resident
 from madoguchi.staff.models import Department, StaffMember
 
@@ -116,6 +117,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
         )
     resident = _upsert_user(DEMO_RESIDENT_EMAIL, User.Kind.RESIDENT, "")
     Resident.objects.get_or_create(user=resident)
+    issuance.ensure_default_templates()
     return {
         "departments": len(departments), "counters": len(counters),
         "procedures": len(data["procedures"]), "staff": len(data["staff"]),

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from madoguchi.catalog.models import Procedure
 from madoguchi.core import audit
 from madoguchi.core.i18n import localized
-from madoguchi.staff.permissions import staff_member, staff_required
+from madoguchi.staff.permissions import case_handler_required, staff_member
 
 from . import builder, interchange, library, rendering, selectors, services
 from .builder_settings import (
@@ -46,14 +46,14 @@ def _procedures(staff: Any) -> list[Procedure]:
     return list(Procedure.objects.filter(department_id=staff.department_id).order_by("pk"))
 
 
-@staff_required
+@case_handler_required
 def form_list(request: HttpRequest) -> HttpResponse:
     staff = staff_member(request)
     return render(request, "forms/builder/list.html",
                   {"staff": staff, "forms": selectors.forms_for_staff(staff)})
 
 
-@staff_required
+@case_handler_required
 @require_http_methods(["GET", "POST"])
 def form_create(request: HttpRequest) -> HttpResponse:
     """A blank form: a title is all it needs to start."""
@@ -75,12 +75,12 @@ def form_create(request: HttpRequest) -> HttpResponse:
                   status=422 if error else 200)
 
 
-@staff_required
+@case_handler_required
 def template_list(request: HttpRequest) -> HttpResponse:
     return render(request, "forms/builder/library.html", {"templates": library.templates()})
 
 
-@staff_required
+@case_handler_required
 @require_POST
 def template_use(request: HttpRequest, slug: str) -> HttpResponse:
     """"Use this template": copy it into a new draft of the staff member's department."""
@@ -98,7 +98,7 @@ def template_use(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("builder:editor", pk=form.pk)
 
 
-@staff_required
+@case_handler_required
 @require_http_methods(["GET", "POST"])
 def form_import(request: HttpRequest) -> HttpResponse:
     """Import a form shared as a JSON file; a malformed or hostile file is refused with reasons."""
@@ -171,7 +171,7 @@ def _type_label(field: dict[str, Any], labels: dict[str, str]) -> str:
     return labels.get(kind, kind)
 
 
-@staff_required
+@case_handler_required
 def editor(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form_of(request, pk)
     return render(request, "forms/builder/editor.html", _editor_context(request, form))
@@ -194,7 +194,7 @@ def _offset(request: HttpRequest) -> int:
     return -1 if request.POST.get("direction") == "up" else 1
 
 
-@staff_required
+@case_handler_required
 @require_POST
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """One edit of the draft, named by ``op``; back to the editor at the changed item."""
@@ -276,7 +276,7 @@ def _condition_context(definition: dict[str, Any], rule: Any, targets: list[tupl
             "text": condition_text(rule, definition) if rule is not None else ""}
 
 
-@staff_required
+@case_handler_required
 @require_http_methods(["GET", "POST"])
 def field_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """Edit one field: texts, required, options and limits, and its conditions."""
@@ -347,7 +347,7 @@ def _with_posted(settings: list[Any], post: dict[str, Any] | None) -> list[Any]:
     return shown
 
 
-@staff_required
+@case_handler_required
 @require_http_methods(["GET", "POST"])
 def page_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """Edit a page's title, introduction and the condition under which it is shown."""
@@ -392,7 +392,7 @@ def page_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     )
 
 
-@staff_required
+@case_handler_required
 @require_http_methods(["GET", "POST"])
 def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """Title, who may apply, the procedure the form serves, and which fields name the applicant."""
@@ -447,7 +447,7 @@ def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
     }, status=422 if errors else 200)
 
 
-@staff_required
+@case_handler_required
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form_of(request, pk)
@@ -468,7 +468,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("builder:editor", pk=form.pk)
 
 
-@staff_required
+@case_handler_required
 @require_POST
 def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form_of(request, pk)
@@ -479,7 +479,7 @@ def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("builder:editor", pk=form.pk)
 
 
-@staff_required
+@case_handler_required
 @require_POST
 def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form_of(request, pk)
@@ -488,7 +488,7 @@ def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("builder:editor", pk=copy.pk)
 
 
-@staff_required
+@case_handler_required
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form_of(request, pk)
     response = HttpResponse(interchange.export_json(form, form.draft),
@@ -497,7 +497,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@staff_required
+@case_handler_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form_of(request, pk)
     revisions = form.revisions.select_related("actor__staff_profile").defer("definition")[:100]
@@ -506,7 +506,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
                   {"form": form, "revisions": revisions, "versions": versions})
 
 
-@staff_required
+@case_handler_required
 @require_POST
 def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     form = _form_of(request, pk)
@@ -520,7 +520,7 @@ def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 # --- preview ------------------------------------------------------------------------------------
-@staff_required
+@case_handler_required
 @require_http_methods(["GET", "POST"])
 def preview(request: HttpRequest, pk: int, page: str = "") -> HttpResponse:
     """The draft exactly as residents see it, page by page; answers are kept only in the

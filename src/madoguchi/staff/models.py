@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,3 +60,52 @@ class StaffMember(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+
+class StaffTOTP(models.Model):
+    """A staff member's authenticator (RFC 6238 TOTP) for the second sign-in step.
+
+    The base32 secret is sealed with :func:`madoguchi.core.crypto.seal` under the context
+    ``totp:<user pk>``. Until ``confirmed_at`` is set the authenticator is being enrolled.
+    ``last_used_step`` is the 30-second time step of the last accepted code: a code of that step
+    or an earlier one is refused, so a code cannot be used twice.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_totp"
+    )
+    sealed_secret = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "staff TOTP authenticator"
+
+    def __str__(self) -> str:
+        return f"TOTP of user {self.user_id}"
+
+    @property
+    def context(self) -> str:
+        """The encryption context that binds the sealed secret to its user."""
+        return totp_context(self.user_id)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def secret(self) -> str:
+        """The base32 secret (raises ``crypto.DecryptionError`` when it cannot be read)."""
+        from madoguchi.core import crypto
+
+        return str(crypto.unseal(self.sealed_secret, context=self.context))
+
+    def set_secret(self, secret: str) -> None:
+        from madoguchi.core import crypto
+
+        self.sealed_secret = crypto.seal(secret, context=self.context)
+
+
+def totp_context(user_id: int) -> str:
+    """Encryption context of a user's TOTP secret."""
+    return f"totp:{user_id}"

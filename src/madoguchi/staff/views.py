@@ -1,19 +1,39 @@
-"""Staff sign-in (a separate flow from residents')."""
+"""Staff sign-in (password, then an authenticator code), statistics and authenticator resets."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.applications.models import Status
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
 from madoguchi.core.signin import SignInForm, sign_in
 
+from . import selectors, services
+from .forms import CodeForm
+from .models import StaffMember
+from .permissions import role_required, staff_member
+
+Role = StaffMember.Role
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
 
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Step one: the password. Step two follows on the code (or set-up) page."""
     form = SignInForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -21,7 +41,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request, User.Kind.STAFF, form.cleaned_data["email"], form.cleaned_data["password"]
         )
         if result.user is not None:
-            return redirect(safe_next(request, reverse("staff:inbox")))
+            return redirect(_with_next(reverse("staff:two_factor"), safe_next(request, "")))
     return render(
         request,
         "staff/login.html",
@@ -30,7 +50,121 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _password_step_user(request: HttpRequest) -> StaffMember | HttpResponse:
+    """The staff member who passed the password step, or the response that sends others away."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("staff:login"))
+    if not request.user.is_staff_member or not hasattr(request.user, "staff_profile"):
+        raise PermissionDenied
+    return request.user.staff_profile
+
+
+def _code_page(request: HttpRequest, template: str, context: dict,
+               result: services.CodeResult | None) -> HttpResponse:
+    status = 429 if result is not None and result.throttled else 200
+    return render(request, template, {**context, "demo": settings.DEMO}, status=status)
+
+
+def two_factor_view(request: HttpRequest) -> HttpResponse:
+    """Step two: the current code of the staff member's authenticator app."""
+    member = _password_step_user(request)
+    if isinstance(member, HttpResponse):
+        return member
+    next_url = safe_next(request, services.home_url(member))
+    if services.is_verified(request):
+        return redirect(next_url)
+    totp = services.authenticator_of(request.user)
+    if totp is None or not totp.confirmed:
+        return redirect(_with_next(reverse("staff:two_factor_setup"), safe_next(request, "")))
+    form = CodeForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = services.check_code(request, totp, form.cleaned_data["code"])
+        if result.ok:
+            services.complete_sign_in(request, request.user, totp)
+            return redirect(next_url)
+        form.add_error("code", result.error)
+    return _code_page(request, "staff/two_factor.html",
+                      {"form": form, "next": safe_next(request, "")}, result)
+
+
+def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
+    """First sign-in (or after a reset): add the account to an authenticator app, confirm it."""
+    member = _password_step_user(request)
+    if isinstance(member, HttpResponse):
+        return member
+    totp = services.authenticator_of(request.user)
+    if totp is not None and totp.confirmed:
+        # Replacing a confirmed authenticator needs an administrator's reset.
+        return redirect(_with_next(reverse("staff:two_factor"), safe_next(request, "")))
+    totp = services.pending_enrolment(request.user)
+    form = CodeForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = services.confirm_enrolment(request, totp, form.cleaned_data["code"])
+        if result.ok:
+            services.complete_sign_in(request, request.user, totp)
+            messages.success(request, _("Two-factor sign-in is set up."))
+            return redirect(safe_next(request, services.home_url(member)))
+        form.add_error("code", result.error)
+    secret = totp.secret()
+    return _code_page(request, "staff/two_factor_setup.html", {
+        "form": form, "next": safe_next(request, ""),
+        "qr": services.qr_svg(services.provisioning_uri(secret, request.user),
+                              _("QR code for your authenticator app")),
+        "secret_groups": services.grouped(secret),
+        "digits": services.DIGITS, "interval": services.INTERVAL,
+    }, result)
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("staff:login")
+
+
+# --- Statistics (DX office, heads, administrators) ---------------------------------------------
+
+
+@role_required(Role.DX, Role.HEAD, Role.ADMIN)
+def stats_view(request: HttpRequest) -> HttpResponse:
+    """Applications of the whole city per month, procedure and status: counts only."""
+    return render(request, "staff/stats.html", {
+        "months": selectors.monthly_application_counts(list(Status.values)),
+        "statuses": Status.choices,
+    })
+
+
+# --- Authenticator resets (administrators, own department) -------------------------------------
+
+
+@role_required(Role.ADMIN)
+def two_factor_admin_view(request: HttpRequest) -> HttpResponse:
+    """The department's staff and whether each has set up two-factor sign-in."""
+    admin = staff_member(request)
+    return render(request, "staff/two_factor_admin.html", {
+        "department": admin.department,
+        "rows": selectors.department_staff(admin.department_id),
+        "me": admin,
+    })
+
+
+@role_required(Role.ADMIN)
+def two_factor_reset_view(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Ask once, naming the person; on POST remove their authenticator (audit-logged)."""
+    admin = staff_member(request)
+    member = (StaffMember.objects.select_related("user", "department")
+              .filter(pk=member_id, department_id=admin.department_id).first())
+    if member is None:
+        raise Http404
+    if member.pk == admin.pk:
+        messages.error(request, _("You cannot reset your own two-factor sign-in. "
+                                  "Ask another administrator."))
+        return redirect("staff:two_factor_admin")
+    if request.method == "POST":
+        services.reset_authenticator(request, member)
+        messages.success(request, _("Two-factor sign-in of %(name)s was reset. They set up "
+                                    "their authenticator app again at their next sign-in.")
+                         % {"name": member})
+        return redirect("staff:two_factor_admin")
+    return render(request, "staff/two_factor_reset.html", {"member": member})

@@ -10,7 +10,9 @@ from django.utils import timezone
 from madoguchi.approvals import selectors as approval_selectors
 from madoguchi.approvals.models import ApprovalRequest, Decision
 from madoguchi.forms import selectors as form_selectors
+from madoguchi.issuance.models import DocumentKind
 
+from .. import services
 from ..models import Status
 
 register = template.Library()
@@ -43,4 +45,6 @@ def case_workflow(application: Any, staff: Any) -> dict[str, Any]:
         "may_decide": may_decide,
         "decision_kinds": Decision.Kind.choices,
         "trail": approval_selectors.trail(application),
+        "issuable": [(k, DocumentKind(k).label) for k in services.issuable_kinds(application)]
+        if staff.handles_cases else [],
     }

@@ -37,7 +37,8 @@ def route(procedure):
 
 
 # --- 差戻し -------------------------------------------------------------------------------------
-def test_a_correction_round_trip(reviewed, staff_user, resident_client, django_capture_on_commit_callbacks):
+def test_a_correction_round_trip(reviewed, staff_user, resident_client,
+                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         correction = services.request_correction(
             application=reviewed, fields=["phone", "monthly_pass_cost"],
@@ -219,3 +220,28 @@ def test_steps_cannot_be_taken_with_the_status_buttons(reviewed, staff_user):
                     {"to_status": target, "reason": "理由"})
     reviewed.refresh_from_db()
     assert reviewed.status == Status.UNDER_REVIEW
+
+
+def test_an_administrator_sets_the_status_machine_and_the_route(demo, procedure):
+    user = User.objects.create_user(email="kanri@city.midorigaoka.example",
+                                    password="kanri-password-2026", kind=User.Kind.STAFF)
+    admin = StaffMember.objects.create(user=user, department=procedure.department, role="admin",
+                                       family_name="管理", given_name="花子")
+    url = f"/staff/procedures/{procedure.slug}/workflow/"
+    assert client_for(staff("kosodate1")).get(url).status_code == 403
+    client = client_for(admin.user)
+    assert client.get(url).status_code == 200
+    post = {f"t-{s}-{t}": "on" for s, targets in {
+        "received": ["under_review"], "under_review": ["returned", "in_approval"],
+        "returned": ["under_review"], "in_approval": ["approved", "rejected", "under_review"],
+        "approved": ["issued"]}.items() for t in targets}
+    post.update({"step-0-role": "approver", "step-0-label": "係長", "step-1-role": "head",
+                 "step-1-label": "課長"})
+    assert client.post(url, post).status_code == 302
+    workflow = Workflow.objects.get(procedure=procedure)
+    assert workflow.transitions["under_review"] == ["returned", "in_approval"]
+    assert [s["role"] for s in procedure.approval_route.steps] == ["approver", "head"]
+    other = StaffMember.objects.exclude(department=procedure.department).first()
+    other.role = "admin"
+    other.save()
+    assert client_for(other.user).get(url).status_code == 404

@@ -21,6 +21,7 @@ from madoguchi.forms.builder import PALETTE
 from madoguchi.forms.definition import check_definition
 from madoguchi.forms.models import FormDefinition, FormRevision, FormVersion
 from madoguchi.staff.models import Department
+from madoguchi.staff.testing import staff_login
 
 BASE = "/staff/forms"
 ONLINE_PROCEDURE = "jido-teate"  # 子育て支援課, online, no form of its own in the demo
@@ -784,7 +785,7 @@ def test_a_group_edits_the_questions_of_each_row(demo):
     form = services.create_form(department=staff.department, definition=definition,
                                 actor=staff.user)
     client = Client()
-    client.force_login(staff.user)
+    staff_login(client, staff.user)
     url = f"/staff/forms/{form.pk}/fields/{key}/"
     page = client.get(url).content.decode()
     assert 'name="sub-0-label_ja"' in page and 'name="sub_add"' in page
@@ -817,7 +818,7 @@ def test_publishing_and_unpublishing_are_audit_logged(demo):
     form = services.create_form(department=staff.department, definition=definition,
                                 actor=staff.user)
     client = Client()
-    client.force_login(staff.user)
+    staff_login(client, staff.user)
     client.post(f"/staff/forms/{form.pk}/publish/")
     client.post(f"/staff/forms/{form.pk}/unpublish/")
     actions = list(AuditEvent.objects.filter(target_id=str(form.pk), target_type="form")

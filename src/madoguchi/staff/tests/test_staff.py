@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
 from django.utils import translation
 
 from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.core.signin import TOO_MANY, WRONG
+from madoguchi.staff import services
 from madoguchi.staff.models import Department, StaffMember
 from madoguchi.staff.permissions import staff_required
+from madoguchi.staff.testing import ensure_authenticator, next_code, staff_login
 
 
 def ja(message) -> str:
@@ -19,21 +24,32 @@ def ja(message) -> str:
 
 
 def test_staff_signs_in_and_lands_in_the_inbox(client, staff_user):
+    ensure_authenticator(staff_user)
     response = client.post("/staff/login/", {"email": staff_user.email, "password": DEMO_PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/staff/"
+    assert response["Location"] == "/staff/login/code/"
     assert client.session["_auth_user_id"] == str(staff_user.pk)
+    response = client.post("/staff/login/code/", {"code": next_code(staff_user)})
+    assert response["Location"] == "/staff/"
     inbox = client.get("/staff/")
     assert inbox.status_code == 200
     assert inbox["Cache-Control"] == "no-store"
 
 
 def test_staff_next_is_kept_inside_the_site(staff_user):
-    response = Client().post("/staff/login/?next=/staff/?status=received",
-                             {"email": staff_user.email, "password": DEMO_PASSWORD})
+    ensure_authenticator(staff_user)
+    client = Client()
+    response = client.post("/staff/login/?next=/staff/?status=received",
+                           {"email": staff_user.email, "password": DEMO_PASSWORD})
+    assert response["Location"] == "/staff/login/code/?next=%2Fstaff%2F%3Fstatus%3Dreceived"
+    response = client.post(response["Location"], {"code": next_code(staff_user)})
     assert response["Location"] == "/staff/?status=received"
-    response = Client().post("/staff/login/", {"email": staff_user.email, "password": DEMO_PASSWORD,
-                                               "next": "https://evil.example/staff/"})
+    client = Client()
+    response = client.post("/staff/login/", {"email": staff_user.email, "password": DEMO_PASSWORD,
+                                             "next": "https://evil.example/staff/"})
+    assert response["Location"] == "/staff/login/code/"
+    response = client.post("/staff/login/code/", {"code": next_code(staff_user),
+                                                  "next": "https://evil.example/staff/"})
     assert response["Location"] == "/staff/"
 
 
@@ -57,8 +73,7 @@ def test_staff_throttling(client, staff_user):
 
 
 def test_staff_logout(staff_user):
-    client = Client()
-    client.force_login(staff_user)
+    client = staff_login(Client(), staff_user)
     assert client.get("/staff/logout/").status_code == 405
     response = client.post("/staff/logout/")
     assert response["Location"] == "/staff/login/"
@@ -75,19 +90,26 @@ def test_staff_required_decorator(demo, staff_user, resident):
     from django.contrib.auth.models import AnonymousUser
     from django.core.exceptions import PermissionDenied
 
-    request = RequestFactory().get("/staff/x/")
-    request.user = AnonymousUser()
-    assert view(request)["Location"] == "/staff/login/?next=/staff/x/"
-    request.user = staff_user
-    assert view(request).content == b"ok"
-    request.user = resident
+    def request_as(user, flag=None):
+        request = RequestFactory().get("/staff/x/")
+        request.user = user
+        request.session = SessionStore()
+        if flag is not None:
+            request.session[services.SESSION_KEY] = flag
+        return request
+
+    assert view(request_as(AnonymousUser()))["Location"] == "/staff/login/?next=/staff/x/"
+    # The password step alone is not enough: on to the code page, coming back afterwards.
+    assert view(request_as(staff_user))["Location"] == "/staff/login/code/?next=%2Fstaff%2Fx%2F"
+    totp = ensure_authenticator(staff_user)
+    flag = {"user": staff_user.pk, "totp": totp.pk, "at": int(time.time())}
+    assert view(request_as(staff_user, flag)).content == b"ok"
     with pytest.raises(PermissionDenied):
-        view(request)
+        view(request_as(resident))
 
 
 def test_staff_inbox_view_is_audit_logged(staff_user):
-    client = Client()
-    client.force_login(staff_user)
+    client = staff_login(Client(), staff_user)
     client.get("/staff/")
     assert AuditEvent.objects.filter(actor=staff_user).exclude(action="signin").exists()
 

@@ -1,0 +1,59 @@
+"""Test helpers: sign staff in with both factors without an authenticator app.
+
+``client.force_login(user)`` only does the password step; staff pages then redirect to the
+code page. Use :func:`staff_login` (or :func:`complete_second_factor` after ``force_login``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.utils import timezone
+
+from madoguchi.core.models import User
+
+from . import services
+from .models import StaffTOTP
+
+
+def ensure_authenticator(user: User, secret: str | None = None) -> StaffTOTP:
+    """The user's confirmed authenticator, created (with ``secret`` or a new one) if missing."""
+    totp = StaffTOTP.objects.filter(user=user).first()
+    if totp is None:
+        totp = StaffTOTP(user=user)
+        totp.set_secret(secret or services.new_secret())
+    if totp.confirmed_at is None:
+        totp.confirmed_at = timezone.now()
+        totp.save()
+    return totp
+
+
+def complete_second_factor(client: Any, user: User) -> None:
+    """Mark a Django test client's session (already logged in as ``user``) as past step two."""
+    totp = ensure_authenticator(user)
+    session = client.session
+    session[services.SESSION_KEY] = {"user": user.pk, "totp": totp.pk, "at": int(time.time())}
+    session.save()
+
+
+def staff_login(client: Any, user: User) -> Any:
+    """``force_login`` plus the second factor; returns the client."""
+    client.force_login(user)
+    complete_second_factor(client, user)
+    return client
+
+
+def next_code(user: User) -> str:
+    """A code the user's authenticator would show and the server will still accept.
+
+    A code is refused once its time step was used, so after a recent sign-in this is the next
+    step's code (accepted within the window), waiting for the clock only when even that is used.
+    """
+    totp = StaffTOTP.objects.get(user=user)
+    step = services.step_at()
+    if totp.last_used_step is not None and totp.last_used_step >= step:
+        step = totp.last_used_step + 1
+        while step > services.step_at() + services.VALID_WINDOW:
+            time.sleep(0.5)
+    return services.code_at_step(totp.secret(), step)
