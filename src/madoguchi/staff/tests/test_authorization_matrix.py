@@ -1,0 +1,156 @@
+"""Who may open what: every staff page × every role × own and foreign department, and the
+resident pages × owner / other resident / anonymous. Each cell states the expected status."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from madoguchi.applications.models import Application
+from madoguchi.conftest import client_for
+from madoguchi.core.models import User
+from madoguchi.forms.models import FormDefinition
+from madoguchi.staff import urls as staff_urls
+from madoguchi.staff.models import StaffMember
+from madoguchi.staff.testing import staff_login
+
+ROLES = ("clerk", "approver", "head", "admin", "dx")
+CASE_ROLES = ("clerk", "approver", "head", "admin")
+
+
+def member(role: str, department: str) -> User:
+    """A staff member of ``department`` with ``role`` (created when the demo has none)."""
+    existing = StaffMember.objects.filter(role=role, department__code=department).first()
+    if existing is not None:
+        return existing.user
+    user = User.objects.create_user(email=f"{role}-{department}@city.midorigaoka.example",
+                                    password="matrix-password-2026", kind=User.Kind.STAFF)
+    department_obj = StaffMember.objects.filter(department__code=department).first().department
+    StaffMember.objects.create(user=user, department=department_obj, role=role,
+                               family_name="試験", given_name=role)
+    return user
+
+
+@pytest.fixture
+def case(application) -> Application:
+    return application
+
+
+def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool]]:
+    """Every GET page for staff: name → (path, roles allowed, scoped to a department's data).
+
+    A page scoped to a department answers 404 to other departments' staff (the data is not
+    theirs to know about); a role that may not use a page at all gets 403.
+    """
+    form = FormDefinition.objects.get(slug="tsugaku-hojo")
+    return {
+        "inbox": ("/staff/", CASE_ROLES, False),
+        "case": (f"/staff/applications/{case.public_id}/", CASE_ROLES, True),
+        "exports": ("/staff/exports/", CASE_ROLES, False),
+        "exports_log": ("/staff/exports/log/", CASE_ROLES, False),
+        "forms": ("/staff/forms/", CASE_ROLES, False),
+        "form editor": (f"/staff/forms/{form.pk}/", CASE_ROLES, True),
+        "form history": (f"/staff/forms/{form.pk}/history/", CASE_ROLES, True),
+        "form preview": (f"/staff/forms/{form.pk}/preview/applicant/", CASE_ROLES, True),
+        "form export": (f"/staff/forms/{form.pk}/export/", CASE_ROLES, True),
+        "templates": ("/staff/forms/templates/", CASE_ROLES, False),
+        "workflow": ("/staff/procedures/tsugaku-hojo/workflow/", ("admin",), True),
+        "audit": ("/staff/audit/", ("admin",), False),
+        "two-factor admin": ("/staff/admin/two-factor/", ("admin",), False),
+        "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
+    }
+
+
+def expected(role: str, allowed: tuple[str, ...], scoped: bool, own: bool) -> set[int]:
+    if role not in allowed:
+        return {403}
+    if scoped and not own:
+        return {404}
+    return {200}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("own", [True, False], ids=["own department", "other department"])
+def test_staff_pages_by_role_and_department(case, role, own):
+    user = member(role, "kosodate" if own else "shimin")
+    client = staff_login(Client(), user)
+    failures = []
+    for name, (path, allowed, scoped) in staff_pages(case).items():
+        status = client.get(path).status_code
+        if status not in expected(role, allowed, scoped, own):
+            failures.append(f"{name} {path}: {status}, expected "
+                            f"{expected(role, allowed, scoped, own)}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_case_actions_of_another_department_are_not_found(case, role):
+    """POSTs on another department's case change nothing and reveal nothing."""
+    client = staff_login(Client(), member(role, "shimin"))
+    before = (case.status, case.events.count())
+    for action in ("status", "correction", "approval", "approval/decide", "issue", "assign",
+                   "comments"):
+        response = client.post(f"/staff/applications/{case.public_id}/{action}/",
+                               {"to_status": "under_review", "fields": ["phone"],
+                                "message": "x", "proposal": "approve", "summary": "x",
+                                "kind": "approve", "text": "x"})
+        assert response.status_code in (403, 404), (action, response.status_code)
+    case.refresh_from_db()
+    assert (case.status, case.events.count()) == before
+
+
+def test_staff_pages_need_staff(case, resident):
+    """Anonymous visitors are sent to the staff sign-in; residents are refused."""
+    resident_client = client_for(resident)
+    for _name, (path, _allowed, _scoped) in staff_pages(case).items():
+        anonymous = Client().get(path)
+        assert anonymous.status_code == 302 and "/staff/login/" in anonymous["Location"], path
+        assert resident_client.get(path).status_code == 403, path
+
+
+def test_staff_after_the_password_only_are_sent_to_the_second_factor(case, staff_user):
+    client = Client()
+    client.force_login(staff_user)
+    response = client.get(f"/staff/applications/{case.public_id}/")
+    assert response.status_code == 302 and "/staff/login/code/" in response["Location"]
+
+
+@pytest.mark.parametrize("who", ["owner", "other resident", "anonymous", "staff"])
+def test_resident_pages_by_who_asks(case, resident, other_resident, staff_user, who):
+    client = {
+        "owner": lambda: client_for(resident),
+        "other resident": lambda: client_for(other_resident),
+        "anonymous": Client,
+        "staff": lambda: staff_login(Client(), staff_user),
+    }[who]()
+    pages = [f"/my/applications/{case.public_id}/",
+             f"/my/applications/{case.public_id}/submitted/",
+             f"/my/applications/{case.public_id}/correct/",
+             "/my/", f"/my/documents/{uuid.uuid4()}/download/"]
+    for path in pages:
+        status = client.get(path).status_code
+        if who == "owner":
+            allowed = {200, 302} if path.endswith("/correct/") else {200}
+            if "/documents/" in path:
+                allowed = {404}  # no such document
+        elif who == "anonymous":
+            allowed = {302}
+        elif who == "staff":
+            allowed = {403}
+        else:
+            allowed = {404} if "/applications/" in path or "/documents/" in path else {200}
+        assert status in allowed, (who, path, status)
+
+
+def test_every_staff_url_is_in_the_matrix_or_a_post_action():
+    """A new staff page must be added to the matrix above (or be POST-only)."""
+    covered = {"inbox", "case", "exports", "exports_log", "procedure_workflow", "audit",
+               "two_factor_admin", "stats"}
+    post_only = {"status", "bulk_status", "assign", "comment", "correction", "approval_start",
+                 "approval_decide", "issue", "two_factor_reset", "attachment"}
+    sign_in = {"login", "two_factor", "two_factor_setup", "logout"}
+    staff_names = {p.name for p in staff_urls.urlpatterns}
+    missing = staff_names - covered - post_only - sign_in
+    assert not missing, f"add these staff pages to the authorization matrix: {missing}"
