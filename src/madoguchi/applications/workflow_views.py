@@ -176,3 +176,15 @@ def issue_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                          % {"number": document.number})
     return redirect("staff:case", public_id=application.public_id)
 
+
+
+@staff_required
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    """An administrator's list of the department's procedures, each with its workflow."""
+    staff = staff_member(request)
+    if not staff.is_admin:
+        raise PermissionDenied
+    procedures = Procedure.objects.filter(department_id=staff.department_id).order_by(
+        "sort_order", "pk"
+    ).select_related("approval_route")
+    return render(request, "applications/staff/procedures.html", {"procedures": procedures})

@@ -24,6 +24,7 @@ urlpatterns = [
     path("applications/<uuid:public_id>/approval/decide/", workflow_views.decide,
          name="approval_decide"),
     path("applications/<uuid:public_id>/issue/", workflow_views.issue_document, name="issue"),
+    path("procedures/", workflow_views.procedure_list, name="procedures"),
     path("procedures/<slug:slug>/workflow/", workflow_views.procedure_workflow,
          name="procedure_workflow"),
     path("applications/<uuid:public_id>/files/<slug:key>/<int:index>/", staff_views.attachment,
