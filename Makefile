@@ -32,6 +32,7 @@ lint: $(VENV)/.test
 bench: $(VENV)/.test
 	$(PY) bench/submit.py
 	$(PY) bench/forms.py
+	$(PY) bench/backoffice.py
 
 # For developers: extract strings (needs GNU gettext) and compile catalogs (pure Python).
 messages: $(VENV)/.test

@@ -12,6 +12,8 @@ department, through Django's whole stack in this process (test client):
 * filtered:    ``GET /staff/?status=under_review&from=<和暦>&to=<和暦>`` (a 90-day window);
 * name search: ``GET /staff/?q=髙田`` and other 異体字 queries (髙田 finds 高田 …);
 * next pages:  following the "Next" link page after page (keyset pagination);
+* for comparison, what the inbox does not do: an exact COUNT(*) of the department (what
+               Django's Paginator runs on every page) and exact per-status counts;
 * export:      only when ``madoguchi.applications.exports`` exists: the CSV of one procedure,
                streamed through the export page (time and peak Python memory).
 
@@ -343,11 +345,34 @@ def measure(client: Any, rows: int) -> list[tuple[str, str]]:
             next_times.append(elapsed)
         url = "/staff/" + response.context["next_url"]
     figures["next pages"] = next_times
-    out = []
+    out = [(f"load average at {rows}", f"{os.getloadavg()[0]:.2f}")]
     for name, times in figures.items():
         out.append((f"{name} p50 ms at {rows}", f"{statistics.median(times):.1f}"))
         out.append((f"{name} p95 ms at {rows}", f"{percentile(times, 95):.1f}"))
-    return out
+    return out + exact_counts(rows)
+
+
+def exact_counts(rows: int) -> list[tuple[str, str]]:
+    """What the inbox avoids, for comparison: the exact COUNT(*) Django's Paginator runs on
+    every page view, and exact per-status counts (one GROUP BY), median of 5 each."""
+    from django.db.models import Count
+
+    from madoguchi.applications.models import Application
+
+    department = Application.objects.filter(department__code=DEPARTMENT)
+
+    def median_ms(call: Callable[[], object]) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    paginator = median_ms(department.count)
+    grouped = median_ms(lambda: list(department.values("status").annotate(n=Count("id"))))
+    return [(f"exact count ms at {rows}", f"{paginator:.1f}"),
+            (f"exact status counts ms at {rows}", f"{grouped:.1f}")]
 
 
 def measure_export(client: Any) -> list[tuple[str, str]]:
