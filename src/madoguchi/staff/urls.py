@@ -1,6 +1,7 @@
 from django.urls import path
 
 from madoguchi.applications import export_views, staff_views, workflow_views
+from madoguchi.approvals import views as approval_views
 from madoguchi.core import audit_views
 
 from . import views
@@ -25,6 +26,7 @@ urlpatterns = [
          name="approval_decide"),
     path("applications/<uuid:public_id>/issue/", workflow_views.issue_document, name="issue"),
     path("procedures/", workflow_views.procedure_list, name="procedures"),
+    path("delegations/", approval_views.delegations, name="delegations"),
     path("procedures/<slug:slug>/workflow/", workflow_views.procedure_workflow,
          name="procedure_workflow"),
     path("applications/<uuid:public_id>/files/<slug:key>/<int:index>/", staff_views.attachment,

@@ -245,3 +245,21 @@ def test_an_administrator_sets_the_status_machine_and_the_route(demo, procedure)
     other.role = "admin"
     other.save()
     assert client_for(other.user).get(url).status_code == 404
+
+
+def test_a_head_delegates_from_the_delegation_page(demo):
+    from madoguchi.approvals.models import Delegation
+
+    head = staff("kosodate3")
+    deputy = StaffMember.objects.get(user=staff("kosodate2"))
+    client = client_for(head)
+    assert client.get("/staff/delegations/").status_code == 200
+    bad = client.post("/staff/delegations/", {"delegate": "x\x00", "starts_on": "昨日"})
+    assert bad.status_code == 422
+    ok = client.post("/staff/delegations/", {"delegate": str(deputy.pk),
+                                             "starts_on": "令和8年12月1日",
+                                             "ends_on": "2026-12-05"})
+    assert ok.status_code == 302
+    delegation = Delegation.objects.get()
+    assert (delegation.delegator, delegation.delegate) == (head, deputy.user)
+    assert delegation.starts_on == dt.date(2026, 12, 1)

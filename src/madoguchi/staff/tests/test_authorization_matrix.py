@@ -58,6 +58,7 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool
         "templates": ("/staff/forms/templates/", CASE_ROLES, False),
         "workflow": ("/staff/procedures/tsugaku-hojo/workflow/", ("admin",), True),
         "procedures": ("/staff/procedures/", ("admin",), False),
+        "delegations": ("/staff/delegations/", ("approver", "head"), False),
         "audit": ("/staff/audit/", ("admin",), False),
         "two-factor admin": ("/staff/admin/two-factor/", ("admin",), False),
         "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
@@ -148,6 +149,7 @@ def test_resident_pages_by_who_asks(case, resident, other_resident, staff_user, 
 def test_every_staff_url_is_in_the_matrix_or_a_post_action():
     """A new staff page must be added to the matrix above (or be POST-only)."""
     covered = {"inbox", "case", "exports", "exports_log", "procedure_workflow", "procedures",
+               "delegations",
                "audit",
                "two_factor_admin", "stats"}
     post_only = {"status", "bulk_status", "assign", "comment", "correction", "approval_start",
