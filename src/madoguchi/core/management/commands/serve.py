@@ -70,6 +70,7 @@ class Command(BaseCommand):
             if settings.DEMO:
                 call_command("load_demo_city", verbosity=0)
                 call_command("create_demo_signing_ca", verbosity=0)
+                call_command("load_demo_cases", verbosity=0)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "madoguchi.settings"}
         threads = options["threads"] or (2 if connection.vendor == "sqlite" else 8)
         children: list[subprocess.Popen[bytes]] = []

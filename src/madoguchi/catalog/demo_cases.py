@@ -1,0 +1,143 @@
+"""Sample applications for the demo city, so its inbox looks like a working day.
+
+Only `make demo` loads them (``manage.py load_demo_cases``); the tests start from the city alone.
+Each case goes through the real services: submission, review, 差戻し, approval, issuance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from madoguchi.applications import services
+from madoguchi.applications.models import Application, Status, StatusEvent
+from madoguchi.core.models import User
+from madoguchi.forms.definition import FormSpec
+from madoguchi.forms.models import FormDefinition
+from madoguchi.residents.models import Resident
+
+from .demo import DEMO_PASSWORD, staff_email
+
+# Families of the demo, with the 異体字 staff search for (髙, 﨑, 邊, 齋) and a 𠮷.
+FAMILIES = [
+    ("髙橋", "たかはし", "美咲", "みさき", "一郎", "いちろう"),
+    ("山﨑", "やまさき", "健太", "けんた", "彩花", "あやか"),
+    ("渡邊", "わたなべ", "由美", "ゆみ", "翔", "しょう"),
+    ("齋藤", "さいとう", "誠", "まこと", "結衣", "ゆい"),
+    ("佐藤", "さとう", "花子", "はなこ", "大輝", "だいき"),
+    ("鈴木", "すずき", "直樹", "なおき", "陽菜", "ひな"),
+    ("田中", "たなか", "恵", "めぐみ", "蓮", "れん"),
+    ("𠮷田", "よしだ", "浩", "ひろし", "さくら", "さくら"),
+    ("伊藤", "いとう", "香織", "かおり", "悠真", "ゆうま"),
+    ("中村", "なかむら", "修", "おさむ", "美月", "みづき"),
+]
+# How far each sample case has gone: its status path after submission.
+PATHS = [
+    [], [], [], [Status.UNDER_REVIEW], [Status.UNDER_REVIEW], ["correction"],
+    [Status.UNDER_REVIEW, Status.APPROVED], [Status.UNDER_REVIEW, Status.REJECTED],
+    [Status.UNDER_REVIEW, Status.APPROVED, "issue"], [Status.UNDER_REVIEW],
+]
+
+
+def _answers(spec: FormSpec, family: tuple[str, ...], rng: random.Random) -> dict[str, Any]:
+    surname, surname_kana, parent, parent_kana, child, child_kana = family
+    post = {
+        "applicant": {"applicant_name-family": surname, "applicant_name-given": parent,
+                      "applicant_name-family_kana": surname_kana,
+                      "applicant_name-given_kana": parent_kana,
+                      "relationship": rng.choice(["father", "mother"]),
+                      "phone": f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                      "address-postal_code": "999-0101", "address-prefecture": "緑ヶ丘県",
+                      "address-city": "緑ヶ丘市",
+                      "address-town": rng.choice(["北山", "東原", "西谷"]),
+                      "address-street": f"{rng.randint(1, 3000)}番地", "address-building": ""},
+        "student": {"student_name-family": surname, "student_name-given": child,
+                    "student_name-family_kana": surname_kana,
+                    "student_name-given_kana": child_kana,
+                    "student_birth_date": f"平成{rng.randint(20, 22)}年{rng.randint(1, 12)}月"
+                                          f"{rng.randint(1, 28)}日",
+                    "school_name": rng.choice(["緑ヶ丘県立緑ヶ丘高等学校", "緑ヶ丘市立商業高等学校",
+                                               "県立北山工業高等学校"]),
+                    "grade": str(rng.randint(1, 3))},
+        "commute": {"district": rng.choice(["kitayama", "higashihara", "nishitani"]),
+                    "term": "first", "transport": rng.choice(["bus", "train"]),
+                    "monthly_pass_cost": str(rng.randrange(8000, 24000, 500)),
+                    "route": "北山停留所〜緑ヶ丘駅前（市営バス）"},
+        "bank": {"bank_name": "みどり信用金庫", "branch_name": "北山支店",
+                 "account_type": "ordinary", "account_number": f"{rng.randint(0, 9999999):07d}",
+                 "account_holder": f"{surname_kana}　{parent_kana}"},
+        "consent": {"consent": "yes"},
+    }
+    answers: dict[str, Any] = {}
+    for page in spec.pages:
+        _raw, clean, errors = spec.validate_page(page, post.get(page.key, {}), None, answers)
+        if errors:
+            raise ValueError(f"demo answers for {page.key} are invalid: {errors}")
+        answers.update(clean)
+    return answers
+
+
+@transaction.atomic
+def load_demo_cases(count: int = 30) -> int:
+    """Create ``count`` sample 通学費 applications once (none when some already exist)."""
+    if Application.objects.exists():
+        return 0
+    version = FormDefinition.objects.get(slug="tsugaku-hojo").live_version
+    spec = FormSpec(version.definition)
+    clerk = User.objects.get(email=staff_email("kosodate1"))
+    rng = random.Random(2026)  # the same demo every time
+    now = timezone.now()
+    created = 0
+    for index in range(count):
+        family = FAMILIES[index % len(FAMILIES)]
+        user, _new = User.objects.get_or_create(
+            email=f"demo{index + 1:02d}@example.jp",
+            defaults={"kind": User.Kind.RESIDENT},
+        )
+        if _new:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            Resident.objects.get_or_create(user=user)
+        application = services.submit_application(
+            user=user, version=version, answers=_answers(spec, family, rng), token=uuid.uuid4(),
+            spec=spec,
+        )
+        submitted = now - dt.timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 9))
+        Application.objects.filter(pk=application.pk).update(submitted_at=submitted,
+                                                             updated_at=submitted)
+        StatusEvent.objects.filter(application=application).update(at=submitted)
+        _advance(application, PATHS[index % len(PATHS)], clerk)
+        created += 1
+    return created
+
+
+def _advance(application: Application, path: list[str], clerk: User) -> None:
+    for step in path:
+        application.refresh_from_db()
+        if step == "correction":
+            services.change_status(application=application, to_status=Status.UNDER_REVIEW,
+                                   actor=clerk)
+            services.request_correction(
+                application=application, fields=["monthly_pass_cost"], actor=clerk,
+                message="定期券の金額が領収書と合いません。1か月あたりの金額をご確認ください。",
+            )
+        elif step == "issue":
+            from madoguchi.issuance import services as issuance
+            from madoguchi.issuance.signing import SigningUnavailable
+
+            try:
+                issuance.issue(application, "grant", clerk)
+            except SigningUnavailable:
+                return  # no demo certificate yet: the case stays 承認
+            services.change_status(application=application, to_status=Status.ISSUED,
+                                   actor=clerk, step="issuance")
+        else:
+            reason = "北山・東原・西谷地区以外にお住まいのため、対象外です。" \
+                if step == Status.REJECTED else ""
+            services.change_status(application=application, to_status=step, actor=clerk,
+                                   reason=reason)

@@ -1,0 +1,18 @@
+"""The demo's sample applications: real cases in every state, loaded once."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from madoguchi.applications.models import Application, Status
+from madoguchi.catalog.demo_cases import load_demo_cases
+
+
+def test_sample_cases_cover_the_states_and_load_once(demo):
+    assert load_demo_cases(count=10) == 10
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert {Status.RECEIVED, Status.UNDER_REVIEW, Status.RETURNED, Status.APPROVED,
+            Status.REJECTED} <= statuses
+    assert Application.objects.filter(applicant_name__startswith="髙橋").exists()
+    call_command("load_demo_cases")
+    assert Application.objects.count() == 10
