@@ -29,27 +29,16 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-REPO = Path(__file__).resolve().parent.parent
-VENV_PYTHON = REPO / ".venv" / "bin" / "python"
-try:
-    import django
-except ImportError:  # started with a Python that is not the project's virtualenv
-    if VENV_PYTHON.exists() and Path(sys.executable).resolve() != VENV_PYTHON.resolve():
-        os.execv(VENV_PYTHON, [VENV_PYTHON, Path(__file__).resolve(), *sys.argv[1:]])  # noqa: S606
-    sys.exit("bench/backoffice.py needs Django: run it with .venv/bin/python (make bench)")
+from _django import percentile, throwaway_database, use_project_django
 
-sys.path.insert(0, str(REPO / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
-os.environ["MADOGUCHI_TESTING"] = "1"  # fast password hashing, static files from the apps
+use_project_django()
 
 
 def env_int(name: str, default: int) -> int:
@@ -105,36 +94,13 @@ STATUSES = [("received", 6), ("under_review", 8), ("returned", 2), ("in_approval
 NAME_QUERIES = ["髙田", "渡邊", "齋藤", "山﨑", "濵田", "𠮷田"]
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
 def main() -> None:
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-
-    database = settings.DATABASES["default"]
-    tmp = tempfile.TemporaryDirectory(prefix="madoguchi-bench-")
-    test = database.setdefault("TEST", {})
-    if database["ENGINE"].endswith("sqlite3"):
-        test["NAME"] = str(Path(tmp.name) / "backoffice.sqlite3")
-    else:
-        test["NAME"] = f"madoguchi_bench_backoffice_{os.getpid()}"
-    settings.ALLOWED_HOSTS = ["testserver"]
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database("backoffice"):
         figures = run()
-    finally:
-        teardown_databases(old, verbosity=0)
-        tmp.cleanup()
     for name, value in figures:
         print(f"{name}: {value}")
 

@@ -25,18 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-VENV_PYTHON = REPO / ".venv" / "bin" / "python"
-try:
-    import django
-except ImportError:  # started with a Python that is not the project's virtualenv
-    if VENV_PYTHON.exists() and Path(sys.executable).resolve() != VENV_PYTHON.resolve():
-        os.execv(VENV_PYTHON, [VENV_PYTHON, Path(__file__).resolve(), *sys.argv[1:]])  # noqa: S606
-    sys.exit("bench/forms.py needs Django: run it with .venv/bin/python (make bench)")
+from _django import percentile, throwaway_database, use_project_django
 
-sys.path.insert(0, str(REPO / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
-os.environ["MADOGUCHI_TESTING"] = "1"  # fast password hashing, static files from the apps
+use_project_django()
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
 PAGES = 5
 FIELDS_PER_PAGE = 12
@@ -85,31 +76,13 @@ def form_definition(pages: int, per_page: int) -> tuple[dict, list[dict[str, str
     return definition, posts
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def main() -> None:
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    with throwaway_database("forms"):
+        from django.conf import settings
 
-    database = settings.DATABASES["default"]
-    tmp = tempfile.TemporaryDirectory(prefix="madoguchi-bench-")
-    if database["ENGINE"].endswith("sqlite3"):
-        database.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.ROOT_URLCONF = "bench_forms_urls"
-    sys.modules["bench_forms_urls"] = _floor_urls()
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+        settings.ROOT_URLCONF = "bench_forms_urls"
+        sys.modules["bench_forms_urls"] = _floor_urls()
         figures = run()
-    finally:
-        teardown_databases(old, verbosity=0)
-        tmp.cleanup()
     for name, value in figures:
         print(f"{name}: {value}")
 

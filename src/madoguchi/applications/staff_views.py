@@ -17,14 +17,13 @@ from madoguchi.core import audit
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.fields_upload import open_upload
 from madoguchi.staff.models import StaffMember
-from madoguchi.staff.permissions import case_handler_required, staff_member, staff_required
+from madoguchi.staff.permissions import case_handler_required, staff_member
 
 from . import casework, selectors, services
 from . import inbox as inbox_filters
 from .models import MANUAL_TARGETS, REASON_REQUIRED, Status
 
 
-@staff_required
 @case_handler_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """The department's applications: filters, search, sorts and keyset pages (see inbox.py)."""
@@ -61,7 +60,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
 @case_handler_required
 def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """One application with all its answers. Each view of the personal data is audit-logged."""
@@ -88,7 +86,6 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@staff_required
 @case_handler_required
 def attachment(request: HttpRequest, public_id: uuid.UUID, key: str, index: int) -> FileResponse:
     """Download a file the resident attached (audit-logged like every view of the case)."""
@@ -111,7 +108,6 @@ def attachment(request: HttpRequest, public_id: uuid.UUID, key: str, index: int)
                         content_type=item.get("content_type") or "application/octet-stream")
 
 
-@staff_required
 @case_handler_required
 @require_POST
 def change_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -159,7 +155,6 @@ def _uuids(values: list[str]) -> list[uuid.UUID]:
     return found[: casework.MAX_BULK]
 
 
-@staff_required
 @case_handler_required
 @require_POST
 def bulk_status(request: HttpRequest) -> HttpResponse:
@@ -212,7 +207,6 @@ def bulk_status(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-@staff_required
 @case_handler_required
 @require_POST
 def assign(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -243,7 +237,6 @@ def assign(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect("staff:case", public_id=application.public_id)
 
 
-@staff_required
 @case_handler_required
 @require_POST
 def add_comment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
