@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "madoguchi.applications",
     "madoguchi.issuance",
     "madoguchi.approvals",
+    "madoguchi.channels",
+    "madoguchi.search",
+    "madoguchi.faq",
+    "madoguchi.reservations",
 ]
 
 MIDDLEWARE = [

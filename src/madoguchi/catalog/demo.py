@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from madoguchi.approvals.models import ApprovalRoute
 from madoguchi.core.i18n import localized
 from madoguchi.core.models import User
+from madoguchi.faq import demo as faq_demo
 from madoguchi.forms.library import get_template
 from madoguchi.forms.models import FormDefinition, FormRevision
 from madoguchi.forms.services import publish
 from madoguchi.issuance import services as issuance
+from madoguchi.reservations import demo as reservations_demo
 from madoguchi.residents.models import Resident
 from madoguchi.staff.models import Department, StaffMember
 
@@ -118,7 +120,10 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     resident = _upsert_user(DEMO_RESIDENT_EMAIL, User.Kind.RESIDENT, "")
     Resident.objects.get_or_create(user=resident)
     issuance.ensure_default_templates()
-    return {
+    counts = {
         "departments": len(departments), "counters": len(counters),
         "procedures": len(data["procedures"]), "staff": len(data["staff"]),
     }
+    counts.update(reservations_demo.load_demo())
+    counts.update(faq_demo.load_demo())
+    return counts

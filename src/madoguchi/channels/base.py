@@ -1,0 +1,96 @@
+"""The notification interface: a notice, who receives it, and the channels that deliver it.
+
+Applications, issuance, reservations and inquiries call :func:`madoguchi.channels.services.notify`
+with a :class:`Notice`; they never talk to a channel directly. Each channel is a plugin in
+:data:`registry` (e-mail, LINE, ...), and each resident chooses which ones reach them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.template.loader import render_to_string, select_template
+
+if TYPE_CHECKING:
+    from madoguchi.core.models import User
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message for one resident, rendered by each channel from ``template``.
+
+    ``template`` is a template path without suffix: e-mail uses ``<template>_subject.txt`` and
+    ``<template>.txt``; short-message channels (LINE) use ``<template>_line.txt`` when it exists,
+    else the e-mail body. ``kind`` names the event (``application.status``, ``document.issued``,
+    ``reservation.reminder`` ...), for preferences and the delivery log. ``url`` is the absolute
+    link the resident acts on, when there is one.
+    """
+
+    kind: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a notice goes to: an account (may be ``None`` for guests) and/or an e-mail address."""
+
+    user: User | None
+    email: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+def render(notice: Notice, context: dict[str, Any], *, short: bool = False) -> Rendered:
+    """Render ``notice`` (in the active language). ``short`` prefers the ``_line`` template."""
+    subject = render_to_string(f"{notice.template}_subject.txt", context)
+    names = [f"{notice.template}_line.txt", f"{notice.template}.txt"] if short else [
+        f"{notice.template}.txt"]
+    body = select_template(names).render(context)
+    return Rendered(subject=" ".join(subject.split()), body=body)
+
+
+class Channel:
+    """A way to reach a resident. Subclasses set ``code`` and ``label`` and implement both hooks."""
+
+    code: str = ""
+    label: Any = ""
+
+    def can_reach(self, recipient: Recipient) -> bool:
+        raise NotImplementedError
+
+    def deliver(self, recipient: Recipient, notice: Notice, context: dict[str, Any]) -> None:
+        """Send ``notice`` now (called inside the active language), or raise to report failure."""
+        raise NotImplementedError
+
+
+class ChannelRegistry:
+    """The installed channels, by code, in registration order."""
+
+    def __init__(self) -> None:
+        self._channels: dict[str, Channel] = {}
+
+    def register(self, channel: Channel) -> Channel:
+        if not channel.code:
+            raise ValueError("a channel needs a code")
+        self._channels[channel.code] = channel
+        return channel
+
+    def get(self, code: str) -> Channel | None:
+        return self._channels.get(code)
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self._channels.values())
+
+    def codes(self) -> list[str]:
+        return list(self._channels)
+
+
+registry = ChannelRegistry()
