@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/forms/", include("madoguchi.forms.builder_urls")),
     path("staff/reservations/", include("madoguchi.reservations.staff_urls")),
     path("staff/faq/", include("madoguchi.faq.staff_urls")),
+    path("staff/search/", include("madoguchi.search.staff_urls")),
     path("staff/navigator/", include("madoguchi.catalog.staff_urls")),
     path("staff/", include("madoguchi.staff.urls")),
     path("", include("madoguchi.forms.urls")),
