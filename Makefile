@@ -33,6 +33,9 @@ bench: $(VENV)/.test
 	$(PY) bench/submit.py
 	$(PY) bench/forms.py
 	$(PY) bench/backoffice.py
+	$(PY) bench/search.py
+	$(PY) bench/reservation_rush.py
+	$(PY) bench/waiting_room.py
 
 # For developers: extract strings (needs GNU gettext) and compile catalogs (pure Python).
 messages: $(VENV)/.test

@@ -264,3 +264,9 @@ SIGNING_PKCS12_PASSWORD = os.environ.get("MADOGUCHI_SIGNING_PKCS12_PASSWORD", ""
 SITE_URL = os.environ.get(
     "MADOGUCHI_SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 ).rstrip("/")
+
+# --- LINE Messaging API (notification channel and chat menu). Off unless both are set.
+LINE_CHANNEL_SECRET = os.environ.get("LINE_CHANNEL_SECRET", "")
+LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "")
+LINE_API_BASE = os.environ.get("LINE_API_BASE", "https://api.line.me").rstrip("/")
+LINE_API_DATA_BASE = os.environ.get("LINE_API_DATA_BASE", "https://api-data.line.me").rstrip("/")

@@ -12,6 +12,7 @@ from madoguchi.core import crypto
 from madoguchi.core.models import User
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms.definition import FormSpec
+from madoguchi.forms.fields import FieldError
 from madoguchi.forms.models import FormVersion
 from madoguchi.jp.names import name_search_key
 from madoguchi.jp.receipt import make_receipt_number
@@ -30,9 +31,10 @@ from .models import (
 class SubmissionRefused(Exception):
     """The answers cannot become an application; ``errors`` maps field keys to messages."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], message: str = "") -> None:
         super().__init__(", ".join(errors))
         self.errors = errors
+        self.message = message  # for the resident, when a field's submit hook refused
 
 
 class TransitionRefused(Exception):
@@ -112,6 +114,7 @@ def submit_application(
                 application=application, from_status="", to_status=Status.RECEIVED, actor=user,
                 at=now,
             )
+            _run_submit_hooks(spec, application, answers, user)
             enqueue_with_transaction(tasks.send_receipt_email, application_id=application.pk)
     except IntegrityError:
         # The token was used before: a repeated or racing submit of the same draft.
@@ -122,6 +125,18 @@ def submit_application(
             raise SubmissionRefused({"__all__": "token belongs to another applicant"}) from None
         return existing
     return application
+
+
+def _run_submit_hooks(spec: FormSpec, application: Application, answers: dict[str, Any],
+                      user: User | None) -> None:
+    """Let each answered field act on the new application (inside its transaction)."""
+    for field in spec.fields():
+        if answers.get(field.key) is None:
+            continue
+        try:
+            field.on_submit(application, answers[field.key], answers=answers, user=user)
+        except FieldError as exc:
+            raise SubmissionRefused({field.key: exc.message}, message=exc.message) from None
 
 
 def all_answers(application: Application) -> dict[str, Any]:

@@ -1,35 +1,30 @@
-"""Background work for applications: the e-mails the resident receives."""
+"""Background work for applications: the notices the resident receives (e-mail, LINE)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.urls import reverse
+from django.utils.functional import lazy
 from django_tasks import task
 
+from madoguchi.channels.base import Notice
+from madoguchi.channels.services import notify
 from madoguchi.core.i18n import localized
 
-
-def _language_of(application) -> str:  # noqa: ANN001 - avoids an import cycle with models
-    profile = getattr(application.applicant, "resident_profile", None)
-    return profile.preferred_language if profile else settings.LANGUAGE_CODE
+# Rendered in the recipient's language, which notify() activates after the notice is built.
+localized_lazy = lazy(localized, str)
 
 
-def _send(application, template: str, context: dict) -> None:  # noqa: ANN001
-    from madoguchi.catalog.selectors import get_city
-
-    with translation.override(_language_of(application)):
-        context = {
-            "application": application,
-            "procedure_name": localized(application.procedure.name),
-            "city": get_city(),
-            "site_url": settings.SITE_URL,
-            **context,
-        }
-        subject = render_to_string(f"applications/email/{template}_subject.txt", context)
-        body = render_to_string(f"applications/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [application.contact_email])
+def _notify(application, kind: str, template: str, context: dict) -> None:  # noqa: ANN001
+    url = ""
+    if application.applicant_id:
+        url = settings.SITE_URL + reverse("applications:detail", args=[application.public_id])
+    notice = Notice(kind=kind, template=f"applications/email/{template}", url=url, context={
+        "application": application,
+        "procedure_name": localized_lazy(application.procedure.name),
+        **context,
+    })
+    notify(notice, user=application.applicant, email=application.contact_email)
 
 
 @task()
@@ -40,33 +35,35 @@ def send_receipt_email(application_id: int) -> None:
     application = Application.objects.select_related("procedure", "applicant").get(
         pk=application_id
     )
-    _send(application, "received", {})
+    _notify(application, "application.received", "received", {})
 
 
 @task()
 def send_status_email(event_id: int) -> None:
-    """Tell the resident their application's status changed (and why, if a reason was given)."""
-    from .models import StatusEvent
+    """Tell the resident their application's status changed (and why, if a reason was given).
+
+    A return for correction (差戻し) is its own kind of notice, ``correction.requested``.
+    """
+    from .models import Status, StatusEvent
 
     event = StatusEvent.objects.select_related(
         "application__procedure", "application__applicant"
     ).get(pk=event_id)
-    _send(event.application, "status", {"event": event})
+    kind = "correction.requested" if event.to_status == Status.RETURNED else "application.status"
+    _notify(event.application, kind, "status", {"event": event})
 
 
 @task()
 def send_resume_link(email: str, form_id: int, path: str, language: str = "ja") -> None:
     """Send a visitor the link that continues their saved answers (it expires)."""
-    from madoguchi.catalog.selectors import get_city
     from madoguchi.forms.models import FormDefinition
 
     from .drafts import RESUME_MAX_AGE
 
     form = FormDefinition.objects.get(pk=form_id)
-    context = {"form_title": localized(form.title), "city": get_city(),
-               "url": settings.SITE_URL.rstrip("/") + path, "days": RESUME_MAX_AGE.days}
-    with translation.override(language if language in ("ja", "en") else "ja"):
-        context["form_title"] = localized(form.title)
-        subject = render_to_string("applications/email/resume_subject.txt", context)
-        body = render_to_string("applications/email/resume.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [email])
+    url = settings.SITE_URL.rstrip("/") + path
+    notice = Notice(kind="application.resume_link", template="applications/email/resume",
+                    url=url, context={"form_title": localized_lazy(form.title), "url": url,
+                                      "days": RESUME_MAX_AGE.days})
+    # Only to the address typed on the form, never another channel: the visitor asked for it.
+    notify(notice, email=email, language=language if language in ("ja", "en") else "ja")

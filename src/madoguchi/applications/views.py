@@ -238,8 +238,8 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
                     user=_applicant(request), version=live.version,
                     answers=spec.prune(draft.answers), token=token, spec=spec,
                 )
-            except services.SubmissionRefused:
-                error = _(
+            except services.SubmissionRefused as exc:
+                error = exc.message or _(
                     "Some answers need to be checked again. Use the change links to correct them."
                 )
             else:

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CatalogConfig(AppConfig):
     name = "madoguchi.catalog"
     label = "catalog"
+
+    def ready(self) -> None:
+        from . import search_source
+
+        search_source.register()

@@ -22,7 +22,8 @@ from madoguchi.reservations import demo as reservations_demo
 from madoguchi.residents.models import Resident
 from madoguchi.staff.models import Department, StaffMember
 
-from .models import City, Counter, Procedure
+from . import navigator
+from .models import City, Counter, LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 STAFF_EMAIL_DOMAIN = "city.midorigaoka.example"
@@ -123,7 +124,49 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     counts = {
         "departments": len(departments), "counters": len(counters),
         "procedures": len(data["procedures"]), "staff": len(data["staff"]),
+        "life_events": load_life_events(data.get("life_events", [])),
     }
     counts.update(reservations_demo.load_demo())
     counts.update(faq_demo.load_demo())
     return counts
+
+
+def load_life_events(events: list[dict[str, Any]]) -> int:
+    """The navigator's life events and questions (updated), and their rules.
+
+    Rules are created only for an event that has none, so rules staff changed in the catalog
+    survive a restart of the demo. A rule's ``when`` rows are [question, comparison, number?],
+    turned into JSON Logic exactly as the staff rule editor does.
+    """
+    procedures = {p.slug: p for p in Procedure.objects.all()}
+    for order, e in enumerate(events):
+        event, _created = LifeEvent.objects.update_or_create(
+            slug=e["slug"],
+            defaults={"name": e["name"], "summary": e.get("summary", {}),
+                      "date_label": e["date_label"], "date_hint": e.get("date_hint", {}),
+                      "sort_order": order},
+        )
+        for q_order, q in enumerate(e.get("questions", [])):
+            NavigatorQuestion.objects.update_or_create(
+                event=event, key=q["key"],
+                defaults={"kind": q["kind"], "text": q["text"], "hint": q.get("hint", {}),
+                          "minimum": q.get("min", 0), "maximum": q.get("max", 20),
+                          "sort_order": q_order},
+            )
+        if event.rules.exists():
+            continue
+        for r_order, r in enumerate(e.get("rules", [])):
+            rows = [navigator.ConditionRow(w[0], w[1], w[2] if len(w) > 2 else None)
+                    for w in r.get("when", [])]
+            d = r.get("deadline", {})
+            NavigatorRule.objects.create(
+                event=event, procedure=procedures[r["procedure"]], why=r["why"],
+                condition=navigator.rows_to_logic(rows, r.get("match", "all")),
+                deadline_kind=d.get("kind", navigator.NONE), deadline_amount=d.get("amount", 0),
+                deadline_unit=d.get("unit", navigator.DAYS),
+                count_first_day=d.get("count_first_day", False),
+                extend_if_closed=d.get("extend_if_closed", True),
+                opens_days_before=d.get("opens_days_before", 0),
+                deadline_basis=r.get("basis", {}), sort_order=r_order,
+            )
+    return len(events)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.i18n import localized
 from madoguchi.jp.names import name_search_key
+
+from .navigator import ASAP, BEFORE, DAYS, MONTH_END, MONTHS, NONE, WITHIN, DeadlineSpec, Question
 
 
 class City(models.Model):
@@ -96,3 +100,107 @@ class Procedure(models.Model):
             if isinstance(value, dict):
                 parts.extend(str(v) for v in value.values())
         return "\n".join(name_search_key(p) for p in parts if p)
+
+
+# --- 手続きナビ (the navigator): life events, their questions and rules -----------------------
+
+
+class LifeEvent(models.Model):
+    """A life event (出生, 転入, 死亡 …) that the navigator turns into a personal checklist."""
+
+    slug = models.SlugField(unique=True)
+    name = models.JSONField(help_text="{'ja': ..., 'en': ...}")
+    summary = models.JSONField(default=dict, blank=True)
+    date_label = models.JSONField(default=dict, help_text="The question for the event's date.")
+    date_hint = models.JSONField(default=dict, blank=True)
+    is_published = models.BooleanField(default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return localized(self.name)
+
+
+class NavigatorQuestion(models.Model):
+    """A household fact the navigator asks for one life event: yes/no or a whole number."""
+
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", _("Yes or no")
+        NUMBER = "number", _("Whole number")
+
+    event = models.ForeignKey(LifeEvent, on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(
+        max_length=40, validators=[RegexValidator(r"^[a-z][a-z0-9_]*\Z")],
+        help_text="Letters a–z, digits and _; the name in the checklist link.",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.YES_NO)
+    text = models.JSONField()
+    hint = models.JSONField(default=dict, blank=True)
+    minimum = models.PositiveIntegerField(default=0)
+    maximum = models.PositiveIntegerField(default=20)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "key"], name="navigator_question_key"),
+            models.CheckConstraint(condition=models.Q(minimum__lte=models.F("maximum")),
+                                   name="navigator_question_range"),
+        ]
+
+    def __str__(self) -> str:
+        return localized(self.text)
+
+    def as_question(self) -> Question:
+        return Question(key=self.key, kind=self.kind, minimum=self.minimum, maximum=self.maximum)
+
+
+class NavigatorRule(models.Model):
+    """When a life event brings a procedure, why (in plain words) and by when.
+
+    ``condition`` is a JSON Logic rule of :mod:`madoguchi.forms.logic` on the event's question
+    keys (None: it always applies); staff build it with select lists, never by typing JSON.
+    """
+
+    class DeadlineKind(models.TextChoices):
+        NONE = NONE, _("No deadline")
+        ASAP = ASAP, _("As soon as possible (no fixed date)")
+        BEFORE = BEFORE, _("Before the event")
+        WITHIN = WITHIN, _("Within a period after the event")
+        MONTH_END = MONTH_END, _("By the end of the event's month")
+
+    class Unit(models.TextChoices):
+        DAYS = DAYS, _("days")
+        MONTHS = MONTHS, _("months")
+
+    event = models.ForeignKey(LifeEvent, on_delete=models.CASCADE, related_name="rules")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE,
+                                  related_name="navigator_rules")
+    why = models.JSONField(help_text="Why it applies, in plain words.")
+    condition = models.JSONField(null=True, blank=True)
+    deadline_kind = models.CharField(max_length=10, choices=DeadlineKind.choices,
+                                     default=DeadlineKind.NONE)
+    deadline_amount = models.PositiveIntegerField(default=0)
+    deadline_unit = models.CharField(max_length=6, choices=Unit.choices, default=Unit.DAYS)
+    count_first_day = models.BooleanField(default=False)
+    extend_if_closed = models.BooleanField(default=True)
+    opens_days_before = models.PositiveIntegerField(default=0)
+    deadline_basis = models.JSONField(default=dict, blank=True,
+                                      help_text="The rule behind the deadline, in plain words.")
+    sort_order = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.procedure}"
+
+    def deadline_spec(self) -> DeadlineSpec:
+        return DeadlineSpec(
+            kind=self.deadline_kind, amount=self.deadline_amount, unit=self.deadline_unit,
+            count_first_day=self.count_first_day, extend_if_closed=self.extend_if_closed,
+            opens_days_before=self.opens_days_before,
+        )

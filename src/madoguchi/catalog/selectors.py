@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet
 
 from madoguchi.forms.models import FormVersion
-from madoguchi.jp.names import name_search_key
 
 from .models import City, Procedure
 
@@ -26,25 +25,14 @@ def procedures() -> QuerySet[Procedure]:
     )
 
 
-def search_procedures(query: str) -> list[Procedure]:
-    """Procedures whose folded text contains every word of the query (any order).
+def search_procedures(query: str, *, language: str = "ja") -> list[Procedure]:
+    """Procedures matching every word of the query, best first (``madoguchi.search``).
 
     Folding ignores full/half width, hiragana/katakana and common 異体字, so 「こども」 finds
-    子ども医療費 through its keywords and 「ｼﾞﾄﾞｳ」 finds 児童手当 through its reading.
+    子ども医療費 and 「ｼﾞﾄﾞｳ」 finds 児童手当 through its reading; synonyms apply too.
     """
-    # NUL never occurs in the text searched, and PostgreSQL refuses it in a query parameter.
-    words = [name_search_key(w) for w in query[:MAX_QUERY_LENGTH].replace("\x00", " ").split()]
-    words = [w for w in words if w]
-    if not words:
-        return []
-    qs = procedures()
-    for word in words:
-        qs = qs.filter(search_text__contains=word)
-    results = list(qs)
+    from madoguchi.search.selectors import search
 
-    def rank(p: Procedure) -> tuple[int, int]:
-        name_key = name_search_key(" ".join(str(v) for v in p.name.values()))
-        in_name = sum(word in name_key for word in words)
-        return (-in_name, p.sort_order)
-
-    return sorted(results, key=rank)
+    hits = search(query, kinds=["procedure"], language=language, limit=100)
+    by_pk = {str(p.pk): p for p in procedures().filter(pk__in=[int(h.key) for h in hits])}
+    return [by_pk[h.key] for h in hits if h.key in by_pk]

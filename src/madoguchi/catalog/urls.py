@@ -1,10 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import navigator_views, views
 
 app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("procedures/<slug:slug>/", views.procedure_detail, name="procedure"),
+    path("navi/", navigator_views.home, name="navi"),
+    path("navi/<slug:slug>/", navigator_views.questions, name="navi_questions"),
+    path("navi/<slug:slug>/checklist/", navigator_views.checklist, name="navi_checklist"),
+    path("navi/<slug:slug>/checklist/print/", navigator_views.checklist_print,
+         name="navi_print"),
 ]

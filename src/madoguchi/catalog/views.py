@@ -13,9 +13,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[: selectors.MAX_QUERY_LENGTH].strip()
-    results = selectors.search_procedures(query) if query else []
-    return render(request, "catalog/search.html", {"query": query, "results": results})
+    """Site search over procedures, FAQ answers and life events (``madoguchi.search``)."""
+    from madoguchi.search.views import search_page
+
+    return search_page(request)
 
 
 def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:

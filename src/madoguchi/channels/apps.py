@@ -7,4 +7,4 @@ class ChannelsConfig(AppConfig):
     verbose_name = "notification channels"
 
     def ready(self) -> None:
-        from . import email  # noqa: F401 - registers the e-mail channel
+        from . import email, line  # noqa: F401 - registers the e-mail and LINE channels

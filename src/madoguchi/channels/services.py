@@ -1,20 +1,30 @@
-"""Sending a notice to a resident through the channels they chose."""
+"""Sending a notice through the channels a resident chose; writes for preferences and LINE."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from typing import TYPE_CHECKING
+import secrets
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.utils import translation
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 
 from .base import Notice, Recipient, registry
+from .models import ChannelPreference, LineAccount, LineLinkNonce, LinePush, LineWebhookEvent
 from .selectors import preferred_channels
 
 if TYPE_CHECKING:
     from madoguchi.core.models import User
 
 logger = logging.getLogger(__name__)
+
+NONCE_LIFETIME = timedelta(minutes=10)
+PUSH_MAX_ATTEMPTS = 5
+PUSH_FIRST_DELAY = timedelta(seconds=30)
+PUSH_MAX_DELAY = timedelta(hours=1)
 
 
 def recipient_for(user: User | None, email: str = "", language: str | None = None) -> Recipient:
@@ -33,24 +43,203 @@ def notify(notice: Notice, *, user: User | None = None, email: str = "",
            language: str | None = None) -> list[str]:
     """Deliver ``notice`` through each channel the recipient prefers and can be reached on.
 
-    Falls back to e-mail when no preferred channel can reach them. Returns the codes of the
-    channels that delivered. Call it from a background task: channels may talk to the network.
+    Falls back to e-mail when no preferred channel can reach them (or every one failed).
+    Returns the codes of the channels that delivered. Call it from a background task:
+    channels may talk to the network.
     """
     from madoguchi.catalog.selectors import get_city
 
     recipient = recipient_for(user, email, language)
     wanted = [c for c in (registry.get(code) for code in preferred_channels(user)) if c]
     reachable = [c for c in wanted if c.can_reach(recipient)]
-    if not reachable:
-        fallback = registry.get("email")
-        reachable = [fallback] if fallback and fallback.can_reach(recipient) else []
-    delivered = []
+    fallback = registry.get("email")
+    delivered: list[str] = []
     with translation.override(recipient.language):
         context = {"city": get_city(), "site_url": settings.SITE_URL, "notice_url": notice.url,
                    **notice.context}
         for channel in reachable:
-            channel.deliver(recipient, notice, context)
+            if channel is fallback:
+                fallback.deliver(recipient, notice, context)
+            else:
+                try:
+                    channel.deliver(recipient, notice, context)
+                except Exception:  # one channel failing must not silence the others
+                    logger.exception("channel %s could not take notice %s", channel.code,
+                                     notice.kind)
+                    continue
             delivered.append(channel.code)
+        if not delivered and fallback and fallback not in reachable and fallback.can_reach(
+                recipient):
+            fallback.deliver(recipient, notice, context)
+            delivered.append(fallback.code)
     if not delivered:
         logger.info("notice %s reached nobody (no channel for this recipient)", notice.kind)
     return delivered
+
+
+# --- preferences --------------------------------------------------------------------------
+def set_channel_preference(user: User, channels: list[str]) -> ChannelPreference:
+    """Store the channels ``user`` wants notices on (known codes only, at least one)."""
+    known = [code for code in dict.fromkeys(channels) if registry.get(code)]
+    if not known:
+        raise ValueError("choose at least one channel")
+    preference, _created = ChannelPreference.objects.update_or_create(
+        user=user, defaults={"channels": known, "updated_at": timezone.now()})
+    return preference
+
+
+# --- LINE accounts ------------------------------------------------------------------------
+def record_webhook_event(event_id: str, kind: str, at: datetime) -> bool:
+    """Remember a webhook event; ``False`` when it was seen before (a replay or redelivery)."""
+    try:
+        with transaction.atomic():
+            LineWebhookEvent.objects.create(event_id=event_id[:64], kind=kind[:32], event_time=at)
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_old_webhook_events(older_than: timedelta) -> int:
+    """Drop the record of events older than the webhook accepts anyway."""
+    deleted, _ = LineWebhookEvent.objects.filter(
+        received_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def follow(line_user_id: str) -> LineAccount:
+    """The LINE user added (or re-added) the city's account."""
+    now = timezone.now()
+    account, _created = LineAccount.objects.update_or_create(
+        line_user_id=line_user_id, defaults={"followed": True, "followed_at": now})
+    return account
+
+
+def unfollow(line_user_id: str) -> None:
+    """The LINE user blocked or removed the city's account: stop pushing to it."""
+    LineAccount.objects.filter(line_user_id=line_user_id).update(
+        followed=False, unfollowed_at=timezone.now())
+    LinePush.objects.filter(to=line_user_id, status__in=[
+        LinePush.Status.PENDING, LinePush.Status.RETRYING]).update(
+        status=LinePush.Status.CANCELLED, next_attempt_at=None)
+
+
+def _digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode("utf-8")).hexdigest()
+
+
+def create_link_nonce(user: User) -> str:
+    """A fresh one-time nonce that binds LINE's account-link result to ``user``."""
+    LineLinkNonce.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()
+    nonce = secrets.token_urlsafe(32)
+    LineLinkNonce.objects.create(digest=_digest(nonce), user=user)
+    return nonce
+
+
+def link_account(line_user_id: str, nonce: str) -> User | None:
+    """Complete account linking: a valid, unused, fresh nonce links the LINE user to its owner.
+
+    A resident has at most one linked LINE account; linking another replaces it.
+    """
+    if not nonce or len(nonce) > 255:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        record = (LineLinkNonce.objects.select_for_update().select_related("user")
+                  .filter(digest=_digest(nonce), used_at__isnull=True,
+                          created_at__gte=now - NONCE_LIFETIME).first())
+        if record is None or not record.user.is_active or not record.user.is_resident:
+            return None
+        record.used_at = now
+        record.save(update_fields=["used_at"])
+        LineAccount.objects.filter(user=record.user).exclude(line_user_id=line_user_id).update(
+            user=None, linked_at=None)
+        account, _created = LineAccount.objects.get_or_create(
+            line_user_id=line_user_id, defaults={"followed": True, "followed_at": now})
+        account.user = record.user
+        account.linked_at = now
+        account.save(update_fields=["user", "linked_at"])
+    return record.user
+
+
+def unlink_account(user: User) -> bool:
+    """Unlink the resident's LINE account; notices go by e-mail again if LINE was chosen."""
+    with transaction.atomic():
+        count = LineAccount.objects.filter(user=user).update(user=None, linked_at=None)
+        preference = ChannelPreference.objects.select_for_update().filter(user=user).first()
+        if preference is not None and "line" in preference.channels:
+            rest = [c for c in preference.channels if c != "line"] or ["email"]
+            preference.channels = rest
+            preference.updated_at = timezone.now()
+            preference.save(update_fields=["channels", "updated_at"])
+        LinePush.objects.filter(user=user, status__in=[
+            LinePush.Status.PENDING, LinePush.Status.RETRYING]).update(
+            status=LinePush.Status.CANCELLED, next_attempt_at=None)
+    return bool(count)
+
+
+# --- LINE pushes --------------------------------------------------------------------------
+def queue_line_push(*, account: LineAccount, user: User | None, kind: str,
+                    messages: list[dict[str, Any]]) -> LinePush:
+    """Record a push and hand it to the background task that sends it."""
+    from madoguchi.core.tasks import enqueue_with_transaction
+
+    from . import tasks
+
+    with transaction.atomic():
+        record = LinePush.objects.create(to=account.line_user_id, user=user, kind=kind[:64],
+                                         messages=messages)
+        enqueue_with_transaction(tasks.push_line_message, push_id=record.pk)
+    return record
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before attempt ``attempts + 1``: 30 s, 2 min, 8 min, 32 min, then 1 h."""
+    return min(PUSH_FIRST_DELAY * (4 ** max(attempts - 1, 0)), PUSH_MAX_DELAY)
+
+
+def attempt_push(push_id: int) -> timedelta | None:
+    """Try to send one recorded push once; returns the delay before a retry, or ``None``.
+
+    Retries on 429, 5xx and network errors up to :data:`PUSH_MAX_ATTEMPTS`; any other 4xx
+    fails at once. The retry key (the same on every attempt) lets LINE drop a duplicate: a 409
+    answer means an earlier attempt was accepted.
+    """
+    from . import line
+
+    with transaction.atomic():
+        record = LinePush.objects.select_for_update().filter(pk=push_id).first()
+        if record is None or record.status not in (LinePush.Status.PENDING,
+                                                   LinePush.Status.RETRYING):
+            return None
+        record.attempts += 1
+        record.save(update_fields=["attempts"])
+    if not line.enabled():
+        return _finish(record, LinePush.Status.FAILED, "LINE is not configured")
+    if record.user_id is not None and not LineAccount.objects.filter(
+            line_user_id=record.to, user_id=record.user_id, followed=True).exists():
+        return _finish(record, LinePush.Status.CANCELLED, "unlinked or unfollowed")
+    try:
+        line.push(record.to, record.messages, str(record.retry_key))
+    except line.LineError as exc:
+        if exc.accepted:
+            return _finish(record, LinePush.Status.SENT, "")
+        if exc.retryable and record.attempts < PUSH_MAX_ATTEMPTS:
+            delay = backoff(record.attempts)
+            record.status = LinePush.Status.RETRYING
+            record.last_error = str(exc)
+            record.next_attempt_at = timezone.now() + delay
+            record.save(update_fields=["status", "last_error", "next_attempt_at"])
+            return delay
+        logger.warning("LINE push %s failed: %s", record.pk, exc)
+        return _finish(record, LinePush.Status.FAILED, str(exc))
+    return _finish(record, LinePush.Status.SENT, "")
+
+
+def _finish(record: LinePush, status: str, error: str) -> None:
+    record.status = status
+    record.last_error = error or record.last_error
+    record.next_attempt_at = None
+    if status == LinePush.Status.SENT:
+        record.sent_at = timezone.now()
+    record.save(update_fields=["status", "last_error", "next_attempt_at", "sent_at"])
+    return None

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class FaqConfig(AppConfig):
     name = "madoguchi.faq"
     label = "faq"
+    verbose_name = "FAQ, chat and inquiries"
+
+    def ready(self) -> None:
+        from . import search_source
+
+        search_source.register()

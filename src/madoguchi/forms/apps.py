@@ -12,6 +12,7 @@ class FormsConfig(AppConfig):
             fields_address,
             fields_finance,
             fields_group,
+            fields_reservation,
             fields_upload,
             signals,
         )

@@ -204,6 +204,14 @@ class FieldType:
     def mask(self, value: Any) -> str:
         return "＊＊＊＊" if self.is_sensitive and value not in (None, "") else self.display(value)
 
+    def on_submit(self, application: Any, value: Any, *, answers: Mapping[str, Any],
+                  user: Any) -> None:
+        """Act on the clean ``value`` when the application is created (e.g. book a seat).
+
+        Runs inside the transaction that creates ``application``; raise FieldError to refuse
+        the submission (nothing is stored and the resident sees the message).
+        """
+
 
 class FieldRegistry:
     """Maps a definition's ``type`` to its field class."""

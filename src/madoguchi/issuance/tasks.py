@@ -3,38 +3,36 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.urls import reverse
+from django.utils.functional import lazy
 from django_tasks import task
 
+from madoguchi.channels.base import Notice
+from madoguchi.channels.services import notify
 from madoguchi.core.i18n import localized
+
+# Rendered in the recipient's language, which notify() activates after the notice is built.
+localized_lazy = lazy(localized, str)
 
 
 @task()
 def send_issued_email(document_id: int) -> None:
     """Tell the resident a signed document was issued and where to download it."""
-    from madoguchi.catalog.selectors import get_city
-
     from .models import IssuedDocument
 
     document = IssuedDocument.objects.select_related(
         "application__procedure", "application__department", "application__applicant"
     ).get(pk=document_id)
     application = document.application
-    if not application.contact_email:
+    if not application.contact_email and application.applicant_id is None:
         return
-    profile = getattr(application.applicant, "resident_profile", None)
-    language = profile.preferred_language if profile else settings.LANGUAGE_CODE
-    with translation.override(language):
-        context = {
-            "document": document,
-            "application": application,
-            "procedure_name": localized(application.procedure.name),
-            "department_name": localized(application.department.name),
-            "city": get_city(),
-            "site_url": settings.SITE_URL,
-        }
-        subject = render_to_string("issuance/email/issued_subject.txt", context)
-        body = render_to_string("issuance/email/issued.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [application.contact_email])
+    url = ""
+    if application.applicant_id:
+        url = settings.SITE_URL + reverse("applications:detail", args=[application.public_id])
+    notice = Notice(kind="document.issued", template="issuance/email/issued", url=url, context={
+        "document": document,
+        "application": application,
+        "procedure_name": localized_lazy(application.procedure.name),
+        "department_name": localized_lazy(application.department.name),
+    })
+    notify(notice, user=application.applicant, email=application.contact_email)

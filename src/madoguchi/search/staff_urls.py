@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "search_staff"
-urlpatterns: list = []
+urlpatterns = [
+    path("synonyms/", views.synonyms, name="synonyms"),
+    path("synonyms/<int:pk>/", views.synonym_edit, name="synonym_edit"),
+    path("synonyms/<int:pk>/delete/", views.synonym_delete, name="synonym_delete"),
+]

@@ -11,23 +11,24 @@ from typing import Any
 import polib
 from django.utils.translation import trans_real
 
-# New messages wait here for their Japanese until they are merged into the locale catalog.
-PENDING_PO = Path(__file__).resolve().parents[4] / ".i18n" / "fields.po"
+# New messages wait in .i18n/*.po for their Japanese until they are merged into the catalog.
+PENDING_DIR = Path(__file__).resolve().parents[4] / ".i18n"
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
 
 
 @contextmanager
 def pending_translations(language: str = "ja") -> Iterator[None]:
-    """Add the translations of ``.i18n/fields.po`` that the catalog lacks, for one test.
+    """Add the translations of ``.i18n/*.po`` that the catalog lacks, for one test.
 
-    Once the file is merged into the locale catalog (or removed) this changes nothing.
+    Once the files are merged into the locale catalog (or removed) this changes nothing.
     """
-    if not PENDING_PO.exists():
+    pending = sorted(PENDING_DIR.glob("*.po"))
+    if not pending:
         yield
         return
     catalog = trans_real.translation(language)._catalog
     added: list[Any] = []
-    for entry in polib.pofile(str(PENDING_PO)):
+    for entry in (e for path in pending for e in polib.pofile(str(path))):
         msgid = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
         key: Any = (msgid, 0) if entry.msgid_plural else msgid
         text = entry.msgstr_plural.get(0, "") if entry.msgid_plural else entry.msgstr

@@ -3,17 +3,23 @@ resident pages × owner / other resident / anonymous. Each cell states the expec
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
 from django.test import Client
 
 from madoguchi.applications.models import Application
+from madoguchi.catalog.models import NavigatorRule
 from madoguchi.conftest import client_for
 from madoguchi.core.models import User
+from madoguchi.faq.models import FaqEntry, Inquiry
 from madoguchi.forms.models import FormDefinition
+from madoguchi.reservations import services as reservations
+from madoguchi.reservations.models import Room, Service, Slot, Venue
+from madoguchi.search.models import SynonymGroup
 from madoguchi.staff import urls as staff_urls
-from madoguchi.staff.models import StaffMember
+from madoguchi.staff.models import Department, StaffMember
 from madoguchi.staff.testing import staff_login
 
 ROLES = ("clerk", "approver", "head", "admin", "dx")
@@ -36,6 +42,24 @@ def member(role: str, department: str) -> User:
 @pytest.fixture
 def case(application) -> Application:
     return application
+
+
+def kosodate_booking():  # noqa: ANN201
+    """A booking of a 子育て支援課 service (the demo's services belong to 健康増進課)."""
+    department = Department.objects.get(code="kosodate")
+    venue = Venue.objects.create(code="matrix-hall", department=department,
+                                 name={"ja": "子育て支援センター", "en": "Family centre"})
+    room = Room.objects.create(venue=venue, name={"ja": "相談室", "en": "Room"})
+    service = Service.objects.create(code="matrix-soudan", department=department,
+                                     name={"ja": "子育て相談", "en": "Parenting advice"},
+                                     duration_minutes=30, capacity=2)
+    starts = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).replace(microsecond=0)
+    slot = Slot.objects.create(service=service, room=room, starts_at=starts,
+                               ends_at=starts + dt.timedelta(minutes=30), capacity=2)
+    person = reservations.Person(family_name="山田", given_name="花子", phone="0312345678",
+                                 email="hanako@example.jp")
+    return reservations.book(slot, person=person, request_token=uuid.uuid4().hex,
+                             channel="phone")
 
 
 def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool]]:
@@ -62,6 +86,62 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool
         "audit": ("/staff/audit/", ("admin",), False),
         "two-factor admin": ("/staff/admin/two-factor/", ("admin",), False),
         "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
+    } | reservation_pages() | faq_pages() | navigator_pages() | search_pages()
+
+
+def reservation_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
+    booking = kosodate_booking()
+    base = "/staff/reservations/"
+    return {
+        "roster": (base, CASE_ROLES, False),
+        "booking": (f"{base}bookings/{booking.public_id}/", CASE_ROLES, True),
+        "booking move": (f"{base}bookings/{booking.public_id}/move/", CASE_ROLES, True),
+        "booking cancel": (f"{base}bookings/{booking.public_id}/cancel/", CASE_ROLES, True),
+        "phone booking": (f"{base}slots/{booking.slot_id}/book/", CASE_ROLES, True),
+        "close slot": (f"{base}slots/{booking.slot_id}/close/", CASE_ROLES, True),
+        "close day": (f"{base}close-day/", CASE_ROLES, False),
+        "extra session": (f"{base}sessions/new/", CASE_ROLES, False),
+        "booking export": (f"{base}export/", CASE_ROLES, False),
+        "utilisation": (f"{base}utilisation/", (*CASE_ROLES, "dx"), False),
+    }
+
+
+def faq_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
+    entry = FaqEntry.objects.filter(department__code="kosodate").first()
+    inquiry = Inquiry.objects.filter(department__code="kosodate").first()
+    assert entry is not None and inquiry is not None, "the demo has FAQ and an inquiry"
+    return {
+        "faq entries": ("/staff/faq/", CASE_ROLES, False),
+        "faq new": ("/staff/faq/new/", CASE_ROLES, False),
+        "faq edit": (f"/staff/faq/{entry.pk}/", CASE_ROLES, True),
+        "faq delete": (f"/staff/faq/{entry.pk}/delete/", CASE_ROLES, True),
+        "inquiries": ("/staff/faq/inquiries/", CASE_ROLES, False),
+        "inquiry": (f"/staff/faq/inquiries/{inquiry.public_id}/", CASE_ROLES, True),
+        "unanswered": ("/staff/faq/unanswered/", CASE_ROLES, False),
+    }
+
+
+def navigator_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
+    rule = NavigatorRule.objects.filter(procedure__department__code="kosodate").first()
+    question = rule.event.questions.first()
+    base = f"/staff/navigator/events/{rule.event.slug}/"
+    return {
+        "navigator": ("/staff/navigator/", ("head", "admin"), False),
+        "navigator event": (base, ("head", "admin"), False),
+        "navigator event new": ("/staff/navigator/events/new/", ("admin",), False),
+        "navigator event edit": (f"{base}edit/", ("admin",), False),
+        "navigator question new": (f"{base}questions/new/", ("admin",), False),
+        "navigator question": (f"{base}questions/{question.pk}/", ("admin",), False),
+        "navigator rule new": (f"{base}rules/new/", ("head", "admin"), False),
+        "navigator rule": (f"{base}rules/{rule.pk}/", ("head", "admin"), True),
+    }
+
+
+def search_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
+    group = SynonymGroup.objects.first() or SynonymGroup.objects.create(terms=["子ども", "こども"])
+    return {
+        "synonyms": ("/staff/search/synonyms/", ("admin", "dx"), False),
+        "synonym edit": (f"/staff/search/synonyms/{group.pk}/", ("admin", "dx"), False),
     }
 
 
@@ -158,3 +238,30 @@ def test_every_staff_url_is_in_the_matrix_or_a_post_action():
     staff_names = {p.name for p in staff_urls.urlpatterns}
     missing = staff_names - covered - post_only - sign_in
     assert not missing, f"add these staff pages to the authorization matrix: {missing}"
+
+
+def test_every_staff_page_of_the_other_apps_is_in_the_matrix(case):
+    """Each staff URL of reservations, FAQ, navigator and search is a matrix row or POST-only."""
+    from madoguchi.catalog import staff_urls as navigator_urls
+    from madoguchi.faq import staff_urls as faq_urls
+    from madoguchi.reservations import staff_urls as reservation_urls
+    from madoguchi.search import staff_urls as synonym_urls
+
+    post_only = {"check_in", "reply", "close", "forward", "draft", "question_delete",
+                 "rule_delete", "synonym_delete"}
+    rows = {path for path, _roles, _scoped in staff_pages(case).values()}
+    for module, prefix in ((reservation_urls, "/staff/reservations/"),
+                           (faq_urls, "/staff/faq/"), (navigator_urls, "/staff/navigator/"),
+                           (synonym_urls, "/staff/search/")):
+        for pattern in module.urlpatterns:
+            if pattern.name in post_only:
+                continue
+            shape = prefix + str(pattern.pattern)
+            assert any(_matches(shape, row) for row in rows), f"not in the matrix: {shape}"
+
+
+def _matches(shape: str, path: str) -> bool:
+    import re
+
+    regex = re.sub(r"<[^>]+>", "[^/]+", shape)
+    return re.fullmatch(regex, path) is not None

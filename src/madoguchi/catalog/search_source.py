@@ -1,0 +1,93 @@
+"""The navigator's life events in the site search (the ``life_event`` source).
+
+A life event is found by its name, its summary and the names of the procedures it brings, so
+「出生」 or 「引っ越し」 leads to the navigator as well as to the single procedures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+LIFE_EVENT = "life_event"
+
+
+def _joined(*values: object) -> dict[str, str]:
+    out: dict[str, list[str]] = {}
+    for value in values:
+        if isinstance(value, dict):
+            for lang, text in value.items():
+                if text:
+                    out.setdefault(lang, []).append(str(text))
+    return {lang: "\n".join(parts) for lang, parts in out.items()}
+
+
+def event_document(event: Any) -> Any:  # noqa: ANN401 - a search Document
+    from madoguchi.search.registry import Document
+
+    names = []
+    seen: set[int] = set()
+    for rule in event.rules.select_related("procedure"):
+        if rule.procedure_id not in seen:
+            seen.add(rule.procedure_id)
+            names.append(rule.procedure.name)
+    keywords = [str(v) for v in (event.name or {}).values()]
+    for name in names:
+        keywords.extend(str(v) for v in name.values())
+    return Document(
+        kind=LIFE_EVENT, key=str(event.pk), title=dict(event.name or {}),
+        body=_joined(event.summary, *names),
+        url=reverse("catalog:navi_questions", args=[event.slug]),
+        keywords=keywords, boost=1.2,
+    )
+
+
+def _documents() -> Iterator[Any]:
+    from .models import LifeEvent
+
+    for event in LifeEvent.objects.filter(is_published=True):
+        yield event_document(event)
+
+
+def _document_for(key: str) -> Any:  # noqa: ANN401
+    from .models import LifeEvent
+
+    if not key.isdigit():
+        return None
+    event = LifeEvent.objects.filter(pk=int(key), is_published=True).first()
+    return event_document(event) if event else None
+
+
+def reindex_event(event_id: int) -> None:
+    """Bring one event's search entry up to date (removed when unpublished or deleted)."""
+    from madoguchi.search.services import reindex
+
+    reindex(LIFE_EVENT, str(event_id))
+
+
+def _event_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        reindex_event(instance.pk)
+
+
+def _rule_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        reindex_event(instance.event_id)
+
+
+def register() -> None:
+    """Register the source and keep it current when events or their rules change."""
+    from madoguchi.search.registry import register_source
+
+    from .models import LifeEvent, NavigatorRule
+
+    register_source(LIFE_EVENT, _("Life event (procedure navigator)"), _documents,
+                    _document_for)
+    post_save.connect(_event_changed, sender=LifeEvent, dispatch_uid="navi-event-saved")
+    post_delete.connect(_event_changed, sender=LifeEvent, dispatch_uid="navi-event-deleted")
+    post_save.connect(_rule_changed, sender=NavigatorRule, dispatch_uid="navi-rule-saved")
+    post_delete.connect(_rule_changed, sender=NavigatorRule, dispatch_uid="navi-rule-deleted")

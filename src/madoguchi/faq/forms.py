@@ -1,0 +1,115 @@
+"""Forms of the FAQ app. Messages say what to do, in plain words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ANSWER_MAX, MESSAGE_MAX, QUESTION_MAX, SUBJECT_MAX
+from .services import clean_text
+
+UNKNOWN_DEPARTMENT = "unknown"
+
+
+class CleanCharField(forms.CharField):
+    """A text field that drops control characters (NUL breaks PostgreSQL) before validating."""
+
+    def to_python(self, value: Any) -> str:
+        return clean_text(value, 100_000) if value not in self.empty_values else ""
+
+
+class InquiryForm(forms.Form):
+    department = forms.ChoiceField(
+        label=_("Which department should answer?"),
+        help_text=_("If you are not sure, choose “I don't know”: the Resident Services "
+                    "Department will pass it on."),
+        error_messages={"required": _("Choose a department, or “I don't know”."),
+                        "invalid_choice": _("Choose a department, or “I don't know”.")},
+    )
+    subject = CleanCharField(
+        label=_("Subject"), max_length=SUBJECT_MAX,
+        help_text=_("In a few words, for example “Child allowance after moving in”."),
+        error_messages={"required": _("Enter a subject."),
+                        "max_length": _("Write the subject in %(limit_value)d characters or "
+                                        "fewer.")},
+    )
+    body = CleanCharField(
+        label=_("Your question"), max_length=MESSAGE_MAX,
+        help_text=_("Do not write your My Number (個人番号) or bank account number."),
+        error_messages={"required": _("Write your question."),
+                        "max_length": _("Write your question in %(limit_value)d characters "
+                                        "or fewer.")},
+    )
+
+    def __init__(self, *args: Any, departments: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.departments = {d.code: d for d in departments}
+        self.fields["department"].choices = [
+            *[(d.code, str(d)) for d in departments],
+            (UNKNOWN_DEPARTMENT, _("I don't know")),
+        ]
+
+
+class ReplyForm(forms.Form):
+    body = CleanCharField(
+        label=_("Message"), max_length=MESSAGE_MAX,
+        error_messages={"required": _("Write a message."),
+                        "max_length": _("Write the message in %(limit_value)d characters or "
+                                        "fewer.")},
+    )
+
+
+class EntryForm(forms.Form):
+    question_ja = CleanCharField(
+        label=_("Question (Japanese)"), max_length=QUESTION_MAX,
+        error_messages={"required": _("Enter the question in Japanese."),
+                        "max_length": _("Write the question in %(limit_value)d characters or "
+                                        "fewer.")},
+    )
+    answer_ja = CleanCharField(
+        label=_("Answer (Japanese)"), max_length=ANSWER_MAX, required=False,
+        error_messages={"max_length": _("Write the answer in %(limit_value)d characters or "
+                                        "fewer.")},
+    )
+    question_en = CleanCharField(
+        label=_("Question (English)"), max_length=QUESTION_MAX, required=False,
+        error_messages={"max_length": _("Write the question in %(limit_value)d characters or "
+                                        "fewer.")},
+    )
+    answer_en = CleanCharField(
+        label=_("Answer (English)"), max_length=ANSWER_MAX, required=False,
+        error_messages={"max_length": _("Write the answer in %(limit_value)d characters or "
+                                        "fewer.")},
+    )
+    keywords = CleanCharField(
+        label=_("Other words residents may use"), max_length=400, required=False,
+        help_text=_("Separate them with commas, for example: 引っ越し, 住所変更"),
+        error_messages={"max_length": _("Write %(limit_value)d characters or fewer.")},
+    )
+    procedure = forms.ChoiceField(label=_("Related procedure"), required=False,
+                                  error_messages={"invalid_choice": _("Choose a procedure "
+                                                                      "from the list.")})
+    sort = forms.IntegerField(
+        label=_("Order in the list"), min_value=0, max_value=9999, initial=100,
+        help_text=_("Smaller numbers come first."),
+        error_messages={"required": _("Enter a number from 0 to 9999."),
+                        "invalid": _("Enter a number from 0 to 9999."),
+                        "min_value": _("Enter a number from 0 to 9999."),
+                        "max_value": _("Enter a number from 0 to 9999.")},
+    )
+    is_published = forms.BooleanField(label=_("Publish (residents can find it)"),
+                                      required=False)
+
+    def __init__(self, *args: Any, procedures: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.procedures = {str(p.pk): p for p in procedures}
+        self.fields["procedure"].choices = [("", _("None")),
+                                            *[(str(p.pk), str(p)) for p in procedures]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("is_published") and not data.get("answer_ja"):
+            self.add_error("answer_ja", _("Write the answer in Japanese before publishing."))
+        return data

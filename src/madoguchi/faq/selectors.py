@@ -1,0 +1,191 @@
+"""Reads of the FAQ app: chat answers (through the site search), the staff lists and the
+resident's own inquiries."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
+
+from .models import CHAT_TEXT_MAX, ChatQuestion, FaqEntry, Inquiry
+
+if TYPE_CHECKING:
+    from madoguchi.core.models import User
+    from madoguchi.staff.models import Department, StaffMember
+
+FAQ_KIND = "faq"
+PROCEDURE_KIND = "procedure"
+LINK_KINDS = (PROCEDURE_KIND, "life_event")  # shown as links under the answers
+CHAT_FAQ_LIMIT = 5
+CHAT_PROCEDURE_LIMIT = 3
+CHAT_SEARCH_LIMIT = 30  # one search for every kind, then split by kind
+FALLBACK_DEPARTMENT = "shimin"  # 「わからない」 goes to 市民課, the general counter.
+
+
+@dataclass
+class ChatAnswer:
+    """What the chat shows for one question: FAQ entries (best first) with their search hits,
+    procedures as links, and the department the question most likely belongs to."""
+
+    query: str
+    entries: list[tuple[FaqEntry, Any]] = field(default_factory=list)
+    procedures: list[Any] = field(default_factory=list)
+    department: Department | None = None
+
+    @property
+    def entry_ids(self) -> list[int]:
+        return [entry.pk for entry, _hit in self.entries]
+
+
+def clean_query(value: Any) -> str:
+    """A question as typed, made safe to search and store ("" when nothing usable is left)."""
+    from .services import clean_text
+
+    return " ".join(clean_text(value, CHAT_TEXT_MAX).split())
+
+
+def chat_answer(query: str, language: str = "ja") -> ChatAnswer:
+    """The best FAQ matches for ``query`` and the procedures it mentions, via the site search."""
+    from madoguchi.catalog.models import Procedure
+    from madoguchi.search.registry import sources
+
+    from .question import find
+
+    answer = ChatAnswer(query=query)
+    if not query:
+        return answer
+    registered = sources()
+    kinds = [FAQ_KIND, *(k for k in LINK_KINDS if k in registered)]
+    hits = find(query, kinds=kinds, language=language, limit=CHAT_SEARCH_LIMIT,
+                primary=FAQ_KIND)
+    faq_hits = [h for h in hits if h.kind == FAQ_KIND][:CHAT_FAQ_LIMIT]
+    ids = [int(h.key) for h in faq_hits if str(h.key).isdigit()]
+    entries = FaqEntry.objects.filter(pk__in=ids, is_published=True).select_related(
+        "department", "procedure")
+    by_id = {e.pk: e for e in entries}
+    answer.entries = [(by_id[int(h.key)], h) for h in faq_hits
+                      if str(h.key).isdigit() and int(h.key) in by_id]
+    answer.procedures = [h for h in hits if h.kind != FAQ_KIND][:CHAT_PROCEDURE_LIMIT]
+    procedure_hits = [h for h in answer.procedures
+                      if h.kind == PROCEDURE_KIND and str(h.key).isdigit()]
+    if answer.entries:
+        answer.department = answer.entries[0][0].department
+    elif procedure_hits:
+        procedure = Procedure.objects.select_related("department").filter(
+            pk=int(procedure_hits[0].key)).first()
+        answer.department = procedure.department if procedure else None
+    return answer
+
+
+def chat_question(public_id: Any) -> ChatQuestion | None:
+    """A recorded chat question by its public id (``None`` for anything else)."""
+    try:
+        parsed = uuid.UUID(str(public_id)[:36])
+    except (ValueError, TypeError):
+        return None
+    return ChatQuestion.objects.select_related("best_entry__department").filter(
+        public_id=parsed).first()
+
+
+MAX_ID = 2**63 - 1
+
+
+def published_entry(pk: int) -> FaqEntry:
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    entry = FaqEntry.objects.select_related("department", "procedure").filter(
+        pk=pk, is_published=True).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def departments() -> QuerySet[Department]:
+    from madoguchi.staff.models import Department
+
+    return Department.objects.order_by("id")
+
+
+def fallback_department() -> Department | None:
+    return departments().filter(code=FALLBACK_DEPARTMENT).first() or departments().first()
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+
+def entries_for_staff(staff: StaffMember) -> QuerySet[FaqEntry]:
+    """The FAQ entries of the staff member's department."""
+    return FaqEntry.objects.filter(department_id=staff.department_id).select_related(
+        "updated_by", "procedure").order_by("sort", "id")
+
+
+def entry_for_staff(staff: StaffMember, pk: int) -> FaqEntry:
+    """One entry of the staff member's department; another department's entry is a 404."""
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    entry = FaqEntry.objects.filter(pk=pk, department_id=staff.department_id).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def inquiries_for_staff(staff: StaffMember, status: str = "") -> QuerySet[Inquiry]:
+    """Inquiries to the staff member's department, newest activity first."""
+    qs = Inquiry.objects.filter(department_id=staff.department_id).select_related("resident")
+    if status in Inquiry.Status.values:
+        qs = qs.filter(status=status)
+    return qs.annotate(message_count=Count("messages")).order_by("-updated_at", "-id")
+
+
+def inquiry_counts(staff: StaffMember) -> dict[str, int]:
+    rows = Inquiry.objects.filter(department_id=staff.department_id).values("status").annotate(
+        n=Count("id"))
+    counts = {value: 0 for value in Inquiry.Status.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def inquiry_for_staff(staff: StaffMember, public_id: uuid.UUID) -> Inquiry:
+    """One inquiry to the staff member's department; any other is a 404."""
+    inquiry = Inquiry.objects.select_related("resident", "department").filter(
+        public_id=public_id, department_id=staff.department_id).first()
+    if inquiry is None:
+        raise Http404
+    return inquiry
+
+
+def unanswered_questions(limit: int = 100) -> list[dict[str, Any]]:
+    """Questions the FAQ did not answer (no match, or marked not helpful) and nobody has turned
+    into an entry yet, grouped by their folded text, most asked first."""
+    rows = (
+        ChatQuestion.objects.filter(resolved=False)
+        .filter(Q(match_count=0) | Q(helpful=False))
+        .exclude(folded="")
+        .values("folded")
+        .annotate(n=Count("id"), last=Max("created_at"), sample=Max("id"),
+                  not_helpful=Count("id", filter=Q(helpful=False)))
+        .order_by("-n", "-last")[:limit]
+    )
+    rows = list(rows)
+    samples = ChatQuestion.objects.in_bulk([r["sample"] for r in rows])
+    return [{**r, "question": samples[r["sample"]]} for r in rows if r["sample"] in samples]
+
+
+# --- Residents ---------------------------------------------------------------------------------
+
+
+def inquiries_for_resident(user: User) -> QuerySet[Inquiry]:
+    return Inquiry.objects.filter(resident=user).select_related("department").order_by(
+        "-updated_at", "-id")
+
+
+def inquiry_for_resident(user: User, public_id: uuid.UUID) -> Inquiry:
+    """The resident's own inquiry; anyone else's is a 404."""
+    inquiry = Inquiry.objects.select_related("department").filter(
+        public_id=public_id, resident=user).first()
+    if inquiry is None:
+        raise Http404
+    return inquiry

@@ -1,0 +1,244 @@
+"""Writes of the FAQ app: entries (kept in the search index), chat questions and their verdicts,
+inquiries and their append-only threads."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from madoguchi.core.tasks import enqueue_with_transaction
+from madoguchi.jp.names import name_search_key
+
+from . import search_source
+from .models import (
+    CHAT_TEXT_MAX,
+    MESSAGE_MAX,
+    SUBJECT_MAX,
+    ChatQuestion,
+    FaqEntry,
+    Inquiry,
+    InquiryMessage,
+)
+
+if TYPE_CHECKING:
+    from madoguchi.core.models import User
+    from madoguchi.staff.models import Department
+
+_PUNCTUATION = re.compile(r"[\s?？!！。、，,.．・「」『』（）()【】\[\]:：;；〜～ー-]+")
+
+
+class InquiryError(ValueError):
+    """An inquiry action that is not possible (closed thread, empty message ...)."""
+
+
+def clean_text(value: Any, limit: int) -> str:
+    """User text made storable: a string, no NUL or other control characters except newlines,
+    trimmed and cut to ``limit`` characters."""
+    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+    return text.strip()[:limit]
+
+
+def fold_question(text: str) -> str:
+    """The key that groups similar questions: width, kana and 異体字 folded, no punctuation."""
+    return _PUNCTUATION.sub("", name_search_key(text))[:CHAT_TEXT_MAX]
+
+
+# --- FAQ entries -------------------------------------------------------------------------------
+
+
+def _bilingual(ja: str, en: str, limit: int) -> dict[str, str]:
+    return {"ja": clean_text(ja, limit), "en": clean_text(en, limit)}
+
+
+def _keywords(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = re.split(r"[,、，\n]", value)
+    words = [clean_text(w, 40) for w in value or []]
+    return list(dict.fromkeys(w for w in words if w))[:20]
+
+
+@transaction.atomic
+def save_entry(
+    *,
+    department: Department,
+    actor: User | None,
+    question: dict[str, str],
+    answer: dict[str, str],
+    keywords: Any = (),
+    is_published: bool = False,
+    sort: int = 100,
+    procedure_id: int | None = None,
+    entry: FaqEntry | None = None,
+) -> FaqEntry:
+    """Create ``entry`` (or update it, keeping its department) and refresh the search index.
+
+    A published entry needs a Japanese question and answer.
+    """
+    from .models import ANSWER_MAX, QUESTION_MAX
+
+    question = _bilingual(question.get("ja", ""), question.get("en", ""), QUESTION_MAX)
+    answer = _bilingual(answer.get("ja", ""), answer.get("en", ""), ANSWER_MAX)
+    if not question["ja"]:
+        raise ValueError("a Japanese question is required")
+    if is_published and not answer["ja"]:
+        raise ValueError("a published entry needs a Japanese answer")
+    if entry is None:
+        entry = FaqEntry(department=department)
+    elif entry.department_id != department.pk:
+        raise ValueError("an entry stays in its department")
+    entry.question = question
+    entry.answer = answer
+    entry.keywords = _keywords(keywords)
+    entry.is_published = bool(is_published)
+    entry.sort = max(0, min(int(sort), 9999))
+    entry.procedure_id = procedure_id
+    entry.updated_by = actor
+    entry.updated_at = timezone.now()
+    entry.save()
+    # The index lives in the same database: updated in the same transaction as the entry.
+    search_source.reindex(entry.pk)
+    return entry
+
+
+@transaction.atomic
+def delete_entry(entry: FaqEntry) -> None:
+    """Delete an entry and take it out of the search index."""
+    pk = entry.pk
+    ChatQuestion.objects.filter(best_entry_id=pk).update(best_entry=None)
+    entry.delete()
+    search_source.remove(pk)
+
+
+# --- Chat questions ----------------------------------------------------------------------------
+
+
+def record_question(text: str, language: str, matched: list[int]) -> ChatQuestion:
+    """Keep what was asked and which entries answered it (nothing about who asked)."""
+    text = clean_text(text, CHAT_TEXT_MAX).replace("\n", " ")
+    return ChatQuestion.objects.create(
+        text=text,
+        folded=fold_question(text),
+        language=language if language in ("ja", "en") else "ja",
+        matched=[int(m) for m in matched][:10],
+        match_count=min(len(matched), 10),
+        best_entry_id=matched[0] if matched else None,
+    )
+
+
+def set_helpful(question: ChatQuestion, helpful: bool) -> ChatQuestion:
+    """Record the resident's verdict on the answers (the last one counts)."""
+    ChatQuestion.objects.filter(pk=question.pk).update(helpful=helpful)
+    question.helpful = helpful
+    return question
+
+
+@transaction.atomic
+def draft_from_question(question: ChatQuestion, *, department: Department,
+                        actor: User) -> FaqEntry:
+    """「FAQ にする」: an unpublished entry with the resident's words as its question; every
+    question grouped with it (same folded text) is marked as dealt with."""
+    entry = save_entry(
+        department=department, actor=actor,
+        question={"ja": question.text,
+                  "en": question.text if question.language == "en" else ""},
+        answer={"ja": "", "en": ""}, is_published=False,
+    )
+    ChatQuestion.objects.filter(folded=question.folded).update(resolved=True)
+    return entry
+
+
+# --- Inquiries ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_inquiry(
+    *,
+    resident: User,
+    department: Department,
+    subject: str,
+    body: str,
+    chat_question: ChatQuestion | None = None,
+) -> Inquiry:
+    """A resident asks a department; the first message is the question."""
+    subject = clean_text(subject, SUBJECT_MAX).replace("\n", " ")
+    body = clean_text(body, MESSAGE_MAX)
+    if not subject or not body:
+        raise InquiryError("subject and message are required")
+    now = timezone.now()
+    inquiry = Inquiry.objects.create(
+        resident=resident, department=department, subject=subject,
+        chat_question=chat_question, created_at=now, updated_at=now,
+    )
+    InquiryMessage.objects.create(inquiry=inquiry, author=resident, from_staff=False, body=body,
+                                  created_at=now)
+    return inquiry
+
+
+def _locked(inquiry: Inquiry) -> Inquiry:
+    return Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+
+
+@transaction.atomic
+def staff_reply(inquiry: Inquiry, *, author: User, body: str) -> InquiryMessage:
+    """The department answers: the inquiry becomes "answered" and the resident is notified."""
+    from . import tasks
+
+    body = clean_text(body, MESSAGE_MAX)
+    if not body:
+        raise InquiryError("the message is empty")
+    current = _locked(inquiry)
+    if current.status == Inquiry.Status.CLOSED:
+        raise InquiryError("the inquiry is closed")
+    message = InquiryMessage.objects.create(inquiry=current, author=author, from_staff=True,
+                                            body=body)
+    Inquiry.objects.filter(pk=current.pk).update(status=Inquiry.Status.ANSWERED,
+                                                 updated_at=message.created_at)
+    inquiry.status, inquiry.updated_at = Inquiry.Status.ANSWERED, message.created_at
+    enqueue_with_transaction(tasks.notify_inquiry_answered, message_id=message.pk)
+    return message
+
+
+@transaction.atomic
+def resident_reply(inquiry: Inquiry, *, author: User, body: str) -> InquiryMessage:
+    """The resident writes again: the inquiry waits for the city once more."""
+    body = clean_text(body, MESSAGE_MAX)
+    if not body:
+        raise InquiryError("the message is empty")
+    current = _locked(inquiry)
+    if current.resident_id != author.pk:
+        raise InquiryError("not the resident's inquiry")
+    if current.status == Inquiry.Status.CLOSED:
+        raise InquiryError("the inquiry is closed")
+    message = InquiryMessage.objects.create(inquiry=current, author=author, from_staff=False,
+                                            body=body)
+    Inquiry.objects.filter(pk=current.pk).update(status=Inquiry.Status.OPEN,
+                                                 updated_at=message.created_at)
+    inquiry.status, inquiry.updated_at = Inquiry.Status.OPEN, message.created_at
+    return message
+
+
+@transaction.atomic
+def close_inquiry(inquiry: Inquiry) -> Inquiry:
+    """Close the thread (no more messages on it)."""
+    now = timezone.now()
+    Inquiry.objects.filter(pk=inquiry.pk).update(status=Inquiry.Status.CLOSED, updated_at=now)
+    inquiry.status, inquiry.updated_at = Inquiry.Status.CLOSED, now
+    return inquiry
+
+
+@transaction.atomic
+def forward_inquiry(inquiry: Inquiry, *, department: Department) -> Inquiry:
+    """Hand the inquiry to the department that can answer it (e.g. after 「わからない」)."""
+    if inquiry.status == Inquiry.Status.CLOSED:
+        raise InquiryError("the inquiry is closed")
+    now = timezone.now()
+    Inquiry.objects.filter(pk=inquiry.pk).update(department=department, updated_at=now)
+    inquiry.department, inquiry.updated_at = department, now
+    return inquiry
