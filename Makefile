@@ -34,6 +34,7 @@ bench: $(VENV)/.test
 	$(PY) bench/forms.py
 	$(PY) bench/backoffice.py
 	$(PY) bench/search.py
+	$(PY) bench/faq_chat.py
 	$(PY) bench/reservation_rush.py
 	$(PY) bench/waiting_room.py
 

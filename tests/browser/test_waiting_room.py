@@ -52,7 +52,7 @@ def test_waiting_visitor_is_let_in_by_the_page_refreshing_itself(
     second.goto(booking_path)
     assert urlsplit(second.url).path == f"/reservations/waiting/{service.pk}/"
     expect(second.locator("html")).to_have_attribute("lang", "ja")
-    expect(second.locator("h1")).to_have_count(1)
+    expect(second.locator("h1")).to_have_text("順番待ち")
     expect(second.locator(".waiting-room__figures dd")).to_have_count(2)
     assert_accessible(second, "waiting room")
     screenshot_both(second, artifacts_dir, "reservations-waiting-room")
@@ -77,7 +77,8 @@ def test_before_the_opening_and_with_automatic_checking_off(
     page = new_page(js=False)
     page.goto(f"/reservations/{service.code}/slot/{slot.pk}/")
     assert urlsplit(page.url).path == f"/reservations/waiting/{service.pk}/"
-    expect(page.locator("main")).to_contain_text("令和")  # the opening time, |jdatetime
+    expect(page.locator("h1")).to_have_text("まだ予約の受付を始めていません")
+    expect(page.locator("main")).to_contain_text("予約の受付は令和")  # the time, |jdatetime
     assert_accessible(page, "before opening")
     screenshot_both(page, artifacts_dir, "reservations-waiting-room-before-opening")
 

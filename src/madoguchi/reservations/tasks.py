@@ -76,10 +76,12 @@ def reservation_clock() -> None:
     """
     from . import services
 
-    services.expire_offers()
-    services.send_due_reminders()
-    if reservation_clock.get_backend().supports_defer:
-        reservation_clock.using(run_after=timezone.now() + REMINDER_INTERVAL).enqueue()
+    try:
+        services.expire_offers()
+        services.send_due_reminders()
+    finally:  # a failing run must not stop the clock
+        if reservation_clock.get_backend().supports_defer:
+            reservation_clock.using(run_after=timezone.now() + REMINDER_INTERVAL).enqueue()
 
 
 def start_clock() -> bool:

@@ -71,6 +71,10 @@ class Command(BaseCommand):
                 call_command("load_demo_city", verbosity=0)
                 call_command("create_demo_signing_ca", verbosity=0)
                 call_command("load_demo_cases", verbosity=0)
+        if not options["no_worker"]:
+            from madoguchi.reservations.tasks import start_clock
+
+            start_clock()  # reminders and waitlist offer expiry, every five minutes
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "madoguchi.settings"}
         threads = options["threads"] or (2 if connection.vendor == "sqlite" else 8)
         children: list[subprocess.Popen[bytes]] = []
