@@ -135,7 +135,7 @@ def test_moving_out_is_before_the_move(client, demo, today):
     assert "令和8年12月4日（2026年12月4日）" in text  # the last open day before it (Friday)
     assert "令和8年11月23日（2026年11月23日）" in text  # accepted from 14 days before
     # Today (Friday 4 December) is the last day the counter is open before the move.
-    assert "Today is the last day the counter is open before then." in text
+    assert "今日が、それまでに窓口が開いている最後の日です。" in text
 
 
 def test_today_and_overdue(client, demo, today):
@@ -169,9 +169,9 @@ def test_every_event_gives_a_checklist(client, demo, today):
 @pytest.mark.parametrize(("params", "message"), [
     ({"date": "R8.2.30"}, "令和8年2月30日は存在しません"),
     ({"date": "H31.5.1"}, "平成は平成31年4月30日までです"),
-    ({"date": ""}, "Enter the date"),
+    ({"date": ""}, "日付を「令和8年12月1日」または「2026-12-01」の形で入力してください"),
     ({"date": "yesterday"}, "日付を「2026年11月23日」または「令和8年11月23日」の形で"),
-    ({"date": "1900-01-01"}, "Enter a date between"),
+    ({"date": "1900-01-01"}, "までの日付を入力してください"),
 ])
 def test_bad_dates_come_back_with_a_message(client, demo, today, params, message):
     response = client.get("/navi/birth/checklist/", {**BIRTH, **params})
