@@ -92,6 +92,15 @@ PEOPLE = [
 ]
 
 
+ROSTER_PEOPLE = [
+    ("高橋", "和子", "タカハシ", "カズコ", dt.date(1957, 8, 20), "female", "0199234567", ""),
+    ("髙田", "誠", "タカダ", "マコト", dt.date(1962, 1, 15), "male", "09055556666", ""),
+    ("伊藤", "美咲", "イトウ", "ミサキ", dt.date(1979, 12, 3), "female", "08066667777",
+     "misaki@example.jp"),
+    ("渡邊", "茂", "ワタナベ", "シゲル", dt.date(1953, 3, 31), "male", "0199345678", ""),
+]
+
+
 def _time(text: str) -> dt.time:
     return dt.time.fromisoformat(text)
 
@@ -158,6 +167,24 @@ def load_demo() -> dict[str, int]:
             bookings += 1
         except services.BookingRefused:
             pass
+    # The roster's next working day: people who phoned in (the clerk checks them in).
+    clerk = User.objects.filter(email="kenko1@city.midorigaoka.example").first()
+    day_slot = first_open(svc["tokutei"], 0)
+    if day_slot is not None:
+        day = timezone.localtime(day_slot.starts_at).date()
+        slots = list(Slot.objects.filter(service=svc["tokutei"], starts_at__date=day,
+                                         starts_at__gt=timezone.now(),
+                                         status=Slot.Status.OPEN).order_by("starts_at")[:3])
+        for n, person in enumerate(ROSTER_PEOPLE):
+            if not slots:
+                break
+            try:
+                services.book(slots[n % len(slots)], person=services.Person(*person),
+                              request_token=f"demo-roster-{n}", channel="phone",
+                              booked_by=clerk)
+                bookings += 1
+            except services.BookingRefused:
+                pass
     # The 健康相談 slot above is now full: someone waits for it.
     full = Slot.objects.filter(service=svc["kenko-sodan"], booked__gte=1,
                                starts_at__gt=timezone.now()).order_by("starts_at").first()

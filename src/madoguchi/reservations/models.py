@@ -234,7 +234,7 @@ class Booking(PersonFields):
 
     class Channel(models.TextChoices):
         WEB = "web", _("Online")
-        PHONE = "phone", _("Phone")
+        PHONE = "phone", pgettext_lazy("booking channel", "By phone")
         FORM = "form", _("Application form")
 
     ACTIVE = (Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)
