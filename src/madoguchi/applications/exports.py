@@ -423,16 +423,18 @@ class _Echo:
         return value
 
 
-def _csv_line(
-    writer: Any, job: ExportJob, receipt: str, cells: list[str], result: ExportResult,
+def csv_line(
+    writer: Any, export_format: str, ref: str, cells: list[str], result: ExportResult,
     names: list[str],
 ) -> bytes:
-    if job.format == ExportFormat.CSV_CP932:
+    """One encoded CSV line: formulas neutralised; in CP932, what it lacks is replaced and
+    reported against ``ref`` (the row) and the column ``names``."""
+    if export_format == ExportFormat.CSV_CP932:
         converted = []
         for name, cell in zip(names, cells, strict=True):
             text, replaced = to_cp932(cell)
             if replaced:
-                result.add_replacement(receipt, name, replaced)
+                result.add_replacement(ref, name, replaced)
             converted.append(neutralise_formula(text))
         return writer.writerow(converted).encode("cp932")
     return writer.writerow([neutralise_formula(c) for c in cells]).encode("utf-8")
@@ -452,13 +454,13 @@ def csv_stream(
     try:
         with translation.override(job.language):
             names = [clean_text(name) for name in header(job)]
-            head = _csv_line(writer, job, "", names, result, names)
+            head = csv_line(writer, job.format, "", names, result, names)
         yield (UTF8_BOM.encode("utf-8") if job.format == ExportFormat.CSV_UTF8 else b"") + head
         while True:
             # The language is switched per chunk, never across a yield, where the server's own
             # code runs in this thread.
             with translation.override(job.language):
-                lines = [_csv_line(writer, job, receipt, cells, result, names)
+                lines = [csv_line(writer, job.format, receipt, cells, result, names)
                          for receipt, cells in islice(source, LINES_PER_CHUNK)]
             if not lines:
                 break

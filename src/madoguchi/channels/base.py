@@ -7,6 +7,7 @@ with a :class:`Notice`; they never talk to a channel directly. Each channel is a
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,18 +58,19 @@ def render(notice: Notice, context: dict[str, Any], *, short: bool = False) -> R
     return Rendered(subject=" ".join(subject.split()), body=body)
 
 
-class Channel:
+class Channel(ABC):
     """A way to reach a resident. Subclasses set ``code`` and ``label`` and implement both hooks."""
 
     code: str = ""
     label: Any = ""
 
+    @abstractmethod
     def can_reach(self, recipient: Recipient) -> bool:
-        raise NotImplementedError
+        """Whether this channel can reach ``recipient`` now (linked, followed, has an address)."""
 
+    @abstractmethod
     def deliver(self, recipient: Recipient, notice: Notice, context: dict[str, Any]) -> None:
         """Send ``notice`` now (called inside the active language), or raise to report failure."""
-        raise NotImplementedError
 
 
 class ChannelRegistry:

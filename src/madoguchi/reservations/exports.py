@@ -24,8 +24,7 @@ from madoguchi.applications.exports import (
     ExportFormat,
     ExportResult,
     clean_text,
-    neutralise_formula,
-    to_cp932,
+    csv_line,
 )
 from madoguchi.core.i18n import localized
 
@@ -138,16 +137,7 @@ class _Echo:
 
 def _line(writer: Any, job: BookingExport, ref: str, cells: list[str], result: ExportResult,
           names: list[str]) -> bytes:
-    cells = [clean_text(str(c)) for c in cells]
-    if job.format == ExportFormat.CSV_CP932:
-        converted = []
-        for name, cell in zip(names, cells, strict=True):
-            text, replaced = to_cp932(cell)
-            if replaced:
-                result.add_replacement(ref, name, replaced)
-            converted.append(neutralise_formula(text))
-        return writer.writerow(converted).encode("cp932")
-    return writer.writerow([neutralise_formula(c) for c in cells]).encode("utf-8")
+    return csv_line(writer, job.format, ref, [clean_text(str(c)) for c in cells], result, names)
 
 
 def csv_stream(job: BookingExport, on_finish: Callable[[ExportResult], None]) -> Iterator[bytes]:

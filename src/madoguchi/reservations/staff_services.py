@@ -22,6 +22,7 @@ from madoguchi.core.tasks import enqueue_with_transaction
 
 from . import calendar as resv_calendar
 from .models import Booking, ClosingDay, Room, Service, Slot, Venue, WaitlistEntry
+from .services import BookingRefused
 
 if TYPE_CHECKING:
     from madoguchi.core.models import User
@@ -31,16 +32,8 @@ MAX_CAPACITY = 500
 EXTRA_SESSION_DAYS_AHEAD = 366
 
 
-class StaffActionRefused(Exception):
+class StaffActionRefused(BookingRefused):
     """A staff action the rules do not allow; ``message`` is shown to the clerk."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 # --- Check-in -----------------------------------------------------------------------------

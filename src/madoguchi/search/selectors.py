@@ -67,11 +67,12 @@ class Term:
 class Query:
     terms: tuple[Term, ...]
     phrase: str = ""  # the whole query when it has several words
+    stopwords: tuple[str, ...] = ()  # common words left out of the terms, still highlighted
 
     @property
     def needles(self) -> list[str]:
         found = [a for t in self.terms for a in t.alternatives]
-        return [*([self.phrase] if self.phrase else []), *found]
+        return [*([self.phrase] if self.phrase else []), *found, *self.stopwords]
 
 
 def clean_query(query: str) -> str:
@@ -103,6 +104,12 @@ def _synonyms(words: list[str]) -> dict[str, list[list[str]]]:
     return {term: [others] for term, others in groups.items()}
 
 
+# English words found in nearly every English text: a query of several words does not require
+# them (they would only make "moving in" scan every entry that contains "in").
+STOPWORDS = frozenset({"a", "an", "and", "at", "by", "do", "for", "from", "how", "i", "in",
+                       "is", "my", "of", "on", "or", "the", "to", "what", "when", "with"})
+
+
 def parse_query(query: str) -> Query | None:
     """Fold and split a query and expand its words with the synonym groups."""
     cleaned = clean_query(query)
@@ -113,6 +120,9 @@ def parse_query(query: str) -> Query | None:
     synonyms = _synonyms([*words, phrase] if phrase else words)
     if phrase and phrase in synonyms:  # the whole query is one synonym term ("move in")
         words, phrase = [phrase], ""
+    kept = [w for w in words if w not in STOPWORDS] or words[:1]
+    stopwords = tuple(w for w in words if w not in kept)
+    words = kept
     terms = []
     for word in words:
         alternatives = [word]
@@ -126,7 +136,7 @@ def parse_query(query: str) -> Query | None:
                     if alternative not in alternatives:
                         alternatives.append(alternative)
         terms.append(Term(tuple(alternatives[:MAX_ALTERNATIVES])))
-    return Query(terms=tuple(terms), phrase=phrase)
+    return Query(terms=tuple(terms), phrase=phrase, stopwords=stopwords)
 
 
 # --- SQL ----------------------------------------------------------------------------------

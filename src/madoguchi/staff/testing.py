@@ -57,3 +57,19 @@ def next_code(user: User) -> str:
         while step > services.step_at() + services.VALID_WINDOW:
             time.sleep(0.5)
     return services.code_at_step(totp.secret(), step)
+
+
+def member(role: str, department: str) -> User:
+    """A staff member of ``department`` (code) with ``role``, created when the demo has none."""
+    from .models import StaffMember
+
+    existing = StaffMember.objects.filter(role=role, department__code=department).first()
+    if existing is not None:
+        return existing.user
+    user = User.objects.create_user(email=f"{role}-{department}@city.midorigaoka.example",
+                                    password="member-password-2026",  # noqa: S106 - test accounts
+                                    kind=User.Kind.STAFF)
+    department_obj = StaffMember.objects.filter(department__code=department).first().department
+    StaffMember.objects.create(user=user, department=department_obj, role=role,
+                               family_name="試験", given_name=role)
+    return user

@@ -38,6 +38,14 @@ def test_notify_without_any_reachable_channel_delivers_nothing(notice):
     assert not MailboxMessage.objects.exists()
 
 
+class Codeless(Channel):
+    def can_reach(self, recipient) -> bool:
+        return True
+
+    def deliver(self, recipient, notice, context) -> None:
+        raise AssertionError("never delivered")
+
+
 def test_registry_refuses_a_channel_without_code():
     with pytest.raises(ValueError):
-        registry.register(Channel())
+        registry.register(Codeless())

@@ -98,6 +98,15 @@ def test_english_text_is_found_and_shown_in_english(demo):
     assert "<mark>" in hits[0].title_html
 
 
+def test_common_english_words_are_not_required_in_a_query_of_several_words(demo):
+    assert parse_query("moving in").terms == parse_query("moving").terms
+    assert [t.word for t in parse_query("how to register the seal").terms] == [
+        "register", "seal"]
+    assert [t.word for t in parse_query("in").terms] == ["in"]  # alone, it is the query
+    assert [t.word for t in parse_query("in the").terms] == ["in"]
+    assert ranked("the moving in", language="en") == ranked("moving", language="en")
+
+
 def test_one_character_queries_use_the_short_path(demo):
     assert "jido-teate" in ranked("当")
     assert ranked("子")[0] == "kodomo-iryohi"  # the title starts with 子

@@ -12,31 +12,17 @@ from django.test import Client
 from madoguchi.applications.models import Application
 from madoguchi.catalog.models import NavigatorRule
 from madoguchi.conftest import client_for
-from madoguchi.core.models import User
 from madoguchi.faq.models import FaqEntry, Inquiry
 from madoguchi.forms.models import FormDefinition
 from madoguchi.reservations import services as reservations
 from madoguchi.reservations.models import Room, Service, Slot, Venue
 from madoguchi.search.models import SynonymGroup
 from madoguchi.staff import urls as staff_urls
-from madoguchi.staff.models import Department, StaffMember
-from madoguchi.staff.testing import staff_login
+from madoguchi.staff.models import Department
+from madoguchi.staff.testing import member, staff_login
 
 ROLES = ("clerk", "approver", "head", "admin", "dx")
 CASE_ROLES = ("clerk", "approver", "head", "admin")
-
-
-def member(role: str, department: str) -> User:
-    """A staff member of ``department`` with ``role`` (created when the demo has none)."""
-    existing = StaffMember.objects.filter(role=role, department__code=department).first()
-    if existing is not None:
-        return existing.user
-    user = User.objects.create_user(email=f"{role}-{department}@city.midorigaoka.example",
-                                    password="matrix-password-2026", kind=User.Kind.STAFF)
-    department_obj = StaffMember.objects.filter(department__code=department).first().department
-    StaffMember.objects.create(user=user, department=department_obj, role=role,
-                               family_name="試験", given_name=role)
-    return user
 
 
 @pytest.fixture
