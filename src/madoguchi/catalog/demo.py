@@ -20,6 +20,7 @@ from madoguchi.forms.services import publish
 from madoguchi.issuance import services as issuance
 from madoguchi.reservations import demo as reservations_demo
 from madoguchi.residents.models import Resident
+from madoguchi.search import services as search_services
 from madoguchi.staff.models import Department, StaffMember
 
 from . import navigator
@@ -126,6 +127,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
         "procedures": len(data["procedures"]), "staff": len(data["staff"]),
         "life_events": load_life_events(data.get("life_events", [])),
     }
+    search_services.ensure_default_synonyms()
     counts.update(reservations_demo.load_demo())
     counts.update(faq_demo.load_demo())
     return counts

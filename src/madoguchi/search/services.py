@@ -157,3 +157,15 @@ def save_synonym_group(
 
 def delete_synonym_group(group: SynonymGroup) -> None:
     group.delete()
+
+
+def ensure_default_synonyms() -> int:
+    """Create the default synonym groups when there are none at all (a fresh or emptied
+    database); staff's own groups are never touched. Returns how many were created."""
+    from .defaults import DEFAULT_SYNONYMS
+
+    if SynonymGroup.objects.exists():
+        return 0
+    for terms, note in DEFAULT_SYNONYMS:
+        save_synonym_group(terms, note=note)
+    return len(DEFAULT_SYNONYMS)
