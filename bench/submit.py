@@ -210,7 +210,9 @@ def wait_until_healthy(proc: subprocess.Popen[bytes], base_url: str) -> None:
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the server's process group (serve, granian, worker), then SIGKILL."""
+    """SIGTERM to serve's process group, then SIGKILL. serve stops granian and the worker (each
+    in a process group of its own) before it exits; if serve has to be killed, Linux sends them
+    SIGTERM (serve sets their parent-death signal)."""
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
