@@ -91,7 +91,7 @@ class Serve:
     def output(self) -> str:
         return "\n".join(line for _, line in self.lines)
 
-    def wait_for(self, text: str, timeout: float = 30.0) -> float:
+    def wait_for(self, text: str, timeout: float = 60.0) -> float:
         """Seconds after the start at which a line containing ``text`` was printed."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -103,7 +103,7 @@ class Serve:
             time.sleep(0.05)
         raise AssertionError(f"{text!r} not printed; output so far:\n{self.output}")
 
-    def wait(self, timeout: float = 30.0) -> int:
+    def wait(self, timeout: float = 60.0) -> int:
         code = self.process.wait(timeout)
         self.reader.join(5)
         return code
