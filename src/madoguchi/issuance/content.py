@@ -23,7 +23,8 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "procedure_name": "the procedure's Japanese name",
     "decided_on": "the decision date in 和暦 with the Western year",
     "answers.<key>": "an answer as displayed (sensitive answers are masked as ＊＊＊＊)",
-    "reason": "the reason given (for a rejection)",
+    "reason": "the reason decided with this decision (a rejection's reason); never an earlier "
+              "message such as a correction request",
     "city_name": "the city's name",
     "department_name": "the handling department's name",
 }
@@ -59,7 +60,11 @@ def answers_for_notice(application: Application) -> dict[str, str]:
 def template_context(
     application: Application, *, decided_on: dt.date, reason: str = ""
 ) -> dict[str, Any]:
-    """The documented variables (and only those) for a template body."""
+    """The documented variables (and only those) for a template body.
+
+    ``reason`` is what was decided for this notice, and only that: the application's status
+    reason is never used, since it may still hold an earlier message (a 差戻し's request).
+    """
     from madoguchi.catalog.selectors import get_city
 
     city = get_city()
@@ -69,7 +74,7 @@ def template_context(
         "procedure_name": localized(application.procedure.name, "ja"),
         "decided_on": _japanese_date(decided_on),
         "answers": answers_for_notice(application),
-        "reason": reason or application.status_reason,
+        "reason": reason,
         "city_name": localized(city.name, "ja") if city else "",
         "department_name": localized(application.department.name, "ja"),
     }
