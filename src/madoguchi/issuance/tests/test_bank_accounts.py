@@ -119,3 +119,20 @@ def test_templates_with_the_old_default_line_are_updated_and_edited_ones_kept(pr
     edited.refresh_from_db()
     assert grant.body == f"１　受付番号　{{{{ receipt_number }}}}\n{new_line}\n"
     assert edited.body == "振込先　{{ answers.bank_name }}（課で書き直した文面）"
+
+
+def test_the_demo_cases_fill_a_bank_account_field(form_version):
+    import copy
+    import random
+
+    from madoguchi.catalog.demo_cases import DEMO_BANKS, FAMILIES, _answers
+
+    definition = copy.deepcopy(form_version.definition)
+    bank_page = next(page for page in definition["pages"] if page["key"] == "bank")
+    bank_page["fields"] = [{"key": "payment_account", "type": "bank_account", "required": True,
+                            "label": {"ja": "振込先口座", "en": "Bank account"}}]
+    answers = _answers(FormSpec(definition), FAMILIES[0], random.Random(1))
+    account = answers["payment_account"]
+    assert (account["bank_code"], account["branch_code"]) in DEMO_BANKS
+    assert content.bank_names(account)[0] in ("みずほ銀行", "三菱ＵＦＪ銀行")
+    assert account["holder"] == "タカハシ　ミサキ"
