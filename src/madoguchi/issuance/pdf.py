@@ -311,13 +311,12 @@ def missing_fonts() -> list[str]:
 def available_fonts() -> dict[str, UnicodeTTFont]:
     """The installed fonts, loaded and registered with reportlab.
 
-    Raises FontMissing when a required font (IPAex) is missing; IPAmj明朝 is left out when it
-    is not installed, and is asked for only when a text needs it.
+    Raises FontMissing when a required font (IPAex) is missing, naming IPAmj明朝 too when it is
+    also missing; IPAmj明朝 alone missing is left out, and asked for only when a text needs it.
     """
     paths = font_paths()
-    absent = [font for font in REQUIRED_FONTS if paths[font] is None]
-    if absent:
-        raise FontMissing(absent)
+    if any(paths[font] is None for font in REQUIRED_FONTS):
+        raise FontMissing(font for font, path in paths.items() if path is None)  # all at once
     fonts = {}
     with _LOADING:
         for font, path in paths.items():

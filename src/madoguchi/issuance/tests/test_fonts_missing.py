@@ -56,8 +56,9 @@ def test_rendering_names_the_packages_to_install(no_fonts):
                         title="通知書", body="本文", verify_url="https://example.jp/v/")
     with pytest.raises(pdf.FontMissing) as missing:
         pdf.render_pdf(notice)
-    assert missing.value.packages == ("fonts-ipaexfont",)
-    assert missing.value.command == "sudo apt-get install -y fonts-ipaexfont"
+    assert missing.value.fonts == (pdf.GOTHIC, pdf.MINCHO, pdf.NAME_MINCHO)
+    assert missing.value.packages == ("fonts-ipaexfont", "fonts-ipamj-mincho")
+    assert missing.value.command == INSTALL
 
 
 def test_issuing_is_refused_with_the_command_and_nothing_is_written(no_fonts, decided,
@@ -80,7 +81,9 @@ def test_the_staff_issue_step_says_what_is_missing(no_fonts, decided, staff_user
                            follow=True)
     assert response.status_code == 200
     text = visible_text(response.content)
-    assert "文書を作成できません。" in text and INSTALL in text
+    assert ("文書を作成できません。サーバーにフォント IPAexゴシック、IPAex明朝、IPAmj明朝 "
+            "がありません") in text
+    assert INSTALL in text
     decided.refresh_from_db()
     assert decided.status == Status.APPROVED  # still waiting for its notice
 
