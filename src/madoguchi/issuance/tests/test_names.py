@@ -131,3 +131,17 @@ def test_a_variation_selector_is_never_split_from_its_character():
     width = pdf.text_width("あ" * 5, pdf.MINCHO, 10, fonts_)
     lines = pdf.break_lines("あ" * 4 + "辻\U000e0100" + "あ", pdf.MINCHO, 10, width, fonts_)
     assert [line for _indent, line in lines] == ["あ" * 4 + "辻\U000e0100", "あ"]
+
+
+@pytest.mark.django_db
+def test_issuing_a_name_no_font_can_print_is_refused_with_the_character(approved, staff_user):
+    from madoguchi.applications.models import Application
+    from madoguchi.issuance import services
+    from madoguchi.issuance.models import IssuedDocument
+
+    Application.objects.filter(pk=approved.pk).update(applicant_name="山田 \U0001f600子")
+    approved.refresh_from_db()
+    with pytest.raises(services.IssueRefused) as refused:
+        services.issue(approved, "grant", staff_user)
+    assert "U+1F600" in refused.value.user_message()
+    assert not IssuedDocument.objects.exists()
