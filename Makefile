@@ -19,10 +19,11 @@ $(VENV)/.test: $(VENV)/.runtime
 	touch $@
 
 demo: $(VENV)/.runtime
+	@scripts/ensure-system-packages.sh demo
 	MADOGUCHI_DEMO=1 PORT=$(PORT) $(PY) manage.py serve
 
 test: $(VENV)/.test
-	@scripts/ensure-chromium.sh
+	@scripts/ensure-system-packages.sh test
 	MADOGUCHI_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test

@@ -168,9 +168,12 @@ def issue_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             if application.status == Status.APPROVED:
                 services.change_status(application=application, to_status=Status.ISSUED,
                                        actor=request.user, step="issuance")
-    except (issuance.IssueRefused, SigningUnavailable, services.TransitionRefused):
-        messages.error(request, _("The document could not be issued. Check the case and the "
-                                  "city's signing certificate."))
+    except (issuance.IssueRefused, SigningUnavailable, services.TransitionRefused) as exc:
+        # Missing fonts and unprintable characters are said as they are (which package, which
+        # character); anything else gets the general message.
+        said = exc.user_message() if isinstance(exc, issuance.IssueRefused) else ""
+        messages.error(request, said or _("The document could not be issued. Check the case "
+                                          "and the city's signing certificate."))
     else:
         messages.success(request, _("Issued %(number)s. The resident was told by e-mail.")
                          % {"number": document.number})

@@ -18,13 +18,14 @@ TITLE_SUFFIX: dict[str, dict[str, str]] = {
     DocumentKind.GRANT: {"ja": "交付決定通知書", "en": "grant decision notice"},
     DocumentKind.REJECTION: {"ja": "却下通知書", "en": "rejection notice"},
 }
-# Lines a procedure's grant notice adds (in place of "{extra}"), naming its own answers.
+# Lines a procedure's grant notice adds (in place of "{extra}"), naming its own answers. The
+# account to pay into is named by its bank and branch (payee_account), whatever its field.
 GRANT_EXTRA: dict[str, str] = {
     "tsugaku-hojo": (
         "３　対象となる生徒　{{ answers.student_name }}（{{ answers.school_name }}）\n"
         "４　対象期間　{{ answers.term }}\n"
         "５　1か月あたりの定期券代　{{ answers.monthly_pass_cost }}\n"
-        "６　振込先　申請書に記載の口座（{{ answers.bank_name }}　{{ answers.branch_name }}）\n"
+        "６　振込先　申請書に記載の口座（{{ payee_account }}）\n"
     ),
 }
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from madoguchi.applications.models import Application
+from madoguchi.applications.models import Application, StatusEvent
 from madoguchi.catalog.models import Procedure
 from madoguchi.core.i18n import localized
 from madoguchi.core.models import AuditEvent, User
@@ -27,11 +27,15 @@ from .selectors import documents_for
 
 __all__ = ["IssueRefused", "documents_for", "ensure_default_templates", "issue"]
 
-DECISION_STATUSES = ("approved", "rejected")
-
-
 class IssueRefused(Exception):
-    """The document cannot be issued (unknown kind, missing reason, wrong document replaced)."""
+    """The document cannot be issued (unknown kind, missing reason, wrong document replaced,
+    fonts missing, a character no font can print)."""
+
+    def user_message(self) -> str:
+        """What staff are told, in the active language, when it is more than "could not be
+        issued" (missing fonts and which package has them, unprintable characters)."""
+        cause = self.__cause__
+        return cause.user_message() if isinstance(cause, pdf.PrintingRefused) else ""
 
 
 def ensure_default_templates(procedures: list[Procedure] | None = None) -> int:
@@ -65,11 +69,11 @@ def _next_serial(year: int) -> int:
     return sequence.last_serial
 
 
-def _decided_on(application: Application, fallback: dt.date) -> dt.date:
-    event = (
-        application.events.filter(to_status__in=DECISION_STATUSES).order_by("-at", "-id").first()
-    )
-    return timezone.localtime(event.at).date() if event else fallback
+def _decision(application: Application, kind: str) -> StatusEvent | None:
+    """The status change that decided what a notice of ``kind`` tells: the latest rejection
+    for a rejection notice, else the latest approval."""
+    status = "rejected" if kind == DocumentKind.REJECTION else "approved"
+    return application.events.filter(to_status=status).order_by("-at", "-id").first()
 
 
 def _audit(actor: User, document: IssuedDocument, supersedes: IssuedDocument | None) -> None:
@@ -94,18 +98,27 @@ def issue(
     """Render, sign and store a notice of ``kind`` for ``application``; e-mail the resident.
 
     ``supersedes`` names an earlier, still current document of the same application that the
-    new one replaces (a re-issue). ``reason`` defaults to the application's status reason; a
-    rejection notice needs one. The application's status is not changed here.
-    Raises IssueRefused, or signing.SigningUnavailable when no signing key is configured.
+    new one replaces (a re-issue). ``reason`` defaults to the reason recorded with the decision
+    the notice tells (the status change to 却下 or 承認, by a clerk or at the end of 電子決裁),
+    and is never an older message such as a 差戻し's request; a rejection notice needs one.
+    The application's status is not changed here.
+    Raises IssueRefused (also when fonts are missing or a character cannot be printed: see
+    :meth:`IssueRefused.user_message`), or signing.SigningUnavailable when no signing key is
+    configured.
     """
     from madoguchi.catalog.selectors import get_city
 
     if kind not in DocumentKind.values:
         raise IssueRefused(f"unknown document kind {kind!r}")
-    reason = (reason or application.status_reason or "").replace("\x00", "").strip()
+    decision = _decision(application, kind)
+    reason = (reason or (decision.reason if decision else "")).replace("\x00", "").strip()
     if kind == DocumentKind.REJECTION and not reason:
         raise IssueRefused("a rejection notice needs a reason")
     identity = signing.load_identity()  # fail before anything is written
+    try:
+        pdf.available_fonts()
+    except pdf.FontMissing as exc:
+        raise IssueRefused(str(exc)) from exc
     ensure_default_templates([application.procedure])
     template = DocumentTemplate.objects.get(procedure=application.procedure, kind=kind)
     city = get_city()
@@ -114,7 +127,7 @@ def issue(
     department_name = localized(department.name, "ja")
     now = timezone.now()
     today = timezone.localtime(now).date()
-    decided = decided_on or _decided_on(application, today)
+    decided = decided_on or (timezone.localtime(decision.at).date() if decision else today)
     context = content.template_context(application, decided_on=decided, reason=reason)
     try:
         body = content.render_body(template.body, context)
@@ -133,12 +146,15 @@ def issue(
         serial = _next_serial(year)
         number = document_number(city_name, department_name, year, serial)
         title = localized(template.title, "ja")
-        unsigned = pdf.render_pdf(pdf.Notice(
-            number=number, issued_on=today, city_name=city_name,
-            department_name=department_name, department_phone=department.phone,
-            addressee=application.applicant_name, title=title, body=body,
-            verify_url=verify_url,
-        ))
+        try:
+            unsigned = pdf.render_pdf(pdf.Notice(
+                number=number, issued_on=today, city_name=city_name,
+                department_name=department_name, department_phone=department.phone,
+                addressee=application.applicant_name, title=title, body=body,
+                verify_url=verify_url,
+            ))
+        except pdf.PrintingRefused as exc:
+            raise IssueRefused(str(exc)) from exc
         with translation.override("ja"):
             signature_reason = _("Electronic issuance of %(title)s") % {"title": title}
         signed = signing.sign_pdf(unsigned, reason=signature_reason, location=city_name,

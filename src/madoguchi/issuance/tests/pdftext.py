@@ -1,11 +1,15 @@
-"""Reading PDFs in tests without poppler: text through the fonts' ToUnicode maps, fonts."""
+"""Reading PDFs in tests without poppler: text through the fonts' ToUnicode maps, fonts, and
+the glyph drawn for each code (from the embedded font program, read with fontTools)."""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from fontTools.ttLib import TTFont as FontFile
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 _TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|/[^\s/\[\]()<>]+|\[|\]|[^\s/\[\]()<>]+",
@@ -121,3 +125,79 @@ def fonts(data: bytes) -> list[dict[str, Any]]:
                                              "subtype": str(font["/Subtype"]),
                                              "embedded": embedded}
     return list(found.values())
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One code shown on a page: the text it stands for and the glyph drawn for it."""
+
+    text: str
+    font: str  # the font's /BaseFont, e.g. AAAAAA+IPAmjMincho
+    embedded: bool
+    outline: tuple[tuple[float, float], ...]  # the glyph's points (empty: nothing drawn)
+
+
+def _embedded_glyphs(font: Any) -> tuple[bool, dict[int, tuple[tuple[float, float], ...]]]:
+    """Whether a simple TrueType font is embedded, and each code's glyph outline in it."""
+    descriptor = font.get("/FontDescriptor")
+    descriptor = descriptor.get_object() if descriptor is not None else {}
+    if "/FontFile2" not in descriptor:
+        return False, {}
+    program = FontFile(io.BytesIO(descriptor["/FontFile2"].get_object().data))
+    glyf = program["glyf"]
+    outlines = {}
+    for table in program["cmap"].tables:
+        for code, name in table.cmap.items():
+            coordinates, _ends, _flags = glyf[name].getCoordinates(glyf)
+            outlines.setdefault(code, tuple(tuple(point) for point in coordinates))
+    return True, outlines
+
+
+def drawn(data: bytes) -> list[Drawn]:
+    """Every code shown on every page, with its text (ToUnicode) and its embedded glyph."""
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    shown: list[Drawn] = []
+    for page in _pages(reader):
+        fonts = {}
+        for name, ref in _font_dict(page).items():
+            font = ref.get_object()
+            fonts[name] = (str(font["/BaseFont"]), _cmap(font), *_embedded_glyphs(font))
+        current = None
+        operands: list[bytes] = []
+        for token in _TOKEN.findall(_contents(page)):
+            if token == b"Tf":
+                current = fonts.get(operands[-2].decode()) if len(operands) >= 2 else None
+                operands = []
+            elif token in (b"Tj", b"'", b'"', b"TJ"):
+                for string in (t for t in operands if t[:1] in (b"(", b"<")):
+                    for code in _string(string):
+                        base, cmap, embedded, outlines = current
+                        shown.append(Drawn(cmap.get(code, ""), base, embedded,
+                                           outlines.get(code, ())))
+                operands = []
+            elif token in (b"[", b"]"):
+                continue
+            elif token[:1].isalpha() and token not in (b"true", b"false", b"null"):
+                operands = []
+            else:
+                operands.append(token)
+    return shown
+
+
+@functools.lru_cache(maxsize=4)
+def _font_file(path: str) -> FontFile:
+    return FontFile(path, lazy=True)
+
+
+def font_outline(path: str, text: str) -> tuple[tuple[float, float], ...]:
+    """The outline a font file draws for ``text`` (a character, or one with a variation
+    selector as the font's cmap format 14 maps it), for comparison with :func:`drawn`."""
+    program = _font_file(path)
+    cmap = program["cmap"]
+    name = cmap.getBestCmap()[ord(text[0])]
+    if len(text) == 2:
+        sequences = cmap.getcmap(0, 5).uvsDict.get(ord(text[1]), [])
+        name = next((glyph or name for base, glyph in sequences if base == ord(text[0])), name)
+    glyf = program["glyf"]
+    coordinates, _ends, _flags = glyf[name].getCoordinates(glyf)
+    return tuple(tuple(point) for point in coordinates)

@@ -36,14 +36,14 @@ def test_the_text_is_there_in_japanese(rendered):
         assert expected in text, expected
 
 
-def test_a_name_character_missing_from_the_font_prints_as_its_common_form(rendered):
-    text = pdf_text(rendered)
-    assert "髙﨑 吉男" in text  # 𠮷 is not in IPAex; 髙 and 﨑 are printed as typed
+def test_the_addressee_is_printed_as_typed(rendered):
+    assert "髙﨑 𠮷男" in pdf_text(rendered)  # 𠮷 is not in IPAex: IPAmj明朝 has it
 
 
 def test_every_font_is_an_embedded_truetype_font(rendered):
     used = fonts(rendered)
-    assert {f["name"].split("+")[-1] for f in used} == {"IPAexGothic", "IPAexMincho"}
+    assert {f["name"].split("+")[-1] for f in used} == {"IPAexGothic", "IPAexMincho",
+                                                         "IPAmjMincho"}
     assert all(f["embedded"] and f["subtype"] == "/TrueType" for f in used), used
 
 
@@ -59,10 +59,13 @@ def test_document_information_language_and_no_encryption(rendered):
     assert rendered.startswith(b"%PDF-")
 
 
-def test_printable_replaces_what_the_font_lacks():
-    assert pdf.printable("𠮷田") == "吉田"
-    assert pdf.printable("한😀") == pdf.GETA * 2  # no glyph, no common form
-    assert pdf.printable("葛\U000e0100城") == "葛城"  # variation selector dropped
+def test_text_is_set_in_runs_of_fonts_and_never_changed():
+    fonts_ = pdf.available_fonts()
+    assert pdf.runs("𠮷田", pdf.MINCHO, fonts_) == [(pdf.NAME_MINCHO, "𠮷"), (pdf.MINCHO, "田")]
+    runs = pdf.runs("葛\U000e0100城", pdf.MINCHO, fonts_)
+    assert [name for name, _text in runs] == [pdf.MINCHO]  # IPAex registers this sequence
+    with pytest.raises(pdf.UnprintableText):
+        pdf.runs("😀", pdf.MINCHO, fonts_)  # no glyph anywhere: refused, never 〓
 
 
 def test_body_renders_documented_variables_without_escaping():
@@ -95,6 +98,7 @@ def test_full_width_spaces_and_indents_are_kept():
 
 
 def test_lines_break_the_japanese_way():
+    pdf.available_fonts()
     width = pdf.pdfmetrics.stringWidth("あ" * 10, pdf.MINCHO, 10)
     lines = [line for _indent, line in pdf.break_lines("あ" * 10 + "。次", pdf.MINCHO, 10, width)]
     assert lines == ["あ" * 10 + "。", "次"]  # 。 never starts a line

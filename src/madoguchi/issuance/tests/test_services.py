@@ -35,7 +35,7 @@ def test_issue_stores_a_signed_numbered_pdf(issued, approved, staff_user):
     assert "交付決定通知書（高校生等通学費補助金）" in text
     assert approved.receipt_number in text
     assert "緑ヶ丘県立緑ヶ丘高等学校" in text  # {{ answers.school_name }} in the default body
-    assert "髙﨑 吉男" in text  # the applicant, with 𠮷 printed as 吉
+    assert "髙﨑 𠮷男" in text  # the applicant as typed (𠮷 in IPAmj明朝)
     assert f"https://madoguchi.example.jp/verify/{issued.public_id}/" in text
     assert issued.issued_by == staff_user
     assert issued.kind == "grant"

@@ -193,6 +193,6 @@ def test_the_pdf_is_in_japanese(issued):
         if translation.gettext(msgid) == msgid:
             pytest.skip("the issuance translations (.i18n/issuance.po) are not merged yet")
     text = pdf_text(pdf_bytes(issued))
-    for expected in ("髙﨑 吉男　様", "緑ヶ丘市長", f"文書番号　{issued.number}",
+    for expected in ("髙﨑 𠮷男　様", "緑ヶ丘市長", f"文書番号　{issued.number}",
                      "この文書には緑ヶ丘市の電子署名が付いています。", "（担当）子育て支援課"):
         assert expected in text, expected
