@@ -20,7 +20,7 @@ $(VENV)/.test: $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
 	@scripts/ensure-system-packages.sh demo
-	MADOGUCHI_DEMO=1 PORT=$(PORT) $(PY) manage.py serve
+	exec env MADOGUCHI_DEMO=1 PORT=$(PORT) $(PY) manage.py serve
 
 test: $(VENV)/.test
 	@scripts/ensure-system-packages.sh test
