@@ -52,7 +52,9 @@ class BrowserSession:
     def get(self):
         if self._browser is None:
             if not Path(CHROMIUM).exists():
-                pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-system-packages.sh test (as root) to install it")
+                pytest.fail(
+                    f"{CHROMIUM} is missing: run scripts/ensure-system-packages.sh test as root"
+                )
             from playwright.sync_api import sync_playwright
 
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
