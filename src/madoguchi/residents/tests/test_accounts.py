@@ -253,15 +253,15 @@ def test_staff_email_helper():
     assert staff_email("kosodate1") == "kosodate1@city.midorigaoka.example"
 
 
-def test_throttling_by_address_across_many_accounts(resident):
-    """Guessing passwords for many accounts from one address is slowed down too."""
+def test_throttling_by_address_never_refuses_another_accounts_right_password(resident,
+                                                                            monkeypatch):
+    """Many residents may share one address: guesses from it must not keep them out."""
+    from madoguchi.core import signin
+
+    monkeypatch.setattr(signin, "_pause", lambda seconds: None)
     client = Client(REMOTE_ADDR="198.51.100.7")
-    for n in range(20):
+    for n in range(40):
         client.post("/account/login/", {"email": f"guess{n}@example.jp", "password": "x-x-x-x"})
     response = client.post("/account/login/", {"email": DEMO_RESIDENT_EMAIL,
                                                "password": DEMO_PASSWORD})
-    assert response.status_code == 429
-    # The resident can still sign in from their own connection.
-    response = Client(REMOTE_ADDR="203.0.113.5").post(
-        "/account/login/", {"email": DEMO_RESIDENT_EMAIL, "password": DEMO_PASSWORD})
     assert response.status_code == 302
