@@ -253,6 +253,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from madoguchi.core.models import User
 from madoguchi.residents.models import Resident
 
@@ -265,7 +266,9 @@ with transaction.atomic():
     User.objects.bulk_create(
         [User(email=e, kind=User.Kind.RESIDENT, password=password) for e in emails])
     users = {u.email: u for u in User.objects.filter(email__in=emails)}
-    Resident.objects.bulk_create([Resident(user=users[e], preferred_language="ja") for e in emails])
+    confirmed = timezone.now()  # residents who confirmed their address, so they may apply
+    Resident.objects.bulk_create([Resident(user=users[e], preferred_language="ja",
+                                           email_confirmed_at=confirmed) for e in emails])
     for e in emails:
         user = users[e]
         session = SessionStore()

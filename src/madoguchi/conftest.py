@@ -251,7 +251,7 @@ def resident(demo: None) -> User:
 def other_resident(demo: None) -> User:
     from madoguchi.residents.services import sign_up
 
-    return sign_up(email=OTHER_RESIDENT_EMAIL, password=OTHER_RESIDENT_PASSWORD)
+    return sign_up(email=OTHER_RESIDENT_EMAIL, password=OTHER_RESIDENT_PASSWORD, confirmed=True)
 
 
 @pytest.fixture

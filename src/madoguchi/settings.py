@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -245,9 +246,25 @@ ENCRYPTION_KEYS = os.environ.get("MADOGUCHI_ENCRYPTION_KEYS") or (
     else _persistent_encryption_keys()
 )
 
-# --- Sign-in throttling.
+# --- Client addresses: X-Forwarded-For is read only from these reverse proxies (IPs or CIDRs).
+TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start, not each request
+
+# --- Sign-in throttling. An account is locked after LOGIN_FAILURE_LIMIT failures in the window
+# (even the right password waits). An address is never locked: many residents may share one
+# (a library, a phone network); past LOGIN_ADDRESS_FAILURE_LIMIT failures from it, each further
+# failure is answered after a growing pause (at most LOGIN_ADDRESS_MAX_DELAY_SECONDS, and at
+# most LOGIN_ADDRESS_DELAY_SLOTS such pauses at a time per process so they cannot tie up the
+# server); the right password of an account that has not failed is never paused or refused.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+LOGIN_ADDRESS_FAILURE_LIMIT = 30
+LOGIN_ADDRESS_FIRST_DELAY_SECONDS = 0.25
+LOGIN_ADDRESS_MAX_DELAY_SECONDS = 4.0
+LOGIN_ADDRESS_DELAY_SLOTS = 1
 
 LOGGING = {
     "version": 1,

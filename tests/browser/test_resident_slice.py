@@ -68,7 +68,8 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
     assert parse_qs(urlsplit(page.url).query)["next"] == [f"/apply/{SLUG}/"]
     assert_accessible(page, "sign-in")
 
-    # No account yet: sign up, and come straight back to the form.
+    # No account yet: sign up, open the link mailed to confirm the address, and come straight
+    # back to the form, signed in.
     with page.expect_navigation():
         page.locator('main a[href^="/account/signup/"]').click()
     assert path_of(page) == "/account/signup/"
@@ -77,8 +78,17 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
     page.locator("#id_password").fill(NEW_PASSWORD)
     page.locator("#id_password_again").fill(NEW_PASSWORD)
     submit(page)
-    assert path_of(page) == f"/apply/{SLUG}/applicant/"
+    assert path_of(page) == "/account/signup/sent/"
+    expect(page.locator("main")).to_contain_text(NEW_EMAIL)
+    assert_accessible(page, "sign-up: check your e-mail")
     assert User.objects.get(email=NEW_EMAIL).is_resident
+    mail = MailboxMessage.objects.filter(to=NEW_EMAIL).latest("pk")
+    link = re.search(r"https?://[^/\s]+(/account/confirm/\S+)", mail.body)
+    assert link, mail.body
+    page.goto(link[1])
+    assert_accessible(page, "confirm e-mail address")
+    submit(page)
+    assert path_of(page) == f"/apply/{SLUG}/applicant/"
     assert_accessible(page, "form page applicant")
 
     # Page 1 sent empty: an error summary linking to every field, the title says "error".

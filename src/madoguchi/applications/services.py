@@ -16,6 +16,8 @@ from madoguchi.forms.fields import FieldError
 from madoguchi.forms.models import FormVersion
 from madoguchi.jp.names import name_search_key
 from madoguchi.jp.receipt import make_receipt_number
+from madoguchi.residents import selectors as resident_selectors
+from madoguchi.residents.services import NOT_CONFIRMED
 
 from . import tasks
 from .models import (
@@ -69,8 +71,12 @@ def submit_application(
 
     The submission token is unique: a repeated submit (double click, resent POST) returns the
     application the first submit created instead of making a second one. ``user`` is ``None``
-    for a form anyone may use; the receipt then goes to the form's contact e-mail field.
+    for a form anyone may use; the receipt then goes to the form's contact e-mail field. A
+    resident who has not confirmed their e-mail address yet is refused (drafts are kept).
     """
+    if user is not None and user.is_resident and not resident_selectors.email_confirmed(user):
+        raise SubmissionRefused({"__all__": "the e-mail address is not confirmed"},
+                                message=str(NOT_CONFIRMED))
     spec = spec or FormSpec(version.definition)
     errors = spec.revalidate(answers)
     if errors:

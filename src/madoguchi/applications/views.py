@@ -31,6 +31,7 @@ from madoguchi.forms.definition import FormSpec, Page
 from madoguchi.forms.fields import FieldError
 from madoguchi.forms.models import FormDefinition, FormVersion
 from madoguchi.jp.width import to_ascii
+from madoguchi.residents import selectors as resident_selectors
 from madoguchi.residents.permissions import resident_required
 
 from . import drafts, selectors, services, tasks
@@ -249,7 +250,8 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
         request,
         "applications/check.html",
         {"form": live.form, "spec": spec, "summary": spec.summary(spec.prune(draft.answers)),
-         "token": draft.token, "error": error},
+         "token": draft.token, "error": error,
+         "must_confirm_email": resident_selectors.must_confirm_email(request.user)},
         status=422 if error else 200,
     )
 

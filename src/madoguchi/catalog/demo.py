@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from madoguchi.approvals.models import ApprovalRoute
@@ -120,7 +120,10 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
                       "family_name": s["family_name"], "given_name": s["given_name"]},
         )
     resident = _upsert_user(DEMO_RESIDENT_EMAIL, User.Kind.RESIDENT, "")
+    # The demo resident's address counts as confirmed, so the demo can send applications.
     Resident.objects.get_or_create(user=resident)
+    Resident.objects.filter(user=resident, email_confirmed_at__isnull=True).update(
+        email_confirmed_at=timezone.now())
     issuance.ensure_default_templates()
     counts = {
         "departments": len(departments), "counters": len(counters),

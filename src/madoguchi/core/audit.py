@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .client_address import real_client_ip
 from .models import AuditEvent
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client address as seen by this process (set a proxy's header at the server)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, through the trusted reverse proxies only (None when unknown)."""
+    return real_client_ip(request)
 
 
 def _clean(value: Any) -> Any:

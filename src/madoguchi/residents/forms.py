@@ -1,4 +1,4 @@
-"""Resident sign-up form."""
+"""Resident account forms: sign-up, asking for a password reset, setting a new password."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -39,12 +40,8 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise ValidationError(
-                _("An account with this e-mail address already exists. Sign in instead.")
-            )
-        return email
+        # Whether the address has an account is never said here (see services.request_sign_up).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -59,3 +56,47 @@ class SignUpForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password", exc)
         return data
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("The address you signed up with."),
+        error_messages={
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter an e-mail address in the form name@example.jp."),
+        },
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class ResidentSetPasswordForm(SetPasswordForm):
+    """Django's form for the reset link, with the sign-up form's words and rules."""
+
+    error_messages = {
+        "password_mismatch": _("The two passwords are different. Enter them again."),
+    }
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        max_length=200,
+        help_text=_("At least 10 characters. Do not use only numbers or a common word."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Enter a password.")},
+    )
+    new_password2 = forms.CharField(
+        label=_("New password (again)"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Enter the same password again.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords("new_password1", "new_password2")
+        if not self.has_error("new_password2"):
+            self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)

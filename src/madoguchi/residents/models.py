@@ -15,6 +15,13 @@ class Resident(models.Model):
     )
     preferred_language = models.CharField(max_length=8, default="ja")
     created_at = models.DateTimeField(default=timezone.now)
+    # When the resident opened the confirmation link mailed at sign-up (or reset their password
+    # through a mailed link). Until then the account may sign in and keep drafts but not apply.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.user.email
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None

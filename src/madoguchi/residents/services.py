@@ -1,17 +1,136 @@
-"""Writes for resident accounts."""
+"""Writes for resident accounts: sign-up, confirming the e-mail address, password reset."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
 
-from madoguchi.core.models import User
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.models import LoginAttempt, User
+from madoguchi.core.tasks import enqueue_with_transaction
+
+from . import tasks
 from .models import Resident
 
+CONFIRM_SALT = "madoguchi.residents.confirm-email"
+CONFIRMATION_MAX_AGE = timedelta(days=3)
+# Account e-mails (confirmation links, "you already have an account", password resets) per
+# hour, so the sign-up and reset pages cannot be used to flood someone's mailbox.
+MAILS_PER_ADDRESS = 3
+MAILS_PER_IP = 20
 
-def sign_up(*, email: str, password: str, language: str = "ja") -> User:
-    """Create a resident account (the caller checked the password and that the e-mail is free)."""
+NOT_CONFIRMED = _(
+    "Confirm your e-mail address before you send an application. Open the link in the e-mail "
+    "we sent when you created your account, or ask for a new link below."
+)
+
+
+def sign_up(*, email: str, password: str, language: str = "ja",
+            confirmed: bool = False) -> User:
+    """Create a resident account (the caller checked the password and that the e-mail is free).
+
+    The address is unconfirmed unless ``confirmed`` (accounts made by the city's own tools).
+    """
     with transaction.atomic():
         user = User.objects.create_user(email=email, password=password, kind=User.Kind.RESIDENT)
-        Resident.objects.create(user=user, preferred_language=language)
+        Resident.objects.create(user=user, preferred_language=language,
+                                email_confirmed_at=timezone.now() if confirmed else None)
     return user
+
+
+def may_send_account_mail(realm: str, email: str, ip: str | None) -> bool:
+    """Whether another account e-mail of ``realm`` may go to ``email`` (recorded when it may)."""
+    since = timezone.now() - timedelta(hours=1)
+    recent = LoginAttempt.objects.filter(realm=realm, at__gte=since)
+    if recent.filter(email=email).count() >= MAILS_PER_ADDRESS:
+        return False
+    if ip and recent.filter(ip_address=ip).count() >= MAILS_PER_IP:
+        return False
+    LoginAttempt.objects.create(realm=realm, email=email, ip_address=ip)
+    return True
+
+
+def request_sign_up(*, email: str, password: str, language: str, ip: str | None,
+                    next_path: str = "") -> User | None:
+    """Answer a sign-up alike whether or not the address already has an account.
+
+    A new address gets an unconfirmed account and a confirmation link; an address that has an
+    account gets "you already have an account" instead (its password is left alone). Both do
+    the same work (one password hash, one queued e-mail), so neither the page nor its timing
+    tells who has an account. Returns the new account, or None when the address had one.
+    """
+    email = email.strip().lower()
+    created = None
+    if not User.objects.filter(email=email).exists():
+        try:
+            created = sign_up(email=email, password=password, language=language)
+        except IntegrityError:  # someone signed up with this address a moment ago
+            created = None
+    if created is None:
+        make_password(password)  # the work creating an account would have done
+    if may_send_account_mail("signup", email, ip):
+        if created is not None:
+            enqueue_with_transaction(tasks.send_confirmation_link, user_id=created.pk,
+                                     token=confirmation_token(created), next_path=next_path)
+        else:
+            enqueue_with_transaction(tasks.send_account_exists, email=email, language=language,
+                                     next_path=next_path)
+    return created
+
+
+def confirmation_token(user: User) -> str:
+    """A signed, expiring token that confirms ``user``'s current e-mail address."""
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=CONFIRM_SALT)
+
+
+def user_of_confirmation(token: str) -> User | None:
+    """The resident a confirmation token names, if it is genuine, fresh and still their address."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT,
+                             max_age=CONFIRMATION_MAX_AGE.total_seconds())
+    except signing.BadSignature:  # also SignatureExpired
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = User.objects.filter(pk=data["u"], kind=User.Kind.RESIDENT, is_active=True).first()
+    if user is None or user.email != data.get("e"):
+        return None
+    return user
+
+
+def confirm_email(user: User) -> bool:
+    """Mark ``user``'s address as confirmed; False when it already was."""
+    profile, _created = Resident.objects.get_or_create(user=user)
+    if profile.email_confirmed_at is not None:
+        return False
+    return bool(Resident.objects.filter(pk=profile.pk, email_confirmed_at__isnull=True)
+                .update(email_confirmed_at=timezone.now()))
+
+
+def resend_confirmation(user: User, ip: str | None, next_path: str = "") -> bool:
+    """Send ``user`` a new confirmation link, unless too many went out in the last hour."""
+    if not may_send_account_mail("signup", user.email, ip):
+        return False
+    enqueue_with_transaction(tasks.send_confirmation_link, user_id=user.pk,
+                             token=confirmation_token(user), next_path=next_path)
+    return True
+
+
+def request_password_reset(*, email: str, language: str, ip: str | None) -> None:
+    """Mail a reset link if ``email`` is an active resident's; say nothing either way."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email, kind=User.Kind.RESIDENT, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    if may_send_account_mail("reset", email, ip):
+        enqueue_with_transaction(tasks.send_password_reset, user_id=user.pk, language=language)
+
+
+def password_was_reset(user: User) -> None:
+    """After a reset through the mailed link: the address is proven, old failures forgiven."""
+    confirm_email(user)
+    LoginAttempt.objects.filter(realm=User.Kind.RESIDENT, email=user.email).delete()

@@ -5,7 +5,14 @@ from . import views
 app_name = "residents"
 urlpatterns = [
     path("account/signup/", views.signup, name="signup"),
+    path("account/signup/sent/", views.signup_sent, name="signup_sent"),
+    path("account/confirm/resend/", views.resend_confirmation, name="resend_confirmation"),
+    path("account/confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path("account/login/", views.login_view, name="login"),
     path("account/logout/", views.logout_view, name="logout"),
+    path("account/password/reset/", views.password_reset, name="password_reset"),
+    path("account/password/reset/sent/", views.password_reset_sent, name="password_reset_sent"),
+    path("account/password/reset/<str:uidb64>/<str:token>/", views.password_reset_confirm,
+         name="password_reset_confirm"),
     path("my/", views.mypage, name="mypage"),
 ]

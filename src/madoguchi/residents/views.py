@@ -1,36 +1,108 @@
-"""Resident sign-up, sign-in and the my page."""
+"""Resident sign-up (with a confirmation link), sign-in, password reset and the my page."""
 
 from __future__ import annotations
 
-from django.contrib.auth import logout
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.applications import drafts
 from madoguchi.applications import selectors as application_selectors
+from madoguchi.core import audit
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
 from madoguchi.core.signin import SignInForm, sign_in
 
-from . import services
-from .forms import SignUpForm
+from . import selectors, services
+from .forms import PasswordResetRequestForm, ResidentSetPasswordForm, SignUpForm
 from .permissions import resident_required
+
+SIGNUP_EMAIL = "signup_email"  # session: the address typed on the sign-up page
+SIGNUP_USER = "signup_user"  # session: the account this browser created (new addresses only)
+RESET_EMAIL = "reset_email"  # session: the address typed on the password reset page
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """Create an account; the same answer whether or not the address already has one."""
     form = SignUpForm(request.POST or None)
+    next_path = safe_next(request, "")
     if request.method == "POST" and form.is_valid():
-        user = services.sign_up(
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password"],
-            language=translation.get_language() or "ja",
+        email = form.cleaned_data["email"]
+        created = services.request_sign_up(
+            email=email, password=form.cleaned_data["password"],
+            language=translation.get_language() or "ja", ip=audit.client_ip(request),
+            next_path=next_path,
         )
-        sign_in(request, User.Kind.RESIDENT, user.email, form.cleaned_data["password"])
-        return redirect(safe_next(request, reverse("residents:mypage")))
-    return render(request, "residents/signup.html", {"form": form, "next": safe_next(request, "")})
+        # The session is written alike in both cases; only this server can read it.
+        request.session[SIGNUP_EMAIL] = email
+        request.session[SIGNUP_USER] = created.pk if created is not None else None
+        target = reverse("residents:signup_sent")
+        return redirect(f"{target}?{urlencode({'next': next_path})}" if next_path else target)
+    return render(request, "residents/signup.html", {"form": form, "next": next_path})
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    """"Check your e-mail": shown after every sign-up, new address or not."""
+    return render(request, "residents/signup_sent.html", {
+        "email": request.session.get(SIGNUP_EMAIL, ""), "next": safe_next(request, ""),
+        "days": services.CONFIRMATION_MAX_AGE.days,
+    })
+
+
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation e-mail: a button confirms (a mail scanner's GET does not).
+
+    In the browser that signed up, confirming also signs in and goes on to ``next``.
+    """
+    user = services.user_of_confirmation(token[:500])
+    next_path = safe_next(request, "")
+    if user is None:
+        return render(request, "residents/confirm_invalid.html", status=400)
+    if request.method != "POST":
+        return render(request, "residents/confirm.html", {
+            "email": user.email, "next": next_path,
+            "already": selectors.email_confirmed(user)})
+    if services.confirm_email(user):
+        audit.record(request, "signup.confirmed", target_type="user", target_id=str(user.pk))
+    same_browser = request.session.get(SIGNUP_USER) == user.pk
+    signed_in_as_user = request.user.is_authenticated and request.user.pk == user.pk
+    if same_browser and not request.user.is_authenticated:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        audit.record(request, "signin", target_type="user", target_id=str(user.pk),
+                     details={"via": "signup confirmation"})
+        signed_in_as_user = True
+    request.session.pop(SIGNUP_USER, None)
+    if signed_in_as_user:
+        messages.success(request, _("Your e-mail address is confirmed. You can now send "
+                                    "applications."))
+        return redirect(next_path or reverse("residents:mypage"))
+    return render(request, "residents/confirmed.html", {"next": next_path})
+
+
+@resident_required
+@require_POST
+def resend_confirmation(request: HttpRequest) -> HttpResponse:
+    """Send the signed-in resident a new confirmation link."""
+    next_path = safe_next(request, reverse("residents:mypage"))
+    if selectors.email_confirmed(request.user):
+        messages.success(request, _("Your e-mail address is already confirmed."))
+    elif services.resend_confirmation(request.user, audit.client_ip(request),
+                                      next_path=next_path):
+        messages.success(request, _("We sent a new link to %(email)s. Open it to confirm your "
+                                    "address.") % {"email": request.user.email})
+    else:
+        messages.error(request, _("We have already sent several links in the last hour. Check "
+                                  "your mailbox (and its spam folder), or try again later."))
+    return redirect(next_path)
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -50,6 +122,54 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link; the same answer whether or not the address has an account."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        services.request_password_reset(email=email,
+                                        language=translation.get_language() or "ja",
+                                        ip=audit.client_ip(request))
+        request.session[RESET_EMAIL] = email
+        return redirect("residents:password_reset_sent")
+    return render(request, "residents/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "residents/password_reset_sent.html", {
+        "email": request.session.get(RESET_EMAIL, "")})
+
+
+class ResidentPasswordResetConfirmView(PasswordResetConfirmView):
+    """Django's reset-link view (the token leaves the address bar at once), residents only."""
+
+    form_class = ResidentSetPasswordForm
+    template_name = "residents/password_reset_confirm.html"
+    success_url = reverse_lazy("residents:login")
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_resident and user.is_active else None
+
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(*args, **kwargs)
+        if not getattr(self, "validlink", False) and response.status_code == 200:
+            response.status_code = 400  # an expired, used or mistyped link
+        return response
+
+    def form_valid(self, form: ResidentSetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_was_reset(form.user)
+        audit.record(self.request, "password.reset", target_type="user",
+                     target_id=str(form.user.pk))
+        messages.success(self.request, _("Your password is changed. Sign in with the new "
+                                         "password."))
+        return response
+
+
+password_reset_confirm = ResidentPasswordResetConfirmView.as_view()
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -59,5 +179,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @resident_required
 def mypage(request: HttpRequest) -> HttpResponse:
     applications = application_selectors.for_resident(request.user)[:100]
-    return render(request, "residents/mypage.html",
-                  {"applications": applications, "drafts": drafts.for_resident(request.user)})
+    return render(request, "residents/mypage.html", {
+        "applications": applications, "drafts": drafts.for_resident(request.user),
+        "must_confirm_email": selectors.must_confirm_email(request.user)})

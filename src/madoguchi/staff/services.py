@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core import audit
 from madoguchi.core.models import LoginAttempt, User
-from madoguchi.core.signin import _recent_failures
+from madoguchi.core.signin import hold_back, recent_failures
 
 from .models import StaffMember, StaffTOTP
 
@@ -115,9 +115,12 @@ def matching_step(secret: str, code: str, for_time: float | None = None) -> int 
 
 
 def _fail(request: HttpRequest, user: User, reason: str, message: Any) -> CodeResult:
-    LoginAttempt.objects.create(realm=REALM, email=user.email, ip_address=audit.client_ip(request))
+    ip = audit.client_ip(request)
+    failures = recent_failures(REALM, user.email, ip)
+    LoginAttempt.objects.create(realm=REALM, email=user.email, ip_address=ip)
     audit.record(request, "signin.2fa.failed", target_type="user", target_id=str(user.pk),
                  details={"reason": reason})
+    hold_back(failures)
     return CodeResult(False, str(message))
 
 
@@ -129,8 +132,7 @@ def check_code(request: HttpRequest, totp: StaffTOTP, code: str,
     after ``LOGIN_FAILURE_LIMIT`` in the window, codes are not even checked.
     """
     user = totp.user
-    by_user, by_ip = _recent_failures(REALM, user.email, audit.client_ip(request))
-    if by_user >= settings.LOGIN_FAILURE_LIMIT or by_ip >= settings.LOGIN_FAILURE_LIMIT * 4:
+    if recent_failures(REALM, user.email, audit.client_ip(request)).account_locked:
         audit.record(request, "signin.2fa.throttled", target_type="user",
                      target_id=str(user.pk))
         return CodeResult(False, str(TOO_MANY_CODES), throttled=True)

@@ -100,21 +100,47 @@ def test_events_far_in_the_past_or_future_are_dropped(demo, line_api, age_second
 
 
 # --- malformed payloads: never a 500 -----------------------------------------------------
+# Signed bodies that are not a LINE webhook body at all: 400, and nothing is done.
 @pytest.mark.parametrize("body", [
-    b"", b"{", b"null", b"[]", b"[1]", b'{"events": "x"}', b'{"events": [1]}',
-    b'{"events": null}', b'{"destination": "U"}', "{\"events\": [{\"type\": \"不明\"}]}".encode(),
-    b'{"events": [{}]}', b'{"events": [{"type": "follow"}]}', b"\xff\xfe\x00garbage",
+    b"", b"{", b"null", b"[]", b"[1]", b'{"events": "x"}', b'{"events": null}',
+    b'{"destination": "U"}', b"\xff\xfe\x00garbage", b'{"events": [], "x": "\xff"}',
+    b"\xef\xbb\xbf" + b'{"events": []}', b'{"events": [NaN]}', b'{"events": [-Infinity]}',
+    b'{"events": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    b'{"events": [' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_000 + b"]}",
+    b"[" * 50_000,
+], ids=lambda body: repr(body[:24]) + f"..{len(body)}")
+def test_signed_bodies_that_do_not_parse_are_a_400(demo, line_api, body):
+    # The default client re-raises a server error, so a 500 fails the test loudly.
+    response = post_webhook(Client(), body)
+    assert response.status_code == 400
+    assert not LineAccount.objects.exists()
+    assert not LineWebhookEvent.objects.exists()
+    assert line_api.requests == []
+
+
+# Well-formed bodies whose events are malformed: the events are skipped, the body is accepted.
+@pytest.mark.parametrize("body", [
+    b'{"events": [1]}', "{\"events\": [{\"type\": \"不明\"}]}".encode(),
+    b'{"events": [{}]}', b'{"events": [{"type": "follow"}]}',
     b'{"events": [{"type": "follow", "timestamp": "soon", "mode": "active",'
     b' "webhookEventId": "x", "deliveryContext": {"isRedelivery": false}}]}',
     b'{"events": [{"type": "follow", "timestamp": 99999999999999999, "mode": "active",'
     b' "webhookEventId": "x", "deliveryContext": {"isRedelivery": false},'
     b' "source": {"type": "user", "userId": "U1"}, "replyToken": "r",'
     b' "follow": {"isUnblocked": false}}]}',
+    b'{"events": [' + b'{"a": ' * 500 + b"1" + b"}" * 500 + b"]}",
 ])
-def test_malformed_signed_payloads_never_give_a_500(demo, line_api, body):
-    response = post_webhook(Client(raise_request_exception=False), body)
-    assert response.status_code in (200, 400)
+def test_malformed_events_in_a_signed_body_are_skipped(demo, line_api, body):
+    response = post_webhook(Client(), body)
+    assert response.status_code == 200
     assert not LineAccount.objects.exists()
+    assert line_api.requests == []
+
+
+def test_an_unsigned_body_that_does_not_parse_is_refused_as_unsigned(demo, line_api):
+    response = post_webhook(Client(), b"\xff" + b"[" * 50_000, signature="bm90IGEgc2lnbmF0dXJl")
+    assert response.status_code == 400
+    assert b"bad signature" in response.content
 
 
 def test_a_malformed_event_does_not_drop_the_good_ones(demo, line_api):

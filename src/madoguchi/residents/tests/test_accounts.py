@@ -34,15 +34,24 @@ def ja(message) -> str:
 
 
 # --- sign-up ----------------------------------------------------------------------------------
-def test_sign_up_creates_a_resident_and_signs_in(client, demo):
+def test_sign_up_creates_an_unconfirmed_resident_and_asks_to_check_the_mail(client, demo):
     response = client.post("/account/signup/", {
         "email": " Hanako@Example.JP ", "password": "kawa-no-nagare-2026",
         "password_again": "kawa-no-nagare-2026"})
     assert response.status_code == 302
-    assert response["Location"] == "/my/"
+    assert response["Location"] == "/account/signup/sent/"
     user = User.objects.get(email="hanako@example.jp")
     assert user.kind == User.Kind.RESIDENT
-    assert Resident.objects.get(user=user).preferred_language == "ja"
+    profile = Resident.objects.get(user=user)
+    assert profile.preferred_language == "ja"
+    assert profile.email_confirmed_at is None
+    # Not signed in yet: the same answer as for an address that has an account.
+    assert signed_in_user_id(client) is None
+    page = client.get(response["Location"])
+    assert "hanako@example.jp" in page.content.decode()
+    # The password works at once (drafts can start before the address is confirmed).
+    response = client.post("/account/login/", {"email": "hanako@example.jp",
+                                               "password": "kawa-no-nagare-2026"})
     assert signed_in_user_id(client) == str(user.pk)
     assert client.get("/my/").status_code == 200
 
@@ -51,22 +60,19 @@ def test_sign_up_keeps_a_safe_next_and_drops_an_unsafe_one(demo):
     data = {"password": "kawa-no-nagare-2026", "password_again": "kawa-no-nagare-2026"}
     response = Client().post("/account/signup/?next=/apply/tsugaku-hojo/",
                              {**data, "email": "a@example.jp"})
-    assert response["Location"] == "/apply/tsugaku-hojo/"
+    assert response["Location"] == "/account/signup/sent/?next=%2Fapply%2Ftsugaku-hojo%2F"
     response = Client().post("/account/signup/", {**data, "email": "b@example.jp",
                                                   "next": "https://evil.example/"})
-    assert response["Location"] == "/my/"
+    assert response["Location"] == "/account/signup/sent/"
     # A bare word is not a path (redirect() would look it up as a view name and fail).
     response = Client().post("/account/signup/", {**data, "email": "c@example.jp", "next": "-1"})
     assert response.status_code == 302
-    assert response["Location"] == "/my/"
+    assert response["Location"] == "/account/signup/sent/"
 
 
 @pytest.mark.parametrize(
     ("data", "field", "english"),
     [
-        ({"email": DEMO_RESIDENT_EMAIL, "password": "kawa-no-nagare-2026",
-          "password_again": "kawa-no-nagare-2026"}, "email",
-         "An account with this e-mail address already exists. Sign in instead."),
         ({"email": "new@example.jp", "password": "kawa-no-nagare-2026",
           "password_again": "kawa-no-nagare-2027"}, "password_again",
          "The two passwords are different. Enter them again."),
@@ -253,15 +259,15 @@ def test_staff_email_helper():
     assert staff_email("kosodate1") == "kosodate1@city.midorigaoka.example"
 
 
-def test_throttling_by_address_across_many_accounts(resident):
-    """Guessing passwords for many accounts from one address is slowed down too."""
+def test_throttling_by_address_never_refuses_another_accounts_right_password(resident,
+                                                                            monkeypatch):
+    """Many residents may share one address: guesses from it must not keep them out."""
+    from madoguchi.core import signin
+
+    monkeypatch.setattr(signin, "_pause", lambda seconds: None)
     client = Client(REMOTE_ADDR="198.51.100.7")
-    for n in range(20):
+    for n in range(40):
         client.post("/account/login/", {"email": f"guess{n}@example.jp", "password": "x-x-x-x"})
     response = client.post("/account/login/", {"email": DEMO_RESIDENT_EMAIL,
                                                "password": DEMO_PASSWORD})
-    assert response.status_code == 429
-    # The resident can still sign in from their own connection.
-    response = Client(REMOTE_ADDR="203.0.113.5").post(
-        "/account/login/", {"email": DEMO_RESIDENT_EMAIL, "password": DEMO_PASSWORD})
     assert response.status_code == 302
