@@ -24,7 +24,7 @@ from madoguchi.staff.models import Department
 from madoguchi.staff.testing import staff_login
 
 BASE = "/staff/forms"
-ONLINE_PROCEDURE = "jido-teate"  # 子育て支援課, online, no form of its own in the demo
+ONLINE_PROCEDURE = "jido-teate"  # 子育て支援課, no form of its own in the demo
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def link_procedure(client: Client, form: FormDefinition, **extra) -> None:
 
 
 def publishable_form(client: Client, label: str = "好きな色") -> tuple[FormDefinition, str]:
-    """A one-page form with one required text field, linked to an online procedure."""
+    """A one-page form with one required text field, linked to a procedure."""
     form = create(client)
     key = add_field(client, form, "text")
     response = client.post(f"{BASE}/{form.pk}/fields/{key}/",
@@ -507,17 +507,6 @@ def test_unpublish_makes_the_form_unavailable_and_keeps_applications(staff_clien
     assert reload(form).is_open
     assert form.versions.count() == 1
     assert resident_client.get(f"/apply/{form.slug}/").status_code == 302
-
-
-def test_a_form_linked_to_a_procedure_that_is_not_online_is_not_served(staff_client,
-                                                                       resident_client):
-    form, _key = publishable_form(staff_client)
-    offline = Procedure.objects.get(slug="hoikusho")
-    assert not offline.online and offline.department.code == "kosodate"
-    staff_client.post(f"{BASE}/{form.pk}/settings/", {
-        "title_ja": "テスト申請", "access": "resident", "procedure": str(offline.pk)})
-    publish(staff_client, form)
-    assert resident_client.get(f"/apply/{form.slug}/").status_code == 404
 
 
 # --- duplicate, export and import, templates ------------------------------------------------------
