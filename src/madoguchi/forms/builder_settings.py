@@ -389,7 +389,7 @@ def read_condition(definition: Mapping[str, Any], post: Mapping[str, Any], prefi
                 value = option.get("value")
                 break
         else:
-            return None, [_("Choose one of the options of “%(label)s” as the value.")
+            return None, [_("As the value, choose one of the options of “%(label)s”.")
                           % {"label": localized(target.get("label"))}]
     elif kind == "consent":
         value = True
