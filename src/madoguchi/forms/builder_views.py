@@ -45,8 +45,11 @@ MAX_IMPORT_BYTES = 1024 * 1024
 PREVIEW_PREFIX = "preview:"
 
 
-def _procedures(staff: Any) -> list[Procedure]:
-    return list(Procedure.objects.filter(department_id=staff.department_id).order_by("pk"))
+def _procedures(staff: Any) -> list[tuple[Procedure, FormDefinition | None]]:
+    """The department's procedures, each with the form that serves it now (or None)."""
+    procedures = Procedure.objects.filter(department_id=staff.department_id).select_related(
+        "form").order_by("pk")
+    return [(p, getattr(p, "form", None)) for p in procedures]
 
 
 @case_handler_required
@@ -463,11 +466,7 @@ def _publish_context(request: HttpRequest, form: FormDefinition) -> dict[str, An
         "revision": services.latest_revision_number(form),
         "procedure": procedure,
         "life_events": catalog_selectors.life_events_listing(procedure) if procedure else [],
-        "procedures": [] if procedure else [
-            (p, getattr(p, "form", None)) for p in Procedure.objects.filter(
-                department_id=staff_member(request).department_id
-            ).select_related("form").order_by("pk")
-        ],
+        "procedures": [] if procedure else _procedures(staff_member(request)),
     }
 
 

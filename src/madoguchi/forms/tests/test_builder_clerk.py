@@ -332,3 +332,17 @@ def test_a_duplicate_of_a_form_without_english_has_no_english_title(staff_user, 
                                 definition=builder.new_definition("日本語だけ"), actor=staff_user)
     copy = services.duplicate(form, actor=staff_user)
     assert copy.draft["title"] == {"ja": "日本語だけ（コピー）"}
+
+
+def test_the_builder_says_a_procedure_is_needed_and_which_form_it_would_replace(staff_client):
+    form = create(staff_client)
+    note = "住民がこのフォームを開けるのは、手続きが設定されているときだけです"
+    assert note in visible_text(staff_client.get(f"{BASE}/{form.pk}/").content)
+    settings = staff_client.get(f"{BASE}/{form.pk}/settings/").content.decode()
+    tsugaku = Procedure.objects.get(slug="tsugaku-hojo")
+    assert re.search(rf'<option value="{tsugaku.pk}">[^<]*（フォーム「[^」]+」に代わります）',
+                     settings)
+    link_procedure(staff_client, form)
+    assert note not in visible_text(staff_client.get(f"{BASE}/{form.pk}/").content)
+    settings = staff_client.get(f"{BASE}/{form.pk}/settings/").content.decode()
+    assert "に代わります" not in re.search(r'<option value="\d+" selected>[^<]*', settings)[0]
