@@ -14,9 +14,11 @@ from madoguchi.core.i18n import localized
 from . import builder
 from .builder_dates import describe as describe_dates
 from .builder_settings import condition_text
+from .fields import join_list
 
 # Texts a resident reads, per field (subfields of a group are checked too).
 FIELD_TEXTS = ("label", "hint", "statement", "text", "unit", "item_label")
+MAX_OPTIONS_SHOWN = 8
 
 
 def type_label(field: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
@@ -48,9 +50,9 @@ def field_details(field: Mapping[str, Any]) -> list[str]:
     options = [localized(o.get("label")) for o in field.get("options", [])
                if isinstance(o, Mapping)]
     if field.get("type") == "choice" and options:
+        shown = join_list(options[:MAX_OPTIONS_SHOWN])
         details.append(_("Options: %(options)s") % {
-            "options": "、".join(options) if len(options) <= 8
-            else "、".join(options[:8]) + "…"})
+            "options": shown if len(options) <= MAX_OPTIONS_SHOWN else f"{shown}…"})
     return details
 
 

@@ -346,3 +346,15 @@ def test_the_builder_says_a_procedure_is_needed_and_which_form_it_would_replace(
     assert note not in visible_text(staff_client.get(f"{BASE}/{form.pk}/").content)
     settings = staff_client.get(f"{BASE}/{form.pk}/settings/").content.decode()
     assert "に代わります" not in re.search(r'<option value="\d+" selected>[^<]*', settings)[0]
+
+
+def test_a_choice_is_listed_with_its_options_in_the_language_of_the_page():
+    spec = builder.starting_spec("choice", "c")
+    with translation.override("ja"):
+        assert builder_review.field_details(spec) == ["選択肢：はい、いいえ"]
+    with translation.override("en"):
+        assert builder_review.field_details(spec) == ["Options: Yes, No"]
+    many = {**spec, "options": [{"value": str(n), "label": {"ja": f"案{n}"}} for n in range(10)]}
+    with translation.override("ja"):
+        assert builder_review.field_details(many) == [
+            "選択肢：案0、案1、案2、案3、案4、案5、案6、案7…"]
