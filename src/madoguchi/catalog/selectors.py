@@ -38,7 +38,7 @@ def search_procedures(query: str, *, language: str = "ja") -> list[Procedure]:
     return [by_pk[h.key] for h in hits if h.key in by_pk]
 
 
-def life_events_listing(procedure: Procedure) -> list[LifeEvent]:
+def life_events_for(procedure: Procedure) -> list[LifeEvent]:
     """The published life events whose navigator checklist can list ``procedure``."""
     return list(LifeEvent.objects.filter(is_published=True, rules__procedure=procedure)
                 .distinct().order_by("sort_order", "pk"))

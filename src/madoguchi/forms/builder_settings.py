@@ -71,7 +71,9 @@ def settings_for(spec: Mapping[str, Any]) -> list[Setting]:
     kind = spec.get("type")
     items = [
         Setting("label_ja", _("Question or label (Japanese)"), "text", _text(spec, "label", "ja")),
-        Setting("label_en", _("Question or label (English)"), "text", _text(spec, "label", "en")),
+        Setting("label_en", _("Question or label (English)"), "text", _text(spec, "label", "en"),
+                _("Not copied from the Japanese. Left empty, residents who read English see "
+                  "the Japanese text.")),
     ]
     if kind == "guidance":
         items += [

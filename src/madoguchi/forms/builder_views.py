@@ -465,7 +465,7 @@ def _publish_context(request: HttpRequest, form: FormDefinition) -> dict[str, An
         "nothing_to_publish": not draft_differs and form.is_open,
         "revision": services.latest_revision_number(form),
         "procedure": procedure,
-        "life_events": catalog_selectors.life_events_listing(procedure) if procedure else [],
+        "life_events": catalog_selectors.life_events_for(procedure) if procedure else [],
         "procedures": [] if procedure else _procedures(staff_member(request)),
     }
 

@@ -102,3 +102,12 @@ def test_a_published_form_that_is_not_linked_cannot_be_reached(staff_client, res
     publish(staff_client, form)
     assert reload(form).live_version is not None
     assert resident_client.get(f"/apply/{form.slug}/").status_code == 404
+
+
+def test_unpublishing_says_first_what_residents_lose(staff_client):
+    form = daycare_form(staff_client)
+    assert "builder-unpublish" not in staff_client.get(f"{BASE}/{form.pk}/").content.decode()
+    publish(staff_client, form)
+    text = visible_text(staff_client.get(f"{BASE}/{form.pk}/").content)
+    assert ("手続き「保育所等の入所申込み」のページから「オンラインで申請する」ボタンがなくなり、"
+            "入力の途中の住民は送信できなくなります。") in text
