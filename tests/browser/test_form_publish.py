@@ -176,6 +176,8 @@ def test_a_new_clerk_publishes_a_form_residents_then_find_and_use(
     page.locator("main details.builder-unpublish summary").click()  # asks once, names it
     expect(page.locator("main details.builder-unpublish")).to_contain_text(
         "手続き「保育所等の入所申込み」のページから「オンラインで申請する」ボタンがなくなり")
+    assert_accessible(page, "editor of a published form")
+    screenshot_both(page, artifacts_dir, "builder-editor-published")
     click(page, "main form[action$='/unpublish/'] button")
     expect(page.locator("main")).to_contain_text("ボタンがなくなりました")
     resident.goto(f"/procedures/{PROCEDURE}/")
