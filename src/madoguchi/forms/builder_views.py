@@ -52,6 +52,13 @@ def _procedures(staff: Any) -> list[tuple[Procedure, FormDefinition | None]]:
     return [(p, getattr(p, "form", None)) for p in procedures]
 
 
+def _department_procedure(staff: Any, value: str) -> Procedure | None:
+    """The procedure of the staff member's department with the posted id (None otherwise)."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        return None
+    return Procedure.objects.filter(pk=int(value), department_id=staff.department_id).first()
+
+
 @case_handler_required
 def form_list(request: HttpRequest) -> HttpResponse:
     staff = staff_member(request)
@@ -414,9 +421,7 @@ def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
         procedure_id = request.POST.get("procedure", "")
         procedure = None
         if procedure_id:
-            procedure = Procedure.objects.filter(
-                pk=procedure_id if procedure_id.isdigit() else 0, department_id=staff.department_id
-            ).first()
+            procedure = _department_procedure(staff, procedure_id)
             if procedure is None:
                 errors.append(_("Choose a procedure of your department."))
         if applicant and applicant not in keys or contact and contact not in keys:
@@ -484,10 +489,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     link_to = None
     procedure_id = request.POST.get("procedure", "")
     if form.procedure is None and procedure_id:
-        link_to = Procedure.objects.filter(
-            pk=procedure_id if procedure_id.isdigit() else 0,
-            department_id=staff_member(request).department_id,
-        ).first()
+        link_to = _department_procedure(staff_member(request), procedure_id)
         if link_to is None:
             messages.error(request, _("Choose a procedure of your department."))
             return redirect("builder:publish", pk=form.pk)

@@ -358,3 +358,18 @@ def test_a_choice_is_listed_with_its_options_in_the_language_of_the_page():
     with translation.override("ja"):
         assert builder_review.field_details(many) == [
             "選択肢：案0、案1、案2、案3、案4、案5、案6、案7…"]
+
+
+@pytest.mark.parametrize("posted", ["99999999999999999999", "١٢", "-1", "x"])
+def test_an_odd_procedure_id_is_refused_with_a_message(staff_client, posted):
+    form = create(staff_client)
+    add_field(staff_client, form, "text")
+    revision = checked_revision(confirm_page(staff_client, form))
+    response = staff_client.post(f"{BASE}/{form.pk}/publish/",
+                                 {"revision": revision, "procedure": posted}, follow=True)
+    assert response.status_code == 200
+    assert "自分の課の手続きを選んでください。" in visible_text(response.content)
+    assert reload(form).live_version is None
+    response = staff_client.post(f"{BASE}/{form.pk}/settings/", {
+        "title_ja": "テスト申請", "access": "resident", "procedure": posted})
+    assert response.status_code == 422
