@@ -128,7 +128,7 @@ def test_a_new_clerk_builds_previews_and_publishes_a_form_that_a_resident_submit
     clerk.add_field(2, "text", "兄弟姉妹のお名前")
     clerk.choose("#f-show_if_field", "choice_1")
     clerk.choose("#f-show_if_phrase", "is")
-    clerk.type("#f-show_if_value", "はい")
+    clerk.choose("#f-show_if_option", "choice_1:yes")
     clerk.save_field()
     clerk.add_field(2, "number", "世帯の人数")
     clerk.save_field()
@@ -152,8 +152,10 @@ def test_a_new_clerk_builds_previews_and_publishes_a_form_that_a_resident_submit
     assert_accessible(page, "preview")
     page.go_back()
 
-    # Publish.
-    clerk.click("main form[action$='/publish/'] button")
+    # Publish: the publish check, then its button.
+    clerk.click("main .builder-publish a[href$='/publish/']")
+    assert_accessible(page, "publish check")
+    clerk.click("main form.builder-publish button[type=submit]")
     expect(page.locator(".notice--success, .messages").first).to_be_visible()
     built = Counter(clerk.count.clicks, clerk.count.keys)
     print(f"\nbuilding took {built.clicks} clicks and {built.keys} key presses")
@@ -275,8 +277,10 @@ def test_the_builder_works_with_the_keyboard_alone(page, assert_accessible):
     assert focused is not None
     assert_accessible(page, "editor after keyboard edits")
 
-    # Publish with the keyboard.
-    tab_to(page, "main form[action$='/publish/'] button")
+    # Publish with the keyboard, through the publish check.
+    tab_to(page, "main .builder-publish a[href$='/publish/']")
+    press(page, "Enter")
+    tab_to(page, "main form.builder-publish button[type=submit]")
     press(page, "Enter")
     form.refresh_from_db()
     assert form.live_version is not None
@@ -297,7 +301,9 @@ def test_publishing_a_broken_form_is_refused_with_the_reason(page, assert_access
     problems = page.locator("#problems")
     expect(problems).to_contain_text(target)
     with page.expect_navigation():
-        page.locator("main form[action$='/publish/'] button").click()
+        page.locator("main .builder-publish a[href$='/publish/']").click()
+    expect(page.locator("#problems")).to_contain_text(target)
+    expect(page.locator("main form.builder-publish")).to_have_count(0)
     form.refresh_from_db()
     assert form.live_version is None
     assert_accessible(page, "refused publish")

@@ -45,7 +45,7 @@ class _Form:
 
     def __init__(self, slug: str) -> None:
         version = form_selectors.live_version(slug)
-        if version is None or version.form.procedure is None or not version.form.procedure.online:
+        if version is None:  # not published, unpublished, or linked to no procedure
             raise Http404
         self.form: FormDefinition = version.form
         self.version: FormVersion = version

@@ -65,6 +65,9 @@ class Procedure(models.Model):
     deadline = models.JSONField(default=dict)
     documents = models.JSONField(default=list, blank=True)
     fee = models.JSONField(default=dict)
+    # Informational only: the demo data marks procedures that can be done online somewhere
+    # (here or through マイナポータル), as ``online_note`` explains. Whether residents can apply
+    # on this site is never read from it: see :attr:`accepts_online_application`.
     online = models.BooleanField(default=False)
     online_note = models.JSONField(default=dict, blank=True)
     keywords = models.JSONField(default=list, blank=True)
@@ -84,9 +87,9 @@ class Procedure(models.Model):
 
     @property
     def accepts_online_application(self) -> bool:
-        """True when a resident can apply on this site (a published form exists)."""
-        if not self.online:
-            return False
+        """True when a resident can apply on this site: the form linked to the procedure is
+        published and open. Publishing the form is all it takes; unpublishing or unlinking it
+        takes it away (the same rule as :func:`madoguchi.forms.selectors.live_version`)."""
         annotated = getattr(self, "has_published_form", None)
         if annotated is not None:
             return bool(annotated)

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from madoguchi.forms.models import FormVersion
 
-from .models import City, Procedure
+from .models import City, LifeEvent, Procedure
 
 MAX_QUERY_LENGTH = 100
 
@@ -36,3 +36,9 @@ def search_procedures(query: str, *, language: str = "ja") -> list[Procedure]:
     hits = search(query, kinds=["procedure"], language=language, limit=100)
     by_pk = {str(p.pk): p for p in procedures().filter(pk__in=[int(h.key) for h in hits])}
     return [by_pk[h.key] for h in hits if h.key in by_pk]
+
+
+def life_events_for(procedure: Procedure) -> list[LifeEvent]:
+    """The published life events whose navigator checklist can list ``procedure``."""
+    return list(LifeEvent.objects.filter(is_published=True, rules__procedure=procedure)
+                .distinct().order_by("sort_order", "pk"))

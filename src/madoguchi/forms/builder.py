@@ -57,6 +57,13 @@ def _bilingual(ja: str, en: str) -> dict[str, str]:
     return {"ja": ja, "en": en}
 
 
+def typed_texts(ja: str, en: str) -> dict[str, str]:
+    """A bilingual text as the clerk typed it. A missing English text is left out, never copied
+    from the Japanese: residents reading English then see the Japanese (``localized``), and the
+    builder lists what still needs English."""
+    return {lang: text.strip() for lang, text in (("ja", ja), ("en", en)) if text.strip()}
+
+
 def starting_spec(entry: str, key: str) -> dict[str, Any]:
     """The spec of a new field from the palette entry ``entry``."""
     option = [
@@ -145,7 +152,7 @@ def find_field(definition: Mapping[str, Any], key: str) -> tuple[dict[str, Any],
 
 def new_definition(title_ja: str, title_en: str = "") -> dict[str, Any]:
     return {
-        "title": {"ja": title_ja, "en": title_en or title_ja},
+        "title": typed_texts(title_ja, title_en),
         "pages": [{"key": "page_1", "title": _bilingual("入力してください", "Your answers"),
                    "fields": []}],
     }
@@ -169,9 +176,9 @@ def update_page(definition: Mapping[str, Any], page_key: str, *, title_ja: str, 
                 intro_ja: str, intro_en: str) -> tuple[dict[str, Any], str]:
     result = copy.deepcopy(dict(definition))
     page = _find_page(result, page_key)
-    page["title"] = {"ja": title_ja.strip(), "en": title_en.strip() or title_ja.strip()}
+    page["title"] = typed_texts(title_ja, title_en)
     if intro_ja.strip() or intro_en.strip():
-        page["intro"] = {"ja": intro_ja.strip(), "en": intro_en.strip() or intro_ja.strip()}
+        page["intro"] = typed_texts(intro_ja, intro_en)
     else:
         page.pop("intro", None)
     return result, _("Changed page “%(title)s”.") % {"title": title_ja.strip()}
@@ -334,7 +341,7 @@ def set_condition(definition: Mapping[str, Any], *, page_key: str | None = None,
 def set_settings(definition: Mapping[str, Any], *, title_ja: str, title_en: str, access: str,
                  applicant_field: str, contact_field: str) -> tuple[dict[str, Any], str]:
     result = copy.deepcopy(dict(definition))
-    result["title"] = {"ja": title_ja.strip(), "en": title_en.strip() or title_ja.strip()}
+    result["title"] = typed_texts(title_ja, title_en)
     result["access"] = access
     for name, value in (("applicant_field", applicant_field), ("contact_field", contact_field)):
         if value:

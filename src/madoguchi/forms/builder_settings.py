@@ -23,8 +23,8 @@ from madoguchi.jp import wareki as jp_wareki
 from madoguchi.jp import width as jp_width
 from madoguchi.jp.errors import JPValueError
 
-from .builder import palette_labels, starting_spec, unique_key
-from .fields import resolve_date_bound
+from .builder import palette_labels, starting_spec, typed_texts, unique_key
+from .builder_dates import limits_of, read_limits
 from .logic import PHRASES, Condition
 
 MAX_TEXT = 2000
@@ -36,7 +36,7 @@ class Setting:
 
     name: str
     label: str
-    kind: str  # text, textarea, number, checkbox, select, options
+    kind: str  # text, textarea, number, checkbox, select, options, subfields, date_limits
     value: Any = ""
     hint: str = ""
     choices: tuple[tuple[str, str], ...] = ()
@@ -71,7 +71,9 @@ def settings_for(spec: Mapping[str, Any]) -> list[Setting]:
     kind = spec.get("type")
     items = [
         Setting("label_ja", _("Question or label (Japanese)"), "text", _text(spec, "label", "ja")),
-        Setting("label_en", _("Question or label (English)"), "text", _text(spec, "label", "en")),
+        Setting("label_en", _("Question or label (English)"), "text", _text(spec, "label", "en"),
+                _("Not copied from the Japanese. Left empty, residents who read English see "
+                  "the Japanese text.")),
     ]
     if kind == "guidance":
         items += [
@@ -100,12 +102,8 @@ def settings_for(spec: Mapping[str, Any]) -> list[Setting]:
             Setting("max", _("Largest number"), "number", spec.get("max", "")),
         ]
     elif kind == "date":
-        hint = _("A date like 2026-04-01, or relative to the day of answering: today, -18y "
-                 "(18 years ago), +30d (in 30 days), -6m.")
-        items += [
-            Setting("min", _("Earliest date"), "text", spec.get("min", ""), hint),
-            Setting("max", _("Latest date"), "text", spec.get("max", ""), hint),
-        ]
+        items.append(Setting("date_limits", _("Which dates are accepted"), "date_limits",
+                             limits_of(spec)))
     elif kind == "choice":
         items += [
             Setting("widget", _("Shown as"), "select", spec.get("widget", "radio"), "",
@@ -216,10 +214,9 @@ def _clean(value: Any, limit: int = MAX_TEXT) -> str:
 
 
 def _bilingual(post: Mapping[str, Any], name: str) -> dict[str, str] | None:
-    ja, en = _clean(post.get(f"{name}_ja")), _clean(post.get(f"{name}_en"))
-    if not ja and not en:
-        return None
-    return {"ja": ja or en, "en": en or ja}
+    """The texts typed in ``<name>_ja`` and ``<name>_en``; English is never copied from
+    Japanese (see :func:`~madoguchi.forms.builder.typed_texts`)."""
+    return typed_texts(_clean(post.get(f"{name}_ja")), _clean(post.get(f"{name}_en"))) or None
 
 
 def _whole_number(post: Mapping[str, Any], name: str, label: str,
@@ -250,7 +247,7 @@ def _options(text: str, old: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 number += 1
             value = f"o{number}"
             used.add(value)
-        options.append({"value": value, "label": {"ja": ja, "en": en or ja}})
+        options.append({"value": value, "label": typed_texts(ja, en)})
     return options
 
 
@@ -285,15 +282,8 @@ def read_settings(
         changes["min"] = _whole_number(post, "min", _("Smallest number"), errors)
         changes["max"] = _whole_number(post, "max", _("Largest number"), errors)
     elif kind == "date":
-        for name, title in (("min", _("Earliest date")), ("max", _("Latest date"))):
-            bound = jp_width.to_ascii(_clean(post.get(name), 20)).lower()
-            if bound and resolve_date_bound(bound) is None:
-                try:
-                    bound = jp_wareki.parse_date(bound).isoformat()
-                except JPValueError:
-                    errors.append(_("%(label)s: write a date like 2026-04-01, or today, -18y, "
-                                    "+30d.") % {"label": title})
-            changes[name] = bound or None
+        changes["min"], changes["max"], date_errors = read_limits(post)
+        errors += date_errors
     elif kind == "choice":
         widget = post.get("widget")
         changes["widget"] = widget if widget in ("select", "checkboxes") else None
@@ -324,26 +314,58 @@ def read_settings(
 def condition_targets(definition: Mapping[str, Any], *, page_key: str,
                       field_key: str | None) -> list[tuple[str, str]]:
     """Fields a condition may depend on: (key, label) of earlier pages, and for a field also
-    the fields above it on its own page."""
-    targets = []
-    for page in definition.get("pages", []):
+    the fields above it on its own page. Two fields with the same label are told apart by
+    their page (「選んでください（2ページ目）」), so the clerk never has to read a key."""
+    fields: list[tuple[int, dict[str, Any]]] = []
+    for number, page in enumerate(definition.get("pages", []), start=1):
         same_page = page.get("key") == page_key
         if same_page and field_key is None:
             break
         for field in page.get("fields", []):
             if field.get("key") == field_key:
-                return targets
+                return _named(fields)
             if field.get("type") not in ("guidance", "group", "file"):
-                targets.append((field["key"], localized(field.get("label"))))
+                fields.append((number, field))
         if same_page:
             break
-    return targets
+    return _named(fields)
+
+
+def _named(fields: list[tuple[int, dict[str, Any]]]) -> list[tuple[str, str]]:
+    labels = [localized(field.get("label")) for _number, field in fields]
+    named = []
+    for (number, field), label in zip(fields, labels, strict=True):
+        if not label:
+            label = _("(a field without a label)")
+        elif labels.count(label) > 1:
+            label = _("%(label)s (page %(number)d)") % {"label": label, "number": number}
+        named.append((field["key"], label))
+    return named
+
+
+def condition_choices(definition: Mapping[str, Any],
+                      targets: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """For each target: its key, label, kind of value (choice, consent, date, number or text)
+    and, for a field with options, those options as (value, label) to choose from."""
+    by_key = {f.get("key"): f for p in definition.get("pages", []) for f in p.get("fields", [])}
+    choices = []
+    for key, label in targets:
+        field = by_key.get(key, {})
+        kind = field.get("type")
+        options = [(str(o.get("value")), localized(o.get("label")) or str(o.get("value")))
+                   for o in field.get("options", []) if isinstance(o, Mapping)]
+        choices.append({
+            "key": key, "label": label, "options": options if kind == "choice" else [],
+            "kind": kind if kind in ("choice", "consent", "date", "number") else "text",
+        })
+    return choices
 
 
 def read_condition(definition: Mapping[str, Any], post: Mapping[str, Any], prefix: str,
                    targets: list[tuple[str, str]]) -> tuple[Condition | None, list[str]]:
-    """The condition from inputs ``<prefix>_field``, ``_phrase``, ``_value`` (none when no field
-    is chosen). A choice's option can be given by its label; a date in 和暦."""
+    """The condition from inputs ``<prefix>_field``, ``_phrase`` and ``_option`` (one of the
+    options of a choice, as ``<field key>:<option value>``) or ``_value`` (typed: a date in 和暦,
+    a number, a text, or an option's label); none when no field is chosen."""
     field_key = _clean(post.get(f"{prefix}_field"), 60)
     if not field_key:
         return None, []
@@ -357,6 +379,10 @@ def read_condition(definition: Mapping[str, Any], post: Mapping[str, Any], prefi
                   if f.get("key") == field_key)
     kind = target.get("type")
     if kind == "choice":
+        chosen = _clean(post.get(f"{prefix}_option"), 200)
+        option_key, _sep, option_value = chosen.partition(":")
+        if chosen and option_key == field_key:
+            value = option_value
         for option in target.get("options", []):
             names = {str(option.get("value"))} | {
                 str(v) for v in (option.get("label") or {}).values()
@@ -365,7 +391,7 @@ def read_condition(definition: Mapping[str, Any], post: Mapping[str, Any], prefi
                 value = option.get("value")
                 break
         else:
-            return None, [_("Choose one of the options of “%(label)s” as the value.")
+            return None, [_("As the value, choose one of the options of “%(label)s”.")
                           % {"label": localized(target.get("label"))}]
     elif kind == "consent":
         value = True

@@ -11,23 +11,26 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from madoguchi.catalog import selectors as catalog_selectors
 from madoguchi.catalog.models import Procedure
 from madoguchi.core import audit
 from madoguchi.core.i18n import localized
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
-from . import builder, interchange, library, rendering, selectors, services
+from . import builder, builder_review, interchange, library, rendering, selectors, services
+from .builder_dates import limits_posted
 from .builder_settings import (
     PHRASE_LABELS,
+    condition_choices,
     condition_targets,
     condition_text,
     read_condition,
@@ -42,8 +45,18 @@ MAX_IMPORT_BYTES = 1024 * 1024
 PREVIEW_PREFIX = "preview:"
 
 
-def _procedures(staff: Any) -> list[Procedure]:
-    return list(Procedure.objects.filter(department_id=staff.department_id).order_by("pk"))
+def _procedures(staff: Any) -> list[tuple[Procedure, FormDefinition | None]]:
+    """The department's procedures, each with the form that serves it now (or None)."""
+    procedures = Procedure.objects.filter(department_id=staff.department_id).select_related(
+        "form").order_by("pk")
+    return [(p, getattr(p, "form", None)) for p in procedures]
+
+
+def _department_procedure(staff: Any, value: str) -> Procedure | None:
+    """The procedure of the staff member's department with the posted id (None otherwise)."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        return None
+    return Procedure.objects.filter(pk=int(value), department_id=staff.department_id).first()
 
 
 @case_handler_required
@@ -135,40 +148,16 @@ def _form_of(request: HttpRequest, pk: int) -> FormDefinition:
 
 def _editor_context(request: HttpRequest, form: FormDefinition) -> dict[str, Any]:
     definition = form.draft
-    labels = builder.palette_labels()
-    pages = []
-    for page in definition.get("pages", []):
-        fields = []
-        for field in page.get("fields", []):
-            conditions = [
-                (kind, condition_text(field[kind], definition))
-                for kind in ("show_if", "require_if") if kind in field
-            ]
-            label = (localized(field.get("label"))
-                     or Truncator(localized(field.get("text"))).chars(40))
-            fields.append({"spec": field, "label": label,
-                           "type_label": _type_label(field, labels), "conditions": conditions})
-        pages.append({
-            "key": page.get("key"), "title": localized(page.get("title")), "fields": fields,
-            "condition": condition_text(page["show_if"], definition) if "show_if" in page else "",
-        })
     live = form.live_version
     return {
-        "form": form, "pages": pages, "palette": labels.items(),
+        "form": form, "pages": builder_review.pages(definition),
+        "palette": builder.palette_labels().items(),
+        # After adding a field the palette of its page stays open for the next one.
+        "open_palette": request.GET.get("palette", ""),
         "problems": check_definition(definition), "live": live,
         "draft_differs": live is None or live.definition != definition,
-        "procedures": _procedures(staff_member(request)),
+        "english_missing": builder_review.english_missing(definition),
     }
-
-
-def _type_label(field: dict[str, Any], labels: dict[str, str]) -> str:
-    kind = field.get("type", "")
-    if kind == "text" and field.get("multiline"):
-        return labels["textarea"]
-    if kind == "choice":
-        return labels.get({"select": "select", "checkboxes": "checkboxes"}.get(
-            field.get("widget", ""), "choice"), kind)
-    return labels.get(kind, kind)
 
 
 @case_handler_required
@@ -188,6 +177,13 @@ def _apply(request: HttpRequest, form: FormDefinition,
     services.save_draft(form, definition, actor=request.user, summary=summary)
     messages.success(request, summary)
     return True
+
+
+def _editor_url(form: FormDefinition, *, palette: str = "", anchor: str = "") -> str:
+    url = reverse("builder:editor", args=[form.pk])
+    if palette:
+        url += f"?{urlencode({'palette': palette})}"
+    return f"{url}#{anchor}" if anchor else url
 
 
 def _offset(request: HttpRequest) -> int:
@@ -213,7 +209,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.save_draft(form, new, actor=request.user, summary=summary)
             messages.success(request, summary)
-            return redirect("builder:field", pk=form.pk, key=key)
+            return redirect(f"{reverse('builder:field', args=[form.pk, key])}?added=1")
     elif op == "add_page":
         try:
             new, summary, key = builder.add_page(definition)
@@ -256,21 +252,28 @@ def _layout(request: HttpRequest) -> dict[str, list[str]]:
 
 def _condition_context(definition: dict[str, Any], rule: Any, targets: list[tuple[str, str]],
                        post: dict[str, Any] | None, prefix: str) -> dict[str, Any]:
-    current = Condition.from_logic(rule) if rule is not None else None
+    """What the condition editor shows: the fields to depend on, each with its kind and, for a
+    choice, its own options to pick the value from; the current (or posted) condition."""
+    context = {"prefix": prefix, "targets": targets, "phrases": PHRASE_LABELS.items(),
+               "choices": condition_choices(definition, targets)}
+    context["option_groups"] = [
+        {**c, "options": [(f"{c['key']}:{value}", label) for value, label in c["options"]]}
+        for c in context["choices"] if c["options"]
+    ]
     if post is not None:
-        return {"prefix": prefix, "targets": targets, "phrases": PHRASE_LABELS.items(),
-                "field": post.get(f"{prefix}_field", ""),
+        return {**context, "field": post.get(f"{prefix}_field", ""),
                 "phrase": post.get(f"{prefix}_phrase", ""),
+                "option": post.get(f"{prefix}_option", ""),
                 "value": post.get(f"{prefix}_value", ""), "custom": False}
-    value = current.value if current else ""
+    current = Condition.from_logic(rule) if rule is not None else None
+    value, option = (current.value if current else ""), ""
     if current is not None:
         target = next((f for p in definition.get("pages", []) for f in p.get("fields", [])
                        if f.get("key") == current.field), {})
-        for option in target.get("options", []):
-            if str(option.get("value")) == str(value):
-                value = localized(option.get("label"), "ja")
-    return {"prefix": prefix, "targets": targets, "phrases": PHRASE_LABELS.items(),
-            "field": current.field if current else "", "phrase": current.phrase if current else "",
+        if target.get("type") == "choice":
+            option, value = f"{current.field}:{value}", ""
+    return {**context, "field": current.field if current else "",
+            "phrase": current.phrase if current else "", "option": option,
             "value": "" if value is True else value,
             "custom": rule is not None and current is None,
             "text": condition_text(rule, definition) if rule is not None else ""}
@@ -287,6 +290,8 @@ def field_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     except builder.EditRefused as exc:
         raise Http404 from exc
     targets = condition_targets(definition, page_key=page["key"], field_key=key)
+    # A field just added from the palette: back in the editor, that palette is open again.
+    added = (request.POST if request.method == "POST" else request.GET).get("added") == "1"
     errors: list[str] = []
     post = request.POST.dict() if request.method == "POST" else None
     if post is not None:
@@ -317,13 +322,13 @@ def field_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             else:
                 services.save_draft(form, updated, actor=request.user, summary=summary)
                 messages.success(request, summary)
-                url = reverse("builder:editor", args=[form.pk])
-                return redirect(f"{url}#field-{final_key}")
+                return redirect(_editor_url(form, palette=page["key"] if added else "",
+                                            anchor=f"field-{final_key}"))
     return render(
         request, "forms/builder/field.html",
         {"form": form, "spec": spec, "page": page, "errors": errors,
          "settings": _with_posted(settings_for(spec), post),
-         "type_label": _type_label(spec, builder.palette_labels()),
+         "type_label": builder_review.type_label(spec), "added": added,
          "key": post.get("key", key) if post else key,
          "show_if": _condition_context(definition, spec.get("show_if"), targets, post, "show_if"),
          "require_if": _condition_context(definition, spec.get("require_if"), targets, post,
@@ -340,6 +345,8 @@ def _with_posted(settings: list[Any], post: dict[str, Any] | None) -> list[Any]:
     for setting in settings:
         if setting.kind == "subfields":
             shown.append(setting)  # the rows as stored; the clerk's edits are in the message
+        elif setting.kind == "date_limits":
+            shown.append(replace(setting, value=limits_posted(post)))
         elif setting.kind == "checkbox":
             shown.append(replace(setting, value=post.get(setting.name) == "on"))
         else:
@@ -414,9 +421,7 @@ def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
         procedure_id = request.POST.get("procedure", "")
         procedure = None
         if procedure_id:
-            procedure = Procedure.objects.filter(
-                pk=procedure_id if procedure_id.isdigit() else 0, department_id=staff.department_id
-            ).first()
+            procedure = _department_procedure(staff, procedure_id)
             if procedure is None:
                 errors.append(_("Choose a procedure of your department."))
         if applicant and applicant not in keys or contact and contact not in keys:
@@ -447,24 +452,64 @@ def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
     }, status=422 if errors else 200)
 
 
+def _publish_context(request: HttpRequest, form: FormDefinition) -> dict[str, Any]:
+    """The publish check: everything residents will see, and where they will find it."""
+    definition = form.draft
+    live = form.live_version
+    draft_differs = live is None or live.definition != definition
+    procedure = form.procedure
+    return {
+        "form": form, "problems": check_definition(definition),
+        "pages": builder_review.pages(definition),
+        "english_missing": builder_review.english_missing(definition),
+        "title_ja": (definition.get("title") or {}).get("ja", ""),
+        "title_en": (definition.get("title") or {}).get("en", ""),
+        "access": definition.get("access", "resident"),
+        "live": live, "draft_differs": draft_differs,
+        "number": (live.number if live else 0) + (1 if draft_differs else 0),
+        "nothing_to_publish": not draft_differs and form.is_open,
+        "revision": services.latest_revision_number(form),
+        "procedure": procedure,
+        "life_events": catalog_selectors.life_events_for(procedure) if procedure else [],
+        "procedures": [] if procedure else _procedures(staff_member(request)),
+    }
+
+
 @case_handler_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the publish check (what residents will see). POST from that page: publish."""
     form = _form_of(request, pk)
+    if request.method == "GET":
+        return render(request, "forms/builder/publish.html", _publish_context(request, form))
+    if request.POST.get("revision") != str(services.latest_revision_number(form)):
+        messages.error(request, _("The form changed after you checked it. Check it again, "
+                                  "then publish."))
+        return redirect("builder:publish", pk=form.pk)
+    link_to = None
+    procedure_id = request.POST.get("procedure", "")
+    if form.procedure is None and procedure_id:
+        link_to = _department_procedure(staff_member(request), procedure_id)
+        if link_to is None:
+            messages.error(request, _("Choose a procedure of your department."))
+            return redirect("builder:publish", pk=form.pk)
     try:
-        version = services.publish_draft(form)
+        version = services.publish_draft(form, link_to=link_to)
     except DefinitionError as exc:
         for problem in exc.problems:
             messages.error(request, problem)
         messages.error(request, _("The form was not published. Correct the points above."))
+        return redirect("builder:editor", pk=form.pk)
+    audit.record(request, "form.publish", target_type="form", target_id=str(form.pk),
+                 details={"version": version.number})
+    if form.procedure is not None:
+        messages.success(request, _("Published as version %(number)d. Residents can now apply "
+                                    "from the page of the procedure “%(procedure)s”.")
+                         % {"number": version.number, "procedure": localized(form.procedure.name)})
     else:
-        audit.record(request, "form.publish", target_type="form", target_id=str(form.pk),
-                     details={"version": version.number})
-        messages.success(request, _("Published as version %(number)d. Residents now use it.")
-                         % {"number": version.number})
-        if form.procedure is None:
-            messages.warning(request, _("Link the form to a procedure in the settings so that "
-                                        "residents can find it."))
+        messages.warning(request, _("Published as version %(number)d, but residents cannot "
+                                    "reach it yet: choose the procedure it serves in the "
+                                    "settings.") % {"number": version.number})
     return redirect("builder:editor", pk=form.pk)
 
 
@@ -476,6 +521,10 @@ def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(request, "form.unpublish", target_type="form", target_id=str(form.pk))
     messages.success(request, _("The form no longer takes applications. Applications already "
                                 "sent are kept."))
+    if form.procedure is not None:
+        messages.info(request, _("The button to apply online is gone from the page of the "
+                                 "procedure “%(procedure)s”.")
+                      % {"procedure": localized(form.procedure.name)})
     return redirect("builder:editor", pk=form.pk)
 
 

@@ -14,7 +14,7 @@ from madoguchi.staff.models import StaffMember
 from .definition import FormSpec
 from .models import FormDefinition, FormVersion
 
-_live_cache: dict[str, tuple[tuple[int, int | None, bool, int | None], FormVersion]] = {}
+_live_cache: dict[str, tuple[tuple[int, int | None, int | None], FormVersion]] = {}
 _live_lock = threading.Lock()
 
 
@@ -26,17 +26,20 @@ def _spec_of_version(version_id: int) -> FormSpec:
 
 
 def live_version(slug: str) -> FormVersion | None:
-    """The newest published version of the open form ``slug``, with its form and procedure.
+    """The newest published version of the open form ``slug`` that serves a procedure, with
+    its form and procedure; ``None`` when residents cannot apply with it.
+
+    Publishing a form linked to a procedure is what makes it reachable; an unpublished form, or
+    one linked to no procedure, is not (the catalog's ``accepts_online_application`` agrees).
 
     One small query checks which version is live and where its procedure is routed; the full
     objects (with their bilingual JSON texts) are loaded again only when that changed.
     """
     state = (
-        FormVersion.objects.filter(form__slug=slug, form__is_open=True, published_at__isnull=False)
+        FormVersion.objects.filter(form__slug=slug, form__is_open=True, published_at__isnull=False,
+                                   form__procedure__isnull=False)
         .order_by("-number")
-        .values_list(
-            "pk", "form__procedure_id", "form__procedure__online", "form__procedure__department_id"
-        )
+        .values_list("pk", "form__procedure_id", "form__procedure__department_id")
         .first()
     )
     if state is None:

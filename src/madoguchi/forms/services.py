@@ -45,9 +45,21 @@ def publish(form: FormDefinition, definition: dict[str, Any]) -> FormVersion:
         return version
 
 
-def publish_draft(form: FormDefinition) -> FormVersion:
-    """Publish the builder's draft; refused with the reasons when it is not a usable form."""
-    return publish(form, copy.deepcopy(form.draft))
+def publish_draft(form: FormDefinition, *, link_to: Procedure | None = None) -> FormVersion:
+    """Publish the builder's draft; refused with the reasons when it is not a usable form.
+
+    ``link_to`` first links the form to that procedure (the publish check offers it for a form
+    not linked yet), in the same transaction: a refused draft leaves the link as it was.
+    """
+    with transaction.atomic():
+        if link_to is not None:
+            link_procedure(form, link_to)
+        return publish(form, copy.deepcopy(form.draft))
+
+
+def latest_revision_number(form: FormDefinition) -> int:
+    """The number of the draft's newest revision (0 before the first)."""
+    return form.revisions.aggregate(n=Max("number"))["n"] or 0
 
 
 def unpublish(form: FormDefinition) -> None:
@@ -116,8 +128,9 @@ def duplicate(form: FormDefinition, *, actor: User | None) -> FormDefinition:
     """A new, unpublished form with a copy of the draft (not linked to any procedure)."""
     definition = copy.deepcopy(form.draft)
     title = definition.get("title") or {}
-    definition["title"] = {"ja": f"{title.get('ja', '')}（コピー）",
-                           "en": f"Copy of {title.get('en', '')}"}
+    definition["title"] = {"ja": f"{title.get('ja', '')}（コピー）"}
+    if title.get("en"):
+        definition["title"]["en"] = f"Copy of {title['en']}"
     return create_form(department=form.department, definition=definition, actor=actor,
                        slug=f"{form.slug}-copy",
                        summary=_("Copied from %(slug)s.") % {"slug": form.slug})

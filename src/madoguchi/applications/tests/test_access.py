@@ -97,9 +97,10 @@ def test_unknown_application_and_form_are_not_found(resident_client):
     assert resident_client.get(f"/apply/{FORM_SLUG}/no-such-page/").status_code == 404
 
 
-def test_form_of_a_procedure_taken_offline_is_not_found(resident_client, procedure):
-    procedure.online = False
-    procedure.save()
+def test_a_form_no_longer_linked_to_its_procedure_is_not_found(resident_client, procedure):
+    from madoguchi.forms import services as form_services
+
+    form_services.link_procedure(procedure.form, None)
     assert resident_client.get(f"/apply/{FORM_SLUG}/").status_code == 404
     assert resident_client.get(f"/apply/{FORM_SLUG}/applicant/").status_code == 404
 

@@ -147,7 +147,7 @@ def test_only_procedures_with_a_live_form_offer_to_apply(client, demo):
         assert response.status_code == 200, procedure.slug
         form = getattr(procedure, "form", None)
         applies = form is not None and f'href="/apply/{form.slug}/"' in response.content.decode()
-        assert applies == bool(procedure.online and form and form.live_version), procedure.slug
+        assert applies == bool(form and form.is_open and form.live_version), procedure.slug
     assert Procedure.objects.get(slug="tsugaku-hojo").form.live_version is not None
 
 

@@ -24,7 +24,7 @@ from madoguchi.staff.models import Department
 from madoguchi.staff.testing import staff_login
 
 BASE = "/staff/forms"
-ONLINE_PROCEDURE = "jido-teate"  # 子育て支援課, online, no form of its own in the demo
+ONLINE_PROCEDURE = "jido-teate"  # 子育て支援課, no form of its own in the demo
 
 
 @pytest.fixture
@@ -73,7 +73,8 @@ def edit(client: Client, form: FormDefinition, **data) -> object:
 
 def add_field(client: Client, form: FormDefinition, entry: str, page: str = "page_1") -> str:
     response = edit(client, form, op="add_field", page=page, entry=entry)
-    match = re.fullmatch(rf"{BASE}/{form.pk}/fields/([a-z0-9_]+)/", response["Location"])
+    match = re.fullmatch(rf"{BASE}/{form.pk}/fields/([a-z0-9_]+)/\?added=1",
+                         response["Location"])
     assert match, response["Location"]
     return match[1]
 
@@ -96,7 +97,7 @@ def link_procedure(client: Client, form: FormDefinition, **extra) -> None:
 
 
 def publishable_form(client: Client, label: str = "好きな色") -> tuple[FormDefinition, str]:
-    """A one-page form with one required text field, linked to an online procedure."""
+    """A one-page form with one required text field, linked to a procedure."""
     form = create(client)
     key = add_field(client, form, "text")
     response = client.post(f"{BASE}/{form.pk}/fields/{key}/",
@@ -107,8 +108,23 @@ def publishable_form(client: Client, label: str = "好きな色") -> tuple[FormD
     return form, key
 
 
-def publish(client: Client, form: FormDefinition):
-    response = client.post(f"{BASE}/{form.pk}/publish/")
+def confirm_page(client: Client, form: FormDefinition) -> str:
+    """The publish check (GET), which every publish goes through."""
+    response = client.get(f"{BASE}/{form.pk}/publish/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def checked_revision(html: str) -> str:
+    match = re.search(r'name="revision" value="(\d+)"', html)
+    assert match, "the publish check offers no publish button"
+    return match[1]
+
+
+def publish(client: Client, form: FormDefinition, **extra):
+    """Publish as a clerk does: read the publish check, then press its button."""
+    revision = checked_revision(confirm_page(client, form))
+    response = client.post(f"{BASE}/{form.pk}/publish/", {"revision": revision, **extra})
     assert response.status_code == 302
     assert response["Location"] == f"{BASE}/{form.pk}/"
     return response
@@ -290,9 +306,9 @@ def test_edit_a_field_label_required_options_and_condition(staff_client):
     assert spec["required"] is True
     assert spec["show_if"] == {"==": [{"var": "relationship"}, other]}
     assert "require_if" not in spec
-    # The field page shows the condition with the option's label, not its value.
+    # The field page shows the condition's option chosen among the field's own options.
     html = staff_client.get(f"{BASE}/{form.pk}/fields/{text}/").content.decode()
-    assert 'name="show_if_value" value="その他"' in html
+    assert f'<option value="relationship:{other}" selected>その他</option>' in html
     # Clearing the condition ("(always)").
     staff_client.post(f"{BASE}/{form.pk}/fields/{text}/",
                       {"label_ja": "具体的に", "key": text, "show_if_field": ""})
@@ -423,7 +439,14 @@ def test_publish_is_refused_while_a_condition_points_at_a_deleted_field(staff_cl
     edit(staff_client, form, op="remove_field", field=choice)
     editor = staff_client.get(f"{BASE}/{form.pk}/").content.decode()
     assert choice in problem_list(editor)
-    response = staff_client.post(f"{BASE}/{form.pk}/publish/", follow=True)
+    # The publish check lists the problem and offers no button to publish.
+    check = confirm_page(staff_client, form)
+    assert choice in problem_list(check)
+    assert 'name="revision"' not in check
+    # A publish posted anyway is refused by the server with the reasons.
+    revision = str(services.latest_revision_number(reload(form)))
+    response = staff_client.post(f"{BASE}/{form.pk}/publish/", {"revision": revision},
+                                 follow=True)
     assert response.status_code == 200
     assert not form.versions.exists()
     html = response.content.decode()
@@ -464,7 +487,11 @@ def test_publish_creates_an_immutable_version_served_to_residents(staff_client, 
 def test_publishing_the_same_draft_twice_makes_one_version(staff_client):
     form, _key = publishable_form(staff_client)
     publish(staff_client, form)
-    publish(staff_client, form)
+    check = confirm_page(staff_client, form)
+    assert "住民はすでにこのフォーム（第1版）を使っています" in check
+    assert 'name="revision"' not in check
+    revision = str(services.latest_revision_number(reload(form)))
+    staff_client.post(f"{BASE}/{form.pk}/publish/", {"revision": revision})
     assert form.versions.count() == 1
 
 
@@ -507,17 +534,6 @@ def test_unpublish_makes_the_form_unavailable_and_keeps_applications(staff_clien
     assert reload(form).is_open
     assert form.versions.count() == 1
     assert resident_client.get(f"/apply/{form.slug}/").status_code == 302
-
-
-def test_a_form_linked_to_a_procedure_that_is_not_online_is_not_served(staff_client,
-                                                                       resident_client):
-    form, _key = publishable_form(staff_client)
-    offline = Procedure.objects.get(slug="hoikusho")
-    assert not offline.online and offline.department.code == "kosodate"
-    staff_client.post(f"{BASE}/{form.pk}/settings/", {
-        "title_ja": "テスト申請", "access": "resident", "procedure": str(offline.pk)})
-    publish(staff_client, form)
-    assert resident_client.get(f"/apply/{form.slug}/").status_code == 404
 
 
 # --- duplicate, export and import, templates ------------------------------------------------------
@@ -819,7 +835,8 @@ def test_publishing_and_unpublishing_are_audit_logged(demo):
                                 actor=staff.user)
     client = Client()
     staff_login(client, staff.user)
-    client.post(f"/staff/forms/{form.pk}/publish/")
+    client.post(f"/staff/forms/{form.pk}/publish/",
+                {"revision": str(services.latest_revision_number(form))})
     client.post(f"/staff/forms/{form.pk}/unpublish/")
     actions = list(AuditEvent.objects.filter(target_id=str(form.pk), target_type="form")
                    .order_by("pk").values_list("action", flat=True))
