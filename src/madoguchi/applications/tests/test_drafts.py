@@ -124,32 +124,34 @@ def test_sensitive_answers_are_not_stored_in_clear(resident_client):
     model = Draft.objects.get()
     row = draft_row(model)
     # The row is read correctly: a plain answer of the same page is there.
-    assert any(form in row for form in stored_forms("みどり信用金庫"))
-    secrets = [ACCOUNT_NUMBER, VALID_POST["bank"]["account_number"], ACCOUNT_HOLDER,
-               VALID_POST["bank"]["account_holder"], "ミドリ", "ハナコ", "はなこ"]
+    assert any(form in row for form in stored_forms("緑ヶ丘県立緑ヶ丘高等学校"))
+    typed = VALID_POST["bank"]
+    secrets = [ACCOUNT_NUMBER, typed["payment_account-number"], ACCOUNT_HOLDER,
+               typed["payment_account-holder"], "ミドリ", "ハナコ", "はなこ", "みずほ"]
     for secret in secrets:
         for form in stored_forms(secret):
             assert form not in row, secret
-    assert "account_number" not in model.raw and "account_number" not in model.answers
-    assert "account_holder" not in model.raw and "account_holder" not in model.answers
+    assert "payment_account" not in model.raw and "payment_account" not in model.answers
     assert model.sealed
     # The resident gets them back.
     state = draft_of(resident_client)
-    assert state["answers"]["account_number"] == ACCOUNT_NUMBER
-    assert state["answers"]["account_holder"] == ACCOUNT_HOLDER
+    assert state["answers"]["payment_account"]["number"] == ACCOUNT_NUMBER
+    assert state["answers"]["payment_account"]["holder"] == ACCOUNT_HOLDER
     html = resident_client.get(page_url("bank")).content.decode()
     assert 'value="９８７６５４３"' in html
 
 
 def test_sensitive_answers_typed_on_a_page_with_errors_are_not_stored_in_clear(resident_client):
     fill_wizard(resident_client, ["applicant", "student", "commute"])
-    response = resident_client.post(page_url("bank"), {**VALID_POST["bank"], "bank_name": ""})
+    response = resident_client.post(page_url("bank"), {**VALID_POST["bank"],
+                                                       "payment_account-bank_code": ""})
     assert response.status_code == 422
     row = draft_row(Draft.objects.get())
-    for secret in (VALID_POST["bank"]["account_number"], VALID_POST["bank"]["account_holder"]):
+    for secret in (VALID_POST["bank"]["payment_account-number"],
+                   VALID_POST["bank"]["payment_account-holder"]):
         for form in stored_forms(secret):
             assert form not in row
-    assert draft_of(resident_client)["raw"]["account_number"] == "９８７６５４３"
+    assert draft_of(resident_client)["raw"]["payment_account"]["number"] == "９８７６５４３"
 
 
 def test_a_page_with_errors_keeps_what_was_typed(resident_client):

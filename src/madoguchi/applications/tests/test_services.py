@@ -45,17 +45,16 @@ def test_submit_stores_application_with_receipt_number_and_event(application, re
 
 
 def test_sensitive_answers_are_encrypted_at_rest(application):
-    assert "account_number" not in application.answers
-    assert "account_holder" not in application.answers
-    assert application.answers["bank_name"] == "みどり信用金庫"
+    assert "payment_account" not in application.answers
+    assert application.answers["school_name"] == "緑ヶ丘県立緑ヶ丘高等学校"
     assert application.sealed_answers.startswith("v1:")
     stored = raw_row(Application.objects.get(pk=application.pk))
     for secret in (ACCOUNT_NUMBER, ACCOUNT_HOLDER, "ミドリ"):
         for spelling in escaped_forms(secret):
             assert spelling not in stored, spelling
     recovered = all_answers(Application.objects.get(pk=application.pk))
-    assert recovered["account_number"] == ACCOUNT_NUMBER
-    assert recovered["account_holder"] == ACCOUNT_HOLDER
+    assert recovered["payment_account"]["number"] == ACCOUNT_NUMBER
+    assert recovered["payment_account"]["holder"] == ACCOUNT_HOLDER
     assert recovered == valid_answers()
 
 

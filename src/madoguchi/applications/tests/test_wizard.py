@@ -9,16 +9,23 @@ import pytest
 from django.utils import translation
 
 from madoguchi.applications.models import Application
+from madoguchi.applications.services import all_answers
 from madoguchi.conftest import (
+    ACCOUNT_HOLDER,
+    ACCOUNT_NUMBER,
+    BANK_CODES,
+    BANK_NAMES,
     CHECK_URL,
     FORM_SLUG,
     PAGE_KEYS,
     VALID_POST,
     change_draft,
     check_token,
+    client_for,
     draft_of,
     fill_wizard,
     page_url,
+    visible_text,
 )
 from madoguchi.core.models import MailboxMessage
 from madoguchi.jp.receipt import is_valid_receipt_number
@@ -257,3 +264,25 @@ def test_a_page_only_sets_its_own_answers(resident_client):
     assert "consent" not in answers
     assert "district" not in answers
     assert draft(resident_client)["done"] == ["applicant"]
+
+
+def test_the_payee_is_stored_as_codes_and_shown_by_name(resident_client, staff_user):
+    """The bank and branch typed as codes (０００１, ００１) are stored as the Zengin codes with
+    their names, the holder in Zengin kana; every page shows the names, never bare codes."""
+    fill_wizard(resident_client)
+    shown = visible_text(f"{BANK_NAMES[0]} {BANK_NAMES[1]} 普通 {ACCOUNT_NUMBER} {ACCOUNT_HOLDER}")
+    check = visible_text(resident_client.get(CHECK_URL).content)
+    assert shown in check
+    assert "0001 001" not in check
+    resident_client.post(CHECK_URL, {"token": check_token(resident_client)})
+    application = Application.objects.get()
+    assert all_answers(application)["payment_account"] == {
+        "bank_code": BANK_CODES[0], "bank_name": BANK_NAMES[0], "branch_code": BANK_CODES[1],
+        "branch_name": BANK_NAMES[1], "account_type": "ordinary", "number": ACCOUNT_NUMBER,
+        "holder": ACCOUNT_HOLDER,
+    }
+    mine = visible_text(resident_client.get(f"/my/applications/{application.public_id}/").content)
+    assert f"{BANK_NAMES[0]} {BANK_NAMES[1]} 普通 ****543" in mine
+    case = client_for(staff_user).get(f"/staff/applications/{application.public_id}/")
+    assert case.status_code == 200
+    assert shown in visible_text(case.content)

@@ -203,3 +203,32 @@ def test_a_template_whose_slug_differs_from_its_file_name_is_refused(tmp_path, m
     library.clear_cache()
     with pytest.raises(LibraryError, match="slug 'juminhyo'"):
         get_template("other")
+
+
+# Words that show a field or page asks where money is paid to (a payee).
+PAYEE_WORDS = ("口座", "金融機関", "銀行", "支店", "振込", "名義")
+PAYEE_KEY_PARTS = ("bank", "branch", "account", "payee")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_every_payee_is_asked_with_the_bank_account_field(path):
+    """A bank, branch, account number or holder typed in plain boxes stores codes as typed and
+    skips the Zengin kana of the holder: a payee is always one bank_account field."""
+    definition = parse_import(path.read_bytes()).definition
+    for field in spec_fields(definition):
+        if field["type"] in ("bank_account", "guidance"):
+            continue
+        label = (field.get("label") or {}).get("ja", "")
+        assert not any(word in label for word in PAYEE_WORDS), (field["key"], label)
+        assert not any(part in field["key"] for part in PAYEE_KEY_PARTS), field["key"]
+    for page in definition["pages"]:
+        if any(word in page["title"]["ja"] for word in PAYEE_WORDS):
+            types = [f["type"] for f in page["fields"]]
+            assert types.count("bank_account") == 1, (page["key"], types)
+
+
+def test_the_commuting_subsidy_asks_for_its_payee_with_the_bank_account_field():
+    tsugaku = load(library.LIBRARY_DIR / "tsugaku-hojo.json").definition
+    bank = next(p for p in tsugaku["pages"] if p["key"] == "bank")
+    assert [(f["key"], f["type"], f["required"]) for f in bank["fields"]] == [
+        ("payment_account", "bank_account", True)]
