@@ -178,6 +178,8 @@ def save_for_later(request: HttpRequest, live: _Form) -> HttpResponse:
         return redirect("applications:start", slug=live.form.slug)
     error = ""
     email = request.POST.get("email", "").replace("\x00", "")[:254]
+    if request.method == "GET":
+        email = _typed_email(live.spec, draft)
     if request.method == "POST":
         email = to_ascii(email).strip()
         try:
@@ -202,6 +204,27 @@ def save_for_later(request: HttpRequest, live: _Form) -> HttpResponse:
     return render(request, "applications/save.html",
                   {"form": live.form, "spec": live.spec, "email": email, "error": error,
                    "days": drafts.RESUME_MAX_AGE.days}, status=422 if error else 200)
+
+
+def _typed_email(spec: FormSpec, draft: DraftState) -> str:
+    """The e-mail address the visitor already gave on the form (its contact field first), so
+    the save page need not ask for it again; "" when none was typed or it is not an address."""
+    contact = spec.definition.get("contact_field", "")
+    keys = [contact, *(f.key for f in spec.fields() if f.type_name == "email" and f.key != contact)]
+    for key in keys:
+        value = draft.answers.get(key)
+        if not isinstance(value, str) or not value:
+            raw = draft.raw.get(key)
+            value = raw.get("email") if isinstance(raw, dict) else raw
+        if not isinstance(value, str):
+            continue
+        value = to_ascii(value).strip()[:254]
+        try:
+            validate_email(value)
+        except ValidationError:
+            continue
+        return value
+    return ""
 
 
 def resume(request: HttpRequest, token: str) -> HttpResponse:

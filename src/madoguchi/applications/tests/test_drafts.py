@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.test import Client
@@ -511,3 +512,35 @@ def test_nul_characters_typed_on_a_page_are_dropped_from_the_draft(resident_clie
                                                            "grade": "\x00"})
     assert response.status_code == 422
     assert draft_of(resident_client)["raw"]["school_name"] == "北高校"
+
+
+def test_the_save_page_offers_the_email_already_typed(client, event_form):
+    response = client.post(event_url("entry"), {**ENTRY, "_save": "1"})
+    assert response["Location"] == event_url("save")
+    html = client.get(event_url("save")).content.decode()
+    assert f'name="email" type="email" autocomplete="email" value="{EMAIL}"' in html
+    # Also from a later page, and what the visitor types on the save page wins.
+    client.post(event_url("more"), {**MORE, "_save": "1"})
+    assert f'value="{EMAIL}"' in client.get(event_url("save")).content.decode()
+    response = client.post(event_url("save"), {"email": "other@example.jp"})
+    assert response.status_code == 200
+    assert "other@example.jp" in response.content.decode()
+
+
+def test_the_save_page_does_not_offer_an_address_that_is_not_one(client, event_form):
+    response = client.post(event_url("entry"), {**ENTRY, "email": "hanako@"})
+    assert response.status_code == 422
+    html = client.get(event_url("save")).content.decode()
+    assert 'name="email" type="email" autocomplete="email" value=""' in html
+
+
+def test_the_my_page_button_continues_the_draft(resident_client):
+    """The button resumes an unfinished application: 「続ける」, not the wizard's 「次へ進む」."""
+    fill_wizard(resident_client, ["applicant"])
+    html = resident_client.get(MY_PAGE).content.decode()
+    button = re.search(rf'<a class="button" href="/apply/{FORM_SLUG}/">(.*?)<span', html)
+    assert button is not None and button[1] == "続ける"
+    assert "次へ進む" not in visible_text(html)
+    resident_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = resident_client.get(MY_PAGE)
+    assert f'href="/apply/{FORM_SLUG}/">Continue<span' in english.content.decode()
