@@ -544,3 +544,25 @@ def test_the_my_page_button_continues_the_draft(resident_client):
     resident_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = resident_client.get(MY_PAGE)
     assert f'href="/apply/{FORM_SLUG}/">Continue<span' in english.content.decode()
+
+
+def test_back_after_a_visitor_sent_the_form_says_it_was_sent(client, event_form):
+    # Pages of visitors are not kept by the browser either (signed-in pages never are): Back
+    # asks the server again instead of showing the old form.
+    for url in (event_url(), event_url("entry")):
+        assert "no-store" in client.get(url)["Cache-Control"], url
+    token = fill_event(client)
+    assert "no-store" in client.get(event_url("check"))["Cache-Control"]
+    receipt = client.post(event_url("check"), {"token": token})["Location"]
+    application = Application.objects.get()
+    assert receipt == f"/apply/received/{application.public_id}/"
+    back = client.get(event_url("check"))
+    assert back.status_code == 200
+    text = visible_text(back.content)
+    assert "この申請はすでに送信されました" in text and application.receipt_number in text
+    assert f'href="{receipt}"' in back.content.decode()
+    assert client.get(receipt).status_code == 200
+    # Another browser is not told about it.
+    assert "この申請はすでに送信されました" not in visible_text(
+        Client().get(event_url("entry")).content)
+    assert Application.objects.count() == 1
