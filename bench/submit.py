@@ -339,10 +339,10 @@ def draft_pages(n: int) -> list[tuple[str, dict[str, str]]]:
             "route": "北山停留所〜緑ヶ丘駅前（市営バス）",
         }),
         ("bank", {
-            "bank_name": "みどり信用金庫", "branch_name": "北山支店",
-            "account_type": "ordinary",
-            "account_number": f"{n % 10_000_000:07d}",
-            "account_holder": "ミドリカワ　タロウ",
+            "payment_account-bank_code": "0001", "payment_account-branch_code": "001",
+            "payment_account-account_type": "ordinary",
+            "payment_account-number": f"{n % 10_000_000:07d}",
+            "payment_account-holder": "ミドリカワ　タロウ",
         }),
         ("consent", {"consent": "yes"}),
     ]

@@ -59,17 +59,20 @@ VALID_POST: dict[str, dict[str, str]] = {
         "route": "北山停留所〜緑ヶ丘駅前（市営バス）",
     },
     "bank": {
-        "bank_name": "みどり信用金庫",
-        "branch_name": "北山支店",
-        "account_type": "ordinary",
-        "account_number": "９８７６５４３",
-        "account_holder": "みどり　はなこ",
+        "payment_account-bank_code": "０００１",
+        "payment_account-branch_code": "００１",
+        "payment_account-account_type": "ordinary",
+        "payment_account-number": "９８７６５４３",
+        "payment_account-holder": "みどり　はなこ",
     },
     "consent": {"consent": "yes"},
 }
 PAGE_KEYS = list(VALID_POST)
 ACCOUNT_NUMBER = "9876543"
 ACCOUNT_HOLDER = "ミドリ　ハナコ"
+# The bank and branch typed as codes above, as the answers store and show them.
+BANK_CODES = ("0001", "001")
+BANK_NAMES = ("みずほ銀行", "東京営業部")
 
 
 def valid_answers() -> dict[str, Any]:
@@ -303,8 +306,9 @@ def application(make_application):
 
 
 __all__ = [
-    "ACCOUNT_HOLDER", "ACCOUNT_NUMBER", "CHECK_URL", "DEMO_PASSWORD", "DEMO_RESIDENT_EMAIL",
-    "FORM_SLUG", "OTHER_RESIDENT_EMAIL", "OTHER_RESIDENT_PASSWORD", "PAGE_KEYS", "VALID_POST",
+    "ACCOUNT_HOLDER", "ACCOUNT_NUMBER", "BANK_CODES", "BANK_NAMES", "CHECK_URL", "DEMO_PASSWORD",
+    "DEMO_RESIDENT_EMAIL", "FORM_SLUG", "OTHER_RESIDENT_EMAIL", "OTHER_RESIDENT_PASSWORD",
+    "PAGE_KEYS", "VALID_POST",
     "check_token", "client_for", "fill_wizard", "page_url", "staff_email", "valid_answers",
     "visible_text",
 ]

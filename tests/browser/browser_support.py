@@ -57,11 +57,11 @@ FORM_POST: dict[str, dict[str, str]] = {
         "route": "北山停留所〜緑ヶ丘駅前（市営バス）",
     },
     "bank": {
-        "bank_name": "みどり信用金庫",
-        "branch_name": "北山支店",
-        "account_type": "ordinary",
-        "account_number": "０１２３４５６",
-        "account_holder": "みどり　はなこ",
+        "payment_account-bank_code": "みずほ",
+        "payment_account-branch_code": "０３５",
+        "payment_account-account_type": "ordinary",
+        "payment_account-number": "１２３４５６",
+        "payment_account-holder": "みどり　はなこ",
     },
     "consent": {"consent": "yes"},
 }

@@ -144,7 +144,8 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
     expect(answer_row(page, "f-applicant_name-family")).to_contain_text("ミドリ")
     expect(answer_row(page, "f-applicant_name-family")).to_contain_text("ハナコ")
     expect(answer_row(page, "f-monthly_pass_cost")).to_contain_text("12,000")
-    expect(answer_row(page, "f-account_number")).to_have_text("0123456")
+    expect(answer_row(page, "f-payment_account-bank_code")).to_have_text(
+        re.compile(r"^みずほ銀行 銀座 普通 0123456 ミドリ\s+ハナコ$"))
 
     # One change link: back to the student page, then straight back to the check page.
     with page.expect_navigation():
@@ -180,9 +181,11 @@ def test_new_resident_applies_without_javascript(nojs_page, assert_accessible) -
     assert answers["student_name"]["given_kana"] == "イチロウ"
     assert answers["monthly_pass_cost"] == 12000
     assert answers["school_name"] == "緑ヶ丘県立緑ヶ丘東高等学校"
-    assert answers["account_number"] == "0123456"
-    assert answers["account_holder"].startswith("ミドリ")
-    assert "account_number" not in application.answers  # sensitive answers are sealed
+    assert answers["payment_account"]["bank_code"] == "0001"
+    assert answers["payment_account"]["branch_code"] == "035"
+    assert answers["payment_account"]["number"] == "0123456"
+    assert answers["payment_account"]["holder"].startswith("ミドリ")
+    assert "payment_account" not in application.answers  # sensitive answers are sealed
 
     # The confirmation e-mail carries the receipt number.
     mails = MailboxMessage.objects.filter(to=NEW_EMAIL)

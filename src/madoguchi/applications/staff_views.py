@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.core import audit
 from madoguchi.forms import selectors as form_selectors
-from madoguchi.forms.fields_upload import open_upload
+from madoguchi.forms.fields_upload import download_name, open_upload
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
@@ -104,8 +104,12 @@ def attachment(request: HttpRequest, public_id: uuid.UUID, key: str, index: int)
         handle = open_upload(item)
     except (OSError, ValueError) as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=item.get("name") or "attachment",
-                        content_type=item.get("content_type") or "application/octet-stream")
+    # Named by what the content is (a PNG sent as "pass.pdf" downloads as "pass.png"), with the
+    # type found in its bytes; the browser must not guess another one.
+    response = FileResponse(handle, as_attachment=True, filename=download_name(item),
+                            content_type=item.get("content_type") or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @case_handler_required

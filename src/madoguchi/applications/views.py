@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.core import audit
@@ -38,6 +39,9 @@ from . import drafts, selectors, services, tasks
 from .drafts import DraftState
 
 SUBMITTED_SESSION_KEY = "submitted"
+# The submission token of the last application sent with each form in this browser, so pressing
+# Back after sending (or sending an old page again) says it was sent instead of starting over.
+SENT_SESSION_PREFIX = "sent:"
 
 
 class _Form:
@@ -75,9 +79,15 @@ def _draft(request: HttpRequest, live: _Form) -> DraftState:
     return drafts.find_or_start(_applicant(request), request.session, live.version)
 
 
+@never_cache
 @form_access
 def start(request: HttpRequest, live: _Form) -> HttpResponse:
-    """Begin (or resume) an application at the first page that still needs answers."""
+    """Begin (or resume) an application at the first page that still needs answers.
+
+    This is where a new application starts on purpose, so an application sent before with
+    this form is no longer what Back shows.
+    """
+    request.session.pop(SENT_SESSION_PREFIX + live.form.slug, None)
     draft = _draft(request, live)
     missing = live.spec.missing_pages(draft.answers, draft.done)
     if not missing:
@@ -102,10 +112,12 @@ def _render_page(
         "returning": returning,
         "can_save": True,
         "anonymous": not request.user.is_authenticated,
+        "draft_token": draft.token,
     })
     return render(request, "applications/page.html", context, status=422 if errors else 200)
 
 
+@never_cache
 @form_access
 @require_http_methods(["GET", "POST"])
 def page_view(request: HttpRequest, live: _Form, page: str) -> HttpResponse:
@@ -114,6 +126,9 @@ def page_view(request: HttpRequest, live: _Form, page: str) -> HttpResponse:
     if current is None:
         raise Http404
     draft = _draft(request, live)
+    sent = _sent_before(request, live, draft, request.POST.get("_token", ""))
+    if sent is not None:
+        return _already_sent(request, live, sent)
     returning = request.GET.get("return") == "check" or request.POST.get("return") == "check"
     if request.method == "GET":
         raw = {f.key: draft.raw.get(f.key, f.raw_from_value(draft.answers.get(f.key)))
@@ -170,6 +185,7 @@ def _saved(request: HttpRequest, live: _Form, draft: DraftState) -> HttpResponse
     return redirect("applications:save", slug=live.form.slug)
 
 
+@never_cache
 @form_access
 @require_http_methods(["GET", "POST"])
 def save_for_later(request: HttpRequest, live: _Form) -> HttpResponse:
@@ -179,6 +195,8 @@ def save_for_later(request: HttpRequest, live: _Form) -> HttpResponse:
         return redirect("applications:start", slug=live.form.slug)
     error = ""
     email = request.POST.get("email", "").replace("\x00", "")[:254]
+    if request.method == "GET":
+        email = _typed_email(live.spec, draft)
     if request.method == "POST":
         email = to_ascii(email).strip()
         try:
@@ -205,6 +223,27 @@ def save_for_later(request: HttpRequest, live: _Form) -> HttpResponse:
                    "days": drafts.RESUME_MAX_AGE.days}, status=422 if error else 200)
 
 
+def _typed_email(spec: FormSpec, draft: DraftState) -> str:
+    """The e-mail address the visitor already gave on the form (its contact field first), so
+    the save page need not ask for it again; "" when none was typed or it is not an address."""
+    contact = spec.definition.get("contact_field", "")
+    keys = [contact, *(f.key for f in spec.fields() if f.type_name == "email" and f.key != contact)]
+    for key in keys:
+        value = draft.answers.get(key)
+        if not isinstance(value, str) or not value:
+            raw = draft.raw.get(key)
+            value = raw.get("email") if isinstance(raw, dict) else raw
+        if not isinstance(value, str):
+            continue
+        value = to_ascii(value).strip()[:254]
+        try:
+            validate_email(value)
+        except ValidationError:
+            continue
+        return value
+    return ""
+
+
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the e-mail: continue the saved answers in this browser."""
     model = drafts.resume(token[:500], request.session)
@@ -213,6 +252,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("applications:start", slug=model.form.slug)
 
 
+@never_cache
 @form_access
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, live: _Form) -> HttpResponse:
@@ -225,6 +265,10 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
         done = _already_submitted(request, token)
         if done is not None:
             return _after_submit(request, done)
+    if request.method == "GET":
+        sent = _sent_before(request, live, draft, "")
+        if sent is not None:
+            return _already_sent(request, live, sent)
     missing = spec.missing_pages(draft.answers, draft.done)
     if missing or draft.model.pk is None:
         first = missing[0].key if missing else spec.pages[0].key
@@ -270,7 +314,34 @@ def _session_receipts(request: HttpRequest) -> list[str]:
     return value if isinstance(value, list) else []
 
 
+def _sent_before(request: HttpRequest, live: _Form, draft: DraftState, posted: str) -> Any:
+    """The application this browser already sent with this form, when the request is one of
+    its pages again: a page posted with the token of a draft that became that application, or
+    a page asked for (GET) while no new draft has been started since it was sent."""
+    if request.method == "POST":
+        token = _parse_token(posted)
+    elif draft.model.pk is None:
+        token = _parse_token(request.session.get(SENT_SESSION_PREFIX + live.form.slug, ""))
+    else:
+        token = None
+    if token is None or token == draft.token:
+        return None
+    return _already_submitted(request, token)
+
+
+def _already_sent(request: HttpRequest, live: _Form, application: Any) -> HttpResponse:
+    """「この申請はすでに送信されました」, with the receipt number and a link to the application."""
+    url = (reverse("applications:detail", args=[application.public_id])
+           if application.applicant_id is not None
+           else reverse("applications:received", args=[application.public_id]))
+    return render(request, "applications/already_sent.html",
+                  {"form": live.form, "spec": live.spec, "application": application,
+                   "application_url": url})
+
+
 def _after_submit(request: HttpRequest, application: Any) -> HttpResponse:
+    request.session[SENT_SESSION_PREFIX + application.form_version.form.slug] = str(
+        application.submission_token)
     if application.applicant_id is None:
         receipts = _session_receipts(request)
         if str(application.public_id) not in receipts:

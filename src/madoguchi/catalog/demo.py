@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from madoguchi.core.models import User
 from madoguchi.faq import demo as faq_demo
 from madoguchi.forms.library import get_template
 from madoguchi.forms.models import FormDefinition, FormRevision
-from madoguchi.forms.services import publish
+from madoguchi.forms.services import publish, save_draft
 from madoguchi.issuance import services as issuance
 from madoguchi.reservations import demo as reservations_demo
 from madoguchi.residents.models import Resident
@@ -46,25 +48,116 @@ def _upsert_user(email: str, kind: str, display_name: str) -> User:
     return user
 
 
-def _publish_demo_form(slug: str, procedure: Procedure) -> None:
-    """The form of a demo procedure: its library template, as a department would publish it."""
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def session_dates(rule: dict[str, Any], today: dt.date) -> list[dt.date]:
+    """The next ``count`` days on ``weekday`` in the ``weeks_of_month`` (2 = the second one in
+    its month) that are at least ``days_ahead`` days after ``today``: dates one can still apply
+    for, so the demo never offers a day already past."""
+    first = today + dt.timedelta(days=int(rule.get("days_ahead", 0)))
+    first += dt.timedelta(days=(int(rule["weekday"]) - first.weekday()) % 7)
+    weeks = set(rule["weeks_of_month"])
+    found: list[dt.date] = []
+    day = first
+    while len(found) < int(rule["count"]):
+        if (day.day - 1) // 7 + 1 in weeks:
+            found.append(day)
+        day += dt.timedelta(days=7)
+    return found
+
+
+def _session_options(rule: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
+    options = []
+    for number, day in enumerate(session_dates(rule, today), start=1):
+        dates = {"ja": f"{day.month}月{day.day}日（{'月火水木金土日'[day.weekday()]}）",
+                 "en": f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"}
+        options.append({"value": day.isoformat(), "label": {
+            language: text.format(number=number, date=dates[language])
+            for language, text in rule["label"].items()}})
+    return options
+
+
+def _sessions_field(definition: dict[str, Any], key: str) -> dict[str, Any] | None:
+    return next((f for page in definition["pages"] for f in page["fields"] if f["key"] == key),
+                None)
+
+
+def _sessions_current(definition: dict[str, Any], rule: dict[str, Any], today: dt.date) -> bool:
+    """Whether every session the form offers is a date one can still apply for."""
+    field = _sessions_field(definition, rule["field"])
+    earliest = today + dt.timedelta(days=int(rule.get("days_ahead", 0)))
+    try:
+        days = [dt.date.fromisoformat(str(o["value"])) for o in (field or {}).get("options", [])]
+    except ValueError:
+        return False
+    return bool(days) and min(days) >= earliest
+
+
+def demo_form_definition(
+    template_definition: dict[str, Any], changes: dict[str, Any] | None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """A library template as the demo city publishes it: its own title, and session dates
+    computed from ``today`` (default: the local date) where the template offers sessions."""
+    definition = copy.deepcopy(template_definition)
+    changes = changes or {}
+    if "title" in changes:
+        definition["title"] = dict(changes["title"])
+    rule = changes.get("sessions")
+    if rule is not None:
+        field = _sessions_field(definition, rule["field"])
+        if field is None:
+            raise ValueError(f"the demo names an unknown field {rule['field']!r}")
+        field["options"] = _session_options(rule, today or timezone.localdate())
+    return definition
+
+
+def _publish_demo_form(slug: str, procedure: Procedure,
+                       changes: dict[str, Any] | None = None) -> None:
+    """The form of a demo procedure: its library template, as a department would publish it.
+
+    Changes the demo makes (a title of its own, session dates) are applied when the form is
+    created; on later loads only session dates that are no longer open move with today, and a
+    title still the template's becomes the demo's. Anything staff changed otherwise stays.
+    """
     template = get_template(slug)
     if template is None:
         raise ValueError(f"the demo names an unknown form template {slug!r}")
+    today = timezone.localdate()
+    definition = demo_form_definition(template.definition, changes, today)
     form, created = FormDefinition.objects.get_or_create(
         slug=slug,
         defaults={"procedure": procedure, "department_id": procedure.department_id,
-                  "title": template.definition["title"], "draft": template.definition},
+                  "title": definition["title"], "draft": definition},
     )
     if created:
         with translation.override("ja"):
             summary = _("Created from the template “%(title)s”.") % {
                 "title": localized(template.title)
             }
-        FormRevision.objects.create(form=form, number=1, definition=template.definition,
+        FormRevision.objects.create(form=form, number=1, definition=definition,
                                     summary=summary)
-    if not form.versions.exists():
-        publish(form, template.definition)
+    live = form.live_version
+    if live is None:
+        publish(form, definition)
+        return
+    changes = changes or {}
+    refreshed = copy.deepcopy(live.definition)
+    if "title" in changes and refreshed.get("title") == template.definition["title"]:
+        refreshed["title"] = dict(changes["title"])
+    rule = changes.get("sessions")
+    if rule is not None and _sessions_field(refreshed, rule["field"]) is not None \
+            and not _sessions_current(refreshed, rule, today):
+        _sessions_field(refreshed, rule["field"])["options"] = _session_options(rule, today)
+    if refreshed != live.definition:
+        if form.draft == live.definition:
+            with translation.override("ja"):
+                summary = _("The demo moved the form to today's dates.")
+            save_draft(form, refreshed, actor=None, summary=summary)
+        publish(form, refreshed)
 
 
 @transaction.atomic
@@ -107,7 +200,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
             },
         )
         if p.get("form"):
-            _publish_demo_form(p["form"], procedure)
+            _publish_demo_form(p["form"], procedure, p.get("form_changes"))
         if p.get("approval_route"):
             ApprovalRoute.objects.update_or_create(procedure=procedure,
                                                    defaults={"steps": p["approval_route"]})

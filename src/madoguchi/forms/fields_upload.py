@@ -2,7 +2,9 @@
 
 A file's type is decided by its content (magic bytes), never by its name or the content type the
 browser sent. Accepted files are stored at once through Django's default storage under
-``uploads/<yyyy>/<mm>/<uuid4 hex>``; the resident's file name is kept only for display.
+``uploads/<yyyy>/<mm>/<uuid4 hex>.<extension of the detected type>``; the resident's file name is
+kept only for display, and a download is named after it with the extension of what it really is
+(a PNG sent as ``pass.pdf`` downloads as ``pass.png``).
 
 Stored files travel between requests as signed references (hidden inputs ``<key>-stored``, signed
 with the field's key), so a page shown again with an error elsewhere keeps them, and a resident
@@ -40,6 +42,16 @@ ACCEPT_ATTRIBUTE = {
     "pdf": ".pdf,application/pdf",
 }
 CONTENT_TYPES = frozenset(t for kind in KINDS.values() for t, _name in kind)
+# The extension a stored file of each type gets, and the extensions its name may already have.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "image/jpeg": ("jpg", "jpeg", "jpe"),
+    "image/png": ("png",),
+    "image/heic": ("heic", "heif"),
+    "application/pdf": ("pdf",),
+}
+# The extensions a name may have, by the type they claim (to say "named like a PDF").
+CLAIMED_TYPES = {ext: content_type for content_type, exts in EXTENSIONS.items() for ext in exts}
+TYPE_NAMES = {t: name for kind in KINDS.values() for t, name in kind}
 DEFAULT_MAX_SIZE_MB = 10
 MAX_SIZE_MB_LIMIT = 50
 MAX_FILES_LIMIT = 10
@@ -48,7 +60,9 @@ REFERENCE_MAX_LENGTH = 2000
 # Seconds a signed reference stays usable: longer than a saved draft lives (90 days).
 REFERENCE_MAX_AGE = 60 * 60 * 24 * 120
 SIGNING_SALT = "madoguchi.forms.upload"
-STORAGE_NAME = re.compile(r"uploads/\d{4}/\d{2}/[0-9a-f]{32}(_[A-Za-z0-9]{7})?")
+# Files stored before names carried an extension have none.
+STORAGE_NAME = re.compile(r"uploads/\d{4}/\d{2}/[0-9a-f]{32}(_[A-Za-z0-9]{7})?"
+                          r"(\.(jpg|png|heic|pdf))?")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
 HEIF_GENERIC_BRANDS = frozenset({b"mif1", b"msf1"})
@@ -86,6 +100,27 @@ def display_name(name: Any) -> str:
         else:
             text = text[: NAME_MAX_LENGTH - 1] + "…"
     return text or _("(no name)")
+
+
+def _extension(name: str) -> str:
+    stem, dot, extension = name.rpartition(".")
+    return extension.lower() if dot and stem else ""
+
+
+def claimed_type(name: Any) -> str | None:
+    """The content type a file name claims by its extension (one of ours), else None."""
+    return CLAIMED_TYPES.get(_extension(name)) if isinstance(name, str) else None
+
+
+def download_name(item: Mapping[str, Any]) -> str:
+    """The name to download a stored upload under: the resident's name, with the extension of
+    the type its content really is when the name says otherwise (``pass.pdf`` → ``pass.png``)."""
+    name = display_name(item.get("name"))
+    extensions = EXTENSIONS.get(str(item.get("content_type")), ())
+    if not extensions or _extension(name) in extensions:
+        return name
+    stem = name[: -len(_extension(name)) - 1] if _extension(name) else name
+    return f"{stem or 'file'}.{extensions[0]}"
 
 
 def upload_item(data: Any) -> dict[str, Any] | None:
@@ -209,6 +244,12 @@ class FileField(FieldType):
         ) % {"count": self.max_files, "types": self.types_text, "size": self.size_limit}
 
     # --- messages -----------------------------------------------------------------------
+    @property
+    def too_large_message(self) -> str:
+        """The refusal of a file over the limit with "{name}" for its name: the page's script
+        says it before uploading (the server still checks)."""
+        return self.rejection_message({"reason": "size", "name": "{name}"})
+
     def required_message(self) -> str:
         return _("Attach %(label)s.") % {"label": self.label}
 
@@ -217,6 +258,13 @@ class FileField(FieldType):
         reason = rejected.get("reason")
         params = {"name": display_name(rejected.get("name")), "label": self.label,
                   "max": self.size_limit}
+        found, claimed = rejected.get("found"), claimed_type(rejected.get("name"))
+        if reason == "type" and isinstance(found, str) and found in TYPE_NAMES and claimed \
+                and claimed != found:
+            return _("“%(name)s” is named like a %(named)s file, but it is a %(found)s file. "
+                     "Choose a %(types)s file.") % {
+                **params, "named": TYPE_NAMES[claimed], "found": TYPE_NAMES[found],
+                "types": self.types_text}
         if reason == "type":
             if self.accept == ["pdf"]:
                 return _("“%(name)s” is not a PDF file. Choose a PDF file.") % params
@@ -301,7 +349,8 @@ class FileField(FieldType):
             name = display_name(upload.name)
             reason, content_type = self._check(upload, len(stored))
             if reason:
-                rejected.append({"name": name, "reason": reason})
+                rejected.append({"name": name, "reason": reason,
+                                 **({"found": content_type} if content_type else {})})
             else:
                 stored.append(self._store(upload, name, content_type))
         return {"files": [self.raw_item(item) for item in stored], "rejected": rejected}
@@ -325,7 +374,7 @@ class FileField(FieldType):
             return "unreadable", ""
         content_type = sniff_content_type(head if isinstance(head, bytes) else b"")
         if content_type not in self.content_types:
-            return "type", ""
+            return "type", content_type or ""
         return "", content_type
 
     def _store(self, upload: UploadedFile, name: str, content_type: str) -> dict[str, Any]:
@@ -336,7 +385,7 @@ class FileField(FieldType):
             size += len(chunk)
         upload.seek(0)
         today = timezone.localdate()
-        target = f"uploads/{today:%Y}/{today:%m}/{uuid.uuid4().hex}"
+        target = f"uploads/{today:%Y}/{today:%m}/{uuid.uuid4().hex}.{EXTENSIONS[content_type][0]}"
         storage_name = default_storage.save(target, upload)
         return {"name": name, "storage_name": storage_name, "size": size,
                 "content_type": content_type, "sha256": digest.hexdigest()}

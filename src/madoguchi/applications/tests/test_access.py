@@ -119,7 +119,8 @@ def test_resident_detail_masks_sensitive_answers(resident, application):
     text = content.decode()
     assert "9876543" not in text
     assert "ミドリ　ハナコ" not in text
-    assert "＊＊＊＊" in text
+    # The account shows its bank and branch by name, and only the end of its number.
+    assert "みずほ銀行 東京営業部 普通 ****543" in text
     assert "髙﨑" in text and "𠮷男" in text
 
 

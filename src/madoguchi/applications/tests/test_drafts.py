@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.test import Client
@@ -124,32 +125,34 @@ def test_sensitive_answers_are_not_stored_in_clear(resident_client):
     model = Draft.objects.get()
     row = draft_row(model)
     # The row is read correctly: a plain answer of the same page is there.
-    assert any(form in row for form in stored_forms("みどり信用金庫"))
-    secrets = [ACCOUNT_NUMBER, VALID_POST["bank"]["account_number"], ACCOUNT_HOLDER,
-               VALID_POST["bank"]["account_holder"], "ミドリ", "ハナコ", "はなこ"]
+    assert any(form in row for form in stored_forms("緑ヶ丘県立緑ヶ丘高等学校"))
+    typed = VALID_POST["bank"]
+    secrets = [ACCOUNT_NUMBER, typed["payment_account-number"], ACCOUNT_HOLDER,
+               typed["payment_account-holder"], "ミドリ", "ハナコ", "はなこ", "みずほ"]
     for secret in secrets:
         for form in stored_forms(secret):
             assert form not in row, secret
-    assert "account_number" not in model.raw and "account_number" not in model.answers
-    assert "account_holder" not in model.raw and "account_holder" not in model.answers
+    assert "payment_account" not in model.raw and "payment_account" not in model.answers
     assert model.sealed
     # The resident gets them back.
     state = draft_of(resident_client)
-    assert state["answers"]["account_number"] == ACCOUNT_NUMBER
-    assert state["answers"]["account_holder"] == ACCOUNT_HOLDER
+    assert state["answers"]["payment_account"]["number"] == ACCOUNT_NUMBER
+    assert state["answers"]["payment_account"]["holder"] == ACCOUNT_HOLDER
     html = resident_client.get(page_url("bank")).content.decode()
     assert 'value="９８７６５４３"' in html
 
 
 def test_sensitive_answers_typed_on_a_page_with_errors_are_not_stored_in_clear(resident_client):
     fill_wizard(resident_client, ["applicant", "student", "commute"])
-    response = resident_client.post(page_url("bank"), {**VALID_POST["bank"], "bank_name": ""})
+    response = resident_client.post(page_url("bank"), {**VALID_POST["bank"],
+                                                       "payment_account-bank_code": ""})
     assert response.status_code == 422
     row = draft_row(Draft.objects.get())
-    for secret in (VALID_POST["bank"]["account_number"], VALID_POST["bank"]["account_holder"]):
+    for secret in (VALID_POST["bank"]["payment_account-number"],
+                   VALID_POST["bank"]["payment_account-holder"]):
         for form in stored_forms(secret):
             assert form not in row
-    assert draft_of(resident_client)["raw"]["account_number"] == "９８７６５４３"
+    assert draft_of(resident_client)["raw"]["payment_account"]["number"] == "９８７６５４３"
 
 
 def test_a_page_with_errors_keeps_what_was_typed(resident_client):
@@ -509,3 +512,57 @@ def test_nul_characters_typed_on_a_page_are_dropped_from_the_draft(resident_clie
                                                            "grade": "\x00"})
     assert response.status_code == 422
     assert draft_of(resident_client)["raw"]["school_name"] == "北高校"
+
+
+def test_the_save_page_offers_the_email_already_typed(client, event_form):
+    response = client.post(event_url("entry"), {**ENTRY, "_save": "1"})
+    assert response["Location"] == event_url("save")
+    html = client.get(event_url("save")).content.decode()
+    assert f'name="email" type="email" autocomplete="email" value="{EMAIL}"' in html
+    # Also from a later page, and what the visitor types on the save page wins.
+    client.post(event_url("more"), {**MORE, "_save": "1"})
+    assert f'value="{EMAIL}"' in client.get(event_url("save")).content.decode()
+    response = client.post(event_url("save"), {"email": "other@example.jp"})
+    assert response.status_code == 200
+    assert "other@example.jp" in response.content.decode()
+
+
+def test_the_save_page_does_not_offer_an_address_that_is_not_one(client, event_form):
+    response = client.post(event_url("entry"), {**ENTRY, "email": "hanako@"})
+    assert response.status_code == 422
+    html = client.get(event_url("save")).content.decode()
+    assert 'name="email" type="email" autocomplete="email" value=""' in html
+
+
+def test_the_my_page_button_continues_the_draft(resident_client):
+    """The button resumes an unfinished application: 「続ける」, not the wizard's 「次へ進む」."""
+    fill_wizard(resident_client, ["applicant"])
+    html = resident_client.get(MY_PAGE).content.decode()
+    button = re.search(rf'<a class="button" href="/apply/{FORM_SLUG}/">(.*?)<span', html)
+    assert button is not None and button[1] == "続ける"
+    assert "次へ進む" not in visible_text(html)
+    resident_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = resident_client.get(MY_PAGE)
+    assert f'href="/apply/{FORM_SLUG}/">Continue<span' in english.content.decode()
+
+
+def test_back_after_a_visitor_sent_the_form_says_it_was_sent(client, event_form):
+    # Pages of visitors are not kept by the browser either (signed-in pages never are): Back
+    # asks the server again instead of showing the old form.
+    for url in (event_url(), event_url("entry")):
+        assert "no-store" in client.get(url)["Cache-Control"], url
+    token = fill_event(client)
+    assert "no-store" in client.get(event_url("check"))["Cache-Control"]
+    receipt = client.post(event_url("check"), {"token": token})["Location"]
+    application = Application.objects.get()
+    assert receipt == f"/apply/received/{application.public_id}/"
+    back = client.get(event_url("check"))
+    assert back.status_code == 200
+    text = visible_text(back.content)
+    assert "この申請はすでに送信されました" in text and application.receipt_number in text
+    assert f'href="{receipt}"' in back.content.decode()
+    assert client.get(receipt).status_code == 200
+    # Another browser is not told about it.
+    assert "この申請はすでに送信されました" not in visible_text(
+        Client().get(event_url("entry")).content)
+    assert Application.objects.count() == 1

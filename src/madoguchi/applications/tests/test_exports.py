@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from madoguchi.applications import exports
 from madoguchi.applications.models import Application, Status
-from madoguchi.applications.services import submit_application
+from madoguchi.applications.services import all_answers, submit_application
 from madoguchi.catalog.demo import staff_email
 from madoguchi.conftest import ACCOUNT_NUMBER, FORM_SLUG, client_for, valid_answers
 from madoguchi.core import crypto
@@ -106,9 +106,9 @@ def test_the_page_offers_the_departments_procedures_and_their_fields(clerk, appl
     assert f'value="{FORM_SLUG}"' in page.content.decode()
     html = clerk.get(URL, {"procedure": FORM_SLUG}).content.decode()
     assert 'name="columns" value="applicant_name"' in html
-    assert 'name="columns" value="account_number"' in html
+    assert 'name="columns" value="payment_account"' in html
     # Sensitive fields are not ticked unless chosen.
-    assert 'value="account_number" checked' not in html
+    assert 'value="payment_account" checked' not in html
     assert 'value="school_name" checked' in html
 
 
@@ -172,6 +172,7 @@ def copies(application: Application, count: int) -> None:
     """``count`` more applications like ``application`` (fast: no services, no mail)."""
     now = timezone.now()
     base = Application.objects.get(pk=application.pk)
+    account = all_answers(base)["payment_account"]
     rows = []
     for number in range(count):
         public_id = uuid.uuid4()
@@ -181,8 +182,9 @@ def copies(application: Application, count: int) -> None:
             department_id=base.department_id, applicant_id=base.applicant_id,
             applicant_name=base.applicant_name, applicant_name_key=base.applicant_name_key,
             contact_email=base.contact_email, answers=base.answers,
-            sealed_answers=crypto.seal({"account_number": f"{number:07d}"},
-                                       context=str(public_id)),
+            sealed_answers=crypto.seal(
+                {"payment_account": {**account, "number": f"{number:07d}"}},
+                context=str(public_id)),
             submitted_at=now + dt.timedelta(seconds=number), updated_at=now,
         ))
     Application.objects.bulk_create(rows, batch_size=500)
@@ -204,7 +206,7 @@ def test_csv_is_streamed_in_chunks_and_audited_when_it_ends(clerk, application, 
 
     original_fetch_all = QuerySet._fetch_all
     before = AuditEvent.objects.filter(action="application.export").count()
-    response = clerk.post(URL, post_data(columns=["school_name", "account_number"]))
+    response = clerk.post(URL, post_data(columns=["school_name", "payment_account"]))
     assert isinstance(response, StreamingHttpResponse)
     # Nothing is read or recorded before the body is sent.
     assert AuditEvent.objects.filter(action="application.export").count() == before
@@ -216,7 +218,7 @@ def test_csv_is_streamed_in_chunks_and_audited_when_it_ends(clerk, application, 
     assert len(chunks) > 3  # sent while read, not as one body
     rows = read_csv(b"".join(chunks).removeprefix(b"\xef\xbb\xbf"), "utf-8")
     assert len(rows) == 2502
-    assert rows[-1][-1] == "0002499"  # decrypted row by row for a clerk
+    assert " 0002499 " in rows[-1][-1]  # decrypted row by row for a clerk
     event = last_export()
     assert event.details["rows"] == 2501 and event.details["completed"] is True
     assert event.details["decrypted"] is True
@@ -240,9 +242,9 @@ def test_an_interrupted_download_is_audited_as_incomplete(clerk, application, mo
 
 # --- who sees what ----------------------------------------------------------------------------
 def test_sensitive_fields_are_decrypted_for_a_clerk(clerk, application):
-    rows = read_csv(download(clerk, columns=["account_number"]).removeprefix(b"\xef\xbb\xbf"),
+    rows = read_csv(download(clerk, columns=["payment_account"]).removeprefix(b"\xef\xbb\xbf"),
                     "utf-8")
-    assert rows[1][-1] == ACCOUNT_NUMBER
+    assert rows[1][-1] == f"みずほ銀行 東京営業部 普通 {ACCOUNT_NUMBER} ミドリ　ハナコ"
     assert last_export().details["masked"] is False
 
 
@@ -256,11 +258,11 @@ def test_sensitive_fields_are_masked_without_decrypting_for_other_roles(
         raise AssertionError("decrypted for a role that may not see sensitive answers")
 
     monkeypatch.setattr(crypto, "unseal", refuse)
-    content = download(client, columns=["account_number", "account_holder", "school_name"])
+    content = download(client, columns=["payment_account", "school_name"])
     assert ACCOUNT_NUMBER.encode() not in content
     rows = read_csv(content.removeprefix(b"\xef\xbb\xbf"), "utf-8")
-    # In the form's order: school, then the bank account's number and holder.
-    assert rows[1][-3:] == ["緑ヶ丘県立緑ヶ丘高等学校", exports.MASKED, exports.MASKED]
+    # In the form's order: school, then the bank account.
+    assert rows[1][-2:] == ["緑ヶ丘県立緑ヶ丘高等学校", exports.MASKED]
     assert last_export().details["masked"] is True
 
 

@@ -45,17 +45,16 @@ def test_submit_stores_application_with_receipt_number_and_event(application, re
 
 
 def test_sensitive_answers_are_encrypted_at_rest(application):
-    assert "account_number" not in application.answers
-    assert "account_holder" not in application.answers
-    assert application.answers["bank_name"] == "みどり信用金庫"
+    assert "payment_account" not in application.answers
+    assert application.answers["school_name"] == "緑ヶ丘県立緑ヶ丘高等学校"
     assert application.sealed_answers.startswith("v1:")
     stored = raw_row(Application.objects.get(pk=application.pk))
     for secret in (ACCOUNT_NUMBER, ACCOUNT_HOLDER, "ミドリ"):
         for spelling in escaped_forms(secret):
             assert spelling not in stored, spelling
     recovered = all_answers(Application.objects.get(pk=application.pk))
-    assert recovered["account_number"] == ACCOUNT_NUMBER
-    assert recovered["account_holder"] == ACCOUNT_HOLDER
+    assert recovered["payment_account"]["number"] == ACCOUNT_NUMBER
+    assert recovered["payment_account"]["holder"] == ACCOUNT_HOLDER
     assert recovered == valid_answers()
 
 
@@ -308,3 +307,22 @@ def test_concurrent_double_click_on_the_check_page_makes_one_application():
     assert [(r.status_code, r["Location"]) for r in responses] == [(302, expected)] * 2
     assert StatusEvent.objects.count() == 1
     assert MailboxMessage.objects.count() == 1
+
+
+def test_notices_name_a_procedure_that_ends_in_application_once(
+    make_application, procedure, staff_user, django_capture_on_commit_callbacks
+):
+    """「子ども医療費助成の申請」 must not become 「…の申請の申請…」 in the received and status
+    notices (e-mail and LINE share the wording)."""
+    procedure.name = {"ja": "子ども医療費助成の申請", "en": "Children's medical expense subsidy"}
+    procedure.save(update_fields=["name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        application = make_application()
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(application=application, to_status=Status.UNDER_REVIEW, actor=staff_user)
+    received, status = MailboxMessage.objects.order_by("pk")
+    assert received.body.startswith("手続き「子ども医療費助成の申請」を受け付けました。")
+    assert status.body.startswith(
+        "手続き「子ども医療費助成の申請」の状況が「審査中」になりました。")
+    for mail in (received, status):
+        assert "申請の申請" not in mail.subject + mail.body

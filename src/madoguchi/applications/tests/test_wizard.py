@@ -9,16 +9,23 @@ import pytest
 from django.utils import translation
 
 from madoguchi.applications.models import Application
+from madoguchi.applications.services import all_answers
 from madoguchi.conftest import (
+    ACCOUNT_HOLDER,
+    ACCOUNT_NUMBER,
+    BANK_CODES,
+    BANK_NAMES,
     CHECK_URL,
     FORM_SLUG,
     PAGE_KEYS,
     VALID_POST,
     change_draft,
     check_token,
+    client_for,
     draft_of,
     fill_wizard,
     page_url,
+    visible_text,
 )
 from madoguchi.core.models import MailboxMessage
 from madoguchi.jp.receipt import is_valid_receipt_number
@@ -257,3 +264,86 @@ def test_a_page_only_sets_its_own_answers(resident_client):
     assert "consent" not in answers
     assert "district" not in answers
     assert draft(resident_client)["done"] == ["applicant"]
+
+
+def test_the_payee_is_stored_as_codes_and_shown_by_name(resident_client, staff_user):
+    """The bank and branch typed as codes (０００１, ００１) are stored as the Zengin codes with
+    their names, the holder in Zengin kana; every page shows the names, never bare codes."""
+    fill_wizard(resident_client)
+    shown = visible_text(f"{BANK_NAMES[0]} {BANK_NAMES[1]} 普通 {ACCOUNT_NUMBER} {ACCOUNT_HOLDER}")
+    check = visible_text(resident_client.get(CHECK_URL).content)
+    assert shown in check
+    assert "0001 001" not in check
+    resident_client.post(CHECK_URL, {"token": check_token(resident_client)})
+    application = Application.objects.get()
+    assert all_answers(application)["payment_account"] == {
+        "bank_code": BANK_CODES[0], "bank_name": BANK_NAMES[0], "branch_code": BANK_CODES[1],
+        "branch_name": BANK_NAMES[1], "account_type": "ordinary", "number": ACCOUNT_NUMBER,
+        "holder": ACCOUNT_HOLDER,
+    }
+    mine = visible_text(resident_client.get(f"/my/applications/{application.public_id}/").content)
+    assert f"{BANK_NAMES[0]} {BANK_NAMES[1]} 普通 ****543" in mine
+    case = client_for(staff_user).get(f"/staff/applications/{application.public_id}/")
+    assert case.status_code == 200
+    assert shown in visible_text(case.content)
+
+
+# --- after sending: Back, old pages sent again ----------------------------------------------------
+SENT = "この申請はすでに送信されました"
+
+
+def page_token(client, page: str) -> str:
+    match = re.search(r'name="_token" value="([^"]+)"', client.get(page_url(page)).content.decode())
+    assert match, "no draft token on the page"
+    return match[1]
+
+
+def test_back_after_sending_says_it_was_sent_with_the_receipt(resident_client):
+    fill_wizard(resident_client)
+    resident_client.post(CHECK_URL, {"token": check_token(resident_client)})
+    application = Application.objects.get()
+    # Back shows the check page and the pages before it again: the browser asks for them.
+    for url in (CHECK_URL, page_url("consent"), page_url("applicant")):
+        response = resident_client.get(url)
+        assert response.status_code == 200, url
+        text = visible_text(response.content)
+        assert SENT in text and application.receipt_number in text, url
+        assert f'href="/my/applications/{application.public_id}/"' in response.content.decode()
+        assert f'href="/apply/{FORM_SLUG}/"' in response.content.decode()  # start anew
+    assert draft(resident_client) is None  # no empty draft was started
+    # A new application starts on purpose, from the start link: the pages are empty again.
+    assert resident_client.get(f"/apply/{FORM_SLUG}/")["Location"] == page_url("applicant")
+    html = resident_client.get(page_url("applicant")).content.decode()
+    assert SENT not in html and 'value="髙﨑"' not in html
+
+
+def test_an_old_page_sent_again_after_sending_makes_nothing_new(resident_client):
+    fill_wizard(resident_client)
+    old = page_token(resident_client, "consent")
+    assert old == check_token(resident_client)
+    resident_client.post(CHECK_URL, {"token": old})
+    # The form of the last page, still in the browser, is sent again.
+    response = resident_client.post(page_url("consent"), {**VALID_POST["consent"], "_token": old})
+    assert response.status_code == 200
+    assert SENT in visible_text(response.content)
+    # So is the check page's (a double click, or Back and send): the same one application.
+    again = resident_client.post(CHECK_URL, {"token": old})
+    assert again.status_code == 302
+    assert Application.objects.count() == 1
+    assert draft(resident_client) is None
+    # Even after a new draft was started, the old page's token is recognised.
+    resident_client.get(f"/apply/{FORM_SLUG}/")
+    fill_wizard(resident_client, ["applicant"])
+    response = resident_client.post(page_url("student"), {**VALID_POST["student"], "_token": old})
+    assert SENT in visible_text(response.content)
+    assert draft(resident_client)["done"] == ["applicant"]
+
+
+def test_another_residents_token_shows_nothing(resident_client, other_resident):
+    fill_wizard(resident_client)
+    token = check_token(resident_client)
+    resident_client.post(CHECK_URL, {"token": token})
+    other = client_for(other_resident)
+    response = other.post(page_url("applicant"), {**VALID_POST["applicant"], "_token": token})
+    assert response.status_code == 302  # an ordinary page of their own new draft
+    assert SENT not in visible_text(other.get(CHECK_URL).content)

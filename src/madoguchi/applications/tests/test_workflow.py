@@ -60,7 +60,8 @@ def test_a_correction_round_trip(reviewed, staff_user, resident_client,
     answers = services.all_answers(reviewed)
     assert answers["phone"] == "0312345678" and answers["monthly_pass_cost"] == 16000
     assert answers["school_name"] != "書き換え高校"
-    assert answers["account_number"] == ACCOUNT_NUMBER  # sensitive answers kept, still sealed
+    # Sensitive answers are kept, still sealed.
+    assert answers["payment_account"]["number"] == ACCOUNT_NUMBER
     correction.refresh_from_db()
     assert correction.resubmitted_at is not None
     assert [c["key"] for c in correction.changes] == ["phone", "monthly_pass_cost"]

@@ -94,7 +94,7 @@ def test_rotation_moves_everything_to_the_new_key(sealed_under_old):
     # The old key can now be removed: everything still opens.
     with override_settings(ENCRYPTION_KEYS=NEW):
         application.refresh_from_db()
-        assert all_answers(application)["account_number"] == ACCOUNT_NUMBER
+        assert all_answers(application)["payment_account"]["number"] == ACCOUNT_NUMBER
         draft.refresh_from_db()
         state = drafts._open(draft)
         assert state.answers["account_number"] == "123"

@@ -118,7 +118,7 @@ def test_formspec_navigation_and_sensitive_keys():
     assert spec.previous_page("applicant") is None
     assert spec.previous_page("bank").key == "commute"
     assert spec.page("nope") is None
-    assert spec.sensitive_keys() == {"account_number", "account_holder"}
+    assert spec.sensitive_keys() == {"payment_account"}
     # guidance holds no value and is not one of the form's fields
     assert spec.field("records_note") is None
     assert spec.field("consent").type_name == "consent"
@@ -134,14 +134,18 @@ def test_missing_pages_reports_unfinished_and_incomplete_pages():
 
 def test_summary_masks_sensitive_values_when_asked():
     spec = FormSpec(demo_definition())
-    answers = {"account_number": "0123456", "bank_name": "みどり信用金庫"}
+    answers = {"school_name": "緑ヶ丘高校", "payment_account": {
+        "bank_code": "0001", "bank_name": "みずほ銀行", "branch_code": "001",
+        "branch_name": "東京営業部", "account_type": "ordinary", "number": "0123456",
+        "holder": "ミドリ\u3000ハナコ"}}
     with translation.override("ja"):
         plain = {i["key"]: i["value"] for s in spec.summary(answers) for i in s["items"]}
         masked = {i["key"]: i["value"] for s in spec.summary(answers, masked=True)
                   for i in s["items"]}
-    assert plain["account_number"] == "0123456"
-    assert masked["account_number"] == "＊＊＊＊"
-    assert masked["bank_name"] == "みどり信用金庫"
+    # The bank and branch are shown by name, never as the codes stored beside them.
+    assert plain["payment_account"] == "みずほ銀行 東京営業部 普通 0123456 ミドリ\u3000ハナコ"
+    assert masked["payment_account"] == "みずほ銀行 東京営業部 普通 ****456"
+    assert masked["school_name"] == "緑ヶ丘高校"
 
 
 # --- publishing and immutability --------------------------------------------------------------

@@ -22,6 +22,7 @@ from madoguchi.forms.fields import FieldError, registry
 from madoguchi.forms.fields_upload import (
     FileField,
     display_name,
+    download_name,
     open_upload,
     sniff_content_type,
     upload_item,
@@ -118,7 +119,9 @@ def test_an_upload_is_stored_by_content_under_a_random_name(media):
     assert item["name"] == "定期券.pdf"
     assert item["size"] == len(PNG)
     assert item["sha256"] == hashlib.sha256(PNG).hexdigest()
-    assert re.fullmatch(r"uploads/\d{4}/\d{2}/[0-9a-f]{32}", item["storage_name"])
+    # Stored and downloaded under the extension of what it is; the typed name stays for display.
+    assert re.fullmatch(r"uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png", item["storage_name"])
+    assert download_name(item) == "定期券.png"
     [path] = stored_files(media)
     assert path.read_bytes() == PNG
     assert path.relative_to(media).as_posix() == item["storage_name"]
@@ -452,3 +455,97 @@ def test_wizard_remove_button_and_refused_files(upload_form, resident_client, me
         response = resident_client.post(URL, {"route": "x", "_action": command,
                                               "pass_copy-stored": hidden_refs(html)})
         assert response.status_code == 200, command
+
+
+# --- stored names, downloads and names that do not match the content --------------------------
+@pytest.mark.parametrize(
+    ("name", "content_type", "expected"),
+    [("pass.pdf", "image/png", "pass.png"), ("IMG_0001.JPEG", "image/jpeg", "IMG_0001.JPEG"),
+     ("scan", "application/pdf", "scan.pdf"), ("写真.heif", "image/heic", "写真.heif"),
+     ("a.b.pdf", "image/jpeg", "a.b.jpg"), ("写真.JPG.pdf", "image/jpeg", "写真.JPG.jpg"),
+     ("report.txt", "application/pdf", "report.pdf"), ("../x\n.png", "image/png", "x.png"),
+     ("", "image/png", "（名前なし）.png")],
+)
+def test_downloads_are_named_by_what_the_content_is(name, content_type, expected):
+    assert download_name({"name": name, "content_type": content_type}) == expected
+
+
+@pytest.mark.parametrize(("content", "extension"),
+                         [(JPEG, "jpg"), (PNG, "png"), (PDF, "pdf"), (HEIC, "heic")])
+def test_stored_files_carry_the_extension_of_their_content(content, extension, media):
+    field = build()
+    [item] = field.validate(field.raw_from_post({}, files_of(upload("file.bin", content))))
+    assert item["storage_name"].endswith(f".{extension}")
+    [path] = stored_files(media)
+    assert path.suffix == f".{extension}"
+    assert download_name(item) == f"file.{extension}"
+
+
+def test_files_stored_before_names_had_an_extension_still_open(media):
+    default_storage.save("uploads/2026/11/" + "a" * 32, SimpleUploadedFile("x", PDF))
+    item = {"name": "古い.pdf", "storage_name": "uploads/2026/11/" + "a" * 32, "size": len(PDF),
+            "content_type": "application/pdf", "sha256": "0" * 64}
+    assert upload_item(item) == item
+    with open_upload(item) as stored:
+        assert stored.read() == PDF
+    for bad in ("a" * 32 + ".exe", "a" * 32 + ".pdf.html", "a" * 32 + "."):
+        assert upload_item({**item, "storage_name": "uploads/2026/11/" + bad}) is None
+
+
+def test_a_name_that_lies_about_a_type_the_field_refuses_is_explained(media):
+    pdf_only = build(accept=["pdf"])
+    raw = pdf_only.raw_from_post({}, files_of(upload("pass.pdf", PNG, "application/pdf")))
+    assert raw["files"] == [] and raw["rejected"] == [
+        {"name": "pass.pdf", "reason": "type", "found": "image/png"}]
+    assert error_of(pdf_only, raw) == (
+        "「pass.pdf」は名前は PDF ですが、中身は PNG のファイルです。"
+        "PDF のファイルを選んでください。")
+    photos = build(accept=["image"])
+    raw = photos.raw_from_post({}, files_of(upload("photo.jpg", PDF)))
+    assert error_of(photos, raw) == (
+        "「photo.jpg」は名前は JPEG ですが、中身は PDF のファイルです。"
+        "JPEG、PNG または HEIC のファイルを選んでください。")
+    with translation.override("en"):
+        assert error_of(photos, raw) == ("“photo.jpg” is named like a JPEG file, but it is a PDF "
+                                         "file. Choose a JPEG, PNG or HEIC file.")
+    assert stored_files(media) == []
+    # A name that claims nothing, or the type it is, keeps the usual message.
+    assert "使えない種類" in error_of(photos, photos.raw_from_post({}, files_of(upload("x", PDF))))
+
+
+def test_the_input_tells_its_script_the_limit_and_the_message():
+    field = build(max_size_mb=2)
+    html = render_to_string(field.template, {"field": field, "raw": field.raw_from_value(None),
+                                             "error": ""})
+    assert f'data-max-bytes="{2 * 1024 * 1024}"' in html
+    assert ('data-too-large="「{name}」は2 MBより大きいため、添付できません。'
+            '2 MB以下のファイルを選んでください。"') in html
+    assert 'role="status" aria-live="polite"' in html
+    assert re.search(r'<script src="[^"]*forms/upload\.js" defer></script>', html)
+
+
+def test_staff_download_a_misnamed_file_by_its_real_type(resident_client, staff_user, media):
+    from madoguchi.applications.models import Application
+    from madoguchi.conftest import VALID_POST, client_for, fill_wizard, page_url
+
+    fill_wizard(resident_client, ["applicant", "student"])
+    response = resident_client.post(page_url("commute"), {
+        **VALID_POST["commute"], "pass_copy": upload("定期券 \"表\".pdf", PNG, "application/pdf")})
+    assert response.status_code == 302
+    fill_wizard(resident_client, ["bank", "consent"])
+    submit(resident_client, "tsugaku-hojo")
+    application = Application.objects.get()
+    [item] = application.answers["pass_copy"]
+    assert item["name"] == "定期券 \"表\".pdf"  # shown as the resident named it
+    staff = client_for(staff_user)
+    case = staff.get(f"/staff/applications/{application.public_id}/").content.decode()
+    assert "定期券 &quot;表&quot;.pdf" in case
+    response = staff.get(f"/staff/applications/{application.public_id}/files/pass_copy/0/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; ")
+    assert "filename*=utf-8''%E5%AE%9A%E6%9C%9F%E5%88%B8%20%22%E8%A1%A8%22.png" in disposition
+    assert "\n" not in disposition and ".pdf" not in disposition
+    assert b"".join(response.streaming_content) == PNG

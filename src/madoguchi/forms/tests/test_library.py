@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,12 +131,14 @@ def test_templates_and_get_template():
 
 def test_the_demo_city_publishes_its_forms_from_the_library(demo):
     """The slice form of the foundation is now the 高校生等通学費補助 template, as published."""
+    from madoguchi.catalog.demo import demo_form_definition
     from madoguchi.forms.models import FormDefinition
 
     for procedure in CITY["procedures"]:
         if procedure.get("form"):
             form = FormDefinition.objects.get(slug=procedure["form"])
-            assert form.live_version.definition == get_template(procedure["form"]).definition
+            assert form.live_version.definition == demo_form_definition(
+                get_template(procedure["form"]).definition, procedure.get("form_changes"))
             assert form.procedure.slug == procedure["slug"]
 
 
@@ -150,7 +153,8 @@ def test_the_library_uses_the_field_types_and_conditions():
             used.add(field["type"])
             widgets.add(field.get("widget", ""))
             conditions += ("show_if" in field) + ("require_if" in field)
-    assert {"text", "email", "phone", "number", "date", "choice", "consent", "kana", "name",
+    # (The lone "kana" field was an account holder: it is now part of bank_account.)
+    assert {"text", "email", "phone", "number", "date", "choice", "consent", "name",
             "guidance", "address", "my_number", "bank_account", "file", "group"} <= used
     assert {"select", "checkboxes"} <= widgets
     assert conditions >= 20
@@ -203,3 +207,61 @@ def test_a_template_whose_slug_differs_from_its_file_name_is_refused(tmp_path, m
     library.clear_cache()
     with pytest.raises(LibraryError, match="slug 'juminhyo'"):
         get_template("other")
+
+
+# Words that show a field or page asks where money is paid to (a payee).
+PAYEE_WORDS = ("口座", "金融機関", "銀行", "支店", "振込", "名義")
+PAYEE_KEY_PARTS = ("bank", "branch", "account", "payee")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_every_payee_is_asked_with_the_bank_account_field(path):
+    """A bank, branch, account number or holder typed in plain boxes stores codes as typed and
+    skips the Zengin kana of the holder: a payee is always one bank_account field."""
+    definition = parse_import(path.read_bytes()).definition
+    for field in spec_fields(definition):
+        if field["type"] in ("bank_account", "guidance"):
+            continue
+        label = (field.get("label") or {}).get("ja", "")
+        assert not any(word in label for word in PAYEE_WORDS), (field["key"], label)
+        assert not any(part in field["key"] for part in PAYEE_KEY_PARTS), field["key"]
+    for page in definition["pages"]:
+        if any(word in page["title"]["ja"] for word in PAYEE_WORDS):
+            types = [f["type"] for f in page["fields"]]
+            assert types.count("bank_account") == 1, (page["key"], types)
+
+
+def test_the_commuting_subsidy_asks_for_its_payee_with_the_bank_account_field():
+    tsugaku = load(library.LIBRARY_DIR / "tsugaku-hojo.json").definition
+    bank = next(p for p in tsugaku["pages"] if p["key"] == "bank")
+    assert [(f["key"], f["type"], f["required"]) for f in bank["fields"]] == [
+        ("payment_account", "bank_account", True)]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_labels_leave_required_and_optional_to_the_tag(path):
+    """Every label gets a 必須 or 任意 tag from the page; a label that says it again reads
+    「…（任意）任意」."""
+    definition = parse_import(path.read_bytes()).definition
+    for field in spec_fields(definition):
+        label = field.get("label") or {}
+        assert not any(word in label.get("ja", "") for word in ("任意", "必須")), label
+        assert not any(word in label.get("en", "").lower()
+                       for word in ("optional", "required")), label
+
+
+def test_example_postal_codes_in_hints_find_an_address():
+    """A hint that says "type the code and press 住所を検索 (e.g. …)" must give a code the look-up
+    finds: the demo city's own code is fictional and finds nothing."""
+    from madoguchi.jp.address import lookup_postal_code
+
+    examples = [(path.stem, code) for path in PATHS
+                for field in spec_fields(parse_import(path.read_bytes()).definition)
+                if field["type"] == "address"
+                for text in (field.get("hint") or {}).values()
+                for code in re.findall(r"\b\d{3}-\d{4}\b", text)]
+    assert len(examples) >= 7
+    for where, code in examples:
+        candidates = lookup_postal_code(code)
+        assert len(candidates) == 1, (where, code, candidates)
+        assert candidates[0].town == "緑ケ丘", (where, code)  # like the demo city's name
