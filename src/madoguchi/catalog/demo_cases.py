@@ -75,11 +75,6 @@ def _answers(spec: FormSpec, family: tuple[str, ...], rng: random.Random) -> dic
                     "term": "first", "transport": rng.choice(["bus", "train"]),
                     "monthly_pass_cost": str(rng.randrange(8000, 24000, 500)),
                     "route": "北山停留所〜緑ヶ丘駅前（市営バス）"},
-        "bank": {"payment_account-bank_code": "山形銀行",
-                 "payment_account-branch_code": "本店営業部",
-                 "payment_account-account_type": "ordinary",
-                 "payment_account-number": f"{rng.randint(0, 9999999):07d}",
-                 "payment_account-holder": f"{surname_kana}　{parent_kana}"},
         "consent": {"consent": "yes"},
     }
     # A form that asks for the account with the bank-account field: typed as codes, as many

@@ -43,12 +43,14 @@ def test_issue_stores_a_signed_numbered_pdf(issued, approved, staff_user):
 
 def test_sensitive_answers_never_reach_the_pdf(approved, staff_user):
     template = DocumentTemplate.objects.get(procedure=approved.procedure, kind="decision")
-    template.body = "口座 {{ answers.account_number }} 名義 {{ answers.account_holder }}"
+    template.body = "口座 {{ answers.payment_account }}"
     template.save()
     document = services.issue(approved, "decision", staff_user)
     text = pdf_text(document.pdf.open("rb").read())
-    assert "口座 ＊＊＊＊ 名義 ＊＊＊＊" in text
+    assert "口座 みずほ銀行" in text
+    assert "＊＊＊＊543" in text
     assert "9876543" not in text
+    assert "ﾊﾅｺ" not in text and "ハナコ" not in text
 
 
 def test_issue_does_not_change_the_status(approved, staff_user):
