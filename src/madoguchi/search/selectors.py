@@ -122,21 +122,23 @@ def parse_query(query: str) -> Query | None:
         words, phrase = [phrase], ""
     kept = [w for w in words if w not in STOPWORDS] or words[:1]
     stopwords = tuple(w for w in words if w not in kept)
-    words = kept
-    terms = []
-    for word in words:
-        alternatives = [word]
-        # The longest synonym term inside the word is replaced by the others of its group.
-        inside = sorted((t for t in synonyms if t in word), key=lambda t: (-len(t), word.find(t)))
-        if inside:
-            term = inside[0]
-            for group in synonyms[term]:
-                for other in group:
-                    alternative = word.replace(term, other)
-                    if alternative not in alternatives:
-                        alternatives.append(alternative)
-        terms.append(Term(tuple(alternatives[:MAX_ALTERNATIVES])))
+    terms = [_term(word, synonyms) for word in kept]
     return Query(terms=tuple(terms), phrase=phrase, stopwords=stopwords)
+
+
+def _term(word: str, synonyms: dict[str, list[list[str]]]) -> Term:
+    """A folded word and its alternatives: the longest synonym term inside the word is
+    replaced by the others of its group."""
+    alternatives = [word]
+    inside = sorted((t for t in synonyms if t in word), key=lambda t: (-len(t), word.find(t)))
+    if inside:
+        term = inside[0]
+        for group in synonyms[term]:
+            for other in group:
+                alternative = word.replace(term, other)
+                if alternative not in alternatives:
+                    alternatives.append(alternative)
+    return Term(tuple(alternatives[:MAX_ALTERNATIVES]))
 
 
 # --- SQL ----------------------------------------------------------------------------------
@@ -310,6 +312,113 @@ def _rank(query: Query, kinds: list[str] | None, limit: int) -> list[tuple[int, 
             cursor.execute(rest_sql, [*with_params, *params, *head_params, limit - len(rows)])
             rows += [(row[0], float(row[1])) for row in cursor.fetchall()]
     return rows
+
+
+# --- word statistics, for callers that measure relevance ------------------------------------
+
+MAX_STATISTICS_WORDS = 24
+
+
+@dataclass(frozen=True)
+class WordStatistics:
+    """How the documents of some kinds use one folded word (or one of its synonyms): per
+    department (``None`` for documents of no department), how many have it in their titles or
+    keywords (``head``) and how many have it anywhere (``anywhere``, which includes ``head``).
+    The counts are exact substring matches, so both backends give the same numbers."""
+
+    word: str
+    alternatives: tuple[str, ...]
+    head: dict[int | None, int]
+    anywhere: dict[int | None, int]
+
+    @property
+    def documents(self) -> int:
+        """The number of documents containing the word anywhere."""
+        return sum(self.anywhere.values())
+
+
+def _statistics_sql(vendor: str, terms: list[Term], kinds: list[str]) -> tuple[str, list]:
+    """One query giving (word index, department, head count, anywhere count) rows."""
+    kind_sql = "e.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
+    ctes: list[str] = []
+    cte_params: list = []
+    selects: list[str] = []
+    params: list = []
+    for i, term in enumerate(terms):
+        any_sql, any_params = _id_set_sql(vendor, term)
+        head_sql, head_params = _id_set_sql(vendor, term, head_only=True)
+        if vendor == "postgresql":
+            ctes += [f"a{i} AS MATERIALIZED ({any_sql})", f"h{i} AS MATERIALIZED ({head_sql})"]
+            cte_params += [*any_params, *head_params]
+            in_any = f"e.id IN (SELECT entry_id FROM a{i})"  # noqa: S608 - names only
+            in_head = f"e.id IN (SELECT entry_id FROM h{i})"  # noqa: S608
+            params += kinds
+        else:
+            in_any, in_head = f"e.id IN ({any_sql})", f"e.id IN ({head_sql})"
+            params += [*head_params, *any_params, *kinds]
+        selects.append(
+            f"SELECT {int(i)}, e.department_id, "  # noqa: S608 - placeholders only
+            f"SUM(CASE WHEN {in_head} THEN 1 ELSE 0 END), COUNT(*) FROM search_entry e "
+            f"WHERE {in_any} AND {kind_sql} GROUP BY e.department_id"
+        )
+    with_sql = "WITH " + ", ".join(ctes) + " " if ctes else ""
+    return with_sql + " UNION ALL ".join(selects), [*cte_params, *params]
+
+
+def word_statistics(
+    words: Iterable[str], *, kinds: Iterable[str]
+) -> tuple[int, list[WordStatistics]]:
+    """The number of documents of ``kinds``, and for each word (folded, expanded with its
+    synonyms, without duplicates, in the order given) how those documents use it.
+
+    Two queries whatever the number of words (at most ``MAX_STATISTICS_WORDS``); any input
+    is safe, values reach the database as parameters only.
+    """
+    kind_list = [str(k) for k in kinds]
+    folded = list(dict.fromkeys(
+        w for w in (clean_query(str(word)) for word in words) if w))[:MAX_STATISTICS_WORDS]
+    if not kind_list:
+        return 0, []
+    vendor = connection.vendor
+    synonyms = _synonyms(folded) if folded else {}
+    terms = [_term(word, synonyms) for word in folded]
+    head: list[dict[int | None, int]] = [{} for _t in terms]
+    anywhere: list[dict[int | None, int]] = [{} for _t in terms]
+    kind_sql = ", ".join(["%s"] * len(kind_list))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM search_entry WHERE kind IN ({kind_sql})",  # noqa: S608
+            kind_list)
+        total = int(cursor.fetchone()[0])
+        if terms and total:
+            if vendor == "postgresql":
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; "
+                               "SET LOCAL jit = off; SET LOCAL enable_nestloop = off")
+            sql, params = _statistics_sql(vendor, terms, kind_list)
+            cursor.execute(sql, params)
+            for index, department_id, in_head, count in cursor.fetchall():
+                department = None if department_id is None else int(department_id)
+                if in_head:
+                    head[int(index)][department] = int(in_head)
+                anywhere[int(index)][department] = int(count)
+    return total, [
+        WordStatistics(word=t.word, alternatives=t.alternatives, head=head[i],
+                       anywhere=anywhere[i])
+        for i, t in enumerate(terms)
+    ]
+
+
+def folded_texts(documents: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """The folded head (titles and keywords) and folded body text of indexed documents, by
+    (kind, key): what ``WordStatistics`` counted, for checking single documents."""
+    wanted = {(str(kind), str(key)) for kind, key in documents}
+    if not wanted:
+        return {}
+    rows = EntryContent.objects.filter(
+        entry__kind__in={k for k, _key in wanted}, entry__key__in={key for _k, key in wanted},
+    ).values_list("entry__kind", "entry__key", "head_f", "text_f")
+    return {(kind, key): (head_f, text_f) for kind, key, head_f, text_f in rows
+            if (kind, key) in wanted}
 
 
 # --- highlighting -----------------------------------------------------------------------------
