@@ -11,7 +11,7 @@ each word alone, keeping the results that share the most words with the question
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,17 +103,23 @@ class Scored:
 
 
 def find(query: str, *, kinds: Iterable[str], language: str, limit: int,
-         primary: str | None = None) -> list[Any]:
+         primary: str | None = None, replace: Mapping[str, str] | None = None) -> list[Any]:
     """The best ``limit`` hits of ``kinds`` for a question in everyday words (best first).
 
     A question that is only search words (「印鑑登録」, 「児童手当 申請」) is searched as typed;
     a sentence is searched by its content words, all together first, then one by one. A step
     whose hits include none of kind ``primary`` (when given) does not stop the next step.
+    ``replace`` maps folded words to what to search instead ("" to leave them out): words no
+    document contains would only make the search of all words together find nothing.
     """
+    from madoguchi.search.folding import fold
     from madoguchi.search.selectors import search
 
     kinds = list(kinds)
     words = content_words(query)
+    if replace:
+        words = list(dict.fromkeys(
+            w for w in (replace.get(fold(word), word) for word in words) if w))
     found: list[Any] = []
 
     def enough(hits: list[Any]) -> bool:

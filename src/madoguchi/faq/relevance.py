@@ -154,6 +154,12 @@ class Analysis:
         total = self.total
         return sum(w.weight * w.best_credit for w in self.words) / total if total else 0.0
 
+    def replacements(self) -> dict[str, str]:
+        """Words no document contains, with the head that stands for them ("" for none): what
+        a search for the question can leave out."""
+        return {w.text: (w.stand_in[0] if w.stand_in else "") for w in self.words
+                if not w.anywhere}
+
     def departments(self) -> list[tuple[int, float, float]]:
         """(department id, share of the question its documents cover, strength), best first.
 

@@ -83,7 +83,7 @@ def chat_answer(query: str, language: str = "ja") -> ChatAnswer:
         answer.general_counter = general_counter()
         return answer
     hits = find(query, kinds=kinds, language=language, limit=CHAT_SEARCH_LIMIT,
-                primary=FAQ_KIND)
+                primary=FAQ_KIND, replace=analysis.replacements())
     texts = folded_texts((h.kind, h.key) for h in hits)
     scored = []
     for order, hit in enumerate(hits):
