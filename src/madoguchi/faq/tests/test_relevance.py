@@ -190,3 +190,17 @@ def test_a_department_covers_the_words_of_all_its_documents():
     ties = Analysis(words=[word("引っ越", 2.0, head={1: 5, 2: 1}, anywhere={1: 6, 2: 1})],
                     documents=40)
     assert ties.department() == 1  # same share: more documents win
+
+
+def test_words_no_document_contains_are_left_out_of_the_search(demo):
+    from madoguchi.faq.question import find
+
+    analysis = relevance.analyse("学童保育の申し込みをしたい", kinds=["faq", "procedure"])
+    assert analysis.replacements() == {"学童保育": "保育"}
+    hits = find("学童保育の申し込みをしたい", kinds=["faq"], language="ja", limit=5,
+                replace=analysis.replacements())
+    entry = FaqEntry.objects.get(pk=int(hits[0].key))
+    assert entry.question["ja"] == "保育園に入りたいです。いつまでに申し込めばいいですか？"
+    dropped = find("電気自動車の補助金", kinds=["faq"], language="ja", limit=5,
+                   replace={"電気自動車": ""})
+    assert dropped and all("補助" in h.title for h in dropped)
