@@ -338,31 +338,41 @@ class WordStatistics:
 
 
 def _statistics_sql(vendor: str, terms: list[Term], kinds: list[str]) -> tuple[str, list]:
-    """One query giving (word index, department, head count, anywhere count) rows."""
+    """One query giving (word index, department, head count, anywhere count) rows.
+
+    SQLite looks each word up in its FTS5 tables. On PostgreSQL, building each word's full set
+    of matching rows costs a scan per word and column (the index does not narrow common words
+    much), so one pass over the documents of ``kinds`` tests every word on each row (strpos is
+    the same exact substring test as LIKE and the gram arrays)."""
     kind_sql = "e.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
-    ctes: list[str] = []
-    cte_params: list = []
+    if vendor != "sqlite":
+        position = "strpos" if vendor == "postgresql" else "instr"
+        columns: list[str] = []
+        params: list = []
+        for term in terms:
+            head = " OR ".join(f"{position}(c.head_f, %s) > 0" for _a in term.alternatives)
+            body = " OR ".join(f"{position}(c.text_f, %s) > 0" for _a in term.alternatives)
+            columns += [f"SUM(CASE WHEN {head} THEN 1 ELSE 0 END)",
+                        f"SUM(CASE WHEN {head} OR {body} THEN 1 ELSE 0 END)"]
+            params += [*term.alternatives, *term.alternatives, *term.alternatives]
+        columns.append("COUNT(*)")
+        sql = (f"SELECT e.department_id, {', '.join(columns)} "  # noqa: S608 - placeholders
+               f"FROM search_entry e JOIN search_entrycontent c ON c.entry_id = e.id "
+               f"WHERE {kind_sql} GROUP BY e.department_id")
+        return sql, [*params, *kinds]
     selects: list[str] = []
-    params: list = []
+    params = []
     for i, term in enumerate(terms):
         any_sql, any_params = _id_set_sql(vendor, term)
         head_sql, head_params = _id_set_sql(vendor, term, head_only=True)
-        if vendor == "postgresql":
-            ctes += [f"a{i} AS MATERIALIZED ({any_sql})", f"h{i} AS MATERIALIZED ({head_sql})"]
-            cte_params += [*any_params, *head_params]
-            in_any = f"e.id IN (SELECT entry_id FROM a{i})"  # noqa: S608 - names only
-            in_head = f"e.id IN (SELECT entry_id FROM h{i})"  # noqa: S608
-            params += kinds
-        else:
-            in_any, in_head = f"e.id IN ({any_sql})", f"e.id IN ({head_sql})"
-            params += [*head_params, *any_params, *kinds]
         selects.append(
             f"SELECT {int(i)}, e.department_id, "  # noqa: S608 - placeholders only
-            f"SUM(CASE WHEN {in_head} THEN 1 ELSE 0 END), COUNT(*) FROM search_entry e "
-            f"WHERE {in_any} AND {kind_sql} GROUP BY e.department_id"
+            f"SUM(CASE WHEN e.id IN ({head_sql}) THEN 1 ELSE 0 END), COUNT(*) "
+            f"FROM search_entry e WHERE e.id IN ({any_sql}) AND {kind_sql} "
+            f"GROUP BY e.department_id"
         )
-    with_sql = "WITH " + ", ".join(ctes) + " " if ctes else ""
-    return with_sql + " UNION ALL ".join(selects), [*cte_params, *params]
+        params += [*head_params, *any_params, *kinds]
+    return " UNION ALL ".join(selects), params
 
 
 def word_statistics(
@@ -371,8 +381,8 @@ def word_statistics(
     """The number of documents of ``kinds``, and for each word (folded, expanded with its
     synonyms, without duplicates, in the order given) how those documents use it.
 
-    Two queries whatever the number of words (at most ``MAX_STATISTICS_WORDS``); any input
-    is safe, values reach the database as parameters only.
+    One or two queries whatever the number of words (at most ``MAX_STATISTICS_WORDS``); any
+    input is safe, values reach the database as parameters only.
     """
     kind_list = [str(k) for k in kinds]
     folded = list(dict.fromkeys(
@@ -384,23 +394,31 @@ def word_statistics(
     terms = [_term(word, synonyms) for word in folded]
     head: list[dict[int | None, int]] = [{} for _t in terms]
     anywhere: list[dict[int | None, int]] = [{} for _t in terms]
-    kind_sql = ", ".join(["%s"] * len(kind_list))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM search_entry WHERE kind IN ({kind_sql})",  # noqa: S608
-            kind_list)
-        total = int(cursor.fetchone()[0])
-        if terms and total:
-            if vendor == "postgresql":
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; "
-                               "SET LOCAL jit = off; SET LOCAL enable_nestloop = off")
-            sql, params = _statistics_sql(vendor, terms, kind_list)
+    rows: list[tuple[int, int | None, int, int]] = []
+    sql, params = _statistics_sql(vendor, terms, kind_list)
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute(
+                "SELECT COUNT(*) FROM search_entry WHERE kind IN ("  # noqa: S608
+                + ", ".join(["%s"] * len(kind_list)) + ")", kind_list)
+            total = int(cursor.fetchone()[0])
+            if terms and total:
+                cursor.execute(sql, params)
+                rows = [(int(r[0]), r[1], int(r[2] or 0), int(r[3] or 0))
+                        for r in cursor.fetchall()]
+        else:  # one pass: the counts of every word and the number of documents
             cursor.execute(sql, params)
-            for index, department_id, in_head, count in cursor.fetchall():
-                department = None if department_id is None else int(department_id)
-                if in_head:
-                    head[int(index)][department] = int(in_head)
-                anywhere[int(index)][department] = int(count)
+            total = 0
+            for department_id, *counts in cursor.fetchall():
+                total += int(counts[-1])
+                rows += [(i, department_id, int(counts[2 * i] or 0),
+                          int(counts[2 * i + 1] or 0)) for i in range(len(terms))]
+    for index, department_id, in_head, count in rows:
+        department = None if department_id is None else int(department_id)
+        if in_head:
+            head[index][department] = in_head
+        if count:
+            anywhere[index][department] = count
     return total, [
         WordStatistics(word=t.word, alternatives=t.alternatives, head=head[i],
                        anywhere=anywhere[i])
