@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -37,9 +38,14 @@ class ChatAnswer:
     query: str
     entries: list[tuple[FaqEntry, Any]] = field(default_factory=list)
     procedures: list[Any] = field(default_factory=list)
-    department: Department | None = None
+    department_id: int | None = None
     relevance: float = 0.0
     general_counter: Department | None = None
+
+    @cached_property
+    def department(self) -> Department | None:
+        """The department the question's words point to (read when it is shown)."""
+        return _department(self.department_id)
 
     @property
     def entry_ids(self) -> list[int]:
@@ -78,7 +84,7 @@ def chat_answer(query: str, language: str = "ja") -> ChatAnswer:
         return answer
     kinds = _chat_kinds()
     analysis = analyse(query, kinds=kinds)
-    answer.department = _department(analysis.department())
+    answer.department_id = analysis.department()
     if analysis.ceiling() < ANSWER_THRESHOLD:  # no document can answer it: no need to search
         answer.general_counter = general_counter()
         return answer

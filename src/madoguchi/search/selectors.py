@@ -432,9 +432,17 @@ def folded_texts(documents: Iterable[tuple[str, str]]) -> dict[tuple[str, str], 
     wanted = {(str(kind), str(key)) for kind, key in documents}
     if not wanted:
         return {}
-    rows = EntryContent.objects.filter(
-        entry__kind__in={k for k, _key in wanted}, entry__key__in={key for _k, key in wanted},
-    ).values_list("entry__kind", "entry__key", "head_f", "text_f")
+    kinds = sorted({k for k, _key in wanted})
+    keys = sorted({key for _k, key in wanted})
+    sql = (
+        "SELECT e.kind, e.key, c.head_f, c.text_f FROM search_entry e "  # noqa: S608
+        "JOIN search_entrycontent c ON c.entry_id = e.id "
+        f"WHERE e.kind IN ({', '.join(['%s'] * len(kinds))}) "
+        f"AND e.key IN ({', '.join(['%s'] * len(keys))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*kinds, *keys])
+        rows = cursor.fetchall()
     return {(kind, key): (head_f, text_f) for kind, key, head_f, text_f in rows
             if (kind, key) in wanted}
 
