@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_WORDS = 6
-_PARTICLES = frozenset("はがをにでとのへもやかよねな")
+PARTICLES = frozenset("はがをにでとのへもやかよねな")
 _VERB_ENDINGS = frozenset("るたてだす")  # 入る手続き: a verb, then a noun (not one word)
 _JA_STOP = frozenset({
     "方法", "必要", "場合", "何", "時", "所", "場所", "教", "知", "今", "私", "自分", "何時",
@@ -65,13 +65,13 @@ def content_words(text: str) -> list[str]:
             current += run
             continue
         next_kind = runs[i + 1][0] if i + 1 < len(runs) else ""
-        if (kind == "hira" and len(run) == 1 and run not in _PARTICLES
+        if (kind == "hira" and len(run) == 1 and run not in PARTICLES
                 and run not in _VERB_ENDINGS and current and next_kind == "kanji"):
             current += run  # 引っ越し, 申し込み: okurigana inside a word
             continue
         if current:
             # A single kanji followed by a particle is a noun (犬を, 税の); else a verb stem (取り).
-            if len(current) >= 2 or (kind == "hira" and run[0] in _PARTICLES):
+            if len(current) >= 2 or (kind == "hira" and run[0] in PARTICLES):
                 words.append(current)
             elif kind != "hira":
                 single.append(current)

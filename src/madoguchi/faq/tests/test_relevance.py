@@ -158,6 +158,25 @@ def test_question_words_split_off_aspects(text, words):
     assert question_words(text) == words
 
 
+@pytest.mark.parametrize(("text", "verbs"), [
+    ("犬を飼い始めました", {"飼い始"}),
+    ("児童手当はいつ振り込まれますか", {"振り込"}),
+    ("がん検診予約したい", {"予約"}),
+    ("住民票をコンビニで取りたい", set()),
+    ("保健センターの駐車場", set()),
+])
+def test_words_used_as_verbs_are_found(text, verbs):
+    assert relevance.predicates(text) == verbs
+
+
+def test_a_verb_weighs_less_than_the_subject(demo):
+    from madoguchi.search.folding import fold
+
+    analysis = relevance.analyse("犬を飼い始めました", kinds=["faq", "procedure"])
+    weights = {w.text: w.weight for w in analysis.words}
+    assert weights[fold("飼い始")] == pytest.approx(weights[fold("犬")] * relevance.ASPECT)
+
+
 def word(text: str, weight: float, *, head=None, anywhere=None, stand_in=(), stand_in_anywhere=None
          ) -> Word:
     return Word(text=text, alternatives=(text,), weight=weight, head=head or {},
