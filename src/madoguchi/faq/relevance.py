@@ -9,13 +9,15 @@ documents use, or none, weighs most: 「電気自動車」 and 「充電器」 o
 Words that say what the resident wants to know about a subject rather than the subject (期限,
 費用, 申請, 手続き, 予約 ... in ``ASPECTS``) weigh ``ASPECT`` times as much, and are split off the
 end of a compound (申請期限 → 申請 + 期限, 検診予約 → 検診 + 予約): a FAQ entry that happens to
-list 「申請期限」 among its keywords must not answer every question about a deadline.
+list 「申請期限」 among its keywords must not answer every question about a deadline. Words used
+as verbs (飼い始めました) weigh as little: they say what the resident does, not what about.
 
 A document's relevance is the share of the question's weight it covers: a word in its question
 or title or keywords counts fully, in its answer or body ``BODY``. A compound no document
 contains is represented by its head, the longest ending that documents do contain (Japanese
 compounds are right-headed: 乳幼児健診 is a kind of 健診, 学童保育 of 保育), for ``PARTIAL``
-credit. The chat answers only with documents at or above ``ANSWER_THRESHOLD``.
+credit (``PARTIAL_DEPARTMENT`` for a department). The chat answers only with documents at or
+above ``ANSWER_THRESHOLD``; the thresholds were chosen on ``bench/data/faq_questions.json``.
 
 A department is measured the same way over all its documents together; a text goes to the
 department that covers most of it when that is at least ``ROUTE_THRESHOLD``, else to no
@@ -93,13 +95,16 @@ def predicates(text: str) -> set[str]:
     return found
 
 
+def _is_kanji(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch in "々"
+
+
 def _endings(word: str) -> list[str]:
-    """The proper endings of a Japanese compound, longest first (電気自動車 -> 気自動車,
-    自動車, 動車)."""
-    if word.isascii():
-        return []
+    """The proper endings of a Japanese compound that are kanji words, longest first
+    (電気自動車 -> 気自動車, 自動車, 動車). The end of a katakana word (カラス -> ラス) is no
+    head."""
     return [word[i:] for i in range(1, len(word) - MIN_HEAD + 1)
-            if not _NOT_WORD.search(word[i:])]
+            if all(_is_kanji(ch) for ch in word[i:])]
 
 
 @dataclass

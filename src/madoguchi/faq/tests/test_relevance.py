@@ -223,3 +223,10 @@ def test_words_no_document_contains_are_left_out_of_the_search(demo):
     dropped = find("電気自動車の補助金", kinds=["faq"], language="ja", limit=5,
                    replace={"電気自動車": ""})
     assert dropped and all("補助" in h.title for h in dropped)
+
+
+def test_the_head_of_a_compound_is_a_kanji_ending():
+    assert relevance._endings("電気自動車") == ["気自動車", "自動車", "動車"]
+    assert relevance._endings("学童保育") == ["童保育", "保育"]
+    assert relevance._endings("からす") == []  # カラス folded: no head inside a katakana word
+    assert relevance._endings("ev") == []
