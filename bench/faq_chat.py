@@ -15,16 +15,27 @@ then times, in this process:
 * floor: one ``madoguchi.search.selectors.search(word, kinds=["faq"])`` per question, for its
          first content word (what a plain keyword search of the FAQ costs).
 
+Before the generated entries are added, it asks the demo city the real-style questions of
+``bench/data/faq_questions.json`` (each with the department that should get it, or the general
+counter, and whether the demo FAQ answers it, with which entry) and prints:
+
+* ``routing accuracy``: share of questions whose inquiry would go to the expected department
+  (``selectors.route``, else the general counter);
+* ``answer precision``: share of the answered questions answered first by the expected entry;
+* ``no-answer accuracy``: share of the questions the FAQ does not answer that got no answer.
+
 Prints ``name: value`` lines; the last is ``ratio:`` = floor p95 ÷ chat p95 (1.0 = answering
 a sentence costs no more than one keyword search). Aim: chat p95 under 100 ms.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import statistics
 import time
+from pathlib import Path
 
 from _django import percentile, throwaway_database, use_project_django
 
@@ -33,6 +44,8 @@ ENTRIES = int(os.environ.get("BENCH_ENTRIES", "3000"))
 QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "500"))
 WARM_UP = 30
 SEED = 20261203
+QUESTIONS_FILE = Path(__file__).resolve().parent / "data" / "faq_questions.json"
+GENERAL = "general"
 
 SUBJECTS = ["児童手当", "住民票の写し", "転入届", "国民健康保険", "印鑑登録", "粗大ごみ",
             "保育所", "就学援助", "予防接種", "がん検診", "市営住宅", "課税証明書", "固定資産税",
@@ -50,13 +63,38 @@ ASKED = ["児童手当はいつもらえますか", "引っ越しの手続きを
          "マイナンバーカードをなくした", "税金の証明書がほしい", "犬を飼い始めました"]
 
 
+def quality() -> dict[str, float]:
+    """Routing and answering on the real-style questions, against the demo city's FAQ."""
+    from madoguchi.faq import selectors
+
+    rows = json.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))
+    general = selectors.general_counter()
+    routed_right = answered = answered_right = unanswerable = silent = 0
+    for row in rows:
+        answer = selectors.chat_answer(row["q"], row.get("language", "ja"))
+        department = selectors.route(row["q"]) or general
+        expected = general.code if row["department"] == GENERAL else row["department"]
+        routed_right += department.code == expected
+        if answer.entries:
+            answered += 1
+            first = answer.entries[0][0].question["ja"]
+            answered_right += bool(row["answer"]) and first == row.get("faq")
+        if not row["answer"]:
+            unanswerable += 1
+            silent += not answer.entries
+    return {
+        "faq_questions": len(rows),
+        "routing accuracy": routed_right / len(rows),
+        "answer precision": answered_right / answered if answered else 0.0,
+        "no-answer accuracy": silent / unanswerable if unanswerable else 0.0,
+    }
+
+
 def load(rng: random.Random) -> float:
-    from madoguchi.catalog.demo import load_demo_city
     from madoguchi.faq.models import FaqEntry
     from madoguchi.search import services
     from madoguchi.staff.models import Department
 
-    load_demo_city()
     started = time.perf_counter()
     departments = list(Department.objects.all())
     rows = []
@@ -91,10 +129,13 @@ def main() -> None:
     with throwaway_database("faq_chat"):
         from django.db import connection
 
+        from madoguchi.catalog.demo import load_demo_city
         from madoguchi.faq.question import content_words
         from madoguchi.faq.selectors import chat_answer
         from madoguchi.search.selectors import search
 
+        load_demo_city()
+        measured = quality()
         load_seconds = load(rng)
         questions = [rng.choice(ASKED) for _ in range(QUESTIONS)]
         words = [(content_words(q) or [q])[0] for q in questions]
@@ -107,6 +148,9 @@ def main() -> None:
         print(f"faq_entries: {ENTRIES + 30}")
         print(f"questions: {QUESTIONS}")
         print(f"distinct_questions_answered: {answered}/{len(ASKED)}")
+        print(f"faq_questions: {measured['faq_questions']}")
+        for name in ("routing accuracy", "answer precision", "no-answer accuracy"):
+            print(f"{name}: {measured[name]:.3f}")
         print(f"load_seconds: {load_seconds:.1f}")
         print(f"chat_ms_median: {statistics.median(chat):.2f}")
         print(f"chat_ms_p95: {percentile(chat, 95):.2f}")

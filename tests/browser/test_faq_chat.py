@@ -167,3 +167,32 @@ def test_panel_script_runs_under_the_content_security_policy(new_page):
     assert urlsplit(page.url).path == "/procedures/inkan/"
     assert page.madoguchi_console.csp_violations() == []
     assert page.madoguchi_console.errors == []
+
+
+def test_a_question_nothing_answers_says_so_and_leads_to_the_general_counter(
+        new_page, assert_accessible, artifacts_dir: Path):
+    from madoguchi.faq.selectors import general_counter
+
+    general = general_counter()
+    page = new_page(width=320, height=640)
+    page.goto("/")
+    panel = page.locator("aside.chat-panel")
+    panel.locator("summary").click()
+    panel.locator("input[name=q]").fill("庁舎の駐車場に電気自動車の充電器はありますか")
+    panel.locator("button[type=submit]").click()
+    notice = panel.locator(".chat-none")
+    expect(notice).to_contain_text("お探しの答えが見つかりませんでした")
+    expect(notice).to_contain_text(general.phone)
+    expect(panel.locator(".chat-answer")).to_have_count(0)
+    assert scroll_width(page) <= 320
+    assert_accessible(page, "chat panel without an answer")
+    screenshot_both(page, artifacts_dir, "faq-chat-no-answer")
+    click(page, "aside.chat-panel .chat-none a[href^='/my/inquiries/new/']")
+    page.locator("#id_email").fill(DEMO_RESIDENT_EMAIL)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    submit(page)
+    assert urlsplit(page.url).path == "/my/inquiries/new/"
+    expect(page.locator("input[name=department][value=unknown]")).to_be_checked()
+    submit(page, "main form button[type=submit]")
+    inquiry = Inquiry.objects.get(subject__startswith="庁舎の駐車場")
+    assert inquiry.department == general

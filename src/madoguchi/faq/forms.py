@@ -43,9 +43,15 @@ class InquiryForm(forms.Form):
                                         "or fewer.")},
     )
 
-    def __init__(self, *args: Any, departments: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, departments: list[Any], general: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.departments = {d.code: d for d in departments}
+        if general is not None:
+            self.fields["department"].help_text = _(
+                "If you are not sure, choose “I don't know”: we send your inquiry to the "
+                "department its words point to, or else to the general counter, %(department)s, "
+                "who will pass it on.") % {"department": general}
         self.fields["department"].choices = [
             *[(d.code, str(d)) for d in departments],
             (UNKNOWN_DEPARTMENT, _("I don't know")),

@@ -11,12 +11,12 @@ each word alone, keeping the results that share the most words with the question
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 MAX_WORDS = 6
-_PARTICLES = frozenset("はがをにでとのへもやかよねな")
+PARTICLES = frozenset("はがをにでとのへもやかよねな")
 _VERB_ENDINGS = frozenset("るたてだす")  # 入る手続き: a verb, then a noun (not one word)
 _JA_STOP = frozenset({
     "方法", "必要", "場合", "何", "時", "所", "場所", "教", "知", "今", "私", "自分", "何時",
@@ -65,13 +65,13 @@ def content_words(text: str) -> list[str]:
             current += run
             continue
         next_kind = runs[i + 1][0] if i + 1 < len(runs) else ""
-        if (kind == "hira" and len(run) == 1 and run not in _PARTICLES
+        if (kind == "hira" and len(run) == 1 and run not in PARTICLES
                 and run not in _VERB_ENDINGS and current and next_kind == "kanji"):
             current += run  # 引っ越し, 申し込み: okurigana inside a word
             continue
         if current:
             # A single kanji followed by a particle is a noun (犬を, 税の); else a verb stem (取り).
-            if len(current) >= 2 or (kind == "hira" and run[0] in _PARTICLES):
+            if len(current) >= 2 or (kind == "hira" and run[0] in PARTICLES):
                 words.append(current)
             elif kind != "hira":
                 single.append(current)
@@ -103,17 +103,23 @@ class Scored:
 
 
 def find(query: str, *, kinds: Iterable[str], language: str, limit: int,
-         primary: str | None = None) -> list[Any]:
+         primary: str | None = None, replace: Mapping[str, str] | None = None) -> list[Any]:
     """The best ``limit`` hits of ``kinds`` for a question in everyday words (best first).
 
     A question that is only search words (「印鑑登録」, 「児童手当 申請」) is searched as typed;
     a sentence is searched by its content words, all together first, then one by one. A step
     whose hits include none of kind ``primary`` (when given) does not stop the next step.
+    ``replace`` maps folded words to what to search instead ("" to leave them out): words no
+    document contains would only make the search of all words together find nothing.
     """
+    from madoguchi.search.folding import fold
     from madoguchi.search.selectors import search
 
     kinds = list(kinds)
     words = content_words(query)
+    if replace:
+        words = list(dict.fromkeys(
+            w for w in (replace.get(fold(word), word) for word in words) if w))
     found: list[Any] = []
 
     def enough(hits: list[Any]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -22,18 +23,29 @@ LINK_KINDS = (PROCEDURE_KIND, "life_event")  # shown as links under the answers
 CHAT_FAQ_LIMIT = 5
 CHAT_PROCEDURE_LIMIT = 3
 CHAT_SEARCH_LIMIT = 30  # one search for every kind, then split by kind
-FALLBACK_DEPARTMENT = "shimin"  # 「わからない」 goes to 市民課, the general counter.
+# The department (code) that takes what no other fits: the general counter (総合窓口). Unset or
+# unknown: the first department the city created.
+GENERAL_COUNTER_SETTING = "MADOGUCHI_GENERAL_COUNTER"
 
 
 @dataclass
 class ChatAnswer:
-    """What the chat shows for one question: FAQ entries (best first) with their search hits,
-    procedures as links, and the department the question most likely belongs to."""
+    """What the chat shows for one question: FAQ entries relevant enough to answer it (best
+    first) with their search hits, procedures as links, the department the question is for
+    (``None``: none in particular), how relevant the best answer is, and, when nothing
+    answers it, the general counter to call."""
 
     query: str
     entries: list[tuple[FaqEntry, Any]] = field(default_factory=list)
     procedures: list[Any] = field(default_factory=list)
-    department: Department | None = None
+    department_id: int | None = None
+    relevance: float = 0.0
+    general_counter: Department | None = None
+
+    @cached_property
+    def department(self) -> Department | None:
+        """The department the question's words point to (read when it is shown)."""
+        return _department(self.department_id)
 
     @property
     def entry_ids(self) -> list[int]:
@@ -47,37 +59,75 @@ def clean_query(value: Any) -> str:
     return " ".join(clean_text(value, CHAT_TEXT_MAX).split())
 
 
-def chat_answer(query: str, language: str = "ja") -> ChatAnswer:
-    """The best FAQ matches for ``query`` and the procedures it mentions, via the site search."""
-    from madoguchi.catalog.models import Procedure
+def _chat_kinds() -> list[str]:
     from madoguchi.search.registry import sources
 
+    registered = sources()
+    return [FAQ_KIND, *(k for k in LINK_KINDS if k in registered)]
+
+
+def chat_answer(query: str, language: str = "ja") -> ChatAnswer:
+    """The FAQ entries and procedures relevant to ``query`` (``relevance.ANSWER_THRESHOLD``),
+    and the department its words point to.
+
+    The site search finds the candidates; each is kept only when it covers enough of the
+    question (``relevance``), so a question about EV chargers is not answered with the health
+    centre's address because both mention a car park.
+    """
+    from madoguchi.search.selectors import folded_texts
+
     from .question import find
+    from .relevance import ANSWER_THRESHOLD, analyse
 
     answer = ChatAnswer(query=query)
     if not query:
         return answer
-    registered = sources()
-    kinds = [FAQ_KIND, *(k for k in LINK_KINDS if k in registered)]
+    kinds = _chat_kinds()
+    analysis = analyse(query, kinds=kinds)
+    answer.department_id = analysis.department()
+    if analysis.ceiling() < ANSWER_THRESHOLD:  # no document can answer it: no need to search
+        answer.general_counter = general_counter()
+        return answer
     hits = find(query, kinds=kinds, language=language, limit=CHAT_SEARCH_LIMIT,
-                primary=FAQ_KIND)
-    faq_hits = [h for h in hits if h.kind == FAQ_KIND][:CHAT_FAQ_LIMIT]
-    ids = [int(h.key) for h in faq_hits if str(h.key).isdigit()]
-    entries = FaqEntry.objects.filter(pk__in=ids, is_published=True).select_related(
-        "department", "procedure")
+                primary=FAQ_KIND, replace=analysis.replacements())
+    texts = folded_texts((h.kind, h.key) for h in hits)
+    scored = []
+    for order, hit in enumerate(hits):
+        folded = texts.get((hit.kind, hit.key))
+        score = analysis.relevance(*folded) if folded else 0.0
+        if score >= ANSWER_THRESHOLD:
+            scored.append((-score, order, hit, score))
+    scored.sort(key=lambda row: row[:2])
+    relevant = [(hit, score) for _s, _o, hit, score in scored]
+    faq_hits = [(h, s) for h, s in relevant if h.kind == FAQ_KIND and str(h.key).isdigit()]
+    faq_hits = faq_hits[:CHAT_FAQ_LIMIT]
+    entries = FaqEntry.objects.filter(
+        pk__in=[int(h.key) for h, _s in faq_hits], is_published=True,
+    ).select_related("department", "procedure")
     by_id = {e.pk: e for e in entries}
-    answer.entries = [(by_id[int(h.key)], h) for h in faq_hits
-                      if str(h.key).isdigit() and int(h.key) in by_id]
-    answer.procedures = [h for h in hits if h.kind != FAQ_KIND][:CHAT_PROCEDURE_LIMIT]
-    procedure_hits = [h for h in answer.procedures
-                      if h.kind == PROCEDURE_KIND and str(h.key).isdigit()]
-    if answer.entries:
-        answer.department = answer.entries[0][0].department
-    elif procedure_hits:
-        procedure = Procedure.objects.select_related("department").filter(
-            pk=int(procedure_hits[0].key)).first()
-        answer.department = procedure.department if procedure else None
+    answer.entries = [(by_id[int(h.key)], h) for h, _s in faq_hits if int(h.key) in by_id]
+    answer.procedures = [h for h, _s in relevant if h.kind != FAQ_KIND][:CHAT_PROCEDURE_LIMIT]
+    answer.relevance = max((s for h, s in faq_hits if int(h.key) in by_id), default=0.0)
+    if not answer.entries:
+        answer.general_counter = general_counter()
     return answer
+
+
+def _department(department_id: int | None) -> Department | None:
+    if department_id is None:
+        return None
+    return departments().filter(pk=department_id).first()
+
+
+def route(text: str) -> Department | None:
+    """The department ``text`` (a question, an inquiry) is for by its own words, or ``None``
+    when no department fits well enough."""
+    from .relevance import analyse
+
+    text = clean_query(text)
+    if not text:
+        return None
+    return _department(analyse(text, kinds=_chat_kinds()).department())
 
 
 def chat_question(public_id: Any) -> ChatQuestion | None:
@@ -109,8 +159,14 @@ def departments() -> QuerySet[Department]:
     return Department.objects.order_by("id")
 
 
-def fallback_department() -> Department | None:
-    return departments().filter(code=FALLBACK_DEPARTMENT).first() or departments().first()
+def general_counter() -> Department | None:
+    """The general counter (総合窓口): the department named by the ``MADOGUCHI_GENERAL_COUNTER``
+    setting (a department code), else the first department the city created."""
+    from django.conf import settings
+
+    code = str(getattr(settings, GENERAL_COUNTER_SETTING, "") or "")
+    found = departments().filter(code=code).first() if code else None
+    return found or departments().first()
 
 
 # --- Staff -------------------------------------------------------------------------------------

@@ -92,18 +92,23 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 
 @resident_required
 def inquiry_new(request: HttpRequest) -> HttpResponse:
-    """Ask a department. Prefilled from the chat question; the department is pre-selected from
-    the best match, and 「わからない」 sends it to 市民課."""
+    """Ask a department. Prefilled from the chat question; the department is pre-selected by
+    the question's words, and 「わからない」 sends it where its words point, else to the general
+    counter."""
     departments = list(selectors.departments())
+    general = selectors.general_counter()
     source = request.POST if request.method == "POST" else request.GET
     question = selectors.chat_question(source.get("question", ""))
     typed = selectors.clean_query(source.get("q", ""))
     if request.method == "POST":
-        form = InquiryForm(request.POST, departments=departments)
+        form = InquiryForm(request.POST, departments=departments, general=general)
         if form.is_valid():
             code = form.cleaned_data["department"]
-            department = (selectors.fallback_department() if code == UNKNOWN_DEPARTMENT
-                          else form.departments[code])
+            if code == UNKNOWN_DEPARTMENT:  # by the inquiry's own words, else the general counter
+                department = selectors.route(
+                    f"{form.cleaned_data['subject']} {form.cleaned_data['body']}") or general
+            else:
+                department = form.departments[code]
             inquiry = services.open_inquiry(
                 resident=request.user, department=department,
                 subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
@@ -117,13 +122,10 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
         text = question.text if question else typed
         department_code = request.GET.get("department", "")
         if not department_code or department_code not in {d.code for d in departments}:
-            best = question.best_entry if question else None
-            if best is None and text:
-                best_department = selectors.chat_answer(text, _language()).department
-            else:
-                best_department = best.department if best else None
-            department_code = best_department.code if best_department else UNKNOWN_DEPARTMENT
-        form = InquiryForm(departments=departments, initial={
+            # By the question's own words, not by the FAQ entry the chat showed for it.
+            routed = selectors.route(text) if text else None
+            department_code = routed.code if routed else UNKNOWN_DEPARTMENT
+        form = InquiryForm(departments=departments, general=general, initial={
             "department": department_code, "subject": text[:40], "body": text})
     return render(request, "faq/inquiry_new.html",
                   {"form": form, "question": question, "typed": typed})

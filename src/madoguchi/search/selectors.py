@@ -122,21 +122,23 @@ def parse_query(query: str) -> Query | None:
         words, phrase = [phrase], ""
     kept = [w for w in words if w not in STOPWORDS] or words[:1]
     stopwords = tuple(w for w in words if w not in kept)
-    words = kept
-    terms = []
-    for word in words:
-        alternatives = [word]
-        # The longest synonym term inside the word is replaced by the others of its group.
-        inside = sorted((t for t in synonyms if t in word), key=lambda t: (-len(t), word.find(t)))
-        if inside:
-            term = inside[0]
-            for group in synonyms[term]:
-                for other in group:
-                    alternative = word.replace(term, other)
-                    if alternative not in alternatives:
-                        alternatives.append(alternative)
-        terms.append(Term(tuple(alternatives[:MAX_ALTERNATIVES])))
+    terms = [_term(word, synonyms) for word in kept]
     return Query(terms=tuple(terms), phrase=phrase, stopwords=stopwords)
+
+
+def _term(word: str, synonyms: dict[str, list[list[str]]]) -> Term:
+    """A folded word and its alternatives: the longest synonym term inside the word is
+    replaced by the others of its group."""
+    alternatives = [word]
+    inside = sorted((t for t in synonyms if t in word), key=lambda t: (-len(t), word.find(t)))
+    if inside:
+        term = inside[0]
+        for group in synonyms[term]:
+            for other in group:
+                alternative = word.replace(term, other)
+                if alternative not in alternatives:
+                    alternatives.append(alternative)
+    return Term(tuple(alternatives[:MAX_ALTERNATIVES]))
 
 
 # --- SQL ----------------------------------------------------------------------------------
@@ -310,6 +312,139 @@ def _rank(query: Query, kinds: list[str] | None, limit: int) -> list[tuple[int, 
             cursor.execute(rest_sql, [*with_params, *params, *head_params, limit - len(rows)])
             rows += [(row[0], float(row[1])) for row in cursor.fetchall()]
     return rows
+
+
+# --- word statistics, for callers that measure relevance ------------------------------------
+
+MAX_STATISTICS_WORDS = 24
+
+
+@dataclass(frozen=True)
+class WordStatistics:
+    """How the documents of some kinds use one folded word (or one of its synonyms): per
+    department (``None`` for documents of no department), how many have it in their titles or
+    keywords (``head``) and how many have it anywhere (``anywhere``, which includes ``head``).
+    The counts are exact substring matches, so both backends give the same numbers."""
+
+    word: str
+    alternatives: tuple[str, ...]
+    head: dict[int | None, int]
+    anywhere: dict[int | None, int]
+
+    @property
+    def documents(self) -> int:
+        """The number of documents containing the word anywhere."""
+        return sum(self.anywhere.values())
+
+
+def _statistics_sql(vendor: str, terms: list[Term], kinds: list[str]) -> tuple[str, list]:
+    """One query giving (word index, department, head count, anywhere count) rows.
+
+    SQLite looks each word up in its FTS5 tables. On PostgreSQL, building each word's full set
+    of matching rows costs a scan per word and column (the index does not narrow common words
+    much), so one pass over the documents of ``kinds`` tests every word on each row (strpos is
+    the same exact substring test as LIKE and the gram arrays)."""
+    kind_sql = "e.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
+    if vendor != "sqlite":
+        position = "strpos" if vendor == "postgresql" else "instr"
+        columns: list[str] = []
+        params: list = []
+        for term in terms:
+            head = " OR ".join(f"{position}(c.head_f, %s) > 0" for _a in term.alternatives)
+            body = " OR ".join(f"{position}(c.text_f, %s) > 0" for _a in term.alternatives)
+            columns += [f"SUM(CASE WHEN {head} THEN 1 ELSE 0 END)",
+                        f"SUM(CASE WHEN {head} OR {body} THEN 1 ELSE 0 END)"]
+            params += [*term.alternatives, *term.alternatives, *term.alternatives]
+        columns.append("COUNT(*)")
+        sql = (f"SELECT e.department_id, {', '.join(columns)} "  # noqa: S608 - placeholders
+               f"FROM search_entry e JOIN search_entrycontent c ON c.entry_id = e.id "
+               f"WHERE {kind_sql} GROUP BY e.department_id")
+        return sql, [*params, *kinds]
+    selects: list[str] = []
+    params = []
+    for i, term in enumerate(terms):
+        any_sql, any_params = _id_set_sql(vendor, term)
+        head_sql, head_params = _id_set_sql(vendor, term, head_only=True)
+        selects.append(
+            f"SELECT {int(i)}, e.department_id, "  # noqa: S608 - placeholders only
+            f"SUM(CASE WHEN e.id IN ({head_sql}) THEN 1 ELSE 0 END), COUNT(*) "
+            f"FROM search_entry e WHERE e.id IN ({any_sql}) AND {kind_sql} "
+            f"GROUP BY e.department_id"
+        )
+        params += [*head_params, *any_params, *kinds]
+    return " UNION ALL ".join(selects), params
+
+
+def word_statistics(
+    words: Iterable[str], *, kinds: Iterable[str]
+) -> tuple[int, list[WordStatistics]]:
+    """The number of documents of ``kinds``, and for each word (folded, expanded with its
+    synonyms, without duplicates, in the order given) how those documents use it.
+
+    One or two queries whatever the number of words (at most ``MAX_STATISTICS_WORDS``); any
+    input is safe, values reach the database as parameters only.
+    """
+    kind_list = [str(k) for k in kinds]
+    folded = list(dict.fromkeys(
+        w for w in (clean_query(str(word)) for word in words) if w))[:MAX_STATISTICS_WORDS]
+    if not kind_list:
+        return 0, []
+    vendor = connection.vendor
+    synonyms = _synonyms(folded) if folded else {}
+    terms = [_term(word, synonyms) for word in folded]
+    head: list[dict[int | None, int]] = [{} for _t in terms]
+    anywhere: list[dict[int | None, int]] = [{} for _t in terms]
+    rows: list[tuple[int, int | None, int, int]] = []
+    sql, params = _statistics_sql(vendor, terms, kind_list)
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute(
+                "SELECT COUNT(*) FROM search_entry WHERE kind IN ("  # noqa: S608
+                + ", ".join(["%s"] * len(kind_list)) + ")", kind_list)
+            total = int(cursor.fetchone()[0])
+            if terms and total:
+                cursor.execute(sql, params)
+                rows = [(int(r[0]), r[1], int(r[2] or 0), int(r[3] or 0))
+                        for r in cursor.fetchall()]
+        else:  # one pass: the counts of every word and the number of documents
+            cursor.execute(sql, params)
+            total = 0
+            for department_id, *counts in cursor.fetchall():
+                total += int(counts[-1])
+                rows += [(i, department_id, int(counts[2 * i] or 0),
+                          int(counts[2 * i + 1] or 0)) for i in range(len(terms))]
+    for index, department_id, in_head, count in rows:
+        department = None if department_id is None else int(department_id)
+        if in_head:
+            head[index][department] = in_head
+        if count:
+            anywhere[index][department] = count
+    return total, [
+        WordStatistics(word=t.word, alternatives=t.alternatives, head=head[i],
+                       anywhere=anywhere[i])
+        for i, t in enumerate(terms)
+    ]
+
+
+def folded_texts(documents: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """The folded head (titles and keywords) and folded body text of indexed documents, by
+    (kind, key): what ``WordStatistics`` counted, for checking single documents."""
+    wanted = {(str(kind), str(key)) for kind, key in documents}
+    if not wanted:
+        return {}
+    kinds = sorted({k for k, _key in wanted})
+    keys = sorted({key for _k, key in wanted})
+    sql = (
+        "SELECT e.kind, e.key, c.head_f, c.text_f FROM search_entry e "  # noqa: S608
+        "JOIN search_entrycontent c ON c.entry_id = e.id "
+        f"WHERE e.kind IN ({', '.join(['%s'] * len(kinds))}) "
+        f"AND e.key IN ({', '.join(['%s'] * len(keys))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*kinds, *keys])
+        rows = cursor.fetchall()
+    return {(kind, key): (head_f, text_f) for kind, key, head_f, text_f in rows
+            if (kind, key) in wanted}
 
 
 # --- highlighting -----------------------------------------------------------------------------

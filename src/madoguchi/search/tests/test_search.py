@@ -13,16 +13,18 @@ from hypothesis import strategies as st
 
 from madoguchi.catalog.models import Procedure
 from madoguchi.search import registry, services
-from madoguchi.search.models import Entry, SynonymGroup
+from madoguchi.search.models import Entry, EntryContent, SynonymGroup
 from madoguchi.search.registry import Document
 from madoguchi.search.selectors import (
     MAX_QUERY_LENGTH,
     Query,
     Term,
     _candidates_sql,
+    folded_texts,
     highlight,
     parse_query,
     search,
+    word_statistics,
 )
 
 # query -> the procedure (slug) that must come first. Built from catalog/demo/city.json.
@@ -327,3 +329,57 @@ def test_any_query_gives_a_list_with_safe_html(demo, query):
     for hit in hits:
         assert re.sub("</?mark>", "", str(hit.snippet)).count("<") == 0
         assert re.sub("</?mark>", "", str(hit.title_html)).count("<") == 0
+
+
+# --- word statistics (for relevance measures) ---------------------------------------------------
+
+
+def python_counts(alternatives: tuple[str, ...], kinds: list[str]) -> tuple[dict, dict]:
+    """The same counts done in Python over the folded texts: exact substrings."""
+    head: dict = {}
+    anywhere: dict = {}
+    for content in EntryContent.objects.select_related("entry").filter(entry__kind__in=kinds):
+        department = content.entry.department_id
+        if any(a in content.head_f for a in alternatives):
+            head[department] = head.get(department, 0) + 1
+        if any(a in content.head_f or a in content.text_f for a in alternatives):
+            anywhere[department] = anywhere.get(department, 0) + 1
+    return head, anywhere
+
+
+@pytest.mark.parametrize("word", ["児童手当", "保育園", "手当", "駐車場", "ｼﾞｭｳﾐﾝﾋｮｳ", "申請",
+                                  "child", "電気自動車", "税"])
+def test_word_statistics_are_exact_substring_counts_on_every_backend(demo, word):
+    kinds = ["faq", "procedure", "life_event"]
+    total, [stats] = word_statistics([word], kinds=kinds)
+    assert total == Entry.objects.filter(kind__in=kinds).count()
+    assert (stats.head, stats.anywhere) == python_counts(stats.alternatives, kinds)
+    assert stats.documents == sum(stats.anywhere.values())
+
+
+def test_word_statistics_fold_expand_and_count_by_department(demo):
+    kosodate = Procedure.objects.get(slug="jido-teate").department_id
+    total, stats = word_statistics(["ジドウテアテ", "保育園", "電気自動車", "", "保育園"],
+                                   kinds=["procedure"])
+    assert [s.word for s in stats] == ["じどうてあて", "保育園", "電気自動車"]
+    assert total == Procedure.objects.count()
+    assert stats[0].head == {kosodate: 1}
+    assert "保育所" in stats[1].alternatives and stats[1].head.get(kosodate)
+    assert stats[2].documents == 0 and stats[2].head == {} and stats[2].anywhere == {}
+    assert word_statistics(["手当"], kinds=[]) == (0, [])
+    assert word_statistics([], kinds=["faq"])[1] == []
+
+
+@pytest.mark.parametrize("query", ODD[:20])
+def test_word_statistics_take_any_input(demo, query):
+    total, stats = word_statistics([query, "手当"], kinds=["procedure"])
+    assert total > 0 and stats[-1].word == "手当"
+
+
+def test_folded_texts_of_indexed_documents(demo):
+    procedure = Procedure.objects.get(slug="inkan")
+    texts = folded_texts([("procedure", str(procedure.pk)), ("procedure", "0"), ("faq", "x")])
+    assert list(texts) == [("procedure", str(procedure.pk))]
+    head, body = texts[("procedure", str(procedure.pk))]
+    assert "印鑑登録" in head and "いんかん" in head and body
+    assert folded_texts([]) == {}
