@@ -253,6 +253,10 @@ TRUSTED_PROXIES = [
 for _proxy in TRUSTED_PROXIES:
     ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start, not each request
 
+# --- The general counter (総合窓口): the department code that gets inquiries no department's
+# words fit. Empty: the first department created.
+MADOGUCHI_GENERAL_COUNTER = os.environ.get("MADOGUCHI_GENERAL_COUNTER", "")
+
 # --- Sign-in throttling. An account is locked after LOGIN_FAILURE_LIMIT failures in the window
 # (even the right password waits). An address is never locked: many residents may share one
 # (a library, a phone network); past LOGIN_ADDRESS_FAILURE_LIMIT failures from it, each further
