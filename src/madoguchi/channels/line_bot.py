@@ -315,12 +315,13 @@ def _text_answer(user_id: str, text: str) -> list[dict[str, Any]]:
 
 
 def _search(query: str) -> list[Any]:
-    """The best answers: FAQ first, then procedures (three at most)."""
-    from madoguchi.search.selectors import search
+    """The answers the web chat would give (FAQ first, then procedures; three at most): only
+    those relevant enough to the question, so nothing unrelated is sent back."""
+    from madoguchi.faq.selectors import chat_answer
 
     language = translation.get_language() or settings.LANGUAGE_CODE
-    hits = list(search(query, kinds=["faq"], language=language, limit=2))
-    hits += list(search(query, kinds=["procedure"], language=language, limit=3))
+    answer = chat_answer(query, language=language)
+    hits = [hit for _entry, hit in answer.entries] + list(answer.procedures)
     seen, best = set(), []
     for hit in hits:
         if hit.url in seen:

@@ -219,6 +219,24 @@ def test_a_question_without_answer_points_to_the_chat(demo, line_api):
     assert "/chat/" in text
 
 
+@pytest.mark.parametrize("question", [
+    "庁舎の駐車場に電気自動車の充電器はありますか",  # nothing relevant: no entry at all
+    "保健センターの駐車場は無料ですか",  # a natural question the web chat answers
+])
+def test_line_answers_what_the_web_chat_answers(demo, line_api, question):
+    """One answer engine for both channels: the chat's relevance threshold decides."""
+    from madoguchi.faq.models import FaqEntry
+    from madoguchi.faq.selectors import chat_answer
+
+    expected = chat_answer(question, language="ja")
+    post_webhook(Client(), payload(text_event(question)))
+    text = line_api.replies[0]["messages"][0]["text"]
+    assert "/chat/" in text
+    answered = {entry.pk for entry, _hit in expected.entries}
+    for entry in FaqEntry.objects.filter(is_published=True):
+        assert (entry.question["ja"] in text) == (entry.pk in answered), entry.question["ja"]
+
+
 def test_a_hostile_text_is_harmless(demo, line_api):
     body = payload(text_event("' OR 1=1; -- \"*\" NEAR( <script>" + "あ" * 5000))
     assert post_webhook(Client(), body).status_code == 200
