@@ -119,8 +119,8 @@ _ZENGIN_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶヰヱ", "ア
 
 
 def zengin(text: str) -> str:
-    """A katakana reading as a Zengin transfer name: small kana written large."""
-    return text.translate(_ZENGIN_LARGE)
+    """A katakana reading as a Zengin transfer name: small kana written large, half-width."""
+    return kata_to_half(text.translate(_ZENGIN_LARGE))
 
 
 # Family and given names with their readings: 異体字 and characters outside the BMP included.
@@ -670,7 +670,7 @@ def bank_account_inputs(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[Posted, 
             f"{key}-holder": draw(spaced(holder_typed))}
     value = {"bank_code": code, "bank_name": full_name, "branch_code": branch_code,
              "branch_name": bank.branches[branch_code].name, "account_type": account_type,
-             "number": number.zfill(7), "holder": "\u3000".join(zengin(w) for w in words)}
+             "number": number.zfill(7), "holder": " ".join(zengin(w) for w in words)}
     return Posted(data, {}), value
 
 
