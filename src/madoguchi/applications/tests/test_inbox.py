@@ -646,3 +646,15 @@ def test_a_kana_query_is_a_furigana_search():
     assert parse_filters({"q": "髙田"}, **kwargs).kana_key == ""
     assert parse_filters({"q": "髙田"}, **kwargs).name_key == "高田"
     assert parse_filters({"q": "SMITH"}, **kwargs).name_key == "smith"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL plans by table statistics")
+def test_furigana_and_name_search_each_read_their_own_index(staff_user, application):
+    """A kana query is a range of the furigana index exactly as a name query is of the name
+    index (SQLite plans without statistics, so this holds at any size)."""
+    staff = StaffMember.objects.get(user=staff_user)
+    kwargs: dict[str, Any] = {"procedures": {}, "assignable": {}, "user_id": staff_user.pk}
+    kana = selectors.inbox(staff, filters=parse_filters({"q": "たかだ"}, **kwargs)).explain()
+    name = selectors.inbox(staff, filters=parse_filters({"q": "髙田"}, **kwargs)).explain()
+    assert "USING INDEX app_dept_kana_idx" in kana
+    assert "USING INDEX app_dept_name_idx" in name
