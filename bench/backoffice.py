@@ -11,6 +11,8 @@ department, through Django's whole stack in this process (test client):
 * inbox:       ``GET /staff/`` (first page, status tabs, bounded count);
 * filtered:    ``GET /staff/?status=under_review&from=<和暦>&to=<和暦>`` (a 90-day window);
 * name search: ``GET /staff/?q=髙田`` and other 異体字 queries (髙田 finds 高田 …);
+* furigana search: ``GET /staff/?q=たかだ`` and other kana queries (hiragana, katakana,
+               half-width) that find the applicants by the furigana of their names;
 * next pages:  following the "Next" link page after page (keyset pagination);
 * for comparison, what the inbox does not do: an exact COUNT(*) of the department (what
                Django's Paginator runs on every page) and exact per-status counts;
@@ -86,12 +88,30 @@ GIVEN_NAMES: list[tuple[str, str]] = [
     ("ハナ", "はな"), ("恵子", "けいこ"), ("隆", "たかし"), ("真由美", "まゆみ"),
     ("悠真", "ゆうま"), ("葵", "あおい"), ("和子", "かずこ"), ("茂", "しげる"),
 ]
-FAMILY_KANA = {"佐藤": "さとう", "鈴木": "すずき", "高橋": "たかはし", "髙橋": "たかはし",
-               "田中": "たなか", "渡辺": "わたなべ", "渡邊": "わたなべ", "渡邉": "わたなべ",
-               "高田": "たかだ", "髙田": "たかだ"}
+# The furigana of every family name above (one reading each).
+FAMILY_KANA = {
+    "佐藤": "さとう", "鈴木": "すずき", "高橋": "たかはし", "髙橋": "たかはし", "田中": "たなか",
+    "伊藤": "いとう", "渡辺": "わたなべ", "渡邊": "わたなべ", "渡邉": "わたなべ",
+    "山本": "やまもと", "中村": "なかむら", "小林": "こばやし", "加藤": "かとう",
+    "吉田": "よしだ", "𠮷田": "よしだ", "山田": "やまだ", "佐々木": "ささき", "山口": "やまぐち",
+    "松本": "まつもと", "井上": "いのうえ", "木村": "きむら", "林": "はやし", "斎藤": "さいとう",
+    "齋藤": "さいとう", "齊藤": "さいとう", "斉藤": "さいとう", "清水": "しみず",
+    "山崎": "やまざき", "山﨑": "やまざき", "山嵜": "やまざき", "森": "もり", "池田": "いけだ",
+    "橋本": "はしもと", "阿部": "あべ", "石川": "いしかわ", "山下": "やました",
+    "中島": "なかじま", "中嶋": "なかじま", "石井": "いしい", "小川": "おがわ", "前田": "まえだ",
+    "岡田": "おかだ", "長谷川": "はせがわ", "藤田": "ふじた", "後藤": "ごとう", "近藤": "こんどう",
+    "村上": "むらかみ", "遠藤": "えんどう", "青木": "あおき", "坂本": "さかもと",
+    "福田": "ふくだ", "太田": "おおた", "西村": "にしむら", "藤井": "ふじい", "岡本": "おかもと",
+    "高田": "たかだ", "髙田": "たかだ", "濱田": "はまだ", "浜田": "はまだ", "濵田": "はまだ",
+    "澤田": "さわだ", "沢田": "さわだ", "櫻井": "さくらい", "桜井": "さくらい", "廣瀬": "ひろせ",
+    "広瀬": "ひろせ", "德永": "とくなが", "徳永": "とくなが", "國分": "こくぶん",
+    "国分": "こくぶん", "宮﨑": "みやざき", "宮崎": "みやざき", "野口": "のぐち", "菊地": "きくち",
+    "たなか": "たなか", "スミス": "すみす",
+}
 STATUSES = [("received", 6), ("under_review", 8), ("returned", 2), ("in_approval", 3),
             ("approved", 10), ("rejected", 4), ("issued", 67)]
 NAME_QUERIES = ["髙田", "渡邊", "齋藤", "山﨑", "濵田", "𠮷田"]
+KANA_QUERIES = ["たかだ", "ワタナベ", "ｻｲﾄｳ", "やまざき はな", "ハマダ", "よしだ"]
 
 
 def log(message: str) -> None:
@@ -131,6 +151,7 @@ class Loader:
         self.loaded = 0
         self.seconds = 0.0
         self._keys: dict[str, str] = {}
+        self._kana_keys: dict[tuple[str, str], str] = {}
 
     def _key(self, name: str) -> str:
         from madoguchi.jp.names import name_search_key
@@ -138,6 +159,14 @@ class Loader:
         key = self._keys.get(name)
         if key is None:
             key = self._keys[name] = name_search_key(name)
+        return key
+
+    def _kana_key(self, furigana: str, name: str) -> str:
+        from madoguchi.jp.names import furigana_search_key
+
+        key = self._kana_keys.get((furigana, name))
+        if key is None:
+            key = self._kana_keys[(furigana, name)] = furigana_search_key(furigana, name)
         return key
 
     def _row(self, pk: int) -> Any:
@@ -157,9 +186,9 @@ class Loader:
         handlers = self.handlers.get(procedure.department_id, [])
         assignee = r.choice(handlers) if handlers and r.random() < 0.4 else None
         answers = dict(self.answers)
+        family_kana = FAMILY_KANA[family]
         answers["applicant_name"] = {"family": family, "given": given,
-                                     "family_kana": FAMILY_KANA.get(family, "やまだ"),
-                                     "given_kana": given_kana}
+                                     "family_kana": family_kana, "given_kana": given_kana}
         return Application(
             pk=pk, public_id=uuid.UUID(int=r.getrandbits(128), version=4),
             submission_token=uuid.UUID(int=r.getrandbits(128), version=4),
@@ -167,6 +196,7 @@ class Loader:
             form_version_id=self.version.pk, procedure_id=procedure.pk,
             department_id=procedure.department_id, applicant_id=None,
             applicant_name=name, applicant_name_key=self._key(name),
+            applicant_kana_key=self._kana_key(family_kana + given_kana, name),
             contact_email=f"resident{pk}@example.jp", answers=answers,
             status=r.choices(self.statuses, self.status_weights)[0], assignee_id=assignee,
             submitted_at=submitted, updated_at=updated,
@@ -300,6 +330,9 @@ def measure(client: Any, rows: int) -> list[tuple[str, str]]:
         "filtered": series(client, lambda n: filtered_url, has_rows),
         "name search": series(
             client, lambda n: "/staff/?" + urlencode({"q": NAME_QUERIES[n % len(NAME_QUERIES)]}),
+            has_rows),
+        "furigana search": series(
+            client, lambda n: "/staff/?" + urlencode({"q": KANA_QUERIES[n % len(KANA_QUERIES)]}),
             has_rows),
     }
     # Page after page through the newest applications, as a clerk pressing "Next".

@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.jp.errors import JPValueError
-from madoguchi.jp.names import name_search_key
+from madoguchi.jp.names import is_kana_key, kana_search_key, name_search_key
 from madoguchi.jp.receipt import normalize_receipt_number
 from madoguchi.jp.wareki import parse_date
 from madoguchi.jp.width import normalize_hyphens, to_ascii
@@ -113,6 +113,7 @@ class InboxFilters:
     query: str = ""  # as typed, shown back in the search box
     receipt_number: str = ""  # canonical form, when the query is a receipt number
     name_key: str = ""  # name_search_key of the query, when it is a name
+    kana_key: str = ""  # kana_search_key of the query, when it is in kana (furigana search)
     bad_receipt: bool = False  # the query looks like a receipt number but is not a valid one
     sort: Sort = DEFAULT_SORT
     after: Cursor | None = None
@@ -123,7 +124,7 @@ class InboxFilters:
 
     @property
     def searching(self) -> bool:
-        return bool(self.receipt_number or self.name_key or self.bad_receipt)
+        return bool(self.receipt_number or self.name_key or self.kana_key or self.bad_receipt)
 
     @property
     def submitted_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -252,6 +253,10 @@ def parse_filters(
                 found["receipt_number"] = normalize_receipt_number(query)
             except JPValueError:
                 found["bad_receipt"] = True
+        elif is_kana_key(kana := kana_search_key(query)):
+            # Kana only (either width, hiragana or katakana): the furigana, which also holds
+            # the names typed in kana.
+            found["kana_key"] = kana
         else:
             key = name_search_key(query)
             if key:

@@ -87,6 +87,9 @@ class Application(models.Model):
     )
     applicant_name = models.CharField(max_length=120)
     applicant_name_key = models.CharField(max_length=120, db_index=True)
+    # The furigana as a search key (jp.names.furigana_search_key): how a kana query finds a
+    # kanji name. Without furigana, the name's key with small kana written large.
+    applicant_kana_key = models.CharField(max_length=120, blank=True, default="")
     contact_email = models.EmailField()
     answers = models.JSONField(default=dict)
     sealed_answers = models.TextField(blank=True)
@@ -122,6 +125,11 @@ class Application(models.Model):
             # index alone, however many there are.
             models.Index(fields=["department", "applicant_name_key", "submitted_at", "id"],
                          name="app_dept_name_idx",
+                         opclasses=["int8_ops", "varchar_pattern_ops", "timestamptz_ops",
+                                    "int8_ops"]),
+            # The same for a search by furigana (a query in kana).
+            models.Index(fields=["department", "applicant_kana_key", "submitted_at", "id"],
+                         name="app_dept_kana_idx",
                          opclasses=["int8_ops", "varchar_pattern_ops", "timestamptz_ops",
                                     "int8_ops"]),
         ]

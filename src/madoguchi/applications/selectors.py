@@ -70,21 +70,25 @@ def inbox(
         qs = qs.filter(receipt_number=filters.receipt_number)
     elif filters.name_key:
         qs = _name_starts_with(qs, filters.name_key)
+    elif filters.kana_key:
+        qs = _name_starts_with(qs, filters.kana_key, column="applicant_kana_key")
     if filters.sort.field == "receipt_number":
         qs = qs.filter(receipt_number__isnull=False)
     return qs.order_by(*filters.sort.order_by())
 
 
-def _name_starts_with(qs: QuerySet[Application], key: str) -> QuerySet[Application]:
-    """Applicants whose name key starts with ``key``, through the (department, key) index.
+def _name_starts_with(qs: QuerySet[Application], key: str,
+                      column: str = "applicant_name_key") -> QuerySet[Application]:
+    """Applicants whose name key (or furigana key, ``column``) starts with ``key``, through the
+    (department, key) index of that column.
 
     PostgreSQL uses the index's ``varchar_pattern_ops`` for LIKE 'key%' under any collation.
     SQLite's LIKE is case-insensitive and cannot use a plain index, so it gets the same set as
     a range of the binary (code point) order instead.
     """
     if connections[qs.db].vendor == "sqlite":
-        return qs.filter(applicant_name_key__gte=key, applicant_name_key__lt=key + "\U0010ffff")
-    return qs.filter(applicant_name_key__startswith=key)
+        return qs.filter(**{f"{column}__gte": key, f"{column}__lt": key + "\U0010ffff"})
+    return qs.filter(**{f"{column}__startswith": key})
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms.definition import FormSpec
 from madoguchi.forms.fields import FieldError
 from madoguchi.forms.models import FormVersion
-from madoguchi.jp.names import name_search_key
+from madoguchi.jp.names import furigana_search_key, name_search_key
 from madoguchi.jp.receipt import make_receipt_number
 from madoguchi.residents import selectors as resident_selectors
 from madoguchi.residents.services import NOT_CONFIRMED
@@ -49,6 +49,13 @@ def _applicant_name(spec: FormSpec, answers: dict[str, Any]) -> str:
     if not isinstance(value, dict):
         return str(value).strip()
     return f"{value.get('family', '')} {value.get('given', '')}".strip()
+
+
+def _applicant_furigana(spec: FormSpec, answers: dict[str, Any]) -> str:
+    value = answers.get(spec.definition.get("applicant_field", ""))
+    if not isinstance(value, dict):
+        return ""
+    return f"{value.get('family_kana') or ''}{value.get('given_kana') or ''}"
 
 
 def _contact_email(spec: FormSpec, answers: dict[str, Any], user: User | None) -> str:
@@ -104,6 +111,8 @@ def submit_application(
                 applicant=user,
                 applicant_name=name[:120],
                 applicant_name_key=name_search_key(name)[:120],
+                applicant_kana_key=furigana_search_key(
+                    _applicant_furigana(spec, answers), name)[:120],
                 contact_email=contact_email,
                 answers=plain,
                 sealed_answers=(

@@ -145,8 +145,9 @@ def _check_conditions(
     for owner, page_index, kind, rule in conditions:
         structure = logic.problems(rule)
         if structure:
-            problems.append(_("The condition of %(owner)s cannot be read. Set it again.")
-                            % {"owner": owner})
+            reasons = "; ".join(dict.fromkeys(logic.explain(tag) for tag in structure))
+            problems.append(_("The condition of %(owner)s cannot be read: %(reason)s. Set it "
+                              "again.") % {"owner": owner, "reason": reasons})
             continue
         for var in logic.variables(rule):
             target = fields_by_key.get(var)
@@ -180,7 +181,10 @@ def _never_true(owner: str, kind: str, condition: logic.Condition,
     if target.get("type") != "choice" or condition.phrase not in ("is", "contains"):
         return []
     values = {str(o.get("value")) for o in target.get("options", []) if isinstance(o, Mapping)}
-    if str(condition.value) in values:
+    # Ticked options are a list of texts, and "in" tests a list member with ===: the number 1
+    # is never the option "1" there (JSON Logic), so only a text can match.
+    strict = condition.phrase == "contains" and target.get("multiple")
+    if str(condition.value) in values and (isinstance(condition.value, str) or not strict):
         return []
     if kind == "page":
         return [_("Nobody can reach page %(owner)s: its condition asks for “%(value)s”, which is "

@@ -15,21 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from madoguchi.jp import banks as jp_banks
-from madoguchi.jp import kana as jp_kana
 from madoguchi.jp import mynumber as jp_mynumber
 from madoguchi.jp import width as jp_width
+from madoguchi.jp import zengin as jp_zengin
 from madoguchi.jp.errors import JPValueError
 
 from .fields import CompositeField, FieldError, FieldType, jp_error, registry
 
 PART_MAX_LENGTH = 100
-HOLDER_MAX_LENGTH = 30
+HOLDER_MAX_LENGTH = 30  # half-width characters, as the transfer record counts them
 ACCOUNT_NUMBER_LENGTH = 7
 
-# Full-size katakana (small kana are written large before the check), the long-vowel mark and
-# single full-width spaces: what a Zengin transfer name may hold in this form.
-_ZENGIN_HOLDER = re.compile(r"[ア-ヺー]+(\u3000[ア-ヺー]+)*")
-_SMALL_KANA = frozenset("ァィゥェォッャュョヮヵヶ")
 
 
 @registry.register
@@ -133,17 +129,25 @@ class BankAccountField(CompositeField):
         return digits.zfill(ACCOUNT_NUMBER_LENGTH)
 
     def _clean_holder(self, typed: str) -> str:
+        """The holder as a transfer carries it: half-width Zengin characters (jp.zengin)."""
         if not typed:
             raise FieldError(_("Enter the account holder of %(label)s in katakana.")
                              % {"label": self.label})
-        holder = jp_kana.to_zengin_kana(jp_kana.normalize_furigana(typed))
+        try:
+            holder = jp_zengin.to_zengin_name(typed)
+        except JPValueError as exc:
+            if exc.code == "zengin_empty":
+                raise FieldError(_("Enter the account holder of %(label)s in katakana.")
+                                 % {"label": self.label}) from exc
+            raise jp_error(exc, _(
+                "The account holder cannot contain “%(char)s”. Write it as on your bankbook in "
+                "katakana, capital letters, digits, spaces and ( ) . - / ,."
+            ) % exc.params) from exc
         if len(holder) > HOLDER_MAX_LENGTH:
-            raise FieldError(_("The account holder is too long: use %(max)d characters or "
-                               "fewer.") % {"max": HOLDER_MAX_LENGTH})
-        has_letter = any("ア" <= ch <= "ヺ" for ch in holder)
-        if not _ZENGIN_HOLDER.fullmatch(holder) or _SMALL_KANA & set(holder) or not has_letter:
-            raise FieldError(_("Enter the account holder in katakana or hiragana as on your "
-                               "bankbook; kanji and Latin letters cannot be used."))
+            raise FieldError(_(
+                "The account holder is %(count)d half-width characters long for a bank "
+                "transfer; at most %(max)d fit (ガ or パ counts as two)."
+            ) % {"count": len(holder), "max": HOLDER_MAX_LENGTH})
         return holder
 
     def raw_from_value(self, value: Any) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Kana normalisation for furigana fields, search keys and Zengin (bank transfer) names.
+"""Kana normalisation for furigana fields and search keys (bank transfer names: ``zengin.py``).
 
 Nothing here raises: these functions clean values, validation is up to the caller.
 """
@@ -94,9 +94,10 @@ def _small_to_large(s: str) -> str:
 
 
 def to_zengin_kana(s: str) -> str:
-    """Full-size katakana as used for bank transfer names (ジョウ → ジヨウ).
+    """Full-size katakana with small kana written large (ジョウ → ジヨウ): the key that matches
+    the kana of the Zengin bank and branch list (``banks.py``).
 
     Normalises like ``normalize_furigana``, writes small kana large and ヰ/ヱ as イ/エ; ヲ and
-    ー are kept. Characters Zengin does not allow are not removed; check separately.
+    ー are kept. Not a transfer name: ``zengin.to_zengin_name`` writes those by the 全銀協 rules.
     """
     return normalize_furigana(_small_to_large(hira_to_kata(s))).translate(_ZENGIN_EXTRA)

@@ -111,3 +111,23 @@ def name_search_key(s: str) -> str:
 def kana_search_key(s: str) -> str:
     """Key for matching furigana: normalised katakana, no spaces, small kana written large."""
     return normalize_furigana(_small_to_large(hira_to_kata("".join(s.split()))))
+
+
+_KANA_KEY_CHARS = frozenset(chr(cp) for cp in range(0x30A1, 0x30FB)) | frozenset("ーヽヾ")
+
+
+def is_kana_key(key: str) -> bool:
+    """Whether a ``kana_search_key`` is all katakana: a query to look up by furigana."""
+    return bool(key) and all(ch in _KANA_KEY_CHARS for ch in key)
+
+
+def furigana_search_key(furigana: str, name: str) -> str:
+    """Key of an applicant's furigana for look-up (``kana_search_key``).
+
+    Without furigana the name's own key stands in, with small kana written large, so a name
+    typed in kana (たなか はなこ, スミス) is found by kana as before; a kanji name then simply
+    never matches a kana query.
+    """
+    if furigana and furigana.strip():
+        return kana_search_key(furigana)
+    return kana_search_key(name_search_key(name))

@@ -18,7 +18,7 @@ from madoguchi.catalog.demo import staff_email
 from madoguchi.catalog.models import Procedure
 from madoguchi.conftest import client_for, visible_text
 from madoguchi.core.models import AuditEvent, User
-from madoguchi.jp.names import name_search_key
+from madoguchi.jp.names import furigana_search_key, name_search_key
 from madoguchi.jp.receipt import make_receipt_number
 from madoguchi.staff.models import Department, StaffMember
 
@@ -42,10 +42,12 @@ def make_case(make_application):
 
     def make(name: str = "髙﨑 𠮷男", *, submitted: dt.datetime | None = None,
              status: str = Status.RECEIVED, procedure: str = "", department: str = "",
-             assignee: User | None = None, updated: dt.datetime | None = None) -> Application:
+             assignee: User | None = None, updated: dt.datetime | None = None,
+             furigana: str = "") -> Application:
         application = make_application()
         changes: dict[str, Any] = {"applicant_name": name,
                                    "applicant_name_key": name_search_key(name),
+                                   "applicant_kana_key": furigana_search_key(furigana, name),
                                    "status": status, "assignee": assignee}
         if submitted is not None:
             changes["submitted_at"] = submitted
@@ -171,6 +173,65 @@ def _q(text: str) -> str:
     from urllib.parse import urlencode
 
     return urlencode({"q": text})
+
+
+@pytest.mark.parametrize("typed", [
+    "タカダ", "たかだ", "ﾀｶﾀﾞ", "タカダ　ハナコ", "たかだ はなこ", "ﾀｶﾀﾞ ﾊﾅｺ", "たか", "タカダハ",
+])
+def test_furigana_search_finds_a_kanji_name(staff_user, make_case, typed):
+    wanted = make_case("髙田 花子", furigana="タカダ　ハナコ")
+    make_case("高橋 花子", furigana="タカハシ　ハナコ")
+    make_case("田中 花子", furigana="タナカ　ハナコ")
+    expected = [wanted.receipt_number]
+    if typed == "たか":
+        expected = listed(client_for(staff_user), "?" + _q("タカ"))
+        assert len(expected) == 2 and wanted.receipt_number in expected
+    assert listed(client_for(staff_user), "?" + _q(typed)) == expected
+
+
+def test_furigana_search_writes_small_kana_large_like_the_key(staff_user, make_case):
+    wanted = make_case("東海林 恭子", furigana="ショウジ　キョウコ")
+    make_case("庄司 太郎", furigana="ショウシ　タロウ")
+    client = client_for(staff_user)
+    for typed in ("しょうじ", "シヨウジ", "ｼｮｳｼﾞ", "ショウジ キョウコ"):
+        assert listed(client, "?" + _q(typed)) == [wanted.receipt_number], typed
+
+
+def test_kanji_search_does_not_read_the_furigana(staff_user, make_case):
+    takada = make_case("髙田 花子", furigana="タカダ　ハナコ")
+    make_case("山田 太郎", furigana="ヤマダ　タロウ")
+    client = client_for(staff_user)
+    assert listed(client, "?" + _q("高田")) == [takada.receipt_number]
+    assert listed(client, "?" + _q("ヤマダ太郎")) == []  # mixed: a name, and nobody has it
+
+
+def test_a_submitted_application_is_found_by_its_furigana(staff_user, application):
+    # The demo answers give 髙﨑 𠮷男 with the furigana たかさき ﾖｼｵ (hiragana, half-width).
+    assert application.applicant_kana_key == "タカサキヨシオ"
+    client = client_for(staff_user)
+    for typed in ("タカサキ", "たかさき よしお", "ﾀｶｻｷ"):
+        assert listed(client, "?" + _q(typed)) == [application.receipt_number], typed
+
+
+def test_the_migration_fills_the_furigana_of_stored_applications(application, make_case):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "madoguchi.applications.migrations.0006_applicant_kana_key")
+    kana_only = make_case("たなか はなこ")
+    Application.objects.update(applicant_kana_key="")
+    migration.fill_kana_keys(apps, None)
+    application.refresh_from_db()
+    kana_only.refresh_from_db()
+    assert application.applicant_kana_key == "タカサキヨシオ"  # from the answers' furigana
+    assert kana_only.applicant_kana_key == "タカサキヨシオ"  # its answers are the demo's too
+    Application.objects.filter(pk=kana_only.pk).update(
+        answers={}, applicant_kana_key="")
+    migration.fill_kana_keys(apps, None)
+    kana_only.refresh_from_db()
+    assert kana_only.applicant_kana_key == "タナカハナコ"  # no furigana: the name in kana
 
 
 def test_name_search_is_by_the_start_of_the_name(staff_user, make_case):
@@ -572,3 +633,28 @@ def test_name_prefix_uses_the_backend_path():
         assert ">=" in sql and "LIKE" not in sql
     else:
         assert "LIKE" in sql
+    kana = str(selectors._name_starts_with(Application.objects.all(), "タカダ",
+                                           column="applicant_kana_key").query)
+    where = kana.split(" WHERE ", 1)[1]
+    assert "applicant_kana_key" in where and "applicant_name_key" not in where
+
+
+def test_a_kana_query_is_a_furigana_search():
+    kwargs: dict[str, Any] = {"procedures": {}, "assignable": {}, "user_id": 1}
+    assert parse_filters({"q": "たかだ"}, **kwargs).kana_key == "タカダ"
+    assert parse_filters({"q": "ﾀｶﾀﾞ ﾊﾅｺ"}, **kwargs).kana_key == "タカダハナコ"
+    assert parse_filters({"q": "髙田"}, **kwargs).kana_key == ""
+    assert parse_filters({"q": "髙田"}, **kwargs).name_key == "高田"
+    assert parse_filters({"q": "SMITH"}, **kwargs).name_key == "smith"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL plans by table statistics")
+def test_furigana_and_name_search_each_read_their_own_index(staff_user, application):
+    """A kana query is a range of the furigana index exactly as a name query is of the name
+    index (SQLite plans without statistics, so this holds at any size)."""
+    staff = StaffMember.objects.get(user=staff_user)
+    kwargs: dict[str, Any] = {"procedures": {}, "assignable": {}, "user_id": staff_user.pk}
+    kana = selectors.inbox(staff, filters=parse_filters({"q": "たかだ"}, **kwargs)).explain()
+    name = selectors.inbox(staff, filters=parse_filters({"q": "髙田"}, **kwargs)).explain()
+    assert "USING INDEX app_dept_kana_idx" in kana
+    assert "USING INDEX app_dept_name_idx" in name

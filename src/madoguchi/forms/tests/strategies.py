@@ -29,9 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+import phonenumbers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from hypothesis import assume
 from hypothesis import strategies as st
 from zengin_code import Bank
 
@@ -117,8 +119,8 @@ _ZENGIN_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶヰヱ", "ア
 
 
 def zengin(text: str) -> str:
-    """A katakana reading as a Zengin transfer name: small kana written large."""
-    return text.translate(_ZENGIN_LARGE)
+    """A katakana reading as a Zengin transfer name: small kana written large, half-width."""
+    return kata_to_half(text.translate(_ZENGIN_LARGE))
 
 
 # Family and given names with their readings: 異体字 and characters outside the BMP included.
@@ -294,6 +296,8 @@ def phone_inputs(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[Posted, Any]:
         rest = digits8[:6]
         number = "0120" + rest
         shapes = [number, f"0120-{rest[:3]}-{rest[3:]}"]
+    # Random digits are not all in use: keep the numbers the numbering plan knows.
+    assume(phonenumbers.is_valid_number(phonenumbers.parse(number, "JP")))
     typed = draw(st.sampled_from(shapes))
     typed = draw(st.sampled_from([typed, full_width(typed)]))
     return Posted({spec["key"]: draw(spaced(typed))}, {}), number
@@ -666,7 +670,7 @@ def bank_account_inputs(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[Posted, 
             f"{key}-holder": draw(spaced(holder_typed))}
     value = {"bank_code": code, "bank_name": full_name, "branch_code": branch_code,
              "branch_name": bank.branches[branch_code].name, "account_type": account_type,
-             "number": number.zfill(7), "holder": "\u3000".join(zengin(w) for w in words)}
+             "number": number.zfill(7), "holder": " ".join(zengin(w) for w in words)}
     return Posted(data, {}), value
 
 

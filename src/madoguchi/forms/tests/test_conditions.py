@@ -128,6 +128,20 @@ def test_field_condition_on_a_value_that_is_not_an_option(phrase_rule):
     assert "(kind)" in text
 
 
+def test_a_number_is_never_a_ticked_option():
+    # Ticked options are texts and "in" compares list members with ===, so the number 1 can
+    # never be among them; on a single choice "in" is a text test and 1 finds "1".
+    spec = definition()
+    kind = spec["pages"][0]["fields"][0]
+    kind["options"].append({"value": "1", "label": label("一", "One")})
+    spec["pages"][0]["fields"][1]["show_if"] = {"in": [1, {"var": "kind"}]}
+    assert check_definition(spec) == []
+    kind["multiple"] = True
+    assert "“1”, which is not an option of" in english_problems(spec)
+    spec["pages"][0]["fields"][1]["show_if"] = {"in": ["1", {"var": "kind"}]}
+    assert check_definition(spec) == []
+
+
 def test_page_condition_on_a_value_that_is_not_an_option_cannot_be_reached():
     spec = definition()
     spec["pages"][1]["show_if"] = {"==": [{"var": "kind"}, "Parent"]}  # a label, not the value
@@ -154,12 +168,39 @@ def test_numeric_option_value_matches_a_number_in_the_condition():
     {"and": [{"==": [{"var": "kind"}, "other"]}, {"+": [1, 2]}]},
     {"==": [{"var": "kind"}]},
     {"==": [{"var": "kind"}, "other"], "!=": [{"var": "kind"}, "parent"]},
-    {"var": 3},
+    {"var": {"x": 3}},
+    {"var": ""},
 ])
 def test_unsupported_or_malformed_condition_cannot_be_read(rule):
     spec = definition()
     spec["pages"][0]["fields"][2]["require_if"] = rule
     assert "(note) cannot be read" in english_problems(spec)
+
+
+@pytest.mark.parametrize(("rule", "reason"), [
+    ({"if": [{"var": "kind"}, True, False]}, "the operator “if” is not supported; use !, !!, "),
+    ({"==": [{"var": "kind"}]}, "“==” takes exactly 2 values"),
+    ({"!": [{"var": "kind"}, 1]}, "“!” takes exactly one value"),
+    ({"var": ""}, "“var” must name the key of a field"),
+    ({"==": [{"var": "kind"}, "other"], "!=": [{"var": "kind"}, "parent"]},
+     "each part of a condition must be one operator with its values"),
+])
+def test_a_refused_condition_says_why(rule, reason):
+    spec = definition()
+    spec["pages"][0]["fields"][2]["require_if"] = rule
+    assert f"(note) cannot be read: {reason}" in english_problems(spec)
+
+
+def test_a_condition_on_a_number_key_names_a_missing_field():
+    spec = definition()
+    spec["pages"][0]["fields"][2]["require_if"] = {"var": 3}
+    assert "refers to the field “3”, which does not exist" in english_problems(spec)
+
+
+def test_a_condition_may_read_a_part_of_a_field_by_a_dotted_path():
+    spec = definition()
+    spec["pages"][0]["fields"][2]["require_if"] = {"==": [{"var": "kind.x"}, "other"]}
+    assert check_definition(spec) == []
 
 
 def test_unsupported_page_condition_cannot_be_read():

@@ -97,9 +97,9 @@ def test_bank_account_by_codes():
     assert value == {
         "bank_code": "0001", "bank_name": "みずほ銀行", "branch_code": "001",
         "branch_name": "東京営業部", "account_type": "ordinary", "number": "1234567",
-        "holder": "ミズホ\u3000タロウ",
+        "holder": "ﾐｽﾞﾎ ﾀﾛｳ",
     }
-    assert field.display(value) == "みずほ銀行 東京営業部 普通 1234567 ミズホ\u3000タロウ"
+    assert field.display(value) == "みずほ銀行 東京営業部 普通 1234567 ﾐｽﾞﾎ ﾀﾛｳ"
     assert field.validate(field.raw_from_value(value)) == value
 
 
@@ -155,22 +155,39 @@ def test_account_number_refused(typed):
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [
-        ("ジョウ タロウ", "ジヨウ\u3000タロウ"),
-        ("ｼﾞｮｳ ﾀﾛｳ", "ジヨウ\u3000タロウ"),
-        ("じょう　たろう", "ジヨウ\u3000タロウ"),
-        ("キッカワ ユウコ", "キツカワ\u3000ユウコ"),
-        ("サトー", "サトー"),
+        ("ジョウ タロウ", "ｼﾞﾖｳ ﾀﾛｳ"),
+        ("ｼﾞｮｳ ﾀﾛｳ", "ｼﾞﾖｳ ﾀﾛｳ"),
+        ("じょう　たろう", "ｼﾞﾖｳ ﾀﾛｳ"),
+        ("キッカワ ユウコ", "ｷﾂｶﾜ ﾕｳｺ"),
+        ("サトー", "ｻﾄ-"),
+        ("Taro Yamada", "TARO YAMADA"),
+        ("株式会社 ミドリ", "ｶ)ﾐﾄﾞﾘ"),
+        ("ヤマダ・タロウ", "ﾔﾏﾀﾞ ﾀﾛｳ"),
     ],
 )
-def test_holder_is_stored_in_zengin_kana(typed, stored):
+def test_holder_is_stored_as_the_zengin_transfer_name(typed, stored):
     assert build("bank_account").validate(bank_raw(holder=typed))["holder"] == stored
 
 
-@pytest.mark.parametrize("typed",
-                         ["山田 太郎", "Taro Yamada", "ヤマダ 太郎", "ヤマダ・タロウ", "ー"])
-def test_holder_refuses_kanji_and_latin(typed):
+@pytest.mark.parametrize(("typed", "char"), [
+    ("山田 太郎", "山"), ("ヤマダ 太郎", "太"), ("ヸセキ", "ヸ"), ("A@B", "@"),
+])
+def test_holder_names_the_character_it_refuses(typed, char):
     message = error_of(build("bank_account"), bank_raw(holder=typed))
-    assert "カタカナ" in message or "かな" in message
+    assert f"「{char}」" in message and "カタカナ" in message
+
+
+@pytest.mark.parametrize("typed", ["ー", "()", "-"])
+def test_holder_needs_a_kana_or_letter(typed):
+    assert "カタカナ" in error_of(build("bank_account"), bank_raw(holder=typed))
+
+
+def test_holder_length_is_counted_in_half_width_characters():
+    field = build("bank_account")
+    fits = "ガ" * 15  # ｶﾞ x 15 = 30 half-width characters
+    assert field.validate(bank_raw(holder=fits))["holder"] == "ｶﾞ" * 15
+    message = error_of(field, bank_raw(holder=fits + "ア"))
+    assert "31" in message and "30" in message
 
 
 def test_bank_account_is_sensitive_and_masked():
@@ -181,7 +198,7 @@ def test_bank_account_is_sensitive_and_masked():
     assert masked.startswith("みずほ銀行 東京営業部")
     assert "****567" in masked
     assert "1234567" not in masked
-    assert "タロウ" not in masked
+    assert "ﾀﾛｳ" not in masked
     assert field.mask(None) == ""
 
 
@@ -242,10 +259,10 @@ def test_finance_answers_are_encrypted_at_rest(form_version, resident):
     application = submit_application(user=resident, version=version, answers=answers,
                                      token=uuid.uuid4())
     stored = raw_row(Application.objects.get(pk=application.pk))
-    for secret in (VALID_MY_NUMBER, "7654321", "ミズホ", "東京営業部"):
+    for secret in (VALID_MY_NUMBER, "7654321", "ﾐｽﾞﾎ", "東京営業部"):
         for spelling in (secret, json.dumps(secret)[1:-1]):
             assert spelling not in stored, spelling
     recovered = all_answers(Application.objects.get(pk=application.pk))
     assert recovered["my_number"] == VALID_MY_NUMBER
     assert recovered["account"]["number"] == "7654321"
-    assert recovered["account"]["holder"] == "ミズホ\u3000タロウ"
+    assert recovered["account"]["holder"] == "ﾐｽﾞﾎ ﾀﾛｳ"

@@ -1,8 +1,12 @@
-"""Conditions: the JSON Logic subset, the builder's four phrasings and the structural checks."""
+"""Conditions: the JSON Logic subset, the builder's four phrasings and the structural checks.
+
+The semantics are JSON Logic's own; test_jsonlogic_suite.py runs the project's published tests.
+"""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +16,7 @@ from madoguchi.forms.logic import (
     PHRASES,
     Condition,
     evaluate,
+    explain,
     problems,
     variables,
 )
@@ -35,9 +40,10 @@ def test_equals_matches_a_number_typed_as_text_both_ways():
     assert not evaluate({"==": [var("grade"), "3"]}, {"grade": 2})
 
 
-def test_equals_true_matches_a_ticked_consent_or_yes():
+def test_equals_true_matches_a_ticked_consent():
+    # A consent box is stored as True; "yes" == true is false in JSON Logic (NaN == 1).
     assert evaluate({"==": [var("consent"), True]}, {"consent": True})
-    assert evaluate({"==": [var("consent"), True]}, {"consent": "yes"})
+    assert not evaluate({"==": [var("consent"), True]}, {"consent": "yes"})
     assert not evaluate({"==": [var("consent"), True]}, {"consent": False})
     assert not evaluate({"==": [var("consent"), True]}, {"consent": "no"})
     assert not evaluate({"==": [var("consent"), True]}, {})
@@ -67,7 +73,9 @@ def test_contains_on_a_list_is_one_of_the_checked_options():
     assert evaluate(rule, {"transport": ["train", "bus"]})
     assert not evaluate(rule, {"transport": ["train"]})
     assert not evaluate(rule, {"transport": []})
-    assert evaluate({"in": [1, var("choices")]}, {"choices": ["1", "2"]})
+    # A list member must be the same value (===): the number 1 is not the option "1".
+    assert not evaluate({"in": [1, var("choices")]}, {"choices": ["1", "2"]})
+    assert evaluate({"in": [1, var("choices")]}, {"choices": [1, 2]})
 
 
 def test_contains_needs_a_value_and_a_text_or_list():
@@ -85,9 +93,9 @@ def test_before_with_iso_dates(birth, expected):
     assert evaluate(rule, {"birth_date": birth}) is expected
 
 
-@pytest.mark.parametrize("answer", [None, "", [], {}])
-def test_an_unanswered_date_is_neither_before_nor_after(answer):
-    answers = {} if answer is None else {"birth_date": answer}
+@pytest.mark.parametrize("answers", [{}, {"birth_date": None}])
+def test_an_unanswered_date_is_neither_before_nor_after(answers):
+    # An optional field left empty is stored as None (FieldType.validate), never "".
     for operator in ("<", "<=", ">", ">="):
         assert not evaluate({operator: [var("birth_date"), "2010-04-02"]}, answers), operator
 
@@ -102,10 +110,19 @@ def test_comparisons_of_numbers():
     assert evaluate({">=": [var("children"), 3]}, answers)
 
 
-def test_comparisons_of_mixed_types_are_false():
-    assert not evaluate({"<": [var("n"), "10"]}, {"n": 3})
-    assert not evaluate({"<": [var("n"), 10]}, {"n": "3"})
-    assert not evaluate({">": [var("n"), False]}, {"n": 1})  # booleans are not numbers
+def test_comparisons_convert_numbers_typed_as_text():
+    assert evaluate({"<": [var("n"), "10"]}, {"n": 3})
+    assert evaluate({"<": [var("n"), 10]}, {"n": "3"})
+    assert evaluate({">=": [var("age"), 18]}, {"age": "25"})
+    assert not evaluate({"<": [var("n"), "10"]}, {"n": "3"})  # two texts compare as text
+    assert not evaluate({"<": [var("n"), 10]}, {"n": "三"})  # not a number: neither side
+    assert not evaluate({">=": [var("n"), 10]}, {"n": "三"})
+
+
+def test_between_takes_three_values():
+    assert evaluate({"<": [1, var("n"), 10]}, {"n": 5})
+    assert not evaluate({"<": [1, var("n"), 10]}, {"n": 10})
+    assert evaluate({"<=": [1, var("n"), 10]}, {"n": 10})
 
 
 def test_and_or_not():
@@ -117,13 +134,13 @@ def test_and_or_not():
     assert evaluate({"and": [father, {"!": bus}]}, answers)
     assert not evaluate({"!": father}, answers)
     assert evaluate({"!": [bus]}, answers)
-    assert evaluate({"and": []}, {})
+    assert not evaluate({"and": []}, {})  # nothing to decide: null
     assert not evaluate({"or": []}, {})
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("text", True), (1, True), (["a"], True), (True, True),
-    ("", False), (0, False), ([], False), ({}, False), (False, False), (None, False),
+    ("text", True), (1, True), (["a"], True), (True, True), ({}, True), ("0", True),
+    ("", False), (0, False), ([], False), (False, False), (None, False),
 ])
 def test_double_negation_is_truthiness(value, expected):
     answers = {} if value is None else {"x": value}
@@ -131,11 +148,19 @@ def test_double_negation_is_truthiness(value, expected):
     assert evaluate({"!": var("x")}, answers) is (not expected)
 
 
-def test_var_reads_the_list_form_and_ignores_non_text_names():
+def test_var_reads_the_list_form_a_default_and_a_dotted_path():
     assert evaluate({"==": [{"var": ["grade"]}, "2"]}, {"grade": "2"})
-    assert not evaluate({"==": [{"var": 5}, "2"]}, {5: "2"})
-    assert not evaluate({"!!": {"var": []}}, {"": "x"})
-    assert not evaluate({"!!": {"var": None}}, {})
+    assert evaluate({"==": [{"var": ["grade", 1]}, 1]}, {})
+    assert not evaluate({"==": [{"var": ["grade", 1]}, 1]}, {"grade": 2})
+    assert evaluate({"==": [{"var": "name.family"}, "山田"]}, {"name": {"family": "山田"}})
+    assert not evaluate({"!!": {"var": "name.given"}}, {"name": {"family": "山田"}})
+    assert evaluate({"==": [{"var": 5}, "2"]}, {"5": "2"})  # a number names the key "5"
+
+
+def test_var_without_a_name_reads_all_the_data_and_is_refused():
+    assert evaluate({"!!": {"var": []}}, {"": "x"})
+    assert evaluate({"!!": {"var": None}}, {})  # an object, even empty, is true
+    assert problems({"var": None}) == problems({"var": [""]}) == ["var"]
 
 
 def test_literal_rules():
@@ -146,31 +171,49 @@ def test_literal_rules():
     assert not evaluate("", {})
 
 
-# --- malformed rules: never raise, always false ---------------------------------------------------
-@pytest.mark.parametrize("rule", [
-    {"==": [var("a")]},
-    {"==": []},
-    {"==": "a"},
-    {"<": [var("a")]},
-    {"in": "a"},
-    {"==": [var("a"), "x"], "!=": [var("a"), "y"]},
-    {},
-    {"if": [True, True, False]},
-    {"+": [1, 2]},
-    {"some": [var("a"), {"==": [var(""), 1]}]},
-    {"!": []},
-    {"!!": []},
-    {"var": "a", "extra": 1},
-    {"and": [True, {"bogus": 1}]},
-    {"or": [False, {"==": [1]}]},
-    {"==": [{"==": [var("a")]}, True]},
+# --- refused rules: problems() names them; evaluate never raises ---------------------------------
+@pytest.mark.parametrize(("rule", "tag"), [
+    ({"==": [var("a")]}, "arity:=="),
+    ({"==": []}, "arity:=="),
+    ({"==": "a"}, "arity:=="),
+    ({"<": [var("a")]}, "arity:<"),
+    ({"in": "a"}, "arity:in"),
+    ({"==": [var("a"), "x"], "!=": [var("a"), "y"]}, "shape"),
+    ({}, "shape"),
+    ({"if": [True, True, False]}, "if"),
+    ({"+": [1, 2]}, "+"),
+    ({"some": [var("a"), {"==": [var(""), 1]}]}, "some"),
+    ({"!": []}, "arity:!"),
+    ({"!!": []}, "arity:!!"),
+    ({"var": "a", "extra": 1}, "shape"),
+    ({"and": [True, {"bogus": 1}]}, "bogus"),
+    ({"or": [False, {"==": [1]}]}, "arity:=="),
+    ({"==": [{"==": [var("a")]}, True]}, "arity:=="),
 ])
-def test_malformed_rules_are_false_and_never_raise(rule):
-    assert evaluate(rule, {"a": "x"}) is False
+def test_malformed_rules_are_refused_and_never_raise(rule, tag):
+    assert problems(rule) == [tag]
+    assert explain(tag)
+    assert evaluate(rule, {"a": "x"}) in (True, False)
 
 
-def test_unsupported_operator_inside_a_supported_one_is_false():
-    assert not evaluate({"!": {"log": [1]}}, {})
+@pytest.mark.parametrize("rule", [
+    {"if": [True, True, False]}, {"+": [1, 2]}, {"and": [True, {"bogus": 1}]},
+    {"!": {"log": [1]}},
+])
+def test_unsupported_operators_are_false(rule):
+    assert evaluate(rule, {}) is False
+
+
+@translation.override("en")
+def test_explain_gives_a_reason_for_each_tag():
+    assert "“if” is not supported" in explain("if")
+    assert "exactly 2 values" in explain("arity:==")
+    assert "exactly one value" in explain("arity:!")
+    assert "2 or 3 values" in explain("arity:<")
+    assert "12 levels" in explain("depth")
+    assert "key of a field" in explain("var")
+    with translation.override("ja"):
+        assert explain("arity:==") == "「==」の値はちょうど2個です"
 
 
 def nested_not(levels: int, inner):
@@ -260,8 +303,10 @@ def test_variables_lists_every_field_read():
     assert list(variables(rule)) == ["relationship", "transport", "consent", "birth_date"]
 
 
-def test_variables_ignores_literals_and_non_text_names():
-    assert list(variables({"==": [{"var": 5}, "var"]})) == []
+def test_variables_ignores_literals_and_reads_number_names_as_keys():
+    assert list(variables({"==": [{"var": 5}, "var"]})) == ["5"]
+    assert list(variables({"==": [{"var": "name.family"}, "x"]})) == ["name"]
+    assert list(variables({"var": ["a", {"var": "b"}]})) == ["a", "b"]
     assert list(variables("var")) == []
     assert list(variables(None)) == []
     assert list(variables({"==": [{"var": []}, 1]})) == []
@@ -286,10 +331,12 @@ def test_no_problems_in_supported_rules(rule):
 @pytest.mark.parametrize(("rule", "expected"), [
     ({"if": [True, 1, 2]}, ["if"]),
     ({"and": [{"==": [var("a"), 1]}, {"+": [1, 2]}]}, ["+"]),
-    ({"==": [var("a"), 1, 2]}, ["shape"]),
-    ({"==": var("a")}, ["shape"]),
-    ({"<": []}, ["shape"]),
-    ({"var": 1}, ["shape"]),
+    ({"==": [var("a"), 1, 2]}, ["arity:=="]),
+    ({"==": var("a")}, ["arity:=="]),
+    ({"<": []}, ["arity:<"]),
+    ({"<": [1, var("a"), 3, 4]}, ["arity:<"]),
+    ({"var": {"x": 1}}, ["var"]),
+    ({"var": ["a", 1, 2]}, ["arity:var"]),
     ({"==": [var("a"), 1], "!=": [var("a"), 2]}, ["shape"]),
     ({}, ["shape"]),
 ])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import template
 
-from madoguchi.jp.errors import JPValueError
 from madoguchi.jp.phone import format_phone
 from madoguchi.reservations.exports import CHANNEL_LABELS
 
@@ -14,12 +13,7 @@ register = template.Library()
 @register.filter
 def phone(value: str | None) -> str:
     """A stored phone number hyphenated for reading (090-1234-5678); as stored if odd."""
-    if not value:
-        return ""
-    try:
-        return format_phone(value)
-    except (JPValueError, ValueError):
-        return value
+    return format_phone(value) if value else ""
 
 
 @register.filter
