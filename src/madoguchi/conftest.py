@@ -69,7 +69,7 @@ VALID_POST: dict[str, dict[str, str]] = {
 }
 PAGE_KEYS = list(VALID_POST)
 ACCOUNT_NUMBER = "9876543"
-ACCOUNT_HOLDER = "ミドリ　ハナコ"
+ACCOUNT_HOLDER = "ﾐﾄﾞﾘ ﾊﾅｺ"  # stored in 全銀 characters, as the bank receives it
 # The bank and branch typed as codes above, as the answers store and show them.
 BANK_CODES = ("0001", "001")
 BANK_NAMES = ("みずほ銀行", "東京営業部")

@@ -21,7 +21,7 @@ from madoguchi.applications import exports
 from madoguchi.applications.models import Application, Status
 from madoguchi.applications.services import all_answers, submit_application
 from madoguchi.catalog.demo import staff_email
-from madoguchi.conftest import ACCOUNT_NUMBER, FORM_SLUG, client_for, valid_answers
+from madoguchi.conftest import ACCOUNT_HOLDER, ACCOUNT_NUMBER, FORM_SLUG, client_for, valid_answers
 from madoguchi.core import crypto
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.staff.models import Department, StaffMember
@@ -244,7 +244,7 @@ def test_an_interrupted_download_is_audited_as_incomplete(clerk, application, mo
 def test_sensitive_fields_are_decrypted_for_a_clerk(clerk, application):
     rows = read_csv(download(clerk, columns=["payment_account"]).removeprefix(b"\xef\xbb\xbf"),
                     "utf-8")
-    assert rows[1][-1] == f"みずほ銀行 東京営業部 普通 {ACCOUNT_NUMBER} ミドリ　ハナコ"
+    assert rows[1][-1] == f"みずほ銀行 東京営業部 普通 {ACCOUNT_NUMBER} {ACCOUNT_HOLDER}"
     assert last_export().details["masked"] is False
 
 

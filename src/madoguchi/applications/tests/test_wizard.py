@@ -114,7 +114,7 @@ def test_check_page_shows_normalised_answers(resident_client):
     for shown in ["髙﨑　𠮷男（タカサキ　ヨシオ）", "090-1234-5678",
                   "〒999-0101 緑ヶ丘県緑ヶ丘市北山1234番地5",
                   "平成21年（2009年）4月2日", "15,000円", "9876543",
-                  "ミドリ　ハナコ"]:
+                  ACCOUNT_HOLDER]:
         assert shown in html, shown
     assert f'href="/apply/{FORM_SLUG}/commute/?return=check#f-monthly_pass_cost"' in html
 

@@ -135,4 +135,4 @@ def test_the_demo_cases_fill_a_bank_account_field(form_version):
     account = answers["payment_account"]
     assert (account["bank_code"], account["branch_code"]) in DEMO_BANKS
     assert content.bank_names(account)[0] in ("みずほ銀行", "三菱ＵＦＪ銀行")
-    assert account["holder"] == "タカハシ　ミサキ"
+    assert account["holder"] == "ﾀｶﾊｼ ﾐｻｷ"
