@@ -72,7 +72,8 @@ def test_issue_is_audit_logged_and_the_resident_is_told(approved, staff_user,
     assert f"/my/applications/{approved.public_id}/" in mail.body
     assert f"/verify/{issued.public_id}/" in mail.body
     name = approved.procedure.name["ja"]
-    assert mail.body.startswith(f"手続き「{name}」について、文書を交付しました。")  # not 「…の申請の申請」
+    # 手続き「…」, never 「…の申請の申請」
+    assert mail.body.startswith(f"手続き「{name}」について、文書を交付しました。")
 
 
 def test_issuing_twice_gives_two_numbers_and_the_second_may_supersede(approved, staff_user):
