@@ -45,8 +45,9 @@ def probe(tmp_path: Path, **flags: str) -> dict:
         "MADOGUCHI_VAR_DIR": str(tmp_path),
         **flags,
     }
-    result = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True,
-                            text=True, timeout=120, check=True)
+    result = subprocess.run(  # noqa: S603 - fixed argv: this interpreter and PROBE
+        [sys.executable, "-c", PROBE], env=env, capture_output=True,
+        text=True, timeout=120, check=True)
     return json.loads(result.stdout)
 
 
