@@ -281,7 +281,7 @@ def signed_in_client(user: Any) -> Any:
     client = Client()
     client.force_login(user)
     try:
-        from madoguchi.staff.testing import complete_second_factor
+        from madoguchi.staff.tests.helpers import complete_second_factor
     except ImportError:  # before two-factor sign-in existed
         pass
     else:
@@ -412,8 +412,8 @@ def run() -> list[tuple[str, str]]:
     from django.db import connection
 
     from madoguchi.applications.models import Application
-    from madoguchi.catalog.demo import load_demo_city, staff_email
     from madoguchi.core.models import User
+    from madoguchi.demo.city import load_demo_city, staff_email
 
     load_demo_city()
     loader = Loader()

@@ -129,7 +129,7 @@ def main() -> None:
     with throwaway_database("faq_chat"):
         from django.db import connection
 
-        from madoguchi.catalog.demo import load_demo_city
+        from madoguchi.demo.city import load_demo_city
         from madoguchi.faq.question import content_words
         from madoguchi.faq.selectors import chat_answer
         from madoguchi.search.selectors import search

@@ -126,9 +126,9 @@ def run() -> list[tuple[str, str]]:
     from django.conf import settings
     from django.test import Client
 
-    from madoguchi.catalog.demo import DEMO_PASSWORD, load_demo_city, staff_email
     from madoguchi.catalog.models import Procedure
     from madoguchi.core.models import User
+    from madoguchi.demo.city import DEMO_PASSWORD, load_demo_city, staff_email
     from madoguchi.forms import services
     from madoguchi.residents.models import Resident
 
@@ -211,7 +211,7 @@ def bench_builder(services, procedure, staff_email, password) -> list[float]:  #
     from django.test import Client
 
     from madoguchi.core.models import User
-    from madoguchi.staff.testing import staff_login
+    from madoguchi.staff.tests.helpers import staff_login
 
     definition, _posts = form_definition(PAGES, BUILDER_FIELDS // PAGES)
     staff_user = User.objects.get(email=staff_email("kosodate1"))

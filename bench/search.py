@@ -159,8 +159,8 @@ def generate_queries(count: int, rng: random.Random) -> list[tuple[str, str]]:
 
 
 def load(procedures: list[dict], faqs: list[dict]) -> float:
-    from madoguchi.catalog.demo import load_demo_city
     from madoguchi.catalog.models import Procedure
+    from madoguchi.demo.city import load_demo_city
     from madoguchi.search import registry, services
     from madoguchi.search.registry import Document
     from madoguchi.staff.models import Department

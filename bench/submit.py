@@ -281,11 +281,11 @@ print("BENCH-RESULT " + json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "key
 """
 
 # Only the applications of the bench's own residents count: the demo loads sample cases of its
-# own (catalog/demo_cases.py) before the bench starts, and those are not submits of this run.
+# own (madoguchi/demo/cases.py) before the bench starts, and those are not submits of this run.
 COUNT_ROWS = """
 import json, os
 from madoguchi.applications.models import Application
-from madoguchi.core.models import BenchFloorRow
+from madoguchi.benchfloor.models import BenchFloorRow
 ours = Application.objects.filter(applicant__email__startswith=os.environ["BENCH_PREFIX"])
 print("BENCH-RESULT " + json.dumps({
     "applications": ours.count(),

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, load_demo_city, staff_email
 from madoguchi.core.models import User
+from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, load_demo_city, staff_email
 
 FORM_SLUG = "tsugaku-hojo"
 OTHER_RESIDENT_EMAIL = "hanako@example.jp"
@@ -275,7 +275,7 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
         if user.is_staff_member:
-            from madoguchi.staff.testing import complete_second_factor
+            from madoguchi.staff.tests.helpers import complete_second_factor
 
             complete_second_factor(client, user)
     return client

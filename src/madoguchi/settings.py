@@ -90,6 +90,14 @@ MIDDLEWARE = [
     "madoguchi.core.middleware.SecurityHeadersMiddleware",
 ]
 
+# Edge apps, never in production: the demo city (MADOGUCHI_DEMO) and the benchmark floor
+# (MADOGUCHI_BENCH). The test suite installs both: it starts from the demo city and tests the
+# bench script and its floor.
+if DEMO or TESTING:
+    INSTALLED_APPS.append("madoguchi.demo")
+if BENCH or TESTING:
+    INSTALLED_APPS.append("madoguchi.benchfloor")
+
 ROOT_URLCONF = "madoguchi.urls"
 WSGI_APPLICATION = "madoguchi.wsgi.application"
 

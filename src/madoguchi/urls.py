@@ -1,5 +1,6 @@
 """URL configuration."""
 
+from django.apps import apps
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -8,8 +9,6 @@ from madoguchi.core import views as core_views
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("demo/mail/", core_views.demo_mailbox, name="demo_mailbox"),
-    path("bench/floor/", core_views.bench_floor, name="bench_floor"),
     path("staff/forms/", include("madoguchi.forms.builder_urls")),
     path("staff/reservations/", include("madoguchi.reservations.staff_urls")),
     path("staff/faq/", include("madoguchi.faq.staff_urls")),
@@ -26,3 +25,9 @@ urlpatterns = [
     path("", include("madoguchi.faq.urls")),
     path("", include("madoguchi.channels.urls")),
 ]
+
+# Edge apps, mounted only where installed (never in production): the demo and the bench floor.
+if apps.is_installed("madoguchi.demo"):
+    urlpatterns.append(path("demo/", include("madoguchi.demo.urls")))
+if apps.is_installed("madoguchi.benchfloor"):
+    urlpatterns.append(path("bench/", include("madoguchi.benchfloor.urls")))

@@ -293,7 +293,7 @@ def sign_in(page: Any, email: str, password: str, *, staff: bool = False) -> Any
         response = submit(page)
     elif path == "/staff/login/code/":
         from madoguchi.core.models import User
-        from madoguchi.staff.testing import next_code
+        from madoguchi.staff.tests.helpers import next_code
 
         page.locator("#id_code").fill(next_code(User.objects.get(email=email.lower())))
         response = submit(page)

@@ -105,7 +105,7 @@ def demo_city(transactional_db: None, settings) -> None:
     pytest-django swaps in Django's in-memory e-mail backend; the browser tests read sent mail
     from the project's mailbox model instead, as the demo does.
     """
-    from madoguchi.catalog.demo import load_demo_city
+    from madoguchi.demo.city import load_demo_city
 
     settings.EMAIL_BACKEND = "madoguchi.core.mail.MailboxBackend"
     load_demo_city()

@@ -17,8 +17,8 @@ from pyhanko_certvalidator import ValidationContext
 
 from madoguchi.applications.models import Application
 from madoguchi.approvals.services import set_route
-from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.core.models import User
+from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.issuance.signing import create_demo_ca, load_identity
 
 pytestmark = pytest.mark.browser

@@ -11,12 +11,12 @@ from browser_support import screenshot_both, scroll_width, sign_in, submit
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.channels import services
-from madoguchi.channels.line_fake import FakeLineApi
 from madoguchi.channels.models import LineAccount, LineLinkNonce
 from madoguchi.channels.selectors import preferred_channels
 from madoguchi.core.models import User
+from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
+from madoguchi.demo.line_fake import FakeLineApi
 
 pytestmark = pytest.mark.browser
 LINE_USER = "U" + "e" * 32

@@ -11,10 +11,10 @@ import pytest
 from browser_support import screenshot_both, scroll_width, sign_in, submit
 from playwright.sync_api import expect
 
-from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.core.models import AuditEvent, MailboxMessage
+from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.faq.models import ChatQuestion, Inquiry
-from madoguchi.faq.testing import pending_catalog
+from madoguchi.faq.tests.helpers import pending_catalog
 
 pytestmark = pytest.mark.browser
 

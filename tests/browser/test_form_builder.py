@@ -17,8 +17,8 @@ from browser_support import screenshot_both, sign_in, submit
 from playwright.sync_api import expect
 
 from madoguchi.applications.models import Application
-from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.core.models import User
+from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.forms.models import FormDefinition
 from madoguchi.staff.models import Department, StaffMember
 

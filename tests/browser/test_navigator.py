@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from madoguchi.catalog import navigator
-from madoguchi.catalog.demo import DEMO_PASSWORD, staff_email
 from madoguchi.catalog.templatetags.navi_tags import deadline_date
+from madoguchi.demo.city import DEMO_PASSWORD, staff_email
 
 pytestmark = pytest.mark.browser
 

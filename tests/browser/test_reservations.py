@@ -142,8 +142,8 @@ def test_booking_step_of_the_cancer_screening_form(nojs_page, assert_accessible,
     from browser_support import fill_form_page, sign_in, submit
 
     from madoguchi.applications.models import Application
-    from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, _publish_demo_form
     from madoguchi.catalog.models import Procedure
+    from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, _publish_demo_form
     from madoguchi.reservations.models import Service
 
     Procedure.objects.filter(slug="gan-kenshin").update(online=True)

@@ -10,8 +10,8 @@ from browser_support import SLUG, make_application, sign_in, submit
 from playwright.sync_api import expect
 
 from madoguchi.applications.models import Application
-from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.core.models import AuditEvent, MailboxMessage, User
+from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 
 pytestmark = pytest.mark.browser
 

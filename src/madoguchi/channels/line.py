@@ -2,7 +2,7 @@
 
 The channel is on when ``LINE_CHANNEL_SECRET`` and ``LINE_CHANNEL_ACCESS_TOKEN`` are set. The
 API host comes from ``LINE_API_BASE`` (and ``LINE_API_DATA_BASE`` for uploads), so tests point
-it at :mod:`madoguchi.channels.line_fake`.
+it at :mod:`madoguchi.demo.line_fake`.
 """
 
 from __future__ import annotations

@@ -111,10 +111,3 @@ class MailboxMessage(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
-
-
-class BenchFloorRow(models.Model):
-    """One row written by the benchmark floor endpoint (enabled only with MADOGUCHI_BENCH)."""
-
-    created_at = models.DateTimeField(default=timezone.now)
-    payload = models.CharField(max_length=200)

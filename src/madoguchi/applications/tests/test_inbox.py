@@ -14,10 +14,10 @@ from django.db import connection
 from madoguchi.applications import selectors
 from madoguchi.applications.inbox import InboxFilters, parse_filters
 from madoguchi.applications.models import Application, InternalComment, Status, StatusEvent
-from madoguchi.catalog.demo import staff_email
 from madoguchi.catalog.models import Procedure
 from madoguchi.conftest import client_for, visible_text
 from madoguchi.core.models import AuditEvent, User
+from madoguchi.demo.city import staff_email
 from madoguchi.jp.names import furigana_search_key, name_search_key
 from madoguchi.jp.receipt import make_receipt_number
 from madoguchi.staff.models import Department, StaffMember

@@ -226,8 +226,8 @@ def test_status_events_are_append_only(application):
 # --- two submits at the same moment -----------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_submit_makes_one_application():
-    from madoguchi.catalog.demo import DEMO_RESIDENT_EMAIL, load_demo_city
     from madoguchi.core.models import User
+    from madoguchi.demo.city import DEMO_RESIDENT_EMAIL, load_demo_city
     from madoguchi.forms.models import FormDefinition
 
     load_demo_city()
@@ -271,9 +271,9 @@ def test_concurrent_double_click_on_the_check_page_makes_one_application():
     from django.conf import settings as django_settings
     from django.test import Client
 
-    from madoguchi.catalog.demo import DEMO_RESIDENT_EMAIL, load_demo_city
     from madoguchi.conftest import CHECK_URL, check_token, fill_wizard
     from madoguchi.core.models import User
+    from madoguchi.demo.city import DEMO_RESIDENT_EMAIL, load_demo_city
 
     load_demo_city()
     first = Client()

@@ -11,9 +11,9 @@ from madoguchi.applications import services
 from madoguchi.applications.models import Application, Status, Workflow
 from madoguchi.approvals import services as approvals
 from madoguchi.approvals.models import ApprovalRequest, Decision
-from madoguchi.catalog.demo import staff_email
 from madoguchi.conftest import ACCOUNT_NUMBER, client_for
 from madoguchi.core.models import MailboxMessage, User
+from madoguchi.demo.city import staff_email
 from madoguchi.staff.models import StaffMember
 
 ROUTE = [{"role": "approver", "label": {"ja": "係長", "en": "Section chief"}},

@@ -9,10 +9,10 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.catalog.demo import DEMO_DIR, load_demo_city
 from madoguchi.catalog.models import City, Counter, Procedure
 from madoguchi.catalog.selectors import search_procedures
 from madoguchi.core.models import User
+from madoguchi.demo.city import DEMO_DIR, load_demo_city
 from madoguchi.forms.models import FormDefinition, FormVersion
 from madoguchi.residents.models import Resident
 from madoguchi.staff.models import Department, StaffMember

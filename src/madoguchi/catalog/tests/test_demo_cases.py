@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from madoguchi.applications.models import Application, Status
-from madoguchi.catalog.demo_cases import load_demo_cases
+from madoguchi.demo.cases import load_demo_cases
 
 
 def test_sample_cases_cover_the_states_and_load_once(demo):

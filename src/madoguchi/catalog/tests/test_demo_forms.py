@@ -11,9 +11,9 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from madoguchi.catalog import demo as demo_module
-from madoguchi.catalog.demo import load_demo_city, session_dates
 from madoguchi.conftest import visible_text
+from madoguchi.demo import city as demo_module
+from madoguchi.demo.city import load_demo_city, session_dates
 from madoguchi.forms.models import FormDefinition
 
 RULE = {"field": "sessions", "weekday": 5, "weeks_of_month": [2, 4], "count": 3,

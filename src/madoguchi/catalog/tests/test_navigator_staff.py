@@ -9,7 +9,7 @@ from madoguchi.catalog import navigator
 from madoguchi.catalog.models import LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.staff.models import StaffMember
-from madoguchi.staff.testing import staff_login
+from madoguchi.staff.tests.helpers import staff_login
 
 
 def member(role: str, department: str) -> User:

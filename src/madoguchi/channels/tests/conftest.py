@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from madoguchi.channels.line_fake import FakeLineApi, sign
+from madoguchi.demo.line_fake import FakeLineApi, sign
 
 SECRET = "test-channel-secret"  # noqa: S105 - a test value
 

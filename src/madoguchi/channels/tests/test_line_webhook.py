@@ -52,7 +52,7 @@ def test_a_bad_or_missing_signature_is_refused_without_any_action(demo, line_api
 
 
 def test_a_signature_of_another_body_is_refused(demo, line_api):
-    from madoguchi.channels.line_fake import sign
+    from madoguchi.demo.line_fake import sign
 
     good = payload(event("follow"))
     tampered = good.replace(USER.encode(), b"U" + b"2" * 32)

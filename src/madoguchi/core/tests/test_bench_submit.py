@@ -11,8 +11,8 @@ from types import ModuleType
 import pytest
 from django.utils import timezone
 
-from madoguchi.catalog.demo_cases import load_demo_cases
 from madoguchi.core.models import User
+from madoguchi.demo.cases import load_demo_cases
 from madoguchi.residents.models import Resident
 
 REPO = Path(__file__).resolve().parents[4]

@@ -264,16 +264,3 @@ def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
-
-
-def test_demo_and_bench_endpoints_are_off_outside_demo_and_bench(client, db):
-    assert client.get("/demo/mail/").status_code == 404
-    assert client.post("/bench/floor/", {"payload": "x"}).status_code == 404
-
-
-@override_settings(DEMO=True)
-def test_demo_mailbox_shows_sent_mail_in_demo(client, db):
-    mail.send_mail("受付のお知らせ", "本文", None, ["taro@example.jp"])
-    response = client.get("/demo/mail/")
-    assert response.status_code == 200
-    assert "受付のお知らせ" in response.content.decode()

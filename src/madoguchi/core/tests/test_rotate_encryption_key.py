@@ -23,7 +23,7 @@ from madoguchi.conftest import ACCOUNT_NUMBER
 from madoguchi.core import crypto
 from madoguchi.core.management.commands.rotate_encryption_key import SEALED_FIELDS
 from madoguchi.staff.models import StaffTOTP
-from madoguchi.staff.testing import ensure_authenticator
+from madoguchi.staff.tests.helpers import ensure_authenticator
 
 OLD = "old:" + base64.b64encode(b"o" * 32).decode()
 NEW = "new:" + base64.b64encode(b"n" * 32).decode()

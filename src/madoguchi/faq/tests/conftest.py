@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from madoguchi.faq.testing import pending_catalog
+from madoguchi.faq.tests.helpers import pending_catalog
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 
-from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.conftest import client_for, visible_text
 from madoguchi.core.models import AuditEvent, MailboxMessage, User
+from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.faq import selectors, services
 from madoguchi.faq.models import ChatQuestion, FaqEntry, Inquiry, InquiryMessage
 from madoguchi.faq.question import content_words
@@ -65,7 +65,7 @@ def test_demo_faq_is_published_and_indexed(demo):
 
 
 def test_demo_loader_is_idempotent(demo):
-    from madoguchi.faq.demo import load_demo
+    from madoguchi.demo.faq import load_demo
 
     before = (FaqEntry.objects.count(), Inquiry.objects.count(), ChatQuestion.objects.count())
     load_demo()

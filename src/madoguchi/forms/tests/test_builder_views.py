@@ -21,7 +21,7 @@ from madoguchi.forms.builder import PALETTE
 from madoguchi.forms.definition import check_definition
 from madoguchi.forms.models import FormDefinition, FormRevision, FormVersion
 from madoguchi.staff.models import Department
-from madoguchi.staff.testing import staff_login
+from madoguchi.staff.tests.helpers import staff_login
 
 BASE = "/staff/forms"
 ONLINE_PROCEDURE = "jido-teate"  # 子育て支援課, no form of its own in the demo

@@ -209,7 +209,7 @@ def test_applications_keep_pointing_at_their_version(make_application, form_vers
 
 
 def test_loading_the_demo_twice_does_not_publish_a_new_version(demo):
-    from madoguchi.catalog.demo import load_demo_city
+    from madoguchi.demo.city import load_demo_city
 
     form = FormDefinition.objects.get(slug="tsugaku-hojo")
     before = list(form.versions.values_list("pk", flat=True))

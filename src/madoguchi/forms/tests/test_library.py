@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from madoguchi.catalog.demo import DEMO_DIR
+from madoguchi.demo.city import DEMO_DIR
 from madoguchi.forms import library
 from madoguchi.forms.definition import FormSpec, check_definition
 from madoguchi.forms.interchange import BILINGUAL_OPTIONS, CATEGORIES, parse_import
@@ -131,7 +131,7 @@ def test_templates_and_get_template():
 
 def test_the_demo_city_publishes_its_forms_from_the_library(demo):
     """The slice form of the foundation is now the 高校生等通学費補助 template, as published."""
-    from madoguchi.catalog.demo import demo_form_definition
+    from madoguchi.demo.city import demo_form_definition
     from madoguchi.forms.models import FormDefinition
 
     for procedure in CITY["procedures"]:

@@ -125,7 +125,7 @@ def test_the_demo_cases_fill_a_bank_account_field(form_version):
     import copy
     import random
 
-    from madoguchi.catalog.demo_cases import DEMO_BANKS, FAMILIES, _answers
+    from madoguchi.demo.cases import DEMO_BANKS, FAMILIES, _answers
 
     definition = copy.deepcopy(form_version.definition)
     bank_page = next(page for page in definition["pages"] if page["key"] == "bank")

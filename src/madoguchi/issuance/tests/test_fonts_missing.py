@@ -13,8 +13,8 @@ import pytest
 
 from madoguchi.applications import services as cases
 from madoguchi.applications.models import Application, Status
-from madoguchi.catalog.demo_cases import PATHS, load_demo_cases
 from madoguchi.conftest import client_for, visible_text
+from madoguchi.demo.cases import PATHS, load_demo_cases
 from madoguchi.issuance import pdf, services
 from madoguchi.issuance.models import DocumentSequence, IssuedDocument
 
@@ -116,7 +116,7 @@ def test_a_resident_downloads_an_issued_notice_without_the_fonts(settings, decid
 
 def test_the_demo_loads_without_the_fonts(no_fonts, demo, caplog):
     count = 2 * len(PATHS)
-    with caplog.at_level(logging.WARNING, logger="madoguchi.catalog.demo_cases"):
+    with caplog.at_level(logging.WARNING, logger="madoguchi.demo.cases"):
         assert load_demo_cases(count=count) == count
     meant = sum(1 for path in PATHS if "issue" in path) * 2
     assert Application.objects.filter(status=Status.APPROVED).count() >= meant

@@ -14,8 +14,8 @@ import pytest
 from madoguchi.applications import services as cases
 from madoguchi.applications.models import Application, Status
 from madoguchi.approvals import services as approvals
-from madoguchi.catalog.demo import staff_email
 from madoguchi.core.models import User
+from madoguchi.demo.city import staff_email
 from madoguchi.issuance import services
 
 from .pdftext import pdf_text

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from madoguchi.applications.models import Application
-from madoguchi.catalog.demo import _publish_demo_form
 from madoguchi.catalog.models import Procedure
 from madoguchi.conftest import TOKEN_RE, client_for
+from madoguchi.demo.city import _publish_demo_form
 from madoguchi.forms.library import clear_cache
 from madoguchi.reservations import services
 from madoguchi.reservations.models import Booking, Service, Slot

@@ -11,13 +11,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from madoguchi.catalog.demo import staff_email
 from madoguchi.core.models import AuditEvent, User
+from madoguchi.demo.city import staff_email
 from madoguchi.reservations import services, staff_services, stats
 from madoguchi.reservations.models import Service, Slot
 from madoguchi.reservations.tests import factories as f
 from madoguchi.staff.models import StaffMember
-from madoguchi.staff.testing import staff_login
+from madoguchi.staff.tests.helpers import staff_login
 
 pytestmark = pytest.mark.django_db
 

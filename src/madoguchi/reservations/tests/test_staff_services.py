@@ -10,14 +10,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from madoguchi.catalog.demo import staff_email
 from madoguchi.core.models import User
+from madoguchi.demo.city import staff_email
 from madoguchi.reservations import services, staff_selectors, staff_services
 from madoguchi.reservations.models import Booking, ClosingDay, Slot
 from madoguchi.reservations.staff_services import StaffActionRefused
 from madoguchi.reservations.tests import factories as f
 from madoguchi.staff.models import Department
-from madoguchi.staff.testing import staff_login
+from madoguchi.staff.tests.helpers import staff_login
 
 pytestmark = pytest.mark.django_db
 

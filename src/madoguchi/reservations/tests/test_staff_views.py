@@ -10,12 +10,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from madoguchi.catalog.demo import staff_email
 from madoguchi.core.models import AuditEvent, MailboxMessage, User
+from madoguchi.demo.city import staff_email
 from madoguchi.reservations import services, staff_views
 from madoguchi.reservations.models import Booking, ClosingDay, Slot, WaitlistEntry
 from madoguchi.reservations.tests import factories as f
-from madoguchi.staff.testing import member, staff_login
+from madoguchi.staff.tests.helpers import member, staff_login
 
 pytestmark = pytest.mark.django_db
 

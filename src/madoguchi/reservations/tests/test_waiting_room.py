@@ -19,7 +19,7 @@ from madoguchi.conftest import client_for, visible_text
 from madoguchi.core.dates import display_datetime
 from madoguchi.reservations import waiting_room as wr
 from madoguchi.reservations.models import QueueCounter
-from madoguchi.staff.testing import complete_second_factor
+from madoguchi.staff.tests.helpers import complete_second_factor
 
 from . import factories as f
 

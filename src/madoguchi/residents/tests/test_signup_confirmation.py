@@ -17,7 +17,6 @@ from django.utils.translation import gettext
 
 from madoguchi.applications.models import Application
 from madoguchi.applications.services import SubmissionRefused, submit_application
-from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.conftest import (
     CHECK_URL,
     FORM_SLUG,
@@ -27,6 +26,7 @@ from madoguchi.conftest import (
     valid_answers,
 )
 from madoguchi.core.models import AuditEvent, LoginAttempt, MailboxMessage, User
+from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.residents import services
 from madoguchi.residents.models import Resident
 

@@ -27,7 +27,7 @@ from madoguchi.search.selectors import (
     word_statistics,
 )
 
-# query -> the procedure (slug) that must come first. Built from catalog/demo/city.json.
+# query -> the procedure (slug) that must come first. Built from demo/data/city.json.
 RANKING = {
     "手当": "jido-teate",
     "児童手当": "jido-teate",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from madoguchi.catalog.demo import staff_email
 from madoguchi.conftest import client_for, visible_text
 from madoguchi.core.models import User
+from madoguchi.demo.city import staff_email
 from madoguchi.search.models import SynonymGroup
 
 

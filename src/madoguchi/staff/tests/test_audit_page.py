@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from madoguchi.catalog.demo import DEMO_PASSWORD, staff_email
 from madoguchi.conftest import client_for
 from madoguchi.core.audit_views import PAGE_SIZE, cp932_safe_html
 from madoguchi.core.models import AuditEvent, User
+from madoguchi.demo.city import DEMO_PASSWORD, staff_email
 from madoguchi.staff.models import Department, StaffMember
 
 URL = "/staff/audit/"

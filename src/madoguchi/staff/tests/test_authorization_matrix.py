@@ -19,7 +19,7 @@ from madoguchi.reservations.models import Room, Service, Slot, Venue
 from madoguchi.search.models import SynonymGroup
 from madoguchi.staff import urls as staff_urls
 from madoguchi.staff.models import Department
-from madoguchi.staff.testing import member, staff_login
+from madoguchi.staff.tests.helpers import member, staff_login
 
 ROLES = ("clerk", "approver", "head", "admin", "dx")
 CASE_ROLES = ("clerk", "approver", "head", "admin")

@@ -11,13 +11,13 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from madoguchi.applications.models import Application
-from madoguchi.catalog.demo import DEMO_PASSWORD, staff_email
 from madoguchi.conftest import client_for
 from madoguchi.core.models import AuditEvent, User
+from madoguchi.demo.city import DEMO_PASSWORD, staff_email
 from madoguchi.staff import services
 from madoguchi.staff.models import Department, StaffMember, StaffTOTP
 from madoguchi.staff.permissions import case_handler_required, role_required
-from madoguchi.staff.testing import ensure_authenticator, next_code, staff_login
+from madoguchi.staff.tests.helpers import ensure_authenticator, next_code, staff_login
 
 Role = StaffMember.Role
 

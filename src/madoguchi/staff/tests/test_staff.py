@@ -9,13 +9,13 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
 from django.utils import translation
 
-from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.core.signin import TOO_MANY, WRONG
+from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.staff import services
 from madoguchi.staff.models import Department, StaffMember
 from madoguchi.staff.permissions import staff_required
-from madoguchi.staff.testing import ensure_authenticator, next_code, staff_login
+from madoguchi.staff.tests.helpers import ensure_authenticator, next_code, staff_login
 
 
 def ja(message) -> str:

@@ -12,13 +12,13 @@ from django.db import connection
 from django.test import Client, RequestFactory, override_settings
 from django.utils import translation
 
-from madoguchi.catalog.demo import DEMO_PASSWORD, load_demo_city, staff_email
 from madoguchi.core import crypto
 from madoguchi.core.models import AuditEvent, LoginAttempt, User
+from madoguchi.demo.city import DEMO_PASSWORD, load_demo_city, staff_email
+from madoguchi.demo.staff import DEMO_TOTP_SECRET
 from madoguchi.staff import services
-from madoguchi.staff.demo import DEMO_TOTP_SECRET
 from madoguchi.staff.models import StaffMember, StaffTOTP
-from madoguchi.staff.testing import ensure_authenticator, next_code, staff_login
+from madoguchi.staff.tests.helpers import ensure_authenticator, next_code, staff_login
 
 CODE_URL = "/staff/login/code/"
 SETUP_URL = "/staff/login/setup/"

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from madoguchi.core import signin
 from madoguchi.core.models import LoginAttempt, User
 from madoguchi.staff import services
-from madoguchi.staff.testing import ensure_authenticator
+from madoguchi.staff.tests.helpers import ensure_authenticator
 
 OFFICE = "192.0.2.80"
 

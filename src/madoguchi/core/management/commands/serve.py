@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import ctypes
 import http.client
+import io
 import os
 import shlex
 import signal
@@ -381,17 +382,9 @@ class Command(BaseCommand):
             f"  Staff back office: {base}/staff/",
         ]
         if settings.DEMO:
-            from madoguchi.catalog.demo import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
-
-            lines += [
-                f"  Demo mailbox:     {base}/demo/mail/",
-                "",
-                f"Demo accounts (password for all: {DEMO_PASSWORD})",
-                f"  Resident:                      {DEMO_RESIDENT_EMAIL}",
-                f"  子育て支援課 staff (clerk):    {staff_email('kosodate1')}",
-                f"  子育て支援課 staff (approver): {staff_email('kosodate2')}",
-                f"  市民課 staff (clerk):          {staff_email('shimin1')}",
-                "  Other departments: shimin / kenko / gakko / fukushi / zeimu + 1, 2, 3",
-            ]
+            # The demo app says what to show; core only asks it through its command.
+            demo_lines = io.StringIO()
+            call_command("demo_banner", base_url=base, stdout=demo_lines)
+            lines += demo_lines.getvalue().splitlines()
         lines += ["", "Press Ctrl+C to stop.", ""]
         return "\n".join(lines)

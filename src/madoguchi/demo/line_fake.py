@@ -5,7 +5,7 @@ endpoints Madoguchi uses (push, reply, link token, rich menu create / image uplo
 the way LINE does, records every request, and fails on demand (``fail_next``) so retries can
 be tested. Point ``LINE_API_BASE`` and ``LINE_API_DATA_BASE`` at ``fake.url``.
 
-For trying the channel by hand: ``python -m madoguchi.channels.line_fake --port 8090`` serves
+For trying the channel by hand: ``python -m madoguchi.demo.line_fake --port 8090`` serves
 the fake and prints what it receives (access token ``fake-access-token``).
 """
 

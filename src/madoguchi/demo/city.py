@@ -13,22 +13,29 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from madoguchi.approvals.models import ApprovalRoute
+from madoguchi.catalog import navigator
+from madoguchi.catalog.models import (
+    City,
+    Counter,
+    LifeEvent,
+    NavigatorQuestion,
+    NavigatorRule,
+    Procedure,
+)
 from madoguchi.core.i18n import localized
 from madoguchi.core.models import User
-from madoguchi.faq import demo as faq_demo
 from madoguchi.forms.library import get_template
 from madoguchi.forms.models import FormDefinition, FormRevision
 from madoguchi.forms.services import publish, save_draft
 from madoguchi.issuance import services as issuance
-from madoguchi.reservations import demo as reservations_demo
 from madoguchi.residents.models import Resident
 from madoguchi.search import services as search_services
 from madoguchi.staff.models import Department, StaffMember
 
-from . import navigator
-from .models import City, Counter, LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
+from . import faq as faq_demo
+from . import reservations as reservations_demo
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
+DEMO_DIR = Path(__file__).resolve().parent / "data"
 STAFF_EMAIL_DOMAIN = "city.midorigaoka.example"
 DEMO_PASSWORD = "madoguchi-demo"  # noqa: S105 - published demo credential, demo data only
 DEMO_RESIDENT_EMAIL = "taro@example.jp"

@@ -1,4 +1,4 @@
-"""Demo data for this app (called by ``load_demo_city``; must be idempotent)."""
+"""Demo data of the reservations app (called by ``load_demo_city``; must be idempotent)."""
 
 from __future__ import annotations
 
@@ -110,11 +110,10 @@ def load_demo() -> dict[str, int]:
     """Create or update the demo rows. Returns counts for the summary line."""
     from madoguchi.catalog.models import Procedure
     from madoguchi.core.models import User
+    from madoguchi.reservations import services, tasks
+    from madoguchi.reservations.calendar import generate_slots
+    from madoguchi.reservations.models import Room, Service, Slot, SlotTemplate, Venue
     from madoguchi.staff.models import Department
-
-    from . import services, tasks
-    from .calendar import generate_slots
-    from .models import Room, Service, Slot, SlotTemplate, Venue
 
     department = Department.objects.filter(code="kenko").first()
     if department is None:

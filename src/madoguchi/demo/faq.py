@@ -1,4 +1,4 @@
-"""Demo data for this app (called by ``load_demo_city``; must be idempotent): 30 questions and
+"""Demo data of the FAQ app (called by ``load_demo_city``; must be idempotent): 30 questions and
 answers of 緑ヶ丘市's departments, an inquiry from the demo resident answered by 子育て支援課, one
 waiting for 市民課, and a few chat questions the FAQ could not answer."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import ChatQuestion, FaqEntry, Inquiry, InquiryMessage
+from madoguchi.faq.models import ChatQuestion, FaqEntry, Inquiry, InquiryMessage
 
-DEMO_FILE = Path(__file__).resolve().parent / "demo" / "faq.json"
+DEMO_FILE = Path(__file__).resolve().parent / "data" / "faq.json"
 
 UNANSWERED = [
     ("粗大ごみはどうやって出せばいいですか", 3),
@@ -22,9 +22,8 @@ UNANSWERED = [
 
 def _entries() -> int:
     from madoguchi.catalog.models import Procedure
+    from madoguchi.faq import search_source
     from madoguchi.staff.models import Department
-
-    from . import search_source
 
     departments = {d.code: d for d in Department.objects.all()}
     procedures = {p.slug: p for p in Procedure.objects.all()}
@@ -51,9 +50,10 @@ def _entries() -> int:
 
 
 def _inquiries() -> int:
-    from madoguchi.catalog.demo import DEMO_RESIDENT_EMAIL, staff_email
     from madoguchi.core.models import User
     from madoguchi.staff.models import Department
+
+    from .city import DEMO_RESIDENT_EMAIL, staff_email
 
     resident = User.objects.filter(email=DEMO_RESIDENT_EMAIL).first()
     clerk = User.objects.filter(email=staff_email("kosodate1")).first()
@@ -85,7 +85,7 @@ def _inquiries() -> int:
 
 
 def _chat_questions() -> None:
-    from .services import fold_question
+    from madoguchi.faq.services import fold_question
 
     for text, times in UNANSWERED:
         folded = fold_question(text)

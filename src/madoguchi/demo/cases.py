@@ -22,7 +22,7 @@ from madoguchi.forms.definition import FormSpec
 from madoguchi.forms.models import FormDefinition
 from madoguchi.residents.models import Resident
 
-from .demo import DEMO_PASSWORD, staff_email
+from .city import DEMO_PASSWORD, staff_email
 
 logger = logging.getLogger(__name__)
 # The Debian packages the issued notices need (scripts/ensure-system-packages.sh demo).

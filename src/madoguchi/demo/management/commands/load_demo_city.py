@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from madoguchi.catalog.demo import load_demo_city
+from madoguchi.demo.city import load_demo_city
 
 
 class Command(BaseCommand):

@@ -14,15 +14,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from madoguchi.core.models import User
+from madoguchi.staff.models import StaffMember, StaffTOTP
 
-from .models import StaffMember, StaffTOTP
+from .city import STAFF_EMAIL_DOMAIN
 
 DEMO_TOTP_SECRET = "MADOGUCHIDEMOTOTPKEY234567ABCDEF"  # noqa: S105 - published demo credential
 
 
 def is_demo_staff(user: User) -> bool:
-    from madoguchi.catalog.demo import STAFF_EMAIL_DOMAIN
-
     return user.is_staff_member and user.email.endswith("@" + STAFF_EMAIL_DOMAIN)
 
 

@@ -12,9 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from madoguchi.core.models import User
-
-from . import services
-from .models import StaffTOTP
+from madoguchi.staff import services
+from madoguchi.staff.models import StaffTOTP
 
 
 def ensure_authenticator(user: User, secret: str | None = None) -> StaffTOTP:
@@ -61,7 +60,7 @@ def next_code(user: User) -> str:
 
 def member(role: str, department: str) -> User:
     """A staff member of ``department`` (code) with ``role``, created when the demo has none."""
-    from .models import StaffMember
+    from madoguchi.staff.models import StaffMember
 
     existing = StaffMember.objects.filter(role=role, department__code=department).first()
     if existing is not None:

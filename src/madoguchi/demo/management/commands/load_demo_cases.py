@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from madoguchi.catalog.demo_cases import load_demo_cases
+from madoguchi.demo.cases import load_demo_cases
 
 
 class Command(BaseCommand):

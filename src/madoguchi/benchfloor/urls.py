@@ -1,0 +1,9 @@
+"""Bench routes, mounted under ``bench/`` only when the benchfloor app is installed."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("floor/", views.bench_floor, name="bench_floor"),
+]
