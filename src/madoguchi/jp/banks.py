@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import TypeVar
 
 from zengin_code import Bank, Branch
 
 from .kana import hira_to_kata, to_zengin_kana
 from .width import to_ascii
+
+_Found = TypeVar("_Found")  # a Bank or a Branch
 
 __all__ = ["Bank", "Branch", "bank_full_name", "find_bank", "find_branch"]
 
@@ -41,11 +44,11 @@ def bank_full_name(bank: Bank) -> str:
     """The name as residents write it: みずほ → みずほ銀行, 北海道信金 → 北海道信用金庫."""
     for long, short in _NAME_SUFFIXES:
         if bank.name.endswith(short):
-            return bank.name[: -len(short)] + long
+            return str(bank.name[: -len(short)] + long)
     is_bank = bank.code < "1000" or bank.code == "9900"
     if is_bank and bank.code != "0200" and "バンク" not in bank.name:
         return f"{bank.name}銀行"
-    return bank.name
+    return str(bank.name)
 
 
 def _name_key(text: str) -> str:
@@ -71,7 +74,8 @@ def _digits(text: str) -> str:
     return _SPACES.sub("", to_ascii(text))
 
 
-def _unique(matches: list) -> object | None:  # noqa: ANN401 - Bank or Branch
+def _unique(matches: list[_Found]) -> _Found | None:
+    """The one distinct match, or None when there is none or several."""
     distinct = {id(m): m for m in matches}
     return next(iter(distinct.values())) if len(distinct) == 1 else None
 
@@ -102,7 +106,7 @@ def find_bank(code_or_name: str) -> Bank | None:
         for candidate in candidates:
             found = _unique(index.get(candidate, []))
             if found is not None:
-                return found  # type: ignore[return-value]
+                return found
     return None
 
 
@@ -126,10 +130,10 @@ def find_branch(bank: Bank, code_or_name: str) -> Branch | None:
     by_name = [b for b in bank.branches.values() if typed & _branch_keys(b.name)]
     found = _unique(by_name)
     if found is not None:
-        return found  # type: ignore[return-value]
+        return found
     kana = _kana_key(code_or_name)
     kana_candidates = {kana}
     if kana.endswith("シテン") and len(kana) > 3:
         kana_candidates.add(kana[:-3])
     by_kana = [b for b in bank.branches.values() if _kana_key(b.kana) in kana_candidates]
-    return _unique(by_kana)  # type: ignore[return-value]
+    return _unique(by_kana)
