@@ -1,7 +1,10 @@
-"""The navigator's life events in the site search (the ``life_event`` source).
+"""The catalog's documents in the site search: procedures and the navigator's life events.
 
-A life event is found by its name, its summary and the names of the procedures it brings, so
-「出生」 or 「引っ越し」 leads to the navigator as well as to the single procedures.
+The catalog owns what it indexes: the ``procedure`` and ``life_event`` sources register here
+(from :meth:`CatalogConfig.ready`) and keep the index current through signals; the search app
+never imports the catalog. A life event is found by its name, its summary and the names of the
+procedures it brings, so 「出生」 or 「引っ越し」 leads to the navigator as well as to the single
+procedures.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 LIFE_EVENT = "life_event"
+PROCEDURE = "procedure"
 
 
 def _joined(*values: object) -> dict[str, str]:
+    """Join ``{"ja": ..., "en": ...}`` dicts language by language."""
     out: dict[str, list[str]] = {}
     for value in values:
         if isinstance(value, dict):
@@ -79,14 +84,63 @@ def _rule_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) 
         reindex_event(instance.event_id)
 
 
+# --- procedures ------------------------------------------------------------------------------
+def procedure_document(procedure: Any) -> Any:  # noqa: ANN401 - a search Document
+    from madoguchi.search.registry import Document
+
+    return Document(
+        kind=PROCEDURE,
+        key=str(procedure.pk),
+        title=dict(procedure.name or {}),
+        body=_joined(procedure.summary, procedure.description, procedure.eligibility),
+        url=reverse("catalog:procedure", args=[procedure.slug]),
+        keywords=[*map(str, procedure.keywords or []), *filter(None, [procedure.kana])],
+        department_id=procedure.department_id,
+    )
+
+
+def _procedures() -> Iterator[Any]:
+    from .models import Procedure
+
+    for procedure in Procedure.objects.all().iterator():
+        yield procedure_document(procedure)
+
+
+def _procedure_for(key: str) -> Any:  # noqa: ANN401
+    from .models import Procedure
+
+    if not key.isdigit():
+        return None
+    procedure = Procedure.objects.filter(pk=int(key)).first()
+    return procedure_document(procedure) if procedure else None
+
+
+def _procedure_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw:  # loaddata: rebuild_search_index afterwards
+        return
+    from madoguchi.search.services import index_document
+
+    index_document(procedure_document(instance))
+
+
+def _procedure_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from madoguchi.search.services import remove
+
+    remove(PROCEDURE, str(instance.pk))
+
+
 def register() -> None:
-    """Register the source and keep it current when events or their rules change."""
+    """Register both sources and keep them current when procedures, events or rules change."""
     from madoguchi.search.registry import register_source
 
-    from .models import LifeEvent, NavigatorRule
+    from .models import LifeEvent, NavigatorRule, Procedure
 
     register_source(LIFE_EVENT, _("Life event (procedure navigator)"), _documents,
                     _document_for)
+    register_source(PROCEDURE, _("Procedure"), _procedures, _procedure_for)
+    post_save.connect(_procedure_saved, sender=Procedure, dispatch_uid="search-procedure-saved")
+    post_delete.connect(_procedure_deleted, sender=Procedure,
+                        dispatch_uid="search-procedure-deleted")
     post_save.connect(_event_changed, sender=LifeEvent, dispatch_uid="navi-event-saved")
     post_delete.connect(_event_changed, sender=LifeEvent, dispatch_uid="navi-event-deleted")
     post_save.connect(_rule_changed, sender=NavigatorRule, dispatch_uid="navi-rule-saved")

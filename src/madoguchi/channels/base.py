@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string, select_template
 
+from madoguchi.core.plugins import PluginError, Registry
+
 if TYPE_CHECKING:
     from madoguchi.core.models import User
 
@@ -73,26 +75,22 @@ class Channel(ABC):
         """Send ``notice`` now (called inside the active language), or raise to report failure."""
 
 
-class ChannelRegistry:
-    """The installed channels, by code, in registration order."""
+class ChannelRegistry(Registry[Channel]):
+    """The installed channels (one instance each), by code, in registration order.
 
-    def __init__(self) -> None:
-        self._channels: dict[str, Channel] = {}
+    A channel registers itself once: ``registry.register("email", EmailChannel())``; the id must
+    be the channel's ``code``. Notices only go through enabled channels.
+    """
 
-    def register(self, channel: Channel) -> Channel:
-        if not channel.code:
-            raise ValueError("a channel needs a code")
-        self._channels[channel.code] = channel
-        return channel
-
-    def get(self, code: str) -> Channel | None:
-        return self._channels.get(code)
-
-    def __iter__(self):  # noqa: ANN204
-        return iter(self._channels.values())
+    def check_plugin(self, plugin_id: str, plugin: Channel) -> None:
+        if not isinstance(plugin, Channel):
+            raise PluginError(f"channel {plugin_id!r} must be a Channel instance")
+        if plugin.code != plugin_id:
+            raise PluginError(f"channel {plugin_id!r} has the code {plugin.code!r}; "
+                              "register a channel under its own code")
 
     def codes(self) -> list[str]:
-        return list(self._channels)
+        return self.ids()
 
 
-registry = ChannelRegistry()
+registry = ChannelRegistry("channels")

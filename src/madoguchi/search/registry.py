@@ -1,7 +1,10 @@
 """Search sources: each app registers a kind of document the site search indexes.
 
 An app calls ``register_source`` once (in its ``AppConfig.ready``) and then
-``madoguchi.search.services.reindex(kind, key)`` whenever one of its objects changes.
+``madoguchi.search.services.reindex(kind, key)`` whenever one of its objects changes. The
+sources live in :data:`search_sources`, a :class:`madoguchi.core.plugins.Registry`: a kind is
+registered once (duplicates are refused), and tests add a source with
+``search_sources.temporary(kind, Source(...))``.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from madoguchi.core.plugins import PluginError, Registry
 
 
 @dataclass(frozen=True)
@@ -32,13 +37,30 @@ class Document:
 
 @dataclass(frozen=True)
 class Source:
+    """A kind of document the index holds.
+
+    ``documents()`` yields every document of the kind (for a rebuild); ``document_for(key)``
+    returns the current document for one key, or None when it no longer exists or must not be
+    found (unpublished).
+    """
+
     kind: str
     label: Any  # a (lazy) translatable string, e.g. gettext_lazy("Procedure")
     documents: Callable[[], Iterable[Document]]
     document_for: Callable[[str], Document | None]
 
 
-_SOURCES: dict[str, Source] = {}
+class SearchSourceRegistry(Registry[Source]):
+    """The search sources by kind, in registration order (ids are the kinds)."""
+
+    def check_plugin(self, plugin_id: str, plugin: Source) -> None:
+        if not isinstance(plugin, Source):
+            raise PluginError(f"search source {plugin_id!r} must be a Source")
+        if plugin.kind != plugin_id:
+            raise PluginError(f"search source {plugin_id!r} has the kind {plugin.kind!r}")
+
+
+search_sources = SearchSourceRegistry("search_sources")
 
 
 def register_source(
@@ -46,28 +68,22 @@ def register_source(
     label: Any,
     documents: Callable[[], Iterable[Document]],
     document_for: Callable[[str], Document | None],
-) -> None:
-    """Register (or replace) the source of documents of ``kind``.
-
-    ``documents()`` yields every document of the kind (for a rebuild); ``document_for(key)``
-    returns the current document for one key, or None when it no longer exists or must not be
-    found (unpublished).
-    """
-    if not kind or len(kind) > 40:
-        raise ValueError("a search kind is a short non-empty name")
-    _SOURCES[kind] = Source(kind=kind, label=label, documents=documents,
-                            document_for=document_for)
+) -> Source:
+    """Register the source of documents of ``kind`` (refused when the kind is taken)."""
+    return search_sources.register(kind, Source(kind=kind, label=label, documents=documents,
+                                                document_for=document_for))
 
 
 def get_source(kind: str) -> Source | None:
-    return _SOURCES.get(kind)
+    """The source of ``kind``, enabled or not (its saved objects keep the index current)."""
+    return search_sources.get(kind)
 
 
 def sources() -> dict[str, Source]:
-    """Every registered source by kind, in registration order."""
-    return dict(_SOURCES)
+    """Every enabled source by kind, in registration order (what search offers and rebuilds)."""
+    return dict(search_sources.enabled())
 
 
 def kind_label(kind: str) -> str:
-    source = _SOURCES.get(kind)
+    source = search_sources.get(kind)
     return str(source.label) if source else kind
