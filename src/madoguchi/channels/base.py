@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string, select_template
 
-from madoguchi.core.plugins import PluginError, Registry
+from madoguchi.core.plugins import Registry
 
 if TYPE_CHECKING:
     from madoguchi.core.models import User
@@ -82,12 +82,8 @@ class ChannelRegistry(Registry[Channel]):
     be the channel's ``code``. Notices only go through enabled channels.
     """
 
-    def check_plugin(self, plugin_id: str, plugin: Channel) -> None:
-        if not isinstance(plugin, Channel):
-            raise PluginError(f"channel {plugin_id!r} must be a Channel instance")
-        if plugin.code != plugin_id:
-            raise PluginError(f"channel {plugin_id!r} has the code {plugin.code!r}; "
-                              "register a channel under its own code")
+    plugin_class = Channel
+    id_attribute = "code"
 
     def codes(self) -> list[str]:
         return self.ids()

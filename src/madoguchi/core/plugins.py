@@ -46,7 +46,12 @@ class Registry(Generic[T]):
     """Plugins of one kind by id, in registration order.
 
     ``name`` identifies the registry in settings (``MADOGUCHI_DISABLED_PLUGINS``) and errors.
+    A kind whose plugins are instances of one base class sets ``plugin_class`` (anything else
+    is refused) and ``id_attribute`` (the plugin's own id, which must equal the registry id).
     """
+
+    plugin_class: type | None = None
+    id_attribute: str = ""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -83,8 +88,16 @@ class Registry(Generic[T]):
     def check_plugin(self, plugin_id: str, plugin: T) -> None:
         """Validate ``plugin`` before it is registered; raise :class:`PluginError` to refuse it.
 
-        The base accepts anything; each kind overrides it (e.g. to require its base class).
+        The base checks ``plugin_class`` and ``id_attribute`` when set; a kind overrides it
+        for more (call ``super()``).
         """
+        if self.plugin_class is not None and not isinstance(plugin, self.plugin_class):
+            raise PluginError(f"{self.name}: {plugin_id!r} must be a "
+                              f"{self.plugin_class.__name__} instance")
+        if self.id_attribute and getattr(plugin, self.id_attribute, None) != plugin_id:
+            raise PluginError(f"{self.name}: {plugin_id!r} has the {self.id_attribute} "
+                              f"{getattr(plugin, self.id_attribute, None)!r}; register a plugin "
+                              "under its own id")
 
     def unregister(self, plugin_id: str) -> None:
         """Remove a plugin (KeyError when unknown). Product code never needs this."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from madoguchi.core.plugins import PluginError, Registry
+from madoguchi.core.plugins import Registry
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,8 @@ class Source:
 class SearchSourceRegistry(Registry[Source]):
     """The search sources by kind, in registration order (ids are the kinds)."""
 
-    def check_plugin(self, plugin_id: str, plugin: Source) -> None:
-        if not isinstance(plugin, Source):
-            raise PluginError(f"search source {plugin_id!r} must be a Source")
-        if plugin.kind != plugin_id:
-            raise PluginError(f"search source {plugin_id!r} has the kind {plugin.kind!r}")
+    plugin_class = Source
+    id_attribute = "kind"
 
 
 search_sources = SearchSourceRegistry("search_sources")

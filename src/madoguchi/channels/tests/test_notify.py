@@ -56,7 +56,7 @@ class Recording(Channel):
 
 
 def test_registry_refuses_a_channel_under_another_code_or_a_duplicate():
-    with pytest.raises(PluginError, match="under its own code"):
+    with pytest.raises(PluginError, match="under its own id"):
         registry.register("other", Recording())
     with pytest.raises(PluginError, match="Channel instance"):
         registry.register("recording", object())

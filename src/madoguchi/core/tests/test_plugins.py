@@ -144,3 +144,23 @@ def test_unregister(greeters):
     assert "polite" not in greeters
     with pytest.raises(KeyError):
         greeters.unregister("polite")
+
+
+class Named(Greeter):
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+class CodedGreeters(Registry[Greeter]):
+    plugin_class = Greeter
+    id_attribute = "code"
+
+
+def test_plugin_class_and_id_attribute_are_checked():
+    coded = CodedGreeters("coded")
+    with pytest.raises(PluginError, match="must be a Greeter instance"):
+        coded.register("x", object())
+    with pytest.raises(PluginError, match="has the code 'y'"):
+        coded.register("x", Named("y"))
+    assert coded.register("x", Named("x")).code == "x"
+    assert coded.ids() == ["x"]
