@@ -1,10 +1,12 @@
 """The catalog's documents in the site search: procedures and the navigator's life events.
 
 The catalog owns what it indexes: the ``procedure`` and ``life_event`` sources register here
-(from :meth:`CatalogConfig.ready`) and keep the index current through signals; the search app
-never imports the catalog. A life event is found by its name, its summary and the names of the
-procedures it brings, so 「出生」 or 「引っ越し」 leads to the navigator as well as to the single
-procedures.
+(from :meth:`CatalogConfig.ready`) with the contract in :mod:`madoguchi.core.search_sources`,
+and report changes with its ``changed()``; the catalog never imports the search app and the
+search app never imports the catalog.
+
+A life event is found by its name, its summary and the names of the procedures it brings, so
+「出生」 or 「引っ越し」 leads to the navigator as well as to the single procedures.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.search_sources import Document, changed, register_source
 
 LIFE_EVENT = "life_event"
 PROCEDURE = "procedure"
@@ -31,9 +35,7 @@ def _joined(*values: object) -> dict[str, str]:
     return {lang: "\n".join(parts) for lang, parts in out.items()}
 
 
-def event_document(event: Any) -> Any:  # noqa: ANN401 - a search Document
-    from madoguchi.search.registry import Document
-
+def event_document(event: Any) -> Document:
     names = []
     seen: set[int] = set()
     for rule in event.rules.select_related("procedure"):
@@ -51,14 +53,14 @@ def event_document(event: Any) -> Any:  # noqa: ANN401 - a search Document
     )
 
 
-def _documents() -> Iterator[Any]:
+def _documents() -> Iterator[Document]:
     from .models import LifeEvent
 
     for event in LifeEvent.objects.filter(is_published=True):
         yield event_document(event)
 
 
-def _document_for(key: str) -> Any:  # noqa: ANN401
+def _document_for(key: str) -> Document | None:
     from .models import LifeEvent
 
     if not key.isdigit():
@@ -69,9 +71,7 @@ def _document_for(key: str) -> Any:  # noqa: ANN401
 
 def reindex_event(event_id: int) -> None:
     """Bring one event's search entry up to date (removed when unpublished or deleted)."""
-    from madoguchi.search.services import reindex
-
-    reindex(LIFE_EVENT, str(event_id))
+    changed(LIFE_EVENT, str(event_id))
 
 
 def _event_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -85,9 +85,7 @@ def _rule_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) 
 
 
 # --- procedures ------------------------------------------------------------------------------
-def procedure_document(procedure: Any) -> Any:  # noqa: ANN401 - a search Document
-    from madoguchi.search.registry import Document
-
+def procedure_document(procedure: Any) -> Document:
     return Document(
         kind=PROCEDURE,
         key=str(procedure.pk),
@@ -99,14 +97,14 @@ def procedure_document(procedure: Any) -> Any:  # noqa: ANN401 - a search Docume
     )
 
 
-def _procedures() -> Iterator[Any]:
+def _procedures() -> Iterator[Document]:
     from .models import Procedure
 
     for procedure in Procedure.objects.all().iterator():
         yield procedure_document(procedure)
 
 
-def _procedure_for(key: str) -> Any:  # noqa: ANN401
+def _procedure_for(key: str) -> Document | None:
     from .models import Procedure
 
     if not key.isdigit():
@@ -118,21 +116,15 @@ def _procedure_for(key: str) -> Any:  # noqa: ANN401
 def _procedure_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw:  # loaddata: rebuild_search_index afterwards
         return
-    from madoguchi.search.services import index_document
-
-    index_document(procedure_document(instance))
+    changed(PROCEDURE, str(instance.pk))
 
 
 def _procedure_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from madoguchi.search.services import remove
-
-    remove(PROCEDURE, str(instance.pk))
+    changed(PROCEDURE, str(instance.pk))  # the source has no document any more: removed
 
 
 def register() -> None:
     """Register both sources and keep them current when procedures, events or rules change."""
-    from madoguchi.search.registry import register_source
-
     from .models import LifeEvent, NavigatorRule, Procedure
 
     register_source(LIFE_EVENT, _("Life event (procedure navigator)"), _documents,

@@ -6,8 +6,8 @@ import pytest
 
 from madoguchi.catalog.models import Procedure
 from madoguchi.catalog.search_source import PROCEDURE, procedure_document
+from madoguchi.core.search_sources import get_source
 from madoguchi.search.models import Entry
-from madoguchi.search.registry import get_source
 from madoguchi.search.selectors import search
 
 

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.catalog.models import Procedure
+from madoguchi.core import search_sources as registry
 from madoguchi.core.plugins import DuplicatePlugin, PluginError
-from madoguchi.search import registry, services
+from madoguchi.core.search_sources import Document, Source
+from madoguchi.search import services
 from madoguchi.search.models import Entry, EntryContent, SynonymGroup
-from madoguchi.search.registry import Document, Source
 from madoguchi.search.selectors import (
     MAX_QUERY_LENGTH,
     Query,
@@ -190,7 +191,7 @@ def notes_source():
         return docs.get(key)
 
     source = Source("testnote", "Test note", lambda: list(docs.values()), document_for)
-    with registry.search_sources.temporary("testnote", source):
+    with registry.registry.temporary("testnote", source):
         yield docs
 
 
@@ -244,7 +245,7 @@ def test_a_kind_is_registered_once_and_disabled_sources_are_not_offered(notes_so
     with pytest.raises(DuplicatePlugin):
         registry.register_source("testnote", "Again", list, lambda key: None)
     with pytest.raises(PluginError, match="has the kind"):
-        registry.search_sources.register("other", registry.get_source("testnote"))
+        registry.registry.register("other", registry.get_source("testnote"))
     assert "testnote" in registry.sources()
     assert list(registry.sources())[:3] == ["life_event", "procedure", "faq"]
     settings.MADOGUCHI_DISABLED_PLUGINS = {"search_sources": ["testnote"]}
@@ -382,3 +383,12 @@ def test_folded_texts_of_indexed_documents(demo):
     head, body = texts[("procedure", str(procedure.pk))]
     assert "印鑑登録" in head and "いんかん" in head and body
     assert folded_texts([]) == {}
+
+
+def test_a_change_reported_through_core_reaches_the_index(demo, notes_source):
+    notes_source["1"] = note("1", "ざくろ石のお知らせ")
+    registry.changed("testnote", "1")
+    assert Entry.objects.filter(kind="testnote", key="1").exists()
+    del notes_source["1"]
+    registry.changed("testnote", "1")
+    assert not Entry.objects.filter(kind="testnote", key="1").exists()

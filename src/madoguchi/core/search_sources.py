@@ -1,10 +1,14 @@
-"""Search sources: each app registers a kind of document the site search indexes.
+"""Search sources: the contract between the apps whose things are found and the site search.
 
-An app calls ``register_source`` once (in its ``AppConfig.ready``) and then
-``madoguchi.search.services.reindex(kind, key)`` whenever one of its objects changes. The
-sources live in :data:`search_sources`, a :class:`madoguchi.core.plugins.Registry`: a kind is
+An app that owns searchable things (catalog: procedures and life events; faq: entries) calls
+``register_source`` once (in its ``AppConfig.ready``) and then :func:`changed` whenever one of
+its objects changes; the search app listens to :data:`document_changed` and re-reads the
+document from its source. The contract sits in core so that every app can register a source
+without importing the search app (which sits on a higher floor than the catalog).
+
+The sources live in :data:`registry`, a :class:`madoguchi.core.plugins.Registry`: a kind is
 registered once (duplicates are refused), and tests add a source with
-``search_sources.temporary(kind, Source(...))``.
+``registry.temporary(kind, Source(...))``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.dispatch import Signal
 
 from madoguchi.core.plugins import Registry
 
@@ -57,7 +63,10 @@ class SearchSourceRegistry(Registry[Source]):
     id_attribute = "kind"
 
 
-search_sources = SearchSourceRegistry("search_sources")
+registry = SearchSourceRegistry("search_sources")
+
+# Sent with ``kind`` and ``key`` when a searchable object was created, changed or deleted.
+document_changed = Signal()
 
 
 def register_source(
@@ -67,20 +76,28 @@ def register_source(
     document_for: Callable[[str], Document | None],
 ) -> Source:
     """Register the source of documents of ``kind`` (refused when the kind is taken)."""
-    return search_sources.register(kind, Source(kind=kind, label=label, documents=documents,
+    return registry.register(kind, Source(kind=kind, label=label, documents=documents,
                                                 document_for=document_for))
 
 
 def get_source(kind: str) -> Source | None:
     """The source of ``kind``, enabled or not (its saved objects keep the index current)."""
-    return search_sources.get(kind)
+    return registry.get(kind)
 
 
 def sources() -> dict[str, Source]:
     """Every enabled source by kind, in registration order (what search offers and rebuilds)."""
-    return dict(search_sources.enabled())
+    return dict(registry.enabled())
 
 
 def kind_label(kind: str) -> str:
-    source = search_sources.get(kind)
+    source = registry.get(kind)
     return str(source.label) if source else kind
+
+
+def changed(kind: str, key: str) -> None:
+    """Tell the search that the document ``key`` of ``kind`` changed (or is gone).
+
+    Synchronous: the index is updated inside the caller's transaction, before this returns.
+    """
+    document_changed.send(sender=Source, kind=kind, key=str(key))
