@@ -16,7 +16,8 @@ Rules shared by every kind:
 - :meth:`Registry.is_enabled`: a plugin is enabled unless its id is listed for the registry in
   ``settings.MADOGUCHI_DISABLED_PLUGINS`` (``{"channels": ["line"]}``). A plugin whose ``demo``
   attribute is true is enabled only when ``settings.DEMO`` or ``settings.TESTING`` is on.
-- A plugin's label (for :meth:`Registry.get_choices`) is its ``label`` attribute, else its id.
+- A plugin's label (for :meth:`Registry.get_choices`) is its ``label`` attribute when that is a
+  string or a lazy translation, else its id.
 
 Plugins register themselves in the ``ready()`` of the app that owns their subject.
 """
@@ -28,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any, Generic, TypeVar, overload
 
 from django.conf import settings
+from django.utils.functional import Promise
 
 T = TypeVar("T")
 
@@ -153,7 +155,9 @@ class Registry(Generic[T]):
         return [(pid, p) for pid, p in self._plugins.items() if self.is_enabled(pid)]
 
     def get_label(self, plugin_id: str) -> str:
-        return str(getattr(self._plugins[plugin_id], "label", "") or plugin_id)
+        """The plugin's ``label`` (a string or lazy translation), else its id."""
+        label = getattr(self._plugins[plugin_id], "label", "")
+        return str(label) if isinstance(label, str | Promise) and label else plugin_id
 
     def get_choices(self) -> list[tuple[str, str]]:
         """``(id, label)`` of the enabled plugins, for a select box."""

@@ -164,3 +164,25 @@ def test_plugin_class_and_id_attribute_are_checked():
         coded.register("x", Named("y"))
     assert coded.register("x", Named("x")).code == "x"
     assert coded.ids() == ["x"]
+
+
+def test_a_label_that_is_no_text_falls_back_to_the_id():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    classes: Registry[type] = Registry("classes")
+
+    class WithProperty:
+        @property
+        def label(self) -> str:
+            return "per instance"
+
+    class Lazy:
+        label = gettext_lazy("E-mail")
+
+    classes.register("prop", WithProperty)
+    classes.register("lazy", Lazy)
+    with translation.override("en"):
+        assert classes.get_choices() == [("prop", "prop"), ("lazy", "E-mail")]
+    with translation.override("ja"):
+        assert classes.get_choices() == [("prop", "prop"), ("lazy", "メール")]
