@@ -1,4 +1,4 @@
-"""Where the forms' plugins owned by forms go: ``contrib/<plugin>/``.
+"""Where plugins of the forms app go: one package per plugin, ``contrib/<plugin>/``.
 
 Prefill sources (:class:`~madoguchi.forms.prefill.PrefillSource`) that belong to no other app
 live here, one package each, and register one instance with
