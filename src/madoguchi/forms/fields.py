@@ -227,7 +227,7 @@ class FieldRegistry(Registry[type[FieldType]]):
     def build(self, spec: Mapping[str, Any]) -> FieldType:
         try:
             cls = self[spec["type"]]
-        except (KeyError, TypeError) as exc:
+        except KeyError as exc:
             raise ValueError(f"unknown field type {spec.get('type')!r}") from exc
         return cls(spec)
 
