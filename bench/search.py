@@ -160,9 +160,9 @@ def generate_queries(count: int, rng: random.Random) -> list[tuple[str, str]]:
 
 def load(procedures: list[dict], faqs: list[dict]) -> float:
     from madoguchi.catalog.models import Procedure
+    from madoguchi.core.search_sources import Document, register_source
     from madoguchi.demo.city import load_demo_city
-    from madoguchi.search import registry, services
-    from madoguchi.search.registry import Document
+    from madoguchi.search import services
     from madoguchi.staff.models import Department
 
     load_demo_city()
@@ -178,7 +178,7 @@ def load(procedures: list[dict], faqs: list[dict]) -> float:
             yield Document(kind="bench_faq", key=str(i), title=f["title"], body=f["body"],
                            url=f"/faq/{i}/", keywords=f["keywords"])
 
-    registry.register_source("bench_faq", "FAQ (bench)", faq_documents, lambda key: None)
+    register_source("bench_faq", "FAQ (bench)", faq_documents, lambda key: None)
     services.rebuild(["procedure", "bench_faq"])
     from django.db import connection
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string, select_template
 
+from madoguchi.core.plugins import Registry
+
 if TYPE_CHECKING:
     from madoguchi.core.models import User
 
@@ -73,26 +75,18 @@ class Channel(ABC):
         """Send ``notice`` now (called inside the active language), or raise to report failure."""
 
 
-class ChannelRegistry:
-    """The installed channels, by code, in registration order."""
+class ChannelRegistry(Registry[Channel]):
+    """The installed channels (one instance each), by code, in registration order.
 
-    def __init__(self) -> None:
-        self._channels: dict[str, Channel] = {}
+    A channel registers itself once: ``registry.register("email", EmailChannel())``; the id must
+    be the channel's ``code``. Notices only go through enabled channels.
+    """
 
-    def register(self, channel: Channel) -> Channel:
-        if not channel.code:
-            raise ValueError("a channel needs a code")
-        self._channels[channel.code] = channel
-        return channel
-
-    def get(self, code: str) -> Channel | None:
-        return self._channels.get(code)
-
-    def __iter__(self):  # noqa: ANN204
-        return iter(self._channels.values())
+    plugin_class = Channel
+    id_attribute = "code"
 
     def codes(self) -> list[str]:
-        return list(self._channels)
+        return self.ids()
 
 
-registry = ChannelRegistry()
+registry = ChannelRegistry("channels")

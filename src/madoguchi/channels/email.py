@@ -22,4 +22,4 @@ class EmailChannel(Channel):
         send_mail(rendered.subject, rendered.body, None, [recipient.email])
 
 
-registry.register(EmailChannel())
+registry.register("email", EmailChannel())

@@ -126,4 +126,4 @@ class LineChannel(Channel):
                                  messages=[text(rendered.body)])
 
 
-registry.register(LineChannel())
+registry.register("line", LineChannel())

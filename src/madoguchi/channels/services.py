@@ -50,9 +50,9 @@ def notify(notice: Notice, *, user: User | None = None, email: str = "",
     from madoguchi.catalog.selectors import get_city
 
     recipient = recipient_for(user, email, language)
-    wanted = [c for c in (registry.get(code) for code in preferred_channels(user)) if c]
+    wanted = [registry[code] for code in preferred_channels(user) if registry.is_enabled(code)]
     reachable = [c for c in wanted if c.can_reach(recipient)]
-    fallback = registry.get("email")
+    fallback = registry["email"] if registry.is_enabled("email") else None
     delivered: list[str] = []
     with translation.override(recipient.language):
         context = {"city": get_city(), "site_url": settings.SITE_URL, "notice_url": notice.url,
@@ -80,7 +80,7 @@ def notify(notice: Notice, *, user: User | None = None, email: str = "",
 # --- preferences --------------------------------------------------------------------------
 def set_channel_preference(user: User, channels: list[str]) -> ChannelPreference:
     """Store the channels ``user`` wants notices on (known codes only, at least one)."""
-    known = [code for code in dict.fromkeys(channels) if registry.get(code)]
+    known = [code for code in dict.fromkeys(channels) if registry.is_enabled(code)]
     if not known:
         raise ValueError("choose at least one channel")
     preference, _created = ChannelPreference.objects.update_or_create(

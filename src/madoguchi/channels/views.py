@@ -74,7 +74,7 @@ def _choices(user: User) -> list[dict]:
     """The channels a resident may choose now (LINE only when linked and following)."""
     chosen = preferred_channels(user)
     out = []
-    for channel in registry:
+    for _code, channel in registry.enabled():
         if channel.code == "line" and (not line.enabled() or line_account_for(user) is None):
             continue
         out.append({"code": channel.code, "label": channel.label,

@@ -11,7 +11,7 @@ KIND = "faq"
 
 
 def _document(entry):  # noqa: ANN001, ANN202 - FaqEntry -> Document
-    from madoguchi.search.registry import Document
+    from madoguchi.core.search_sources import Document
 
     return Document(
         kind=KIND,
@@ -53,7 +53,7 @@ def document_for(key: str):  # noqa: ANN201 - Document | None
 
 def register() -> None:
     """Make the FAQ searchable (called from the app's ``ready``)."""
-    from madoguchi.search.registry import register_source
+    from madoguchi.core.search_sources import register_source
 
     register_source(KIND, _("Frequently asked questions"), documents, document_for)
 

@@ -60,7 +60,7 @@ def clean_query(value: Any) -> str:
 
 
 def _chat_kinds() -> list[str]:
-    from madoguchi.search.registry import sources
+    from madoguchi.core.search_sources import sources
 
     registered = sources()
     return [FAQ_KIND, *(k for k in LINK_KINDS if k in registered)]

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext, pgettext
 
 from madoguchi.core.dates import display_date
 from madoguchi.core.i18n import localized
+from madoguchi.core.plugins import PluginError, Registry
 from madoguchi.jp import kana as jp_kana
 from madoguchi.jp import phone as jp_phone
 from madoguchi.jp import postal as jp_postal
@@ -213,41 +214,36 @@ class FieldType:
         """
 
 
-class FieldRegistry:
-    """Maps a definition's ``type`` to its field class."""
+class FieldRegistry(Registry[type[FieldType]]):
+    """Maps a definition's ``type`` to its field class (a class is built once per spec)."""
 
-    def __init__(self) -> None:
-        self._types: dict[str, type[FieldType]] = {}
-
-    def register(self, cls: type[FieldType]) -> type[FieldType]:
-        if cls.type_name in self._types:
-            raise ValueError(f"field type {cls.type_name!r} registered twice")
-        self._types[cls.type_name] = cls
-        return cls
+    def check_plugin(self, plugin_id: str, plugin: type[FieldType]) -> None:
+        if not (isinstance(plugin, type) and issubclass(plugin, FieldType)):
+            raise PluginError(f"field type {plugin_id!r} must be a FieldType subclass")
+        if getattr(plugin, "type_name", None) != plugin_id:
+            raise PluginError(f"field type {plugin_id!r} is registered under another name than "
+                              f"its type_name {getattr(plugin, 'type_name', None)!r}")
 
     def build(self, spec: Mapping[str, Any]) -> FieldType:
         try:
-            cls = self._types[spec["type"]]
+            cls = self[spec["type"]]
         except KeyError as exc:
             raise ValueError(f"unknown field type {spec.get('type')!r}") from exc
         return cls(spec)
 
     def type_of(self, type_name: str) -> type[FieldType]:
         """The class registered for ``type_name`` (KeyError when unknown)."""
-        return self._types[type_name]
-
-    def __contains__(self, type_name: str) -> bool:
-        return type_name in self._types
+        return self[type_name]
 
     @property
     def names(self) -> list[str]:
-        return sorted(self._types)
+        return sorted(self.ids())
 
 
-registry = FieldRegistry()
+registry = FieldRegistry("field_types")
 
 
-@registry.register
+@registry.register("text")
 class TextField(FieldType):
     """Single- or multi-line text with length limits and an optional pattern."""
 
@@ -321,7 +317,7 @@ class TextField(FieldType):
         return value
 
 
-@registry.register
+@registry.register("email")
 class EmailField(FieldType):
     """An e-mail address; with ``"confirm": true`` typed twice (``<key>`` and ``<key>-confirm``).
 
@@ -380,7 +376,7 @@ class EmailField(FieldType):
         return {"email": text, "confirm": text} if self.confirm else text
 
 
-@registry.register
+@registry.register("phone")
 class PhoneField(FieldType):
     type_name = "phone"
     template = "forms/fields/text.html"
@@ -400,7 +396,7 @@ class PhoneField(FieldType):
         return self.display(value)
 
 
-@registry.register
+@registry.register("postal_code")
 class PostalCodeField(FieldType):
     type_name = "postal_code"
     template = "forms/fields/text.html"
@@ -418,7 +414,7 @@ class PostalCodeField(FieldType):
         return jp_postal.format_postal_code(value) if value else ""
 
 
-@registry.register
+@registry.register("number")
 class NumberField(FieldType):
     """A whole number, e.g. an amount in yen; full-width digits and commas are accepted."""
 
@@ -463,7 +459,7 @@ class NumberField(FieldType):
         return f"{value:,}{unit}" if unit else f"{value:,}"
 
 
-@registry.register
+@registry.register("date")
 class DateField(FieldType):
     """One box that accepts Western and Japanese-era dates; shown back in 和暦 with the year."""
 
@@ -545,7 +541,7 @@ class DateField(FieldType):
             return value  # a date 和暦 cannot write; the ISO form reads back the same
 
 
-@registry.register
+@registry.register("choice")
 class ChoiceField(FieldType):
     """Options from a list: one as radio buttons (default) or a select box, or several as
     checkboxes (``"widget": "checkboxes"``, optional ``min_choices`` / ``max_choices``).
@@ -717,7 +713,7 @@ class ChoiceField(FieldType):
         return self.label_of(value) if value is not None else ""
 
 
-@registry.register
+@registry.register("consent")
 class ConsentField(FieldType):
     """A single checkbox the resident must tick, e.g. consent to check records."""
 
@@ -742,7 +738,7 @@ class ConsentField(FieldType):
         return _("Agreed") if value else _("Not agreed")
 
 
-@registry.register
+@registry.register("kana")
 class KanaField(FieldType):
     """Furigana: hiragana and half-width kana accepted, stored as full-width katakana."""
 
@@ -793,7 +789,7 @@ class CompositeField(FieldType):
         return all(not str(v).strip() for v in raw.values())
 
 
-@registry.register
+@registry.register("name")
 class NameField(CompositeField):
     """Family and given name (and their furigana when ``kana`` is set).
 
@@ -848,7 +844,7 @@ class NameField(CompositeField):
         return text
 
 
-@registry.register
+@registry.register("guidance")
 class GuidanceField(FieldType):
     """Text shown to the resident on a page; holds no value."""
 

@@ -47,7 +47,7 @@ def _candidate_index(value: Any, count: int) -> int | None:
     return None
 
 
-@registry.register
+@registry.register("address")
 class AddressField(CompositeField):
     """A Japanese address; the value is a dict of :data:`PARTS` (postal code as 7 digits)."""
 

@@ -28,7 +28,7 @@ ACCOUNT_NUMBER_LENGTH = 7
 
 
 
-@registry.register
+@registry.register("my_number")
 class MyNumberField(FieldType):
     """個人番号 (マイナンバー): 12 digits with a check digit; always sensitive."""
 
@@ -58,7 +58,7 @@ class MyNumberField(FieldType):
         return jp_mynumber.mask_my_number(value) if value else ""
 
 
-@registry.register
+@registry.register("bank_account")
 class BankAccountField(CompositeField):
     """A bank account for transfers: bank, branch, type, number and holder in Zengin kana.
 

@@ -44,7 +44,7 @@ def usable_subspecs(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return usable
 
 
-@registry.register
+@registry.register("group")
 class GroupField(FieldType):
     """Rows of sub-fields; the value is a list of dicts ``{subkey: clean value}``.
 

@@ -157,7 +157,7 @@ def size_text(size: int) -> str:
     return str(filesizeformat(size)).replace("\xa0", " ")
 
 
-@registry.register
+@registry.register("file")
 class FileField(FieldType):
     """Files the resident attaches; the value is a list of :func:`upload_item` dicts.
 

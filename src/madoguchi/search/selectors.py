@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from . import registry
+from madoguchi.core import search_sources
+
 from .folding import fold, fold_same_length, fold_with_map, is_gram_term
 from .models import EntryContent
 
@@ -49,7 +50,7 @@ class Hit:
 
     @property
     def kind_label(self) -> str:
-        return registry.kind_label(self.kind)
+        return search_sources.kind_label(self.kind)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 
-from . import registry
+from madoguchi.core import search_sources
+from madoguchi.core.search_sources import Document
+
 from .folding import fold, grams
 from .models import Entry, EntryContent, SynonymGroup, SynonymTerm
-from .registry import Document
 
 MAX_TERM_LENGTH = 100
 MAX_TERMS_PER_GROUP = 30
@@ -64,7 +66,7 @@ def index_document(document: Document) -> Entry:
 
 def reindex(kind: str, key: str) -> None:
     """Re-read one document from its source; remove it from the index when it is gone."""
-    source = registry.get_source(kind)
+    source = search_sources.get_source(kind)
     if source is None:
         raise LookupError(f"no search source registered for {kind!r}")
     document = source.document_for(str(key))
@@ -72,6 +74,11 @@ def reindex(kind: str, key: str) -> None:
         remove(kind, key)
     else:
         index_document(document)
+
+
+def document_changed_received(sender: Any, *, kind: str, key: str, **kwargs: Any) -> None:
+    """Receiver of ``core.search_sources.document_changed``: reindex one document."""
+    reindex(kind, key)
 
 
 def remove(kind: str, key: str) -> None:
@@ -94,7 +101,7 @@ def _write(kind: str, documents: list[Document]) -> int:
 def rebuild(kinds: Iterable[str] | None = None) -> int:
     """Rebuild the index of ``kinds`` (default: every registered source); returns the number
     of entries written."""
-    sources = registry.sources()
+    sources = search_sources.sources()
     wanted = list(sources) if kinds is None else list(kinds)
     unknown = [k for k in wanted if k not in sources]
     if unknown:

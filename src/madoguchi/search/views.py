@@ -9,10 +9,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.core import search_sources
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import role_required
 
-from . import registry, selectors, services
+from . import selectors, services
 from .models import SynonymGroup
 
 PAGE_RESULTS = 30
@@ -23,7 +24,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """GET /search/?q=…[&kind=…]: ranked results with highlighted snippets (no JS needed)."""
     query = str(request.GET.get("q", ""))[: selectors.MAX_QUERY_LENGTH].replace("\x00", "")
     query = " ".join(query.split())
-    kinds = registry.sources()
+    kinds = search_sources.sources()
     kind = str(request.GET.get("kind", ""))
     if kind not in kinds:
         kind = ""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from madoguchi.channels.base import Channel, Notice, registry
-from madoguchi.channels.services import notify
+from madoguchi.channels.services import notify, set_channel_preference
 from madoguchi.core.models import MailboxMessage
+from madoguchi.core.plugins import DuplicatePlugin, PluginError
 
 
 @pytest.fixture
@@ -38,14 +39,41 @@ def test_notify_without_any_reachable_channel_delivers_nothing(notice):
     assert not MailboxMessage.objects.exists()
 
 
-class Codeless(Channel):
+class Recording(Channel):
+    """A channel for tests: reaches everyone and remembers what it delivered."""
+
+    code = "recording"
+    label = "Recording"
+
+    def __init__(self) -> None:
+        self.delivered: list[str] = []
+
     def can_reach(self, recipient) -> bool:
         return True
 
     def deliver(self, recipient, notice, context) -> None:
-        raise AssertionError("never delivered")
+        self.delivered.append(notice.kind)
 
 
-def test_registry_refuses_a_channel_without_code():
-    with pytest.raises(ValueError):
-        registry.register(Codeless())
+def test_registry_refuses_a_channel_under_another_code_or_a_duplicate():
+    with pytest.raises(PluginError, match="under its own id"):
+        registry.register("other", Recording())
+    with pytest.raises(PluginError, match="Channel instance"):
+        registry.register("recording", object())
+    with pytest.raises(DuplicatePlugin):
+        registry.register("email", registry["email"])
+    assert registry.codes()[:2] == ["email", "line"] and "recording" not in registry
+
+
+@pytest.mark.django_db
+def test_notify_uses_an_enabled_channel_and_skips_a_disabled_one(resident, notice, settings):
+    with registry.temporary("recording", Recording()) as channel:
+        set_channel_preference(resident, ["recording"])
+        assert notify(notice, user=resident) == ["recording"]
+        assert channel.delivered == ["application.status"]
+        settings.MADOGUCHI_DISABLED_PLUGINS = {"channels": ["recording"]}
+        assert notify(notice, user=resident) == ["email"]
+        assert channel.delivered == ["application.status"]
+        with pytest.raises(ValueError):
+            set_channel_preference(resident, ["recording"])
+    assert "recording" not in registry

@@ -799,7 +799,7 @@ def reservation_specs(draw: st.DrawFn, key: str) -> dict[str, Any]:
 
 @st.composite
 def reservation_inputs(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[Posted, Any]:
-    from madoguchi.forms.fields_reservation import sign_choice
+    from madoguchi.reservations.form_field import sign_choice
 
     day = timezone.localdate() + dt.timedelta(days=draw(st.integers(3, 80)))
     starts = timezone.make_aware(dt.datetime.combine(day, dt.time(draw(st.integers(8, 16)))))

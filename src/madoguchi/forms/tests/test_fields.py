@@ -9,7 +9,8 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.forms.fields import MAX_INPUT_LENGTH, FieldError, registry
+from madoguchi.core.plugins import PluginError
+from madoguchi.forms.fields import MAX_INPUT_LENGTH, FieldError, FieldType, registry
 from madoguchi.forms.tests.field_helpers import build, error_of
 
 
@@ -18,10 +19,31 @@ def test_registry_knows_every_type_once():
         "text", "email", "phone", "postal_code", "number", "date", "choice", "consent", "kana",
         "name", "guidance",
     }
-    with pytest.raises(ValueError, match="registered twice"):
-        registry.register(type(registry.build({"key": "x", "type": "text"})))
+    with pytest.raises(ValueError, match="'text' is already registered"):
+        registry.register("text")(type(registry.build({"key": "x", "type": "text"})))
     with pytest.raises(ValueError, match="unknown field type"):
         registry.build({"key": "x", "type": "no-such-type"})
+
+
+def test_registry_refuses_what_is_not_a_field_type_of_that_name():
+    class Memo(FieldType):
+        type_name = "memo"
+        template = "forms/fields/text.html"
+
+    with pytest.raises(PluginError, match="another name"):
+        registry.register("note")(Memo)
+    with pytest.raises(PluginError, match="FieldType subclass"):
+        registry.register("memo")(object)
+    assert "memo" not in registry and "note" not in registry
+    with registry.temporary("memo", Memo):
+        assert isinstance(registry.build({"key": "x", "type": "memo"}), Memo)
+    assert "memo" not in registry
+
+
+def test_reservation_type_is_registered_by_the_reservations_app():
+    from madoguchi.reservations.form_field import ReservationField
+
+    assert registry.type_of("reservation") is ReservationField
 
 
 # --- required and optional --------------------------------------------------------------------

@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.catalog.models import Procedure
-from madoguchi.search import registry, services
+from madoguchi.core import search_sources as registry
+from madoguchi.core.plugins import DuplicatePlugin, PluginError
+from madoguchi.core.search_sources import Document, Source
+from madoguchi.search import services
 from madoguchi.search.models import Entry, EntryContent, SynonymGroup
-from madoguchi.search.registry import Document
 from madoguchi.search.selectors import (
     MAX_QUERY_LENGTH,
     Query,
@@ -188,9 +190,9 @@ def notes_source():
     def document_for(key: str) -> Document | None:
         return docs.get(key)
 
-    registry.register_source("testnote", "Test note", lambda: list(docs.values()), document_for)
-    yield docs
-    registry._SOURCES.pop("testnote", None)
+    source = Source("testnote", "Test note", lambda: list(docs.values()), document_for)
+    with registry.registry.temporary("testnote", source):
+        yield docs
 
 
 def note(key: str, title: str, body: str = "", **kwargs) -> Document:
@@ -239,18 +241,16 @@ def test_keywords_rank_above_body(demo, notes_source):
     assert [h.key for h in search("わくちん", kinds=["testnote"])] == ["keyword", "body"]
 
 
-def test_procedures_are_reindexed_on_save_and_delete(demo):
-    procedure = Procedure.objects.get(slug="inkan")
-    procedure.keywords = [*procedure.keywords, "ざくろ石"]
-    procedure.save()
-    assert ranked("ザクロ石") == ["inkan"]
-    extra = Procedure.objects.create(slug="test-search", department=procedure.department,
-                                     name={"ja": "ざくろ石の届出", "en": "Garnet notice"})
-    assert ranked("ザクロ石") == ["test-search", "inkan"]
-    pk = extra.pk
-    extra.delete()
-    assert not Entry.objects.filter(kind="procedure", key=str(pk)).exists()
-    assert ranked("ザクロ石") == ["inkan"]
+def test_a_kind_is_registered_once_and_disabled_sources_are_not_offered(notes_source, settings):
+    with pytest.raises(DuplicatePlugin):
+        registry.register_source("testnote", "Again", list, lambda key: None)
+    with pytest.raises(PluginError, match="has the kind"):
+        registry.registry.register("other", registry.get_source("testnote"))
+    assert "testnote" in registry.sources()
+    assert list(registry.sources())[:3] == ["life_event", "procedure", "faq"]
+    settings.MADOGUCHI_DISABLED_PLUGINS = {"search_sources": ["testnote"]}
+    assert "testnote" not in registry.sources()
+    assert registry.get_source("testnote") is not None  # saved objects still reindex
 
 
 def test_rebuild_command(demo, capsys):
@@ -383,3 +383,12 @@ def test_folded_texts_of_indexed_documents(demo):
     head, body = texts[("procedure", str(procedure.pk))]
     assert "印鑑登録" in head and "いんかん" in head and body
     assert folded_texts([]) == {}
+
+
+def test_a_change_reported_through_core_reaches_the_index(demo, notes_source):
+    notes_source["1"] = note("1", "ざくろ石のお知らせ")
+    registry.changed("testnote", "1")
+    assert Entry.objects.filter(kind="testnote", key="1").exists()
+    del notes_source["1"]
+    registry.changed("testnote", "1")
+    assert not Entry.objects.filter(kind="testnote", key="1").exists()

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from madoguchi.search import registry, services
+from madoguchi.core import search_sources
+from madoguchi.search import services
 
 
 class Command(BaseCommand):
@@ -20,6 +21,6 @@ class Command(BaseCommand):
         try:
             count = services.rebuild(kinds)
         except LookupError as exc:
-            known = ", ".join(registry.sources()) or "none"
+            known = ", ".join(search_sources.sources()) or "none"
             raise CommandError(f"{exc} (registered: {known})") from exc
         self.stdout.write(f"{count} documents indexed")

@@ -6,6 +6,9 @@ value is ``{"service": code, "slot": id}``. The page works without JavaScript: t
 chooses the service and the month, presses "Show the times" (an action button), then picks a
 time. The seat is booked by :meth:`ReservationField.on_submit` in the same transaction as the
 application, so a slot that filled up meanwhile refuses the submission and the answers stay.
+
+The field type belongs to the reservations app (it books seats); it registers itself with the
+forms' field-type registry in :meth:`ReservationsConfig.ready`, so forms never imports reservations.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.dates import display_date
 from madoguchi.core.i18n import localized
-
-from .fields import FieldError, FieldType, registry, spec_name
+from madoguchi.forms.fields import FieldError, FieldType, registry, spec_name
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_TOKEN = 1000
+# The salt keeps its first name so tokens on pages already shown stay valid.
 SALT = "madoguchi.forms.reservation-slot"
 PERSON_PARTS = ("name", "birth_date", "sex", "phone", "email")
 
@@ -63,7 +66,7 @@ def read_choice(token: str) -> dict[str, Any] | None:
     return value
 
 
-@registry.register
+@registry.register("reservation")
 class ReservationField(FieldType):
     type_name = "reservation"
     template = "reservations/form_field.html"

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    """The resident master (catalog floor): records from the core system (住民基本台帳) for
+    prefill and counter look-up, read through registry connectors.
+
+    The app holds the connector registry and contract (:mod:`madoguchi.registry.plugins`);
+    connectors live under :mod:`madoguchi.registry.contrib` and register in their ``ready()``.
+    """
+
+    name = "madoguchi.registry"
+    label = "registry"
+    verbose_name = "resident registry"
