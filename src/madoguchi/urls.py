@@ -6,6 +6,13 @@ from django.views.i18n import set_language
 
 from madoguchi.core import views as core_views
 
+# The "staff" namespace is shared: each app owns the module of its own staff pages.
+STAFF_URLS = [
+    path("", include("madoguchi.staff.urls")),
+    path("", include("madoguchi.applications.staff_urls")),
+    path("", include("madoguchi.approvals.staff_urls")),
+]
+
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
@@ -14,7 +21,7 @@ urlpatterns = [
     path("staff/faq/", include("madoguchi.faq.staff_urls")),
     path("staff/search/", include("madoguchi.search.staff_urls")),
     path("staff/navigator/", include("madoguchi.catalog.staff_urls")),
-    path("staff/", include("madoguchi.staff.urls")),
+    path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),
     path("", include("madoguchi.residents.urls")),
     path("", include("madoguchi.applications.urls")),

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from madoguchi.conftest import client_for
-from madoguchi.core.audit_views import PAGE_SIZE, cp932_safe_html
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.demo.city import DEMO_PASSWORD, staff_email
+from madoguchi.staff.audit_views import PAGE_SIZE, cp932_safe_html
 from madoguchi.staff.models import Department, StaffMember
 
 URL = "/staff/audit/"

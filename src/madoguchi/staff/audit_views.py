@@ -29,11 +29,11 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.staff.models import StaffMember
-from madoguchi.staff.permissions import role_required, staff_member
+from madoguchi.core import audit
+from madoguchi.core.models import AuditEvent, User
 
-from . import audit
-from .models import AuditEvent, User
+from .models import StaffMember
+from .permissions import role_required, staff_member
 
 PAGE_SIZE = 50
 DETAILS_LIMIT = 500
@@ -177,6 +177,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     audit.record(request, "audit.view", target_type="department",
                  target_id=str(admin.department_id),
                  details={"filters": filters, "page": page.number})
-    return render(request, "core/audit.html", {
+    return render(request, "staff/audit.html", {
         "form": form, "page": page, "rows": rows, "department": admin.department,
     })
