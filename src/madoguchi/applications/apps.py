@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "madoguchi.applications"
     label = "applications"
+
+    def ready(self) -> None:
+        from madoguchi.core.sealed_fields import SealedField, sealed_fields
+
+        # Answers and drafts are sealed with their public id as the context.
+        for model, field in (("applications.Application", "sealed_answers"),
+                             ("applications.Draft", "sealed")):
+            sealed_fields.register(f"{model}.{field}", SealedField(
+                model, field, lambda o: str(o.public_id)))

@@ -21,7 +21,7 @@ from madoguchi.applications.models import Application, Draft
 from madoguchi.applications.services import all_answers
 from madoguchi.conftest import ACCOUNT_NUMBER
 from madoguchi.core import crypto
-from madoguchi.core.management.commands.rotate_encryption_key import SEALED_FIELDS
+from madoguchi.core.sealed_fields import sealed_fields
 from madoguchi.staff.models import StaffTOTP
 from madoguchi.staff.tests.helpers import ensure_authenticator
 
@@ -39,7 +39,7 @@ def run(*args: str) -> str:
 
 def key_ids() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for sealed in SEALED_FIELDS:
+    for sealed in sealed_fields:
         model = apps.get_model(sealed.model)
         values = model.objects.exclude(**{sealed.field: ""}).values_list(sealed.field, flat=True)
         found[sealed.label] = {crypto.key_id_of(v) for v in values}
@@ -65,15 +65,15 @@ def sealed_under_old(make_application, form_version, resident, staff_user):
 
 
 def test_every_sealed_field_is_listed():
-    """A model field named like a sealed value must be re-sealed by the command."""
-    listed = {sealed.label for sealed in SEALED_FIELDS}
+    """A model field named like a sealed value must be registered, so the command re-seals it."""
+    listed = {sealed.label for sealed in sealed_fields}
     found = {
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models() for field in model._meta.get_fields()
         if isinstance(field, models.Field) and "sealed" in field.name
     }
     assert found <= listed, found - listed
-    for sealed in SEALED_FIELDS:
+    for sealed in sealed_fields:
         apps.get_model(sealed.model)._meta.get_field(sealed.field)
 
 

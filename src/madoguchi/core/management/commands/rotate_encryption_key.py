@@ -1,14 +1,15 @@
 """``manage.py rotate_encryption_key``: re-seal every sealed value under the current key.
 
-Put the new key first in ``MADOGUCHI_ENCRYPTION_KEYS`` (keep the old ones after it), restart,
-run this command, then remove the old keys. Values already sealed under the current key are
-skipped, so the command is idempotent and, when interrupted, resumes where it stopped. Each batch
-is one transaction; a value changed meanwhile by the application is left for the next run.
+The fields come from :data:`madoguchi.core.sealed_fields.sealed_fields`, where each app
+registers its own; they are rotated in the order of their labels. Put the new key first in
+``MADOGUCHI_ENCRYPTION_KEYS`` (keep the old ones after it), restart, run this command, then
+remove the old keys. Values already sealed under the current key are skipped, so the command is
+idempotent and, when interrupted, resumes where it stopped. Each batch is one transaction; a
+value changed meanwhile by the application is left for the next run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,33 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 
 from madoguchi.core import crypto
-
-
-@dataclass(frozen=True)
-class SealedField:
-    """A model field holding a value sealed by :func:`crypto.seal`, with its context."""
-
-    model: str  # "app_label.ModelName"
-    field: str
-    context: Callable[[Any], str]
-
-    @property
-    def label(self) -> str:
-        return f"{self.model}.{self.field}"
-
-
-def _totp_context(obj: Any) -> str:
-    from madoguchi.staff.models import totp_context
-
-    return totp_context(obj.user_id)
-
-
-# Every field sealed with crypto.seal. A new one must be added here (a test checks the names).
-SEALED_FIELDS: tuple[SealedField, ...] = (
-    SealedField("applications.Application", "sealed_answers", lambda o: str(o.public_id)),
-    SealedField("applications.Draft", "sealed", lambda o: str(o.public_id)),
-    SealedField("staff.StaffTOTP", "sealed_secret", _totp_context),
-)
+from madoguchi.core.sealed_fields import SealedField, sealed_fields
 
 
 @dataclass
@@ -134,7 +109,7 @@ class Command(BaseCommand):
         verb = "would re-seal" if dry_run else "re-sealed"
         total = Counts()
         problems: dict[str, list[str]] = {}
-        for sealed in SEALED_FIELDS:
+        for sealed in sorted(sealed_fields, key=lambda sealed: sealed.label):
             counts, unreadable = rotate_field(sealed, kid, batch_size=options["batch_size"],
                                               dry_run=dry_run)
             total.resealed += counts.resealed
