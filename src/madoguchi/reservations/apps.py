@@ -6,4 +6,10 @@ class ReservationsConfig(AppConfig):
     label = "reservations"
 
     def ready(self) -> None:
+        from madoguchi.core.clocks import clocks
+
         from . import form_field  # noqa: F401 - registers the "reservation" field type
+        from .tasks import start_clock
+
+        # Reminders and waitlist offer expiry, every five minutes; serve starts it.
+        clocks.register("reservations", start_clock)

@@ -47,6 +47,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from madoguchi.core.clocks import start_clocks
+
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 POLL_SECONDS = 0.1
 PROGRESS_SECONDS = 5.0  # a "still waiting" line this often while the web server starts
@@ -289,9 +291,7 @@ class Command(BaseCommand):
                 call_command("create_demo_signing_ca", verbosity=0)
                 call_command("load_demo_cases", verbosity=0)
         if not options["no_worker"]:
-            from madoguchi.reservations.tasks import start_clock
-
-            start_clock()  # reminders and waitlist offer expiry, every five minutes
+            start_clocks()  # e.g. reservations' reminders and offer expiry, every five minutes
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "madoguchi.settings"}
         threads = options["threads"] or (2 if connection.vendor == "sqlite" else 8)
         worker_argv = (
