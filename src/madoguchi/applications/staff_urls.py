@@ -1,4 +1,4 @@
-"""Staff pages of applications: inbox, case, workflow and exports.
+"""Staff pages of applications: inbox, case, workflow, statistics and exports.
 
 Mounted by the root URLconf under ``staff/`` in the shared ``staff`` namespace.
 """
@@ -26,6 +26,7 @@ urlpatterns = [
          name="procedure_workflow"),
     path("applications/<uuid:public_id>/files/<slug:key>/<int:index>/", staff_views.attachment,
          name="attachment"),
+    path("stats/", staff_views.stats_view, name="stats"),
     path("exports/", export_views.export_applications, name="exports"),
     path("exports/log/", export_views.export_log, name="exports_log"),
 ]

@@ -17,9 +17,9 @@ from madoguchi.core import audit
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.fields_upload import download_name, open_upload
 from madoguchi.staff.models import StaffMember
-from madoguchi.staff.permissions import case_handler_required, staff_member
+from madoguchi.staff.permissions import case_handler_required, role_required, staff_member
 
-from . import casework, selectors, services
+from . import casework, selectors, services, stats
 from . import inbox as inbox_filters
 from .models import MANUAL_TARGETS, REASON_REQUIRED, Status
 
@@ -257,3 +257,12 @@ def add_comment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                      target_id=str(application.public_id), details={"comment": comment.pk})
         messages.success(request, _("The comment was added."))
     return redirect(reverse("staff:case", args=[application.public_id]) + "#comments")
+
+
+@role_required(StaffMember.Role.DX, StaffMember.Role.HEAD, StaffMember.Role.ADMIN)
+def stats_view(request: HttpRequest) -> HttpResponse:
+    """Applications of the whole city per month, procedure and status: counts only."""
+    return render(request, "applications/staff/stats.html", {
+        "months": stats.monthly_application_counts(list(Status.values)),
+        "statuses": Status.choices,
+    })

@@ -1,4 +1,4 @@
-"""Staff sign-in, two-factor, statistics and audit pages.
+"""Staff sign-in, two-factor and audit pages.
 
 Mounted by the root URLconf under ``staff/`` in the ``staff`` namespace, which the staff URL
 modules of the apps above (applications, approvals) share: each app owns its staff URLs.
@@ -13,7 +13,6 @@ urlpatterns = [
     path("login/code/", views.two_factor_view, name="two_factor"),
     path("login/setup/", views.two_factor_setup_view, name="two_factor_setup"),
     path("logout/", views.logout_view, name="logout"),
-    path("stats/", views.stats_view, name="stats"),
     path("audit/", audit_views.audit_log, name="audit"),
     path("admin/two-factor/", views.two_factor_admin_view, name="two_factor_admin"),
     path("admin/two-factor/<int:member_id>/reset/", views.two_factor_reset_view,

@@ -1,4 +1,4 @@
-"""Staff sign-in (password, then an authenticator code), statistics and authenticator resets."""
+"""Staff sign-in (password, then an authenticator code) and authenticator resets."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from madoguchi.applications.models import Status
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
 from madoguchi.core.signin import SignInForm, sign_in
@@ -121,18 +120,6 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("staff:login")
-
-
-# --- Statistics (DX office, heads, administrators) ---------------------------------------------
-
-
-@role_required(Role.DX, Role.HEAD, Role.ADMIN)
-def stats_view(request: HttpRequest) -> HttpResponse:
-    """Applications of the whole city per month, procedure and status: counts only."""
-    return render(request, "staff/stats.html", {
-        "months": selectors.monthly_application_counts(list(Status.values)),
-        "statuses": Status.choices,
-    })
 
 
 # --- Authenticator resets (administrators, own department) -------------------------------------
