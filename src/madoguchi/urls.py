@@ -13,6 +13,12 @@ STAFF_URLS = [
     path("", include("madoguchi.approvals.staff_urls")),
 ]
 
+# The "residents" namespace is shared too: the my page belongs to applications.
+RESIDENT_URLS = [
+    path("", include("madoguchi.residents.urls")),
+    path("", include("madoguchi.applications.my_urls")),
+]
+
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
@@ -23,7 +29,7 @@ urlpatterns = [
     path("staff/navigator/", include("madoguchi.catalog.staff_urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),
-    path("", include("madoguchi.residents.urls")),
+    path("", include((RESIDENT_URLS, "residents"))),
     path("", include("madoguchi.applications.urls")),
     path("", include("madoguchi.catalog.urls")),
     path("", include("madoguchi.issuance.urls")),

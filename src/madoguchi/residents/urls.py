@@ -1,8 +1,13 @@
+"""Resident accounts: sign-up, sign-in and password reset.
+
+Mounted by the root URLconf in the ``residents`` namespace, which the my page of applications
+(``applications.my_urls``) shares.
+"""
+
 from django.urls import path
 
 from . import views
 
-app_name = "residents"
 urlpatterns = [
     path("account/signup/", views.signup, name="signup"),
     path("account/signup/sent/", views.signup_sent, name="signup_sent"),
@@ -14,5 +19,4 @@ urlpatterns = [
     path("account/password/reset/sent/", views.password_reset_sent, name="password_reset_sent"),
     path("account/password/reset/<str:uidb64>/<str:token>/", views.password_reset_confirm,
          name="password_reset_confirm"),
-    path("my/", views.mypage, name="mypage"),
 ]

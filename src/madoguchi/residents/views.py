@@ -1,4 +1,7 @@
-"""Resident sign-up (with a confirmation link), sign-in, password reset and the my page."""
+"""Resident sign-up (with a confirmation link), sign-in and password reset.
+
+The my page, which lists the resident's applications, is served by ``applications.my_views``.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +18,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from madoguchi.applications import drafts
-from madoguchi.applications import selectors as application_selectors
 from madoguchi.core import audit
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
@@ -174,11 +175,3 @@ password_reset_confirm = ResidentPasswordResetConfirmView.as_view()
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("catalog:home")
-
-
-@resident_required
-def mypage(request: HttpRequest) -> HttpResponse:
-    applications = application_selectors.for_resident(request.user)[:100]
-    return render(request, "residents/mypage.html", {
-        "applications": applications, "drafts": drafts.for_resident(request.user),
-        "must_confirm_email": selectors.must_confirm_email(request.user)})
