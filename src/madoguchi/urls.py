@@ -19,6 +19,12 @@ RESIDENT_URLS = [
     path("", include("madoguchi.applications.my_urls")),
 ]
 
+# The "catalog" namespace holds the site search page of the search app too (catalog:search).
+CATALOG_URLS = [
+    path("", include("madoguchi.catalog.urls")),
+    path("", include("madoguchi.search.resident_urls")),
+]
+
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
@@ -31,7 +37,7 @@ urlpatterns = [
     path("", include("madoguchi.forms.urls")),
     path("", include((RESIDENT_URLS, "residents"))),
     path("", include("madoguchi.applications.urls")),
-    path("", include("madoguchi.catalog.urls")),
+    path("", include((CATALOG_URLS, "catalog"))),
     path("", include("madoguchi.issuance.urls")),
     path("", include("madoguchi.reservations.urls")),
     path("", include("madoguchi.search.urls")),

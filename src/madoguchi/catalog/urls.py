@@ -1,11 +1,15 @@
+"""Resident pages of the catalog and the navigator.
+
+Mounted by the root URLconf in the ``catalog`` namespace, which the site search page
+(``search.resident_urls``) shares.
+"""
+
 from django.urls import path
 
 from . import navigator_views, views
 
-app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
     path("procedures/<slug:slug>/", views.procedure_detail, name="procedure"),
     path("navi/", navigator_views.home, name="navi"),
     path("navi/<slug:slug>/", navigator_views.questions, name="navi_questions"),

@@ -1,4 +1,7 @@
-"""Resident pages of the catalog: home, search and a procedure's page."""
+"""Resident pages of the catalog: home and a procedure's page.
+
+The site search at ``/search/`` (``catalog:search``) is served by ``search.resident_urls``.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,6 @@ from . import selectors
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", {"procedures": selectors.procedures()})
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    """Site search over procedures, FAQ answers and life events (``madoguchi.search``)."""
-    from madoguchi.search.views import search_page
-
-    return search_page(request)
 
 
 def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
