@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,10 +24,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def run_check(tmp_path: Path, mode: str) -> subprocess.CompletedProcess[str]:
+def run_check(tmp_path: Path, mode: str, stop_timeout: int) -> subprocess.CompletedProcess[str]:
     makefile = tmp_path / "Makefile"
     makefile.write_text(f"demo:\n\t{sys.executable} {FAKE_DEMO} $(PORT) {mode}\n")
-    env = {**os.environ, "CI_DEMO_TIMEOUT": "60", "CI_DEMO_STOP_TIMEOUT": "2"}
+    env = {**os.environ, "CI_DEMO_TIMEOUT": "60", "CI_DEMO_STOP_TIMEOUT": str(stop_timeout)}
     return subprocess.run(  # noqa: S603 - fixed argv
         [sys.executable, str(CHECK), "-f", str(makefile)], env=env, capture_output=True,
         text=True, timeout=120, check=False,
@@ -46,16 +47,19 @@ def fake_demo_processes() -> list[str]:
 
 
 def test_a_demo_that_stops_cleanly_passes(tmp_path):
-    result = run_check(tmp_path, "clean")
+    # A clean stop is seen as soon as it happens; the long limit only matters on a loaded machine.
+    result = run_check(tmp_path, "clean", stop_timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "GET /staff/ → 200" in result.stdout
     assert "every process of the demo has stopped" in result.stdout
 
 
 def test_a_demo_that_leaves_processes_fails_and_is_cleaned_up(tmp_path):
-    result = run_check(tmp_path, "leave")
+    result = run_check(tmp_path, "leave", stop_timeout=2)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "ci-demo-check: FAILED: 2 processes of the demo still run 2 s after SIGTERM" in (
-        result.stderr)
+    # The two children the fake leaves behind, and on a loaded machine perhaps make and the fake
+    # itself, which had no time to exit yet.
+    assert re.search(r"ci-demo-check: FAILED: [2-4] processes of the demo still run 2 s after "
+                     r"SIGTERM", result.stderr), result.stderr
     assert "granian" in result.stderr and "db_worker" in result.stderr
     assert not fake_demo_processes()
