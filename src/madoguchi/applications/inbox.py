@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -153,9 +153,6 @@ class InboxFilters:
     def querystring(self, **changes: str) -> str:
         params = self.params(**changes)
         return f"?{urlencode(params)}" if params else "?"
-
-    def without_position(self) -> InboxFilters:
-        return replace(self, after=None, before=None)
 
 
 def _start_of_day(day: dt.date, days_after: int = 0) -> dt.datetime | None:
