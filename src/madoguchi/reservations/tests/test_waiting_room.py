@@ -60,7 +60,7 @@ class Visitor:
     def __init__(self, service, user=None) -> None:
         self.service = service
         self.client = client_for(user) if user is not None else Client()
-        # English: the Japanese catalog is merged by the lead (.i18n/resv-rush.po).
+        # The assertions read the English pages.
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         self.factory = RequestFactory()
         self.user = user
