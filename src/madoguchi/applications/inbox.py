@@ -123,10 +123,6 @@ class InboxFilters:
     ignored: tuple[str, ...] = ()
 
     @property
-    def searching(self) -> bool:
-        return bool(self.receipt_number or self.name_key or self.kana_key or self.bad_receipt)
-
-    @property
     def submitted_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """Aware datetimes (city time) for ``submitted_from`` ≤ submitted < day after ``to``."""
         start = end = None
