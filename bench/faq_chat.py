@@ -115,7 +115,7 @@ def load(rng: random.Random) -> float:
     return time.perf_counter() - started
 
 
-def timed(fn, items) -> list[float]:  # noqa: ANN001
+def timed(fn, items) -> list[float]:
     out = []
     for item in items:
         started = time.perf_counter()

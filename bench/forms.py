@@ -87,7 +87,7 @@ def main() -> None:
         print(f"{name}: {value}")
 
 
-def _floor_urls():  # noqa: ANN202 - a module object
+def _floor_urls():  # a module object
     """The project's URLs plus the floor page (bench only, never in the app)."""
     import types
 
@@ -95,7 +95,7 @@ def _floor_urls():  # noqa: ANN202 - a module object
     from django.shortcuts import redirect, render
     from django.urls import include, path
 
-    def floor(request, page: int) -> HttpResponse:  # noqa: ANN001
+    def floor(request, page: int) -> HttpResponse:
         if request.method == "POST":
             request.session[f"floor-{page}"] = {k: v[:200] for k, v in request.POST.items()
                                                 if k != "csrfmiddlewaretoken"}
@@ -137,7 +137,7 @@ def run() -> list[tuple[str, str]]:
     settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0].get("DIRS", []), template_dir]
     from django.template import engines
 
-    engines._engines = {}  # noqa: SLF001 - pick up the extra template directory
+    engines._engines = {}  # pick up the extra template directory
     engines.__dict__.pop("templates", None)
 
     load_demo_city()
@@ -154,7 +154,7 @@ def run() -> list[tuple[str, str]]:
     floor_client = Client()
     floor_client.force_login(user)
 
-    def timed(call, status: int, location: str = "") -> float:  # noqa: ANN001
+    def timed(call, status: int, location: str = "") -> float:
         start = time.perf_counter()
         response = call()
         elapsed = (time.perf_counter() - start) * 1000
@@ -206,7 +206,7 @@ def run() -> list[tuple[str, str]]:
     ]
 
 
-def bench_builder(services, procedure, staff_email, password) -> list[float]:  # noqa: ANN001
+def bench_builder(services, procedure, staff_email, password) -> list[float]:
     """Median time of saving one field of a 100-field form through the builder."""
     from django.test import Client
 

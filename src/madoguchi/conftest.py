@@ -185,14 +185,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker) -> None:  # noqa: ANN001
+def django_db_setup(django_db_setup: None, django_db_blocker) -> None:
     """Load the demo city once; each test then works inside a transaction rolled back after it."""
     with django_db_blocker.unblock():
         load_demo_city()
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # noqa: ANN201
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     """Put the demo city back after a transactional test emptied the database."""
     result = yield
     marker = item.get_closest_marker("django_db")

@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import browser_support  # noqa: E402
-from browser_support import ARTIFACTS_DIR, PageFactory  # noqa: E402
+import browser_support
+from browser_support import ARTIFACTS_DIR, PageFactory
 
 # Generous limits: they only matter when something is broken, and CI machines can be busy.
 expect.set_options(timeout=10_000)

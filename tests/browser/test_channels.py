@@ -27,7 +27,7 @@ SAVE = "main form button.button:not(.button--secondary)"
 @pytest.fixture
 def line_api(settings):
     with FakeLineApi() as fake:
-        settings.LINE_CHANNEL_SECRET = "browser-secret"  # noqa: S105 - a test value
+        settings.LINE_CHANNEL_SECRET = "browser-secret"
         settings.LINE_CHANNEL_ACCESS_TOKEN = fake.access_token
         settings.LINE_API_BASE = fake.url
         settings.LINE_API_DATA_BASE = fake.url

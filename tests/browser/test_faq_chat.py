@@ -14,19 +14,10 @@ from playwright.sync_api import expect
 from madoguchi.core.models import AuditEvent, MailboxMessage
 from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.faq.models import ChatQuestion, Inquiry
-from madoguchi.faq.tests.helpers import pending_catalog
 
 pytestmark = pytest.mark.browser
 
 QUESTION = "児童手当はいつもらえますか"
-
-
-@pytest.fixture(autouse=True)
-def faq_catalog(settings, tmp_path_factory) -> None:
-    """This app's translations, if the lead has not merged them into the main catalog yet."""
-    path = pending_catalog(tmp_path_factory.mktemp("faq-locale"))
-    if path is not None:
-        settings.LOCALE_PATHS = [path, *settings.LOCALE_PATHS]
 
 
 def click(page, selector: str) -> None:

@@ -17,7 +17,7 @@ from madoguchi.reservations.tests import factories as f
 pytestmark = pytest.mark.browser
 
 
-def fill_details(page, *, family: str = "緑川", email: str = "hanako@example.jp") -> None:  # noqa: ANN001
+def fill_details(page, *, family: str = "緑川", email: str = "hanako@example.jp") -> None:
     page.fill("#id_family_name", family)
     page.fill("#id_given_name", "花子")
     page.fill("#id_family_kana", "みどりかわ")

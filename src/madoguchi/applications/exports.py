@@ -57,7 +57,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
-# JIS mappings that CP932 writes with another code point for the same character (DOMAIN.md):
+# JIS X 0208 characters that CP932 (Microsoft's Shift_JIS) maps to another code point:
 # WAVE DASH, MINUS SIGN, DOUBLE VERTICAL LINE, EM DASH, CENT, POUND and NOT signs.
 _JIS_TO_CP932 = str.maketrans({
     "\u301c": "\uff5e", "\u2212": "\uff0d", "\u2016": "\u2225", "\u2014": "\u2015",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -123,10 +123,6 @@ class InboxFilters:
     ignored: tuple[str, ...] = ()
 
     @property
-    def searching(self) -> bool:
-        return bool(self.receipt_number or self.name_key or self.kana_key or self.bad_receipt)
-
-    @property
     def submitted_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """Aware datetimes (city time) for ``submitted_from`` ≤ submitted < day after ``to``."""
         start = end = None
@@ -153,9 +149,6 @@ class InboxFilters:
     def querystring(self, **changes: str) -> str:
         params = self.params(**changes)
         return f"?{urlencode(params)}" if params else "?"
-
-    def without_position(self) -> InboxFilters:
-        return replace(self, after=None, before=None)
 
 
 def _start_of_day(day: dt.date, days_after: int = 0) -> dt.datetime | None:

@@ -15,7 +15,7 @@ from madoguchi.core.i18n import localized
 localized_lazy = lazy(localized, str)
 
 
-def _notify(application, kind: str, template: str, context: dict) -> None:  # noqa: ANN001
+def _notify(application, kind: str, template: str, context: dict) -> None:
     url = ""
     if application.applicant_id:
         url = settings.SITE_URL + reverse("applications:detail", args=[application.public_id])

@@ -26,7 +26,7 @@ from . import selectors, services
 from .models import Status, Workflow, transitions_for
 
 
-def _case(request: HttpRequest, public_id: uuid.UUID):  # noqa: ANN202 - an Application
+def _case(request: HttpRequest, public_id: uuid.UUID):  # an Application
     return selectors.get_for_staff(staff_member(request), public_id)
 
 

@@ -43,12 +43,3 @@ def trail(application: Application) -> list[dict[str, Any]]:
     requests = (application.approval_requests.select_related("drafted_by")
                 .prefetch_related("decisions__decided_by", "decisions__on_behalf_of"))
     return [{"request": r, "decisions": list(r.decisions.all())} for r in requests]
-
-
-def waiting_for(staff: StaffMember, today: dt.date) -> list[ApprovalRequest]:
-    """Pending requests of the department whose current step this staff member may decide."""
-    requests = (ApprovalRequest.objects
-                .filter(state=ApprovalRequest.State.PENDING,
-                        application__department_id=staff.department_id)
-                .select_related("application__procedure")[:200])
-    return [r for r in requests if r.step and acting_for(staff, r.step["role"], today) is not False]

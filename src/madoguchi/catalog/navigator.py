@@ -22,7 +22,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import jpholiday
@@ -284,14 +284,6 @@ class Question:
     kind: str
     minimum: int = 0
     maximum: int = 99
-
-
-@dataclass
-class Answers:
-    """Cleaned answers (yes/no as "yes"/"no", numbers as int) and errors by question key."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 MAX_NUMBER_LENGTH = 6

@@ -50,11 +50,11 @@ class Item:
     days_left: int | None
 
     @property
-    def procedure(self):  # noqa: ANN201 - a Procedure annotated with has_published_form
+    def procedure(self):  # a Procedure annotated with has_published_form
         return self.rule.procedure
 
     @property
-    def form(self):  # noqa: ANN201 - the procedure's FormDefinition, when it can be applied for
+    def form(self):  # the procedure's FormDefinition, when it can be applied for
         return getattr(self.procedure, "form", None) if self.procedure.accepts_online_application \
             else None
 

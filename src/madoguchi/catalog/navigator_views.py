@@ -18,7 +18,7 @@ from . import navigator_selectors as selectors
 from .navigator_selectors import DATE_PARAM
 
 
-def _event_or_404(slug: str):  # noqa: ANN202 - a LifeEvent
+def _event_or_404(slug: str):  # a LifeEvent
     event = selectors.event_with_questions(slug)
     if event is None:
         raise Http404
@@ -52,7 +52,7 @@ def questions(request: HttpRequest, slug: str) -> HttpResponse:
     }))
 
 
-def _question_rows(questions, raw: dict[str, str], errors: dict[str, str]) -> list[dict]:  # noqa: ANN001
+def _question_rows(questions, raw: dict[str, str], errors: dict[str, str]) -> list[dict]:
     return [{"q": q, "raw": raw.get(q.key, ""), "error": errors.get(q.key, "")}
             for q in questions]
 

@@ -59,7 +59,7 @@ class LineError(Exception):
         self.accepted = accepted
 
 
-def _call(function, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN001
+def _call(function, *args: Any, **kwargs: Any) -> Any:
     """Call an SDK method and turn its failures into :class:`LineError`."""
     try:
         return function(*args, _request_timeout=TIMEOUT, **kwargs)

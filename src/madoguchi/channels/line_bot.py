@@ -86,7 +86,7 @@ def parse(body: bytes, signature: str | None) -> list[Event]:
     for raw in payload["events"]:
         try:
             events.append(Event.from_dict(raw))
-        except Exception:  # noqa: BLE001 - one malformed event must not drop the others
+        except Exception:  # one malformed event must not drop the others
             logger.info("LINE webhook: skipped a malformed event")
     return events
 
@@ -156,14 +156,14 @@ def _handle(event: Event) -> None:
         line.reply(reply_token, messages)
 
 
-def _account(user_id: str):  # noqa: ANN202
+def _account(user_id: str):
     from .models import LineAccount
 
     return LineAccount.objects.select_related("user", "user__resident_profile").filter(
         line_user_id=user_id).first()
 
 
-def _in_language_of(user_id: str, build, *args: Any) -> list[dict[str, Any]]:  # noqa: ANN001
+def _in_language_of(user_id: str, build, *args: Any) -> list[dict[str, Any]]:
     """Build the answer in the linked resident's language (Japanese for everyone else)."""
     account = _account(user_id)
     profile = getattr(account.user, "resident_profile", None) if account and account.user else None
@@ -261,7 +261,7 @@ def _inquiry() -> list[dict[str, Any]]:
     return [line.text("\n".join(lines))]
 
 
-def _applications(user) -> list[dict[str, Any]]:  # noqa: ANN001
+def _applications(user) -> list[dict[str, Any]]:
     from madoguchi.applications import selectors as application_selectors
 
     applications = list(application_selectors.for_resident(user)[:5])
@@ -280,7 +280,7 @@ def _applications(user) -> list[dict[str, Any]]:  # noqa: ANN001
     return [line.text("\n\n".join(parts))]
 
 
-def _bookings(user) -> list[dict[str, Any]]:  # noqa: ANN001
+def _bookings(user) -> list[dict[str, Any]]:
     from madoguchi.core.templatetags.madoguchi import jdatetime
     from madoguchi.reservations.selectors import upcoming_bookings_for
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .models import ChannelPreference, LineAccount, LinePush
+from .models import ChannelPreference, LineAccount
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
     from madoguchi.core.models import User
 
 DEFAULT_CHANNELS = ["email"]
@@ -33,7 +31,3 @@ def line_account_for(user: User | None) -> LineAccount | None:
 def linked_line_account(user: User) -> LineAccount | None:
     """The LINE account linked to ``user``, following or not."""
     return LineAccount.objects.filter(user=user).first()
-
-
-def pushes_for(user: User) -> QuerySet[LinePush]:
-    return LinePush.objects.filter(user=user).order_by("-created_at", "-id")

@@ -86,7 +86,7 @@ _delay_lock = threading.Lock()
 
 
 def _slots() -> threading.BoundedSemaphore:
-    global _delay_slots, _delay_slots_size  # noqa: PLW0603 - one pool per process
+    global _delay_slots, _delay_slots_size  # one pool per process
     with _delay_lock:
         size = max(1, settings.LOGIN_ADDRESS_DELAY_SLOTS)
         if _delay_slots is None or size != _delay_slots_size:

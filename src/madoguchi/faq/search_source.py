@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 KIND = "faq"
 
 
-def _document(entry):  # noqa: ANN001, ANN202 - FaqEntry -> Document
+def _document(entry):  # FaqEntry -> Document
     from madoguchi.core.search_sources import Document
 
     return Document(
@@ -39,7 +39,7 @@ def documents() -> Iterable:
         yield _document(entry)
 
 
-def document_for(key: str):  # noqa: ANN201 - Document | None
+def document_for(key: str):  # Document | None
     """The document of entry ``key``, or ``None`` when it is gone or not published."""
     from .models import FaqEntry
 

@@ -41,7 +41,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     return render(request, "faq/staff/entries.html", {"staff": staff, "page": page})
 
 
-def _entry_form(request: HttpRequest, staff, entry: FaqEntry | None) -> HttpResponse:  # noqa: ANN001
+def _entry_form(request: HttpRequest, staff, entry: FaqEntry | None) -> HttpResponse:
     procedures = list(Procedure.objects.filter(department_id=staff.department_id))
     initial = {"sort": 100}
     if entry is not None:
@@ -114,7 +114,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
                   {"staff": staff, "page": page, "status": status, "tabs": tabs})
 
 
-def _render_inquiry(request: HttpRequest, staff, inquiry: Inquiry, form: ReplyForm,  # noqa: ANN001
+def _render_inquiry(request: HttpRequest, staff, inquiry: Inquiry, form: ReplyForm,
                     status: int = 200) -> HttpResponse:
     audit.record(request, "inquiry.view.staff", target_type="inquiry",
                  target_id=str(inquiry.public_id))

@@ -84,7 +84,7 @@ def bank_names(value: dict[str, Any]) -> tuple[str, str]:
     return bank_name, branch_name
 
 
-def _bank_answer(field: Any, value: Any) -> BankAccountAnswer | None:  # noqa: ANN401 - a field
+def _bank_answer(field: Any, value: Any) -> BankAccountAnswer | None:
     if not isinstance(value, dict):
         return None
     bank_name, branch_name = bank_names(value)

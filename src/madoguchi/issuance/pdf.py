@@ -202,7 +202,7 @@ class UnicodeTTFont(TTFont):
             self._sequences[sequence] = chr(code)
             return chr(code)
 
-    def addObjects(self, doc) -> None:  # noqa: ANN001 - reportlab's PDFDocument
+    def addObjects(self, doc) -> None:  # reportlab's PDFDocument
         """reportlab's font objects, with ToUnicode maps that give back what was typed."""
         state = self.state.get(doc)
         subsets = [list(subset) for subset in state.subsets] if state is not None else []
@@ -527,7 +527,7 @@ def _footer_lines(notice: Notice) -> list[tuple[str, float, str]]:
         ]
 
 
-def _footer(notice: Notice, fonts: dict[str, UnicodeTTFont]):  # noqa: ANN202 - a page callback
+def _footer(notice: Notice, fonts: dict[str, UnicodeTTFont]):  # a page callback
     def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         width, _height = A4
         bottom = 15 * mm

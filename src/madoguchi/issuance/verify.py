@@ -96,7 +96,7 @@ def check_signatures(data: bytes, trust_roots: list[asn1_x509.Certificate]) -> t
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except Exception:  # noqa: BLE001 - any parse failure of an untrusted file means "unreadable"
+    except Exception:  # any parse failure of an untrusted file means "unreadable"
         logger.info("uploaded PDF could not be read", exc_info=True)
         return Verdict.UNREADABLE, ""
     if not signatures:
@@ -106,7 +106,7 @@ def check_signatures(data: bytes, trust_roots: list[asn1_x509.Certificate]) -> t
     for signature in signatures:
         try:
             status = validate_pdf_signature(signature, context)
-        except Exception:  # noqa: BLE001 - a malformed signature is a broken signature
+        except Exception:  # a malformed signature is a broken signature
             logger.info("uploaded PDF has an unreadable signature", exc_info=True)
             return Verdict.TAMPERED, ""
         if not (status.intact and status.valid):

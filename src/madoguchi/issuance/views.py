@@ -64,7 +64,7 @@ class UploadLimit(FileUploadHandler):
         self.received = 0
         self.exceeded = False
 
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int,  # noqa: N803
+    def handle_raw_input(self, input_data: Any, META: Any, content_length: int,
                          boundary: Any, encoding: str | None = None) -> None:
         self.exceeded = content_length > self.limit + 64 * 1024
 

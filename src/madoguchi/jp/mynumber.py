@@ -1,4 +1,5 @@
-"""個人番号 (マイナンバー): 12 digits, the last a check digit (DOMAIN.md)."""
+"""個人番号 (マイナンバー): 12 digits, the last a check digit (検査用数字)
+whose formula is set by 総務省令 under the 番号法."""
 
 from __future__ import annotations
 

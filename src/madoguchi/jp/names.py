@@ -1,5 +1,5 @@
 """Search keys for matching names. The keys are for look-up only: a name is always stored and
-shown exactly as typed (DOMAIN.md), and no NFKC is applied anywhere, because NFKC turns some
+shown exactly as typed, and no NFKC is applied anywhere, because NFKC turns some
 compatibility ideographs into different characters (U+FA30 → U+4FAE)."""
 
 from __future__ import annotations

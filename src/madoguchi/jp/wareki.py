@@ -1,6 +1,7 @@
 """和暦 (Japanese era) dates: formatting and lenient parsing of what residents type.
 
-Eras start on a day, not a year (DOMAIN.md). Dates are Gregorian throughout: 明治 years before
+Eras start on a day, not a year: 平成31年4月30日 is followed by 令和元年5月1日.
+Dates are Gregorian throughout: 明治 years before
 明治6年 (1873) are counted as Western year − 1867, ignoring the lunar calendar then in use, so
 明治元年1月1日 in old records (= 1868-01-25) is not what "明治元年1月1日" parses to here.
 """

@@ -12,12 +12,12 @@ from django_tasks import task
 REMINDER_INTERVAL = dt.timedelta(minutes=5)
 
 
-def manage_url(booking) -> str:  # noqa: ANN001 - avoids an import cycle with models
+def manage_url(booking) -> str:  # avoids an import cycle with models
     return settings.SITE_URL + reverse(
         "reservations:manage", args=[booking.public_id, booking.manage_token])
 
 
-def offer_url(entry) -> str:  # noqa: ANN001
+def offer_url(entry) -> str:
     return settings.SITE_URL + reverse(
         "reservations:waitlist", args=[entry.public_id, entry.manage_token])
 

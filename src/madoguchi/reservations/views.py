@@ -106,7 +106,7 @@ def _initial(request: HttpRequest) -> dict[str, str]:
     return initial
 
 
-def _resident(request: HttpRequest):  # noqa: ANN202
+def _resident(request: HttpRequest):
     user = request.user
     return user if user.is_authenticated and getattr(user, "is_resident", False) else None
 

@@ -45,7 +45,7 @@ class Hit:
     snippet: SafeString
     url: str
     score: float
-    title_html: SafeString = field(default=mark_safe(""))  # noqa: S308 - empty
+    title_html: SafeString = field(default=mark_safe(""))
     department_id: int | None = None
 
     @property

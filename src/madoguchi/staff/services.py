@@ -190,7 +190,7 @@ def complete_sign_in(request: HttpRequest, user: User, totp: StaffTOTP) -> None:
     """Mark the session as having passed the second factor (after a correct code)."""
     request.session.cycle_key()  # a new session id for the raised privilege
     request.session[SESSION_KEY] = {"user": user.pk, "totp": totp.pk, "at": int(time.time())}
-    request._staff_2fa_verified = True  # noqa: SLF001 - per-request cache of is_verified
+    request._staff_2fa_verified = True  # per-request cache of is_verified
     audit.record(request, "signin.2fa", target_type="user", target_id=str(user.pk))
 
 
@@ -212,7 +212,7 @@ def is_verified(request: HttpRequest) -> bool:
         and StaffTOTP.objects.filter(pk=flag.get("totp"), user_id=user.pk,
                                      confirmed_at__isnull=False).exists()
     )
-    request._staff_2fa_verified = verified  # noqa: SLF001
+    request._staff_2fa_verified = verified
     return verified
 
 

@@ -246,7 +246,7 @@ def test_concurrent_double_submit_makes_one_application():
             application = submit_application(user=user, version=version, answers=answers,
                                              token=token)
             results.append(application.pk)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             failures.append(exc)
         finally:
             connections.close_all()
@@ -291,7 +291,7 @@ def test_concurrent_double_click_on_the_check_page_makes_one_application():
         try:
             barrier.wait(timeout=10)
             responses.append(client.post(CHECK_URL, {"token": token}))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             failures.append(exc)
         finally:
             connections.close_all()

@@ -10,12 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.catalog.models import City, Counter, Procedure
-from madoguchi.catalog.selectors import search_procedures
 from madoguchi.core.models import User
 from madoguchi.demo.city import DEMO_DIR, load_demo_city
 from madoguchi.forms.models import FormDefinition, FormVersion
 from madoguchi.residents.models import Resident
+from madoguchi.search.selectors import search
 from madoguchi.staff.models import Department, StaffMember
+
+
+def search_procedures(query: str) -> list[Procedure]:
+    """Procedures found by the site search for ``query``, best first."""
+    by_pk = {str(p.pk): p for p in Procedure.objects.all()}
+    return [by_pk[h.key] for h in search(query, kinds=["procedure"], limit=100)]
 
 
 def slugs(query: str) -> list[str]:

@@ -12,7 +12,7 @@ from django.test import Client
 
 from madoguchi.demo.line_fake import FakeLineApi, sign
 
-SECRET = "test-channel-secret"  # noqa: S105 - a test value
+SECRET = "test-channel-secret"
 
 
 @pytest.fixture

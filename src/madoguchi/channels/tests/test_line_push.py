@@ -286,7 +286,7 @@ def test_the_database_backend_defers_the_retry(on_line, line_api, settings):
 def test_a_line_channel_failure_falls_back_to_e_mail(on_line, line_api, notice, monkeypatch):
     from madoguchi.channels import line
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*args, **kwargs):
         raise RuntimeError("template missing")
 
     monkeypatch.setattr(line, "render", broken)

@@ -18,7 +18,7 @@ from typing import Any
 
 
 class Pages(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:  # the name http.server calls
         if self.path == "/staff/":
             self.send_response(302)
             self.send_header("Location", "/staff/login/?next=/staff/")

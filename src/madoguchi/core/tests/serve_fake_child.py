@@ -21,7 +21,7 @@ from typing import Any
 
 
 class Answer(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:  # the name http.server calls
         body = b'{"status": "ok"}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -54,7 +54,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, signal.SIG_IGN if args.ignore_term else stop)
     if args.grandchild:
-        grandchildren.append(subprocess.Popen(  # noqa: S603 - fixed argv
+        grandchildren.append(subprocess.Popen(
             [sys.executable, "-c", "import time; time.sleep(600)"]))
     if args.exit_after is not None:
         threading.Timer(args.exit_after, os._exit, [args.exit_code]).start()

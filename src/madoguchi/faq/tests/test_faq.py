@@ -28,7 +28,7 @@ def dept(code: str) -> Department:
     return Department.objects.get(code=code)
 
 
-def question_id(response) -> str:  # noqa: ANN001
+def question_id(response) -> str:
     match = re.search(r'name="question" value="([0-9a-f-]{36})"', response.content.decode())
     assert match, "no feedback form on the page"
     return match[1]

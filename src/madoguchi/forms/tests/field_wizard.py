@@ -3,43 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-import polib
-from django.utils.translation import trans_real
-
-# New messages wait in .i18n/*.po for their Japanese until they are merged into the catalog.
-PENDING_DIR = Path(__file__).resolve().parents[4] / ".i18n"
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
-
-
-@contextmanager
-def pending_translations(language: str = "ja") -> Iterator[None]:
-    """Add the translations of ``.i18n/*.po`` that the catalog lacks, for one test.
-
-    Once the files are merged into the locale catalog (or removed) this changes nothing.
-    """
-    pending = sorted(PENDING_DIR.glob("*.po"))
-    if not pending:
-        yield
-        return
-    catalog = trans_real.translation(language)._catalog
-    added: list[Any] = []
-    for entry in (e for path in pending for e in polib.pofile(str(path))):
-        msgid = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
-        key: Any = (msgid, 0) if entry.msgid_plural else msgid
-        text = entry.msgstr_plural.get(0, "") if entry.msgid_plural else entry.msgstr
-        if text and key not in catalog:
-            catalog[key] = text
-            added.append(key)
-    try:
-        yield
-    finally:
-        for key in added:
-            catalog._catalogs[0].pop(key, None)
 
 
 def publish_form(slug: str, pages: list[dict[str, Any]], procedure_slug: str = "jido-teate"):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from madoguchi.forms.fields import FieldError, registry, resolve_date_bound
 from madoguchi.forms.tests.field_helpers import build, error_of
-from madoguchi.forms.tests.field_wizard import pending_translations, publish_form, submit
+from madoguchi.forms.tests.field_wizard import publish_form, submit
 
 HYPOTHESIS = settings(max_examples=150, deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -23,12 +23,6 @@ OPTIONS = [
     {"value": "train", "label": {"ja": "電車", "en": "Train"}},
     {"value": 3, "label": {"ja": "自転車", "en": "Bicycle"}},
 ]
-
-
-@pytest.fixture(autouse=True)
-def _pending_ja():
-    with pending_translations():
-        yield
 
 
 def checkboxes(**spec):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from madoguchi.forms.fields import FieldError, registry
 from madoguchi.forms.fields_group import GroupField
 from madoguchi.forms.tests.field_helpers import error_of
-from madoguchi.forms.tests.field_wizard import pending_translations, publish_form, submit
+from madoguchi.forms.tests.field_wizard import publish_form, submit
 
 HYPOTHESIS = settings(max_examples=80, deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -36,12 +36,6 @@ ICHIRO_VALUE = {"name": {"family": "髙﨑", "given": "一郎", "family_kana": "
 HANAKO_VALUE = {"name": {"family": "髙﨑", "given": "花子", "family_kana": "タカサキ",
                          "given_kana": "ハナコ"},
                 "birth_date": "2012-10-10", "school": None}
-
-
-@pytest.fixture(autouse=True)
-def _pending_ja():
-    with pending_translations():
-        yield
 
 
 def build(**spec) -> GroupField:

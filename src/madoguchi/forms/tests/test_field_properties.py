@@ -33,7 +33,6 @@ from madoguchi.forms.definition import FormSpec, check_definition
 from madoguchi.forms.fields import FieldError, FieldType, registry
 from madoguchi.forms.fields_upload import CONTENT_TYPES, FileField
 from madoguchi.forms.tests import strategies as S
-from madoguchi.forms.tests.field_wizard import pending_translations
 from madoguchi.jp import banks as jp_banks
 from madoguchi.jp.address import lookup_postal_code
 from madoguchi.jp.mynumber import normalize_my_number
@@ -52,13 +51,6 @@ def media(settings, tmp_path) -> Path:
     """Uploads are stored in a temporary folder, never in the repository."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _pending_ja():
-    """Messages whose Japanese waits in .i18n/fields.po count as translated."""
-    with pending_translations():
-        yield
 
 
 def strategy_of(type_name: str) -> S.TypeStrategy:

@@ -28,7 +28,7 @@ from madoguchi.forms.fields_upload import (
     upload_item,
 )
 from madoguchi.forms.tests.field_helpers import error_of
-from madoguchi.forms.tests.field_wizard import pending_translations, publish_form, submit
+from madoguchi.forms.tests.field_wizard import publish_form, submit
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(200))
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 100
@@ -39,12 +39,6 @@ AVIF = b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\x00" * 40
 HYPOTHESIS = settings(max_examples=60, deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture,
                                              HealthCheck.too_slow])
-
-
-@pytest.fixture(autouse=True)
-def _pending_ja():
-    with pending_translations():
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -43,7 +43,7 @@ from madoguchi.forms.models import FormDefinition
 
 
 @pytest.fixture(autouse=True)
-def english(japanese):  # noqa: ARG001 - runs inside the package's Japanese override
+def english(japanese):  # runs inside the package's Japanese override
     """Messages are read in English here, whatever translations exist."""
     with translation.override("en"):
         yield

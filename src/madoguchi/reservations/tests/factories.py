@@ -19,7 +19,7 @@ def department() -> Department:
     return Department.objects.get(code="kenko")
 
 
-def venue(**kw) -> Venue:  # noqa: ANN003
+def venue(**kw) -> Venue:
     n = next(_seq)
     return Venue.objects.create(code=f"t-venue-{n}-{uuid.uuid4().hex[:6]}",
                                 department=kw.pop("department", None) or department(),
@@ -30,7 +30,7 @@ def room(v: Venue | None = None) -> Room:
     return Room.objects.create(venue=v or venue(), name={"ja": "第1会議室", "en": "Room 1"})
 
 
-def service(**kw) -> Service:  # noqa: ANN003
+def service(**kw) -> Service:
     n = next(_seq)
     defaults = {"code": f"t-svc-{n}-{uuid.uuid4().hex[:6]}", "department": department(),
                 "name": {"ja": f"テスト検診{n}", "en": f"Test screening {n}"},
@@ -40,7 +40,7 @@ def service(**kw) -> Service:  # noqa: ANN003
 
 
 def slot(svc: Service | None = None, *, days: int = 10, hour: int = 10, capacity: int = 3,
-         r: Room | None = None, **kw) -> Slot:  # noqa: ANN003
+         r: Room | None = None, **kw) -> Slot:
     svc = svc or service()
     day = timezone.localdate() + dt.timedelta(days=days)
     starts = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
@@ -49,7 +49,7 @@ def slot(svc: Service | None = None, *, days: int = 10, hour: int = 10, capacity
                                capacity=capacity, **kw)
 
 
-def person(n: int = 0, **kw) -> Person:  # noqa: ANN003
+def person(n: int = 0, **kw) -> Person:
     defaults = {"family_name": "緑川", "given_name": f"花子{n}", "family_kana": "ミドリカワ",
                 "given_kana": "ハナコ", "birth_date": dt.date(1970, 5, 1) + dt.timedelta(days=n),
                 "sex": "female", "phone": "0901234567", "email": f"hanako{n}@example.jp"}

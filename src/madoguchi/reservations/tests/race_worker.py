@@ -28,7 +28,7 @@ def book_in_process(database_name: str, slot_id: int, idx: int, start: Any, queu
             queue.put("booked")
         except services.BookingRefused as exc:
             queue.put(exc.code)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent
+    except Exception as exc:  # reported to the parent
         queue.put(f"error: {exc!r}")
     finally:
         connections.close_all()

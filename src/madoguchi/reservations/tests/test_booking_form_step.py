@@ -49,14 +49,14 @@ def url(page: str) -> str:
     return f"/apply/{SLUG}/{page}/"
 
 
-def fill_until_booking(client) -> None:  # noqa: ANN001
+def fill_until_booking(client) -> None:
     for page, data in PAGES.items():
         response = client.post(url(page), data)
         assert response.status_code == 302, (page, re.findall(r'field__error[^>]*>(.*?)</p>',
                                                               response.content.decode(), re.S))
 
 
-def pick_slot(client, slot: Slot) -> None:  # noqa: ANN001
+def pick_slot(client, slot: Slot) -> None:
     month = timezone.localtime(slot.starts_at).strftime("%Y-%m")
     shown = client.post(url("booking"), {"booking-service": slot.service.code,
                                          "booking-month": month, "_action": "booking:show"})

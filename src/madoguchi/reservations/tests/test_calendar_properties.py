@@ -23,7 +23,7 @@ times = st.integers(min_value=6 * 4, max_value=20 * 4).map(
 
 
 @st.composite
-def templates(draw):  # noqa: ANN001, ANN201
+def templates(draw):
     out = []
     for _ in range(draw(st.integers(1, 4))):
         start = draw(times)

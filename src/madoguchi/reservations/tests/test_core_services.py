@@ -18,16 +18,16 @@ pytestmark = pytest.mark.django_db
 JST = timezone.get_default_timezone()
 
 
-def at(y, m, d, hh=10, mm=0):  # noqa: ANN001, ANN201
+def at(y, m, d, hh=10, mm=0):
     return timezone.make_aware(dt.datetime(y, m, d, hh, mm), JST)
 
 
-def slot_at(svc, when, capacity=3, room=None):  # noqa: ANN001, ANN201
+def slot_at(svc, when, capacity=3, room=None):
     return Slot.objects.create(service=svc, room=room or f.room(), starts_at=when,
                                ends_at=when + dt.timedelta(minutes=30), capacity=capacity)
 
 
-def refused(code, fn, *a, **kw):  # noqa: ANN001, ANN002, ANN003, ANN201
+def refused(code, fn, *a, **kw):
     with pytest.raises(BookingRefused) as exc:
         fn(*a, **kw)
     assert exc.value.code == code, exc.value.message

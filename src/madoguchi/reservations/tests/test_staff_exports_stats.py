@@ -38,7 +38,7 @@ def _past_slot(service: Service, *, hours_ago: int, capacity: int = 3) -> Slot:
                                ends_at=start + dt.timedelta(minutes=30), capacity=capacity)
 
 
-def _book(slot: Slot, n: int, by: User, **kw):  # noqa: ANN003, ANN202
+def _book(slot: Slot, n: int, by: User, **kw):
     return services.book(slot, person=f.person(n, **kw), request_token=f.token(),
                          booked_by=by, now=slot.starts_at - dt.timedelta(hours=1))
 

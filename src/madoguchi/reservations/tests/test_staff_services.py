@@ -29,7 +29,7 @@ def clerk(demo) -> User:
     return User.objects.get(email=staff_email("kenko1"))
 
 
-def _slot_at(service, starts_at: dt.datetime, room=None, capacity: int = 3) -> Slot:  # noqa: ANN001
+def _slot_at(service, starts_at: dt.datetime, room=None, capacity: int = 3) -> Slot:
     return Slot.objects.create(service=service, room=room or f.room(), starts_at=starts_at,
                                ends_at=starts_at + dt.timedelta(minutes=30), capacity=capacity)
 

@@ -49,7 +49,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 @pytest.fixture
-def rush(demo, clock: Clock):  # noqa: ANN001, ANN201
+def rush(demo, clock: Clock):
     """A service opening now, letting in 1 visitor a minute (burst: 1)."""
     return f.service(bookings_open_at=clock.now, admission_per_minute=1)
 
@@ -57,29 +57,29 @@ def rush(demo, clock: Clock):  # noqa: ANN001, ANN201
 class Visitor:
     """A browser: keeps the cookies the gate and the waiting page set."""
 
-    def __init__(self, service, user=None) -> None:  # noqa: ANN001
+    def __init__(self, service, user=None) -> None:
         self.service = service
         self.client = client_for(user) if user is not None else Client()
-        # English: the Japanese catalog is merged by the lead (.i18n/resv-rush.po).
+        # The assertions read the English pages.
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         self.factory = RequestFactory()
         self.user = user
 
-    def request(self, method: str = "get", path: str = BOOK_PATH, data: dict | None = None):  # noqa: ANN201
+    def request(self, method: str = "get", path: str = BOOK_PATH, data: dict | None = None):
         request = getattr(self.factory, method)(path, data or {})
         request.COOKIES.update({k: v.value for k, v in self.client.cookies.items()})
         SessionMiddleware(lambda r: None).process_request(request)
         request.user = self.user or AnonymousUser()
         return request
 
-    def gate(self, method: str = "get", data: dict | None = None):  # noqa: ANN201
+    def gate(self, method: str = "get", data: dict | None = None):
         """Run the gate as the booking view does; keep any cookie it sets."""
         response = wr.gate(self.request(method, data=data), self.service)
         if response is not None:
             self.client.cookies.update(response.cookies)
         return response
 
-    def arrive(self):  # noqa: ANN201
+    def arrive(self):
         """GET the booking page, following redirects through the waiting page.
 
         Returns "admitted" when the booking page would render, else the waiting page response.
@@ -104,7 +104,7 @@ class Visitor:
         return wr.read_ticket(self.request(), wr.snapshot_of(self.service))
 
 
-def issued(service) -> int:  # noqa: ANN001
+def issued(service) -> int:
     return QueueCounter.objects.get(service=service).issued
 
 
@@ -308,7 +308,7 @@ def test_tampered_and_foreign_cookies_are_refused(rush, clock):
     good = visitor.client.cookies[name].value
     snapshot = wr.snapshot_of(rush)
 
-    def with_cookie(value: str):  # noqa: ANN202
+    def with_cookie(value: str):
         other = Visitor(rush)
         other.client.cookies[name] = value
         return other

@@ -18,7 +18,7 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def full_slot(svc=None, capacity=1):  # noqa: ANN001, ANN201
+def full_slot(svc=None, capacity=1):
     slot = f.slot(svc or f.service(waitlist_offer_hours=24), capacity=capacity, days=10)
     bookings = [services.book(slot, person=f.person(100 + i), request_token=f.token())
                 for i in range(capacity)]

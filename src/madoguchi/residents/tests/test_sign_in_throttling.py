@@ -24,7 +24,7 @@ def pauses(monkeypatch) -> list[float]:
     return made
 
 
-def sign_in(client: Client, email: str, password: str):  # noqa: ANN201
+def sign_in(client: Client, email: str, password: str):
     return client.post("/account/login/", {"email": email, "password": password})
 
 

@@ -30,7 +30,7 @@ from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.residents import services
 from madoguchi.residents.models import Resident
 
-PASSWORD = "kawa-no-nagare-2026"  # noqa: S105 - test value
+PASSWORD = "kawa-no-nagare-2026"
 NEW = "sakura@example.jp"
 LINK = re.compile(r"https?://\S+")
 
@@ -51,7 +51,7 @@ def ja(message: str) -> str:
         return gettext(str(message))
 
 
-def sign_up(client: Client, email: str, password: str = PASSWORD,  # noqa: ANN201
+def sign_up(client: Client, email: str, password: str = PASSWORD,
             next_path: str = ""):
     data = {"email": email, "password": password, "password_again": password}
     if next_path:

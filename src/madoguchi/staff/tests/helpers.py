@@ -66,7 +66,7 @@ def member(role: str, department: str) -> User:
     if existing is not None:
         return existing.user
     user = User.objects.create_user(email=f"{role}-{department}@city.midorigaoka.example",
-                                    password="member-password-2026",  # noqa: S106 - test accounts
+                                    password="member-password-2026",
                                     kind=User.Kind.STAFF)
     department_obj = StaffMember.objects.filter(department__code=department).first().department
     StaffMember.objects.create(user=user, department=department_obj, role=role,

@@ -30,7 +30,7 @@ def case(application) -> Application:
     return application
 
 
-def kosodate_booking():  # noqa: ANN201
+def kosodate_booking():
     """A booking of a 子育て支援課 service (the demo's services belong to 健康増進課)."""
     department = Department.objects.get(code="kosodate")
     venue = Venue.objects.create(code="matrix-hall", department=department,

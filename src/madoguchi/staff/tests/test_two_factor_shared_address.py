@@ -15,7 +15,7 @@ from madoguchi.staff.tests.helpers import ensure_authenticator
 OFFICE = "192.0.2.80"
 
 
-def code_request(user: User | AnonymousUser):  # noqa: ANN201
+def code_request(user: User | AnonymousUser):
     request = RequestFactory().post("/staff/login/code/", REMOTE_ADDR=OFFICE)
     request.user = user
     return request
