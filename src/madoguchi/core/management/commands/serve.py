@@ -192,7 +192,7 @@ class ProcessTree:
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> Child:
         process = subprocess.Popen(  # noqa: S603 - argv is built by serve or given by its caller
-            argv, env=env, process_group=0, preexec_fn=die_with_parent(),  # no threads yet: safe
+            argv, env=env, process_group=0, preexec_fn=die_with_parent(),  # a single prctl call
         )
         child = Child(name, process)
         self.children.append(child)
