@@ -13,6 +13,28 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.core.models import User
 
 
+def new_password_field(label: str) -> forms.CharField:
+    """A new password, with the rule residents are told."""
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=200,
+        help_text=_("At least 10 characters. Do not use only numbers or a common word."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Enter a password.")},
+    )
+
+
+def repeated_password_field(label: str) -> forms.CharField:
+    """The new password typed again."""
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Enter the same password again.")},
+    )
+
 class SignUpForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -23,21 +45,8 @@ class SignUpForm(forms.Form):
             "invalid": _("Enter an e-mail address in the form name@example.jp."),
         },
     )
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        max_length=200,
-        help_text=_("At least 10 characters. Do not use only numbers or a common word."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": _("Enter a password.")},
-    )
-    password_again = forms.CharField(
-        label=_("Password (again)"),
-        strip=False,
-        max_length=200,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": _("Enter the same password again.")},
-    )
+    password = new_password_field(_("Password"))
+    password_again = repeated_password_field(_("Password (again)"))
 
     def clean_email(self) -> str:
         # Whether the address has an account is never said here (see services.request_sign_up).
@@ -79,21 +88,8 @@ class ResidentSetPasswordForm(SetPasswordForm):
     error_messages = {
         "password_mismatch": _("The two passwords are different. Enter them again."),
     }
-    new_password1 = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        max_length=200,
-        help_text=_("At least 10 characters. Do not use only numbers or a common word."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": _("Enter a password.")},
-    )
-    new_password2 = forms.CharField(
-        label=_("New password (again)"),
-        strip=False,
-        max_length=200,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": _("Enter the same password again.")},
-    )
+    new_password1 = new_password_field(_("New password"))
+    new_password2 = repeated_password_field(_("New password (again)"))
 
     def clean(self) -> dict[str, Any]:
         self.validate_passwords("new_password1", "new_password2")
