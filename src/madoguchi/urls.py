@@ -40,7 +40,6 @@ urlpatterns = [
     path("", include((CATALOG_URLS, "catalog"))),
     path("", include("madoguchi.issuance.urls")),
     path("", include("madoguchi.reservations.urls")),
-    path("", include("madoguchi.search.urls")),
     path("", include("madoguchi.faq.urls")),
     path("", include("madoguchi.channels.urls")),
 ]
