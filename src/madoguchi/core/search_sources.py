@@ -33,8 +33,8 @@ class Document:
 
     kind: str
     key: str
-    title: dict
-    body: dict
+    title: dict[str, str]
+    body: dict[str, str]
     url: str
     keywords: list[str] | tuple[str, ...] = field(default=())
     department_id: int | None = None
