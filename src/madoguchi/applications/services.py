@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from madoguchi.core import crypto
+from madoguchi.core import audit, crypto
 from madoguchi.core.models import User
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms.definition import FormSpec
@@ -245,9 +246,12 @@ def _store_answers(application: Application, answers: dict[str, Any], spec: Form
 
 
 def request_correction(
-    *, application: Application, fields: list[str], message: str, actor: User
+    *, application: Application, fields: list[str], message: str, actor: User,
+    request: HttpRequest | None = None,
 ) -> CorrectionRequest:
-    """差戻し: ask the resident to correct ``fields`` and say why; the resident is e-mailed."""
+    """差戻し: ask the resident to correct ``fields`` and say why; the resident is e-mailed.
+
+    With ``request``, the audit event is written in the same transaction."""
     spec = FormSpec(application.form_version.definition)
     known = {f.key for f in spec.fields()}
     fields = [key for key in dict.fromkeys(fields) if key in known]
@@ -260,10 +264,14 @@ def request_correction(
         change_status(application=application, to_status=Status.RETURNED, actor=actor,
                       reason=message, step="correction")
         number = application.corrections.count() + 1
-        return CorrectionRequest.objects.create(
+        correction = CorrectionRequest.objects.create(
             application=application, round=number, fields=fields, message=message,
             requested_by=actor,
         )
+        if request is not None:
+            audit.record(request, "application.correction", target_type="application",
+                         target_id=str(application.public_id), details={"round": number})
+        return correction
 
 
 def open_correction(application: Application) -> CorrectionRequest | None:

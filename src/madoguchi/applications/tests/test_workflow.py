@@ -312,3 +312,45 @@ def test_a_correction_checks_the_answers_as_the_form_pages_do(reviewed, staff_us
     reviewed.refresh_from_db()
     answers = services.all_answers(reviewed)
     assert answers["transport"] == "train" and "route" not in answers
+
+
+def _broken_audit(*args, **kwargs):
+    raise RuntimeError("the audit log is unavailable")
+
+
+def test_a_correction_is_not_asked_for_without_its_audit_event(reviewed, staff_user,
+                                                              monkeypatch):
+    from madoguchi.core import audit
+
+    monkeypatch.setattr(audit, "record", _broken_audit)
+    with pytest.raises(RuntimeError):
+        client_for(staff_user).post(f"/staff/applications/{reviewed.public_id}/correction/",
+                                    {"fields": ["phone"], "message": "確認"})
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.UNDER_REVIEW
+    assert not reviewed.corrections.exists()
+
+
+def test_an_approval_step_is_not_taken_without_its_audit_event(reviewed, route, staff_user,
+                                                               monkeypatch):
+    from madoguchi.core import audit
+
+    url = f"/staff/applications/{reviewed.public_id}/approval/"
+    real = audit.record
+    monkeypatch.setattr(audit, "record", _broken_audit)
+    with pytest.raises(RuntimeError):
+        client_for(staff_user).post(url, {"proposal": "approve", "summary": "要件を満たす"})
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.UNDER_REVIEW
+    assert not ApprovalRequest.objects.filter(application=reviewed).exists()
+    monkeypatch.setattr(audit, "record", real)
+    assert client_for(staff_user).post(url, {"proposal": "approve",
+                                             "summary": "要件を満たす"}).status_code == 302
+    from madoguchi.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="approval.start",
+                                     target_id=str(reviewed.public_id)).count() == 1
+    monkeypatch.setattr(audit, "record", _broken_audit)
+    with pytest.raises(RuntimeError):
+        client_for(staff("kosodate2")).post(f"{url}decide/", {"kind": "approve"})
+    assert not Decision.objects.filter(request__application=reviewed).exists()
