@@ -35,15 +35,23 @@ def repeated_password_field(label: str) -> forms.CharField:
         error_messages={"required": _("Enter the same password again.")},
     )
 
-class SignUpForm(forms.Form):
-    email = forms.EmailField(
+
+def email_field(help_text: str) -> forms.EmailField:
+    """A resident's e-mail address, with the messages residents are shown."""
+    return forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
-        help_text=_("We send your receipt number and updates about your application here."),
+        help_text=help_text,
         error_messages={
             "required": _("Enter your e-mail address."),
             "invalid": _("Enter an e-mail address in the form name@example.jp."),
         },
+    )
+
+
+class SignUpForm(forms.Form):
+    email = email_field(
+        _("We send your receipt number and updates about your application here.")
     )
     password = new_password_field(_("Password"))
     password_again = repeated_password_field(_("Password (again)"))
@@ -68,15 +76,7 @@ class SignUpForm(forms.Form):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"),
-        max_length=254,
-        help_text=_("The address you signed up with."),
-        error_messages={
-            "required": _("Enter your e-mail address."),
-            "invalid": _("Enter an e-mail address in the form name@example.jp."),
-        },
-    )
+    email = email_field(_("The address you signed up with."))
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
