@@ -24,6 +24,7 @@ import io
 import os
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,10 @@ CLUSTER = re.compile(f"[^{SELECTORS}][{SELECTORS}]?|[{SELECTORS}]", re.S)
 # Code points that stand for variation sequences inside the PDF (Supplementary Private Use
 # Area-A); the text layer maps each back to the sequence.
 SEQUENCE_CODES = range(0xF0000, 0xFFFFE)
+_SEQUENCES: dict[str, dict[str, int]] = {}
+_SEQUENCE_TEXTS: dict[str, dict[int, str]] = {}
+_SEQUENCE_FONTS: dict[str, weakref.WeakSet[UnicodeTTFont]] = {}
+_SEQUENCE_LOCK = threading.RLock()
 MARGIN = 25 * mm
 FOOTER_HEIGHT = 38 * mm
 QR_SIZE = 28 * mm
@@ -164,9 +169,15 @@ class UnicodeTTFont(TTFont):
         super().__init__(name, str(path))
         self.path = path
         self.variations = _variation_glyphs(str(path))
-        self._sequences: dict[str, str] = {}  # sequence -> the code point that stands for it
-        self._texts: dict[int, str] = {}  # and back
-        self._lock = threading.Lock()
+        # Which code point stands for which sequence is one table per font name, shared by every
+        # instance of that name (a font found in another directory is another instance): the
+        # instance reportlab writes into a document must read codes another one handed out.
+        with _SEQUENCE_LOCK:
+            self._sequences = _SEQUENCES.setdefault(name, {})  # sequence -> code point
+            self._texts = _SEQUENCE_TEXTS.setdefault(name, {})  # and back
+            _SEQUENCE_FONTS.setdefault(name, weakref.WeakSet()).add(self)
+            for code, sequence in self._texts.items():
+                self._install(code, sequence)
 
     def has(self, ch: str) -> bool:
         """Whether the font has a glyph for the character (a code point standing for a
@@ -184,23 +195,29 @@ class UnicodeTTFont(TTFont):
         glyph (Unicode's rule for a sequence a font does not know); the selector stays in the
         text layer either way.
         """
-        with self._lock:
-            if sequence in self._sequences:
-                return self._sequences[sequence]
-            face = self.face
-            base = ord(sequence[0])
-            glyph, width = face.charToGlyph[base], face.getCharWidth(base)
-            own = self.variations.get((base, ord(sequence[1])))
-            if own is not None:
-                glyph, width = own
-            code = next(c for c in SEQUENCE_CODES[len(self._texts):]
-                        if c not in face.charToGlyph)
-            face.charToGlyph[code] = glyph
-            face.glyphToChar.setdefault(glyph, []).append(code)
-            face.charWidths[code] = width
-            self._texts[code] = sequence
-            self._sequences[sequence] = chr(code)
+        with _SEQUENCE_LOCK:
+            code = self._sequences.get(sequence)
+            if code is None:
+                fonts = list(_SEQUENCE_FONTS[self.fontName])
+                code = next(c for c in SEQUENCE_CODES if c not in self._texts
+                            and all(c not in f.face.charToGlyph for f in fonts))
+                self._texts[code] = sequence
+                self._sequences[sequence] = code
+                for font in fonts:
+                    font._install(code, sequence)
             return chr(code)
+
+    def _install(self, code: int, sequence: str) -> None:
+        """Let this font's face draw ``code`` with the glyph for ``sequence``."""
+        face = self.face
+        base = ord(sequence[0])
+        glyph, width = face.charToGlyph[base], face.getCharWidth(base)
+        own = self.variations.get((base, ord(sequence[1])))
+        if own is not None:
+            glyph, width = own
+        face.charToGlyph[code] = glyph
+        face.glyphToChar.setdefault(glyph, []).append(code)
+        face.charWidths[code] = width
 
     def addObjects(self, doc) -> None:  # reportlab's PDFDocument
         """reportlab's font objects, with ToUnicode maps that give back what was typed."""

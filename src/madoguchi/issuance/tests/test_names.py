@@ -145,3 +145,23 @@ def test_issuing_a_name_no_font_can_print_is_refused_with_the_character(approved
         services.issue(approved, "grant", staff_user)
     assert "U+1F600" in refused.value.user_message()
     assert not IssuedDocument.objects.exists()
+
+
+def test_two_loads_of_one_font_agree_on_what_each_code_stands_for(tmp_path):
+    """A font found again in another directory is another reportlab object with the same name;
+    whichever of them writes the document, a code must give back the sequence it was drawn for
+    (the suite in reverse order once printed 葛󠄀 in the text layer for 辻󠄀)."""
+    source = pdf.font_paths()[pdf.MINCHO]
+    (tmp_path / source.name).symlink_to(source)
+    first = pdf.UnicodeTTFont(pdf.MINCHO, source)
+    second = pdf.UnicodeTTFont(pdf.MINCHO, tmp_path / source.name)
+    kuzu = first.sequence_char("葛\U000e0100")
+    tsuji = second.sequence_char("辻\U000e0100")
+    assert kuzu != tsuji
+    for font in (first, second):
+        assert font.sequence_char("辻\U000e0100") == tsuji
+        assert ord(tsuji) in font.face.charToGlyph and ord(kuzu) in font.face.charToGlyph
+    data = pdf.render_pdf(pdf.Notice(**{**NOTICE.__dict__, "addressee": "葛\U000e0100 辻\U000e0100",
+                                        "body": "本文"}))
+    text = pdf_text(data)  # the two may be set in different fonts: separate runs
+    assert "葛\U000e0100" in text and "辻\U000e0100" in text
