@@ -108,14 +108,13 @@ def procedure_workflow(request: HttpRequest, slug: str) -> HttpResponse:
             if role in ROUTE_ROLES:
                 title = label or str(StaffMember.Role(role).label)
                 new_steps.append({"role": role, "label": {"ja": title, "en": title}})
-        try:
+        if new_steps and Status.IN_APPROVAL not in grid[Status.UNDER_REVIEW]:
+            errors.append(_("With an approval route, “Under review” must be able to go to "
+                            "“Awaiting approval”."))
+        if not errors:
             approvals.save_workflow(request=request, procedure_id=procedure.pk,
                                     procedure_slug=procedure.slug, transitions=grid,
                                     steps=new_steps)
-        except approvals.ApprovalRefused:
-            errors.append(_("With an approval route, “Under review” must be able to go to "
-                            "“Awaiting approval”."))
-        else:
             messages.success(request, _("The workflow was saved."))
             return redirect("staff:procedure_workflow", slug=procedure.slug)
         current, steps = grid, new_steps

@@ -33,11 +33,7 @@ def set_route(procedure_id: int, steps: list[dict]) -> ApprovalRoute:
 def save_workflow(*, request: HttpRequest, procedure_id: int, procedure_slug: str,
                   transitions: dict[str, list[str]], steps: list[dict]) -> None:
     """Save a procedure's status machine and approval route (none when ``steps`` is empty)
-    together with their audit event, in one transaction: all of it or nothing.
-
-    Raises ApprovalRefused when there is a route but review cannot lead into approval."""
-    if steps and Status.IN_APPROVAL not in transitions.get(Status.UNDER_REVIEW, ()):
-        raise ApprovalRefused("a route needs under_review → in_approval")
+    together with their audit event, in one transaction: all of it or nothing."""
     with transaction.atomic():
         set_workflow(procedure_id=procedure_id, transitions=transitions, actor=request.user)
         if steps:

@@ -11,7 +11,7 @@ from madoguchi.applications import services
 from madoguchi.applications.models import Application, Status, Workflow
 from madoguchi.approvals import services as approvals
 from madoguchi.approvals.models import ApprovalRequest, Decision
-from madoguchi.conftest import ACCOUNT_NUMBER, client_for, visible_text
+from madoguchi.conftest import ACCOUNT_NUMBER, client_for
 from madoguchi.core.models import MailboxMessage, User
 from madoguchi.demo.city import staff_email
 from madoguchi.staff.models import StaffMember
@@ -354,19 +354,3 @@ def test_an_approval_step_is_not_taken_without_its_audit_event(reviewed, route, 
     with pytest.raises(RuntimeError):
         client_for(staff("kosodate2")).post(f"{url}decide/", {"kind": "approve"})
     assert not Decision.objects.filter(request__application=reviewed).exists()
-
-
-def test_a_route_needs_a_way_into_approval(demo, procedure):
-    from madoguchi.approvals.models import ApprovalRoute
-
-    user = User.objects.create_user(email="kanri@city.midorigaoka.example",
-                                    password="kanri-password-2026", kind=User.Kind.STAFF)
-    StaffMember.objects.create(user=user, department=procedure.department, role="admin",
-                               family_name="管理", given_name="花子")
-    response = client_for(user).post(f"/staff/procedures/{procedure.slug}/workflow/", {
-        "t-received-under_review": "on", "t-under_review-approved": "on",
-        "step-0-role": "approver"})
-    assert response.status_code == 422
-    assert "「審査中」から「決裁中」へ進める" in visible_text(response.content)
-    assert not Workflow.objects.filter(procedure=procedure).exists()
-    assert not ApprovalRoute.objects.filter(procedure=procedure).exists()
