@@ -7,6 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -147,7 +148,11 @@ def issue_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("This document cannot be issued for the case now."))
         return redirect("staff:case", public_id=application.public_id)
     try:
-        document = issuance.issue_for_case(application, kind, request.user)
+        with transaction.atomic():
+            document = issuance.issue(application, kind, request.user)
+            if application.status == Status.APPROVED:
+                services.change_status(application=application, to_status=Status.ISSUED,
+                                       actor=request.user, step="issuance")
     except (issuance.IssueRefused, SigningUnavailable, services.TransitionRefused) as exc:
         # Missing fonts and unprintable characters are said as they are (which package, which
         # character); anything else gets the general message.

@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from madoguchi.applications.models import Application, Status, StatusEvent
-from madoguchi.applications.services import change_status
+from madoguchi.applications.models import Application, StatusEvent
 from madoguchi.catalog.models import Procedure
 from madoguchi.core.i18n import localized
 from madoguchi.core.models import AuditEvent, User
@@ -176,15 +175,4 @@ def issue(
         except Exception:
             default_storage.delete(name)
             raise
-    return document
-
-
-def issue_for_case(application: Application, kind: str, actor: User) -> IssuedDocument:
-    """交付 from the case page: issue the notice and, for an approved case, mark the case 交付済
-    (issued), in one transaction. Raises what :func:`issue` raises, or TransitionRefused."""
-    with transaction.atomic():
-        document = issue(application, kind, actor)
-        if application.status == Status.APPROVED:
-            change_status(application=application, to_status=Status.ISSUED, actor=actor,
-                          step="issuance")
     return document

@@ -157,25 +157,3 @@ def test_documents_for_lists_newest_first(approved, staff_user):
     first = services.issue(approved, "decision", staff_user)
     second = services.issue(approved, "grant", staff_user, supersedes=first)
     assert list(services.documents_for(approved)) == [second, first]
-
-
-def test_issuing_for_a_case_marks_it_issued_or_changes_nothing(application, staff_user,
-                                                               monkeypatch):
-    from madoguchi.applications import services as cases
-    from madoguchi.applications.models import Status
-
-    cases.change_status(application=application, to_status=Status.UNDER_REVIEW, actor=staff_user)
-    cases.change_status(application=application, to_status=Status.APPROVED, actor=staff_user)
-
-    def refused(**kwargs):
-        raise cases.TransitionRefused("the status machine refuses")
-
-    monkeypatch.setattr(services, "change_status", refused)
-    with pytest.raises(cases.TransitionRefused):
-        services.issue_for_case(application, "decision", staff_user)
-    assert not IssuedDocument.objects.filter(application=application).exists()
-    monkeypatch.setattr(services, "change_status", cases.change_status)
-    document = services.issue_for_case(application, "decision", staff_user)
-    application.refresh_from_db()
-    assert application.status == Status.ISSUED
-    assert list(IssuedDocument.objects.filter(application=application)) == [document]
