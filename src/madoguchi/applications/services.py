@@ -6,10 +6,9 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
-from madoguchi.core import audit, crypto
+from madoguchi.core import crypto
 from madoguchi.core.models import User
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms.definition import FormSpec
@@ -246,12 +245,9 @@ def _store_answers(application: Application, answers: dict[str, Any], spec: Form
 
 
 def request_correction(
-    *, application: Application, fields: list[str], message: str, actor: User,
-    request: HttpRequest | None = None,
+    *, application: Application, fields: list[str], message: str, actor: User
 ) -> CorrectionRequest:
-    """差戻し: ask the resident to correct ``fields`` and say why; the resident is e-mailed.
-
-    With ``request``, the audit event is written in the same transaction."""
+    """差戻し: ask the resident to correct ``fields`` and say why; the resident is e-mailed."""
     spec = FormSpec(application.form_version.definition)
     known = {f.key for f in spec.fields()}
     fields = [key for key in dict.fromkeys(fields) if key in known]
@@ -264,14 +260,10 @@ def request_correction(
         change_status(application=application, to_status=Status.RETURNED, actor=actor,
                       reason=message, step="correction")
         number = application.corrections.count() + 1
-        correction = CorrectionRequest.objects.create(
+        return CorrectionRequest.objects.create(
             application=application, round=number, fields=fields, message=message,
             requested_by=actor,
         )
-        if request is not None:
-            audit.record(request, "application.correction", target_type="application",
-                         target_id=str(application.public_id), details={"round": number})
-        return correction
 
 
 def open_correction(application: Application) -> CorrectionRequest | None:

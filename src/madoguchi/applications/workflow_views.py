@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from madoguchi.approvals import selectors as approval_selectors
 from madoguchi.approvals import services as approvals
 from madoguchi.catalog.models import Procedure
+from madoguchi.core import audit
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member, staff_required
 
@@ -33,14 +34,16 @@ def request_correction(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
     application = _case(request, public_id)
     fields = [f[:40] for f in request.POST.getlist("fields")][:200]
     try:
-        services.request_correction(
+        correction = services.request_correction(
             application=application, fields=fields,
-            message=request.POST.get("message", "")[:2000], actor=request.user, request=request,
+            message=request.POST.get("message", "")[:2000], actor=request.user,
         )
     except services.TransitionRefused:
         messages.error(request, _("Choose the answers to correct and write why. A correction "
                                   "can be asked for while the case is under review."))
     else:
+        audit.record(request, "application.correction", target_type="application",
+                     target_id=str(application.public_id), details={"round": correction.round})
         messages.success(request, _("The resident was asked to correct the answers."))
     return redirect("staff:case", public_id=application.public_id)
 
@@ -51,12 +54,13 @@ def start_approval(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     application = _case(request, public_id)
     try:
         approvals.start(application=application, proposal=request.POST.get("proposal", ""),
-                        summary=request.POST.get("summary", "")[:4000], actor=request.user,
-                        request=request)
+                        summary=request.POST.get("summary", "")[:4000], actor=request.user)
     except approvals.ApprovalRefused:
         messages.error(request, _("The case could not be sent for approval. Choose what you "
                                   "propose and write the reason."))
     else:
+        audit.record(request, "approval.start", target_type="application",
+                     target_id=str(application.public_id))
         messages.success(request, _("The case was sent for approval."))
     return redirect("staff:case", public_id=application.public_id)
 
@@ -71,12 +75,13 @@ def decide(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if pending is None:
             raise approvals.ApprovalRefused("nothing to decide")
         approvals.decide(request=pending, kind=kind,
-                         comment=request.POST.get("comment", "")[:4000], actor=request.user,
-                         http_request=request)
+                         comment=request.POST.get("comment", "")[:4000], actor=request.user)
     except approvals.ApprovalRefused:
         messages.error(request, _("This decision is not possible. It may be another person's "
                                   "step, or a comment is missing."))
     else:
+        audit.record(request, "approval.decide", target_type="application",
+                     target_id=str(application.public_id), details={"kind": kind})
         messages.success(request, _("Your decision was recorded."))
     return redirect("staff:case", public_id=application.public_id)
 

@@ -44,11 +44,8 @@ def save_workflow(*, request: HttpRequest, procedure_id: int, procedure_slug: st
                      target_id=procedure_slug, details={"steps": len(steps)})
 
 
-def start(*, application: Application, proposal: str, summary: str, actor: User,
-          request: HttpRequest | None = None) -> ApprovalRequest:
-    """起案: the clerk proposes to approve or reject; the case waits for the route's steps.
-
-    With ``request``, the audit event is written in the same transaction."""
+def start(*, application: Application, proposal: str, summary: str, actor: User) -> ApprovalRequest:
+    """起案: the clerk proposes to approve or reject; the case waits for the route's steps."""
     summary = summary.replace("\x00", "").strip()
     if proposal not in ApprovalRequest.Proposal.values:
         raise ApprovalRefused("unknown proposal")
@@ -61,24 +58,17 @@ def start(*, application: Application, proposal: str, summary: str, actor: User,
         with transaction.atomic():
             change_status(application=application, to_status=Status.IN_APPROVAL, actor=actor,
                           step="approval")
-            started = ApprovalRequest.objects.create(
+            return ApprovalRequest.objects.create(
                 application=application, proposal=proposal, summary=summary,
                 steps=list(route.steps), drafted_by=actor,
             )
-            if request is not None:
-                audit.record(request, "approval.start", target_type="application",
-                             target_id=str(application.public_id))
-            return started
     except (TransitionRefused, IntegrityError) as exc:
         raise ApprovalRefused(str(exc)) from exc
 
 
-def decide(*, request: ApprovalRequest, kind: str, comment: str, actor: User,
-           http_request: HttpRequest | None = None) -> Decision:
+def decide(*, request: ApprovalRequest, kind: str, comment: str, actor: User) -> Decision:
     """Take the current step's decision. Approve moves to the next step (the last one decides
-    the case as proposed); return sends the case back to review; reject rejects the case.
-
-    With ``http_request``, the audit event is written in the same transaction."""
+    the case as proposed); return sends the case back to review; reject rejects the case."""
     comment = comment.replace("\x00", "").strip()
     if kind not in Decision.Kind.values:
         raise ApprovalRefused("unknown decision")
@@ -102,9 +92,6 @@ def decide(*, request: ApprovalRequest, kind: str, comment: str, actor: User,
             decided_by=actor, on_behalf_of=on_behalf_of,
         )
         application = locked.application
-        if http_request is not None:
-            audit.record(http_request, "approval.decide", target_type="application",
-                         target_id=str(application.public_id), details={"kind": kind})
         if kind == Decision.Kind.APPROVE and locked.current_step + 1 < len(locked.steps):
             locked.current_step += 1
             locked.save(update_fields=["current_step"])
