@@ -286,29 +286,3 @@ def test_saving_the_workflow_is_all_or_nothing(demo, procedure, monkeypatch):
     with pytest.raises(RuntimeError):
         client_for(user).post(f"/staff/procedures/{procedure.slug}/workflow/", post)
     assert Workflow.objects.get(procedure=procedure).transitions == before
-
-
-def test_a_correction_checks_the_answers_as_the_form_pages_do(reviewed, staff_user,
-                                                              resident_client):
-    """The correction page applies the form's conditions like the wizard: an answer hidden by
-    the corrected choice is not checked (and not kept)."""
-    from madoguchi.forms.models import FormVersion
-    from madoguchi.forms.selectors import clear_caches
-
-    definition = reviewed.form_version.definition
-    for page in definition["pages"]:
-        for field in page["fields"]:
-            if field["key"] == "route":
-                field |= {"show_if": {"==": [{"var": "transport"}, "bus"]}, "max_length": 5}
-    FormVersion.objects.filter(pk=reviewed.form_version_id).update(definition=definition)
-    clear_caches()
-    services.request_correction(application=reviewed, fields=["transport", "route"],
-                                message="通学方法をご確認ください。", actor=staff_user)
-    url = f"/my/applications/{reviewed.public_id}/correct/"
-    shown = resident_client.post(url, {"transport": "bus", "route": "とても長い経路の説明です"})
-    assert shown.status_code == 422  # shown, so checked
-    hidden = resident_client.post(url, {"transport": "train", "route": "とても長い経路の説明です"})
-    assert hidden.status_code == 302
-    reviewed.refresh_from_db()
-    answers = services.all_answers(reviewed)
-    assert answers["transport"] == "train" and "route" not in answers
