@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -324,17 +324,9 @@ class FormSpec:
         Conditions are evaluated on the earlier answers plus this page's own values, so a field
         that depends on a choice on the same page is checked only when it applies.
         """
-        return self.validate_fields(page.value_fields, data, files, answers)
-
-    def validate_fields(
-        self, fields: Sequence[FieldType], data: Mapping[str, Any],
-        files: Mapping[str, Any] | None = None, answers: Mapping[str, Any] | None = None,
-    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-        """Read the POST of ``fields`` (a page's, or those a correction asks for) as
-        :meth:`validate_page` does: (raw values, clean values, errors by field key)."""
         raw: dict[str, Any] = {}
         tentative: dict[str, Any] = self.prune(answers or {})
-        for field in fields:
+        for field in page.value_fields:
             raw[field.key] = field.raw_from_post(data, files)
             tentative.pop(field.key, None)
             if not field.is_empty(raw[field.key]):
@@ -342,7 +334,7 @@ class FormSpec:
                     tentative[field.key] = field.clean(raw[field.key])
         clean: dict[str, Any] = {}
         errors: dict[str, str] = {}
-        for field in fields:
+        for field in page.value_fields:
             if not field_shown(field, tentative):
                 continue
             try:
