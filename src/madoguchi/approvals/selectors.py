@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
-
 from madoguchi.applications.models import Application
 from madoguchi.core.models import User
 from madoguchi.staff.models import StaffMember
@@ -45,20 +43,3 @@ def trail(application: Application) -> list[dict[str, Any]]:
     requests = (application.approval_requests.select_related("drafted_by")
                 .prefetch_related("decisions__decided_by", "decisions__on_behalf_of"))
     return [{"request": r, "decisions": list(r.decisions.all())} for r in requests]
-
-
-def colleagues(staff: StaffMember) -> QuerySet[StaffMember]:
-    """The other members of ``staff``'s department: who may decide for them while away."""
-    return StaffMember.objects.filter(department_id=staff.department_id).exclude(pk=staff.pk)
-
-
-def delegations_given(user: User, today: dt.date) -> QuerySet[Delegation]:
-    """``user``'s delegations that have not ended."""
-    return (Delegation.objects.filter(delegator=user, ends_on__gte=today)
-            .select_related("delegate__staff_profile"))
-
-
-def delegations_received(user: User, today: dt.date) -> QuerySet[Delegation]:
-    """The delegations to ``user`` that have not ended."""
-    return (Delegation.objects.filter(delegate=user, ends_on__gte=today)
-            .select_related("delegator__staff_profile"))
