@@ -27,7 +27,6 @@ from .models import (
     CorrectionRequest,
     Status,
     StatusEvent,
-    Workflow,
 )
 
 
@@ -181,16 +180,6 @@ def manual_transitions(application: Application) -> list[str]:
     if _needs_approval(application):
         targets = [s for s in targets if s not in (Status.APPROVED, Status.REJECTED)]
     return targets
-
-
-def set_workflow(*, procedure_id: int, transitions: dict[str, list[str]],
-                 actor: User | None) -> Workflow:
-    """Replace a procedure's own status machine."""
-    workflow, _created = Workflow.objects.update_or_create(
-        procedure_id=procedure_id,
-        defaults={"transitions": transitions, "updated_by": actor, "updated_at": timezone.now()},
-    )
-    return workflow
 
 
 def _needs_approval(application: Application) -> bool:

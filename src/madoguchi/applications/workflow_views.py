@@ -10,18 +10,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.approvals import selectors as approval_selectors
 from madoguchi.approvals import services as approvals
+from madoguchi.approvals.models import ApprovalRoute
 from madoguchi.catalog.models import Procedure
 from madoguchi.core import audit
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member, staff_required
 
 from . import selectors, services
-from .models import Status, transitions_for
+from .models import Status, Workflow, transitions_for
 
 
 def _case(request: HttpRequest, public_id: uuid.UUID):  # an Application
@@ -118,9 +120,17 @@ def procedure_workflow(request: HttpRequest, slug: str) -> HttpResponse:
             errors.append(_("With an approval route, “Under review” must be able to go to "
                             "“Awaiting approval”."))
         if not errors:
-            approvals.save_workflow(request=request, procedure_id=procedure.pk,
-                                    procedure_slug=procedure.slug, transitions=grid,
-                                    steps=new_steps)
+            Workflow.objects.update_or_create(
+                procedure=procedure,
+                defaults={"transitions": grid, "updated_by": request.user,
+                          "updated_at": timezone.now()},
+            )
+            if new_steps:
+                approvals.set_route(procedure.pk, new_steps)
+            else:
+                ApprovalRoute.objects.filter(procedure=procedure).delete()
+            audit.record(request, "procedure.workflow", target_type="procedure",
+                         target_id=procedure.slug, details={"steps": len(new_steps)})
             messages.success(request, _("The workflow was saved."))
             return redirect("staff:procedure_workflow", slug=procedure.slug)
         current, steps = grid, new_steps

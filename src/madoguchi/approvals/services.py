@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from madoguchi.applications.models import Application, Status
-from madoguchi.applications.services import TransitionRefused, change_status, set_workflow
-from madoguchi.core import audit
+from madoguchi.applications.services import TransitionRefused, change_status
 from madoguchi.core.models import User
 from madoguchi.staff.models import StaffMember
 
@@ -28,20 +26,6 @@ def set_route(procedure_id: int, steps: list[dict]) -> ApprovalRoute:
         procedure_id=procedure_id, defaults={"steps": steps, "updated_at": timezone.now()}
     )
     return route
-
-
-def save_workflow(*, request: HttpRequest, procedure_id: int, procedure_slug: str,
-                  transitions: dict[str, list[str]], steps: list[dict]) -> None:
-    """Save a procedure's status machine and approval route (none when ``steps`` is empty)
-    together with their audit event, in one transaction: all of it or nothing."""
-    with transaction.atomic():
-        set_workflow(procedure_id=procedure_id, transitions=transitions, actor=request.user)
-        if steps:
-            set_route(procedure_id, steps)
-        else:
-            ApprovalRoute.objects.filter(procedure_id=procedure_id).delete()
-        audit.record(request, "procedure.workflow", target_type="procedure",
-                     target_id=procedure_slug, details={"steps": len(steps)})
 
 
 def start(*, application: Application, proposal: str, summary: str, actor: User) -> ApprovalRequest:
