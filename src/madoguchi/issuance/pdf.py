@@ -18,6 +18,7 @@ Where the fonts are looked for: the ``ISSUANCE_FONT_DIRS`` setting, else the
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import functools
 import io
@@ -77,11 +78,12 @@ FOOTER_HEIGHT = 38 * mm
 QR_SIZE = 28 * mm
 
 
-class PrintingRefused(Exception):
+class PrintingRefused(Exception, metaclass=abc.ABCMeta):
     """The notice cannot be printed as it must be; :meth:`user_message` says why."""
 
-    def user_message(self) -> str:  # pragma: no cover - every subclass says its own
-        raise NotImplementedError
+    @abc.abstractmethod
+    def user_message(self) -> str:
+        """What staff and residents are told, in their language."""
 
 
 class FontMissing(PrintingRefused, RuntimeError):

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import abc
+
 import pytest
 
 from madoguchi.core.plugins import DuplicatePlugin, PluginError, Registry
 
 
-class Greeter:
+class Greeter(abc.ABC):
     """A toy plugin kind: says hello in its own way."""
 
     label = "Greeter"
     demo = False
 
+    @abc.abstractmethod
     def greet(self, name: str) -> str:
-        raise NotImplementedError
+        """The greeting for ``name``."""
 
 
 class Polite(Greeter):
@@ -113,7 +116,7 @@ def test_choices_list_enabled_plugins_with_their_labels(greeters, settings):
     settings.DEMO, settings.TESTING = False, False
     greeters.register("polite", Polite())
     greeters.register("demo", DemoGreeter())
-    plain = greeters.register("plain", Greeter())
+    plain = greeters.register("plain", Polite())
     plain.label = ""
     assert greeters.get_choices() == [("polite", "Polite"), ("plain", "plain")]
     assert greeters.enabled() == [("polite", greeters["polite"]), ("plain", plain)]
@@ -146,7 +149,7 @@ def test_unregister(greeters):
         greeters.unregister("polite")
 
 
-class Named(Greeter):
+class Named(Polite):
     def __init__(self, code: str) -> None:
         self.code = code
 
