@@ -12,24 +12,24 @@ FULL_WIDTH = str.maketrans("0123456789-()+ ", "０１２３４５６７８９－
 # four digits and a local number of one to four digits before the subscriber's four; mobiles,
 # IP phones, free dial and navi dial. The numbers are city halls and well-known shapes.
 NUMBERING_PLAN = [
-    # area code of 1 digit (03 Tokyo, 06 Osaka): 0X-XXXX-XXXX
+    # area code of 1 digit (03 Tokyo, 06 Osaka): grouped 2-4-4
     ("03-1234-5678", "0312345678", "03-1234-5678"),
     ("06-6123-4567", "0661234567", "06-6123-4567"),
-    # 2 digits (011 Sapporo, 045 Yokohama, 052 Nagoya, 092 Fukuoka): 0XX-XXX-XXXX
+    # 2 digits (011 Sapporo, 045 Yokohama, 052 Nagoya, 092 Fukuoka): grouped 3-3-4
     ("011-211-1234", "0112111234", "011-211-1234"),
     ("045-671-2121", "0456712121", "045-671-2121"),
     ("052-961-1111", "0529611111", "052-961-1111"),
     ("092-711-4111", "0927114111", "092-711-4111"),
-    # 3 digits (0235 Tsuruoka, 0466 Fujisawa, 0123 Chitose): 0XXX-XX-XXXX
+    # 3 digits (0235 Tsuruoka, 0466 Fujisawa, 0123 Chitose): grouped 4-2-4
     ("0235-25-2111", "0235252111", "0235-25-2111"),
     ("0466-25-1111", "0466251111", "0466-25-1111"),
     ("0123-24-3131", "0123243131", "0123-24-3131"),
-    # 4 digits (01267 Iwamizawa area, 04992 Izu Oshima, 01456, 09802): 0XXXX-X-XXXX
+    # 4 digits (01267 Iwamizawa area, 04992 Izu Oshima, 01456, 09802): grouped 5-1-4
     ("01267-1-2345", "0126712345", "01267-1-2345"),
     ("04992-2-1446", "0499221446", "04992-2-1446"),
     ("01456-2-1234", "0145621234", "01456-2-1234"),
     ("09802-2-1234", "0980221234", "09802-2-1234"),
-    # mobiles and IP phones: 0X0-XXXX-XXXX
+    # mobiles and IP phones: grouped 3-4-4
     ("070-1234-5678", "07012345678", "070-1234-5678"),
     ("080-1234-5678", "08012345678", "080-1234-5678"),
     ("090-1234-5678", "09012345678", "090-1234-5678"),
