@@ -37,7 +37,7 @@ import statistics
 import time
 from pathlib import Path
 
-from _django import percentile, throwaway_database, use_project_django
+from _django import analyze_search_table, percentile, throwaway_database, timed, use_project_django
 
 use_project_django()
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "3000"))
@@ -107,21 +107,8 @@ def load(rng: random.Random) -> float:
                              keywords=[subject], is_published=True, sort=1000 + i))
     FaqEntry.objects.bulk_create(rows, batch_size=500)
     services.rebuild(["faq"])
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE search_entry")
+    analyze_search_table()
     return time.perf_counter() - started
-
-
-def timed(fn, items) -> list[float]:
-    out = []
-    for item in items:
-        started = time.perf_counter()
-        fn(item)
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def main() -> None:

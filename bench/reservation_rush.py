@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -355,9 +354,7 @@ def main() -> int:
                 "floor errors": floor.errors == 0,
                 f"slots hold {check['capacity']} seats, not {SEATS}": check["capacity"] == SEATS,
             }
-            failed = [name for name, ok in musts.items() if not ok]
-            for name in failed:
-                log(f"must failed: {name}")
+            failed = submit.failed_musts(musts)
             server.ok = not failed
             return 0 if not failed else 1
     except BenchError as exc:
@@ -368,13 +365,5 @@ def main() -> int:
             client.close()
 
 
-def _terminate(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt  # run the finally blocks: stop the server, drop the database
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
+    submit.run_script(main)

@@ -26,7 +26,7 @@ import statistics
 import sys
 import time
 
-from _django import percentile, throwaway_database, use_project_django
+from _django import analyze_search_table, percentile, throwaway_database, timed, use_project_django
 
 use_project_django()
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "10000"))
@@ -180,21 +180,8 @@ def load(procedures: list[dict], faqs: list[dict]) -> float:
 
     register_source("bench_faq", "FAQ (bench)", faq_documents, lambda key: None)
     services.rebuild(["procedure", "bench_faq"])
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE search_entry")
+    analyze_search_table()
     return time.perf_counter() - started
-
-
-def timed(fn, items) -> list[float]:
-    out = []
-    for item in items:
-        started = time.perf_counter()
-        fn(item)
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def main() -> None:

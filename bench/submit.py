@@ -624,9 +624,22 @@ def _terminate(signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt  # run the finally blocks: stop the server, drop the database
 
 
-if __name__ == "__main__":
+def run_script(entry: Callable[[], int]) -> None:
+    """Run a bench's ``main`` and exit with its code; SIGTERM and Ctrl+C still clean up (130)."""
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        sys.exit(main())
+        sys.exit(entry())
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def failed_musts(musts: dict[str, bool]) -> list[str]:
+    """The names of the conditions that do not hold, each logged as ``must failed``."""
+    failed = [name for name, ok in musts.items() if not ok]
+    for name in failed:
+        log(f"must failed: {name}")
+    return failed
+
+
+if __name__ == "__main__":
+    run_script(main)

@@ -293,9 +293,7 @@ def main() -> int:
                 "overbooked": check["overbooked"] + check["counter_mismatch"] == 0,
                 "booking p99 >= 1000 ms": booking_p99 < 1000,
             }
-            failed = [name for name, ok in musts.items() if not ok]
-            for name in failed:
-                log(f"must failed: {name}")
+            failed = submit.failed_musts(musts)
             server.ok = not failed
             return 0 if not failed else 1
     except BenchError as exc:
@@ -306,13 +304,5 @@ def main() -> int:
             client.close()
 
 
-def _terminate(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 if __name__ == "__main__":
-    rush.signal.signal(rush.signal.SIGTERM, _terminate)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
+    submit.run_script(main)
