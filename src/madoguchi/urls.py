@@ -41,7 +41,8 @@ urlpatterns = [
     path("", include("madoguchi.issuance.urls")),
     path("", include("madoguchi.reservations.urls")),
     path("", include("madoguchi.faq.urls")),
-    path("", include("madoguchi.channels.urls")),
+    # The LINE app serves the notification settings and LINE pages in the old "channels" namespace.
+    path("", include(("madoguchi.line.urls", "channels"))),
 ]
 
 # Edge apps, mounted only where installed (never in production): the demo and the bench floor.
