@@ -32,7 +32,7 @@ urlpatterns = [
     path("staff/reservations/", include("madoguchi.reservations.staff_urls")),
     path("staff/faq/", include("madoguchi.faq.staff_urls")),
     path("staff/search/", include("madoguchi.search.staff_urls")),
-    path("staff/navigator/", include("madoguchi.catalog.staff_urls")),
+    path("staff/navigator/", include("madoguchi.catalog.navigator.staff_urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),
     path("", include((RESIDENT_URLS, "residents"))),
