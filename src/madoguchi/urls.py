@@ -32,7 +32,7 @@ urlpatterns = [
     path("staff/reservations/", include("madoguchi.reservations.staff_urls")),
     path("staff/faq/", include("madoguchi.faq.staff_urls")),
     path("staff/search/", include("madoguchi.search.staff_urls")),
-    path("staff/navigator/", include("madoguchi.catalog.staff_urls")),
+    path("staff/navigator/", include("madoguchi.catalog.navigator.staff_urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),
     path("", include((RESIDENT_URLS, "residents"))),
@@ -41,7 +41,8 @@ urlpatterns = [
     path("", include("madoguchi.issuance.urls")),
     path("", include("madoguchi.reservations.urls")),
     path("", include("madoguchi.faq.urls")),
-    path("", include("madoguchi.channels.urls")),
+    # The LINE app serves the notification settings and LINE pages in the old "channels" namespace.
+    path("", include(("madoguchi.line.urls", "channels"))),
 ]
 
 # Edge apps, mounted only where installed (never in production): the demo and the bench floor.

@@ -6,6 +6,10 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self) -> None:
+        from madoguchi.channels.base import context_providers
+
         from . import search_source
+        from .context_processors import notice_city
 
         search_source.register()
+        context_providers.register("city", notice_city)

@@ -1,4 +1,4 @@
-"""The city shown in every page's header and footer."""
+"""The city shown in every page's header and footer, and named in every notice."""
 
 from __future__ import annotations
 
@@ -8,4 +8,9 @@ from .selectors import get_city
 
 
 def city(request: HttpRequest) -> dict[str, object]:
+    return {"city": get_city()}
+
+
+def notice_city() -> dict[str, object]:
+    """The city for the notices' templates (registered with the channels in ``ready()``)."""
     return {"city": get_city()}

@@ -163,7 +163,7 @@ class NavigatorQuestion(models.Model):
 class NavigatorRule(models.Model):
     """When a life event brings a procedure, why (in plain words) and by when.
 
-    ``condition`` is a JSON Logic rule of :mod:`madoguchi.forms.logic` on the event's question
+    ``condition`` is a JSON Logic rule of :mod:`madoguchi.core.jsonlogic` on the event's question
     keys (None: it always applies); staff build it with select lists, never by typing JSON.
     """
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from madoguchi.forms.models import FormVersion
-
 from .models import City, LifeEvent, Procedure
 
 
@@ -14,9 +12,13 @@ def get_city() -> City | None:
 
 
 def procedures() -> QuerySet[Procedure]:
-    """Procedures with their department and counter, and whether an open, published form exists."""
-    published = FormVersion.objects.filter(
-        form__procedure=OuterRef("pk"), form__is_open=True, published_at__isnull=False
+    """Procedures with their department and counter, and whether an open, published form exists.
+
+    The form is read through the reverse relations the forms app declares on a procedure
+    (``form``, then its ``versions``), so the catalog needs no import from the floor above.
+    """
+    published = Procedure.objects.filter(
+        pk=OuterRef("pk"), form__is_open=True, form__versions__published_at__isnull=False
     )
     return Procedure.objects.select_related("department", "counter").annotate(
         has_published_form=Exists(published)

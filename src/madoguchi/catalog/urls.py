@@ -6,7 +6,8 @@ Mounted by the root URLconf in the ``catalog`` namespace, which the site search 
 
 from django.urls import path
 
-from . import navigator_views, views
+from . import views
+from .navigator import views as navigator_views
 
 urlpatterns = [
     path("", views.home, name="home"),

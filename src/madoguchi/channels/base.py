@@ -3,11 +3,14 @@
 Applications, issuance, reservations and inquiries call :func:`madoguchi.channels.services.notify`
 with a :class:`Notice`; they never talk to a channel directly. Each channel is a plugin in
 :data:`registry` (e-mail, LINE, ...), and each resident chooses which ones reach them.
+Values every notice shows (the city's name ...) come from :data:`context_providers`, which the
+apps owning them fill in their ``ready()``: the channels never import those apps.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -90,3 +93,18 @@ class ChannelRegistry(Registry[Channel]):
 
 
 registry = ChannelRegistry("channels")
+
+
+NoticeContextProvider = Callable[[], Mapping[str, Any]]
+"""A function giving template values for every notice (e.g. ``{"city": <City>}``)."""
+
+context_providers: Registry[NoticeContextProvider] = Registry("notice_context")
+"""Providers of the values every notice is rendered with, by id; the catalog registers "city"."""
+
+
+def shared_context() -> dict[str, Any]:
+    """The values of every enabled provider, merged in registration order."""
+    context: dict[str, Any] = {}
+    for _id, provider in context_providers.enabled():
+        context.update(provider())
+    return context

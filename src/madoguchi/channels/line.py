@@ -59,7 +59,7 @@ class LineError(Exception):
         self.accepted = accepted
 
 
-def _call(function, *args: Any, **kwargs: Any) -> Any:
+def call(function, *args: Any, **kwargs: Any) -> Any:
     """Call an SDK method and turn its failures into :class:`LineError`."""
     try:
         return function(*args, _request_timeout=TIMEOUT, **kwargs)
@@ -78,7 +78,7 @@ def push(to: str, messages: list[dict[str, Any]], retry_key: str) -> None:
     """Push ``messages`` to a LINE user; the retry key makes a repeated push harmless."""
     request = PushMessageRequest.from_dict({"to": to, "messages": messages})
     with api_client() as client:
-        _call(MessagingApi(client).push_message, request, x_line_retry_key=retry_key)
+        call(MessagingApi(client).push_message, request, x_line_retry_key=retry_key)
 
 
 def reply(reply_token: str, messages: list[dict[str, Any]]) -> None:
@@ -86,13 +86,13 @@ def reply(reply_token: str, messages: list[dict[str, Any]]) -> None:
     request = ReplyMessageRequest.from_dict({"replyToken": reply_token,
                                              "messages": messages[:5]})
     with api_client() as client:
-        _call(MessagingApi(client).reply_message, request)
+        call(MessagingApi(client).reply_message, request)
 
 
 def issue_link_token(line_user_id: str) -> str:
     """A link token for LINE's account-link flow (valid about 10 minutes, once)."""
     with api_client() as client:
-        return _call(MessagingApi(client).issue_link_token, line_user_id).link_token
+        return call(MessagingApi(client).issue_link_token, line_user_id).link_token
 
 
 def text(body: str, **extra: Any) -> dict[str, Any]:

@@ -31,3 +31,9 @@ def line_account_for(user: User | None) -> LineAccount | None:
 def linked_line_account(user: User) -> LineAccount | None:
     """The LINE account linked to ``user``, following or not."""
     return LineAccount.objects.filter(user=user).first()
+
+
+def line_account_by_id(line_user_id: str) -> LineAccount | None:
+    """The LINE account of ``line_user_id`` with its resident, or ``None`` if never seen."""
+    return LineAccount.objects.select_related("user", "user__resident_profile").filter(
+        line_user_id=line_user_id).first()

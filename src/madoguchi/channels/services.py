@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from .base import Notice, Recipient, registry
+from .base import Notice, Recipient, registry, shared_context
 from .models import ChannelPreference, LineAccount, LineLinkNonce, LinePush, LineWebhookEvent
 from .selectors import preferred_channels
 
@@ -47,15 +47,13 @@ def notify(notice: Notice, *, user: User | None = None, email: str = "",
     Returns the codes of the channels that delivered. Call it from a background task:
     channels may talk to the network.
     """
-    from madoguchi.catalog.selectors import get_city
-
     recipient = recipient_for(user, email, language)
     wanted = [registry[code] for code in preferred_channels(user) if registry.is_enabled(code)]
     reachable = [c for c in wanted if c.can_reach(recipient)]
     fallback = registry["email"] if registry.is_enabled("email") else None
     delivered: list[str] = []
     with translation.override(recipient.language):
-        context = {"city": get_city(), "site_url": settings.SITE_URL, "notice_url": notice.url,
+        context = {**shared_context(), "site_url": settings.SITE_URL, "notice_url": notice.url,
                    **notice.context}
         for channel in reachable:
             if channel is fallback:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from madoguchi.channels.base import Channel, Notice, registry
+from madoguchi.catalog.models import City
+from madoguchi.channels.base import Channel, Notice, context_providers, registry
 from madoguchi.channels.services import notify, set_channel_preference
 from madoguchi.core.models import MailboxMessage
 from madoguchi.core.plugins import DuplicatePlugin, PluginError
@@ -47,12 +48,14 @@ class Recording(Channel):
 
     def __init__(self) -> None:
         self.delivered: list[str] = []
+        self.contexts: list[dict] = []
 
     def can_reach(self, recipient) -> bool:
         return True
 
     def deliver(self, recipient, notice, context) -> None:
         self.delivered.append(notice.kind)
+        self.contexts.append(context)
 
 
 def test_registry_refuses_a_channel_under_another_code_or_a_duplicate():
@@ -77,3 +80,20 @@ def test_notify_uses_an_enabled_channel_and_skips_a_disabled_one(resident, notic
         with pytest.raises(ValueError):
             set_channel_preference(resident, ["recording"])
     assert "recording" not in registry
+
+
+@pytest.mark.django_db
+def test_every_notice_gets_the_provided_values_and_its_own_win(resident, notice, settings, demo):
+    """The catalog provides the city (channels never import it); a notice's context wins."""
+    assert "city" in context_providers
+    provided = {"office": "市民課", "days": 1}
+    with (registry.temporary("recording", Recording()) as channel,
+          context_providers.temporary("office", lambda: provided)):
+        set_channel_preference(resident, ["recording"])
+        assert notify(notice, user=resident) == ["recording"]
+        settings.MADOGUCHI_DISABLED_PLUGINS = {"notice_context": ["office"]}
+        notify(notice, user=resident)
+    first, second = channel.contexts
+    city = City.objects.get()
+    assert first["city"] == city and first["office"] == "市民課" and first["days"] == 7
+    assert second["city"] == city and "office" not in second

@@ -15,9 +15,9 @@ from django.utils import timezone
 from madoguchi.channels import services
 from madoguchi.channels.models import ChannelPreference, LineAccount, LineLinkNonce
 from madoguchi.channels.selectors import preferred_channels
-from madoguchi.channels.tests.conftest import event, payload, post_webhook, postback_event
 from madoguchi.conftest import DEMO_PASSWORD, client_for
 from madoguchi.core.models import AuditEvent
+from madoguchi.line.tests.conftest import event, payload, post_webhook, postback_event
 
 pytestmark = pytest.mark.django_db
 USER = "U" + "b" * 32

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import navigator_selectors as selectors
-from .navigator_selectors import DATE_PARAM
+from . import selectors
+from .selectors import DATE_PARAM
 
 
 def _event_or_404(slug: str):  # a LifeEvent

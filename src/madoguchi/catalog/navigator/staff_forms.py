@@ -8,9 +8,10 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from . import navigator
-from .models import LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
-from .navigator_selectors import RESERVED_KEYS
+from madoguchi.catalog import navigator
+from madoguchi.catalog.models import LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
+
+from .selectors import RESERVED_KEYS
 
 MAX_CONDITION_ROWS = 3
 TEXT = {"max_length": 200}

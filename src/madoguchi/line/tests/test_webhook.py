@@ -10,7 +10,7 @@ from django.test import Client
 from madoguchi.catalog.models import City
 from madoguchi.channels import services
 from madoguchi.channels.models import LineAccount, LinePush, LineWebhookEvent
-from madoguchi.channels.tests.conftest import (
+from madoguchi.line.tests.conftest import (
     SECRET,
     event,
     payload,

@@ -27,7 +27,7 @@ from typing import Any
 
 import jpholiday
 
-from madoguchi.forms import logic
+from madoguchi.core import jsonlogic as logic
 from madoguchi.jp.width import to_ascii
 
 # --- Office calendar ---------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def compute_deadline(spec: DeadlineSpec, event: dt.date) -> Deadline:
 YES, NO = "yes", "no"
 YES_NO, NUMBER = "yes_no", "number"
 
-# Comparisons staff choose in the rule editor, each one JSON Logic rule of forms.logic.
+# Comparisons staff choose in the rule editor, each one JSON Logic rule of core.jsonlogic.
 COMPARISONS = {
     "is_yes": ("==", YES),
     "is_no": ("==", NO),

@@ -10,7 +10,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.forms.logic import (
+from madoguchi.core.jsonlogic import (
     MAX_DEPTH,
     OPERATORS,
     PHRASES,

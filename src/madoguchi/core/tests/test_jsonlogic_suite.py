@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from madoguchi.forms.logic import OPERATORS, apply, evaluate, problems
+from madoguchi.core.jsonlogic import OPERATORS, apply, evaluate, problems
 
 SUITE = Path(__file__).parent / "data" / "jsonlogic-tests.json"
 SUITE_SHA256 = "e232d649656ed4dee6f0c1658ff9fa01b9d999b3377950b02bcb011df7fdf01c"

@@ -22,12 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from madoguchi.catalog import navigator
+from madoguchi.catalog.models import LifeEvent, NavigatorQuestion, NavigatorRule
 from madoguchi.core import audit
+from madoguchi.core.jsonlogic import variables
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import role_required, staff_member
 
-from . import navigator
-from .models import LifeEvent, NavigatorQuestion, NavigatorRule
 from .staff_forms import LifeEventForm, QuestionForm, RuleForm
 
 RULE_ROLES = (StaffMember.Role.HEAD, StaffMember.Role.ADMIN)
@@ -125,8 +126,6 @@ def question_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
 
 def rules_using(question: NavigatorQuestion) -> list[NavigatorRule]:
     """The event's rules whose condition reads the question."""
-    from madoguchi.forms.logic import variables
-
     return [r for r in question.event.rules.select_related("procedure")
             if question.key in set(variables(r.condition))]
 

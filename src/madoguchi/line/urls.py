@@ -1,8 +1,13 @@
+"""The LINE webhook, account linking and the resident's notification settings.
+
+Mounted by the root URLconf in the ``channels`` namespace, the one these pages had before they
+left the channels app.
+"""
+
 from django.urls import path
 
 from . import views
 
-app_name = "channels"
 urlpatterns = [
     path("line/webhook/", views.line_webhook, name="line_webhook"),
     path("line/link/", views.line_link, name="line_link"),

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from madoguchi.channels import line
-from madoguchi.channels.line_richmenu import install_rich_menu, rich_menu_image
+from madoguchi.line.richmenu import install_rich_menu, rich_menu_image
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from linebot.v3.messaging import MessagingApi, RichMenuRequest
 
-from . import line
+from madoguchi.channels import line
 
 WIDTH, HEIGHT = 2500, 843
 FONT_FILES = ("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
@@ -76,12 +76,12 @@ def install_rich_menu() -> str:
     image = rich_menu_image()
     with line.api_client() as client:
         api = MessagingApi(client)
-        menu_id = line._call(api.create_rich_menu, request).rich_menu_id
+        menu_id = line.call(api.create_rich_menu, request).rich_menu_id
         # The SDK's blob API is pinned to api-data.line.me; call it through the same client
         # with the configured data host so that a local fake can stand in.
-        line._call(client.call_api, f"/v2/bot/richmenu/{menu_id}/content", "POST",
+        line.call(client.call_api, f"/v2/bot/richmenu/{menu_id}/content", "POST",
                    header_params={"Content-Type": "image/png"}, body=image,
                    auth_settings=["Bearer"], response_types_map={},
                    _host=settings.LINE_API_DATA_BASE)
-        line._call(api.set_default_rich_menu, menu_id)
+        line.call(api.set_default_rich_menu, menu_id)
     return menu_id

@@ -31,9 +31,14 @@ from linebot.v3.webhooks import (
     UnfollowEvent,
 )
 
+from madoguchi.applications import selectors as application_selectors
+from madoguchi.catalog.selectors import get_city
+from madoguchi.channels import line, services
+from madoguchi.channels.selectors import line_account_by_id
 from madoguchi.core.i18n import localized
-
-from . import line, services
+from madoguchi.core.templatetags.madoguchi import jdatetime
+from madoguchi.faq.selectors import chat_answer
+from madoguchi.reservations.selectors import upcoming_bookings_for
 
 logger = logging.getLogger(__name__)
 
@@ -156,16 +161,9 @@ def _handle(event: Event) -> None:
         line.reply(reply_token, messages)
 
 
-def _account(user_id: str):
-    from .models import LineAccount
-
-    return LineAccount.objects.select_related("user", "user__resident_profile").filter(
-        line_user_id=user_id).first()
-
-
 def _in_language_of(user_id: str, build, *args: Any) -> list[dict[str, Any]]:
     """Build the answer in the linked resident's language (Japanese for everyone else)."""
-    account = _account(user_id)
+    account = line_account_by_id(user_id)
     profile = getattr(account.user, "resident_profile", None) if account and account.user else None
     language = profile.preferred_language if profile else settings.LANGUAGE_CODE
     with translation.override(language):
@@ -196,8 +194,6 @@ def _link_prompt(text: str) -> dict[str, Any]:
 
 
 def _greeting(already_linked: bool) -> list[dict[str, Any]]:
-    from madoguchi.catalog.selectors import get_city
-
     city = get_city()
     name = localized(city.name) if city else ""
     welcome = line.text(_(
@@ -243,7 +239,7 @@ def _postback(user_id: str, data: str) -> list[dict[str, Any]]:
     if menu == "inquiry":
         return _inquiry()
     if menu in ("status", "booking"):
-        account = _account(user_id)
+        account = line_account_by_id(user_id)
         if account is None or account.user is None:
             return [_link_prompt(_(
                 "To see your applications and reservations here, link your Madoguchi account."))]
@@ -252,8 +248,6 @@ def _postback(user_id: str, data: str) -> list[dict[str, Any]]:
 
 
 def _inquiry() -> list[dict[str, Any]]:
-    from madoguchi.catalog.selectors import get_city
-
     city = get_city()
     lines = [_("Ask us your question here:"), _absolute(CHAT_PATH)]
     if city is not None and getattr(city, "phone", ""):
@@ -262,8 +256,6 @@ def _inquiry() -> list[dict[str, Any]]:
 
 
 def _applications(user) -> list[dict[str, Any]]:
-    from madoguchi.applications import selectors as application_selectors
-
     applications = list(application_selectors.for_resident(user)[:5])
     if not applications:
         return [line.text(_("You have no applications yet."))]
@@ -281,9 +273,6 @@ def _applications(user) -> list[dict[str, Any]]:
 
 
 def _bookings(user) -> list[dict[str, Any]]:
-    from madoguchi.core.templatetags.madoguchi import jdatetime
-    from madoguchi.reservations.selectors import upcoming_bookings_for
-
     bookings = list(upcoming_bookings_for(user)[:5])
     if not bookings:
         return [line.text(_("You have no upcoming reservations."))]
@@ -317,8 +306,6 @@ def _text_answer(user_id: str, text: str) -> list[dict[str, Any]]:
 def _search(query: str) -> list[Any]:
     """The answers the web chat would give (FAQ first, then procedures; three at most): only
     those relevant enough to the question, so nothing unrelated is sent back."""
-    from madoguchi.faq.selectors import chat_answer
-
     language = translation.get_language() or settings.LANGUAGE_CODE
     answer = chat_answer(query, language=language)
     hits = [hit for _entry, hit in answer.entries] + list(answer.procedures)

@@ -13,14 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from madoguchi.channels import line, services
+from madoguchi.channels.base import registry
+from madoguchi.channels.selectors import line_account_for, linked_line_account, preferred_channels
 from madoguchi.core import audit
 from madoguchi.core.models import User
 from madoguchi.core.signin import SignInForm, sign_in
 from madoguchi.residents.permissions import resident_required
 
-from . import line, line_bot, services
-from .base import registry
-from .selectors import line_account_for, linked_line_account, preferred_channels
+from . import bot
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +38,13 @@ def line_webhook(request: HttpRequest) -> HttpResponse:
     if not line.enabled():
         return HttpResponseNotFound("LINE is not configured")
     try:
-        events = line_bot.parse(request.body, request.headers.get("X-Line-Signature"))
-    except line_bot.BadSignature:
+        events = bot.parse(request.body, request.headers.get("X-Line-Signature"))
+    except bot.BadSignature:
         logger.warning("LINE webhook: refused a payload with a bad or missing signature")
         return HttpResponseBadRequest("bad signature")
-    except line_bot.BadPayload:
+    except bot.BadPayload:
         return HttpResponseBadRequest("malformed payload")
-    line_bot.handle_events(events)
+    bot.handle_events(events)
     return HttpResponse("OK", content_type="text/plain")
 
 
@@ -51,7 +52,7 @@ def line_link(request: HttpRequest) -> HttpResponse:
     """LINE account linking: the resident signs in, then LINE is told who they are (a nonce)."""
     token = request.GET.get("linkToken", "")
     if not line.enabled() or not LINK_TOKEN_RE.fullmatch(token):
-        return render(request, "channels/line_link_invalid.html", status=400)
+        return render(request, "line/line_link_invalid.html", status=400)
     initial = {"email": request.user.email} if (
         request.user.is_authenticated and request.user.is_resident) else None
     form = SignInForm(request.POST or None, initial=initial)
@@ -65,7 +66,7 @@ def line_link(request: HttpRequest) -> HttpResponse:
                          target_id=str(result.user.pk))
             return redirect(f"{line.ACCOUNT_LINK_URL}?"
                             + urlencode({"linkToken": token, "nonce": nonce}))
-    return render(request, "channels/line_link.html",
+    return render(request, "line/line_link.html",
                   {"form": form, "error": result.error if result else "", "token": token},
                   status=429 if result and result.throttled else 200)
 
@@ -100,7 +101,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your notification settings are saved."))
             return redirect("channels:preferences")
     account = linked_line_account(user)
-    return render(request, "channels/preferences.html", {
+    return render(request, "line/preferences.html", {
         "choices": choices, "error": error, "line_enabled": line.enabled(),
         "line_account": account, "line_reachable": line_account_for(user) is not None,
     }, status=400 if error else 200)

@@ -15,14 +15,13 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from madoguchi.catalog import navigator
+from madoguchi.catalog.models import LifeEvent, NavigatorQuestion, NavigatorRule
+from madoguchi.catalog.selectors import procedures
 from madoguchi.core.dates import display_date
 from madoguchi.core.i18n import localized
 from madoguchi.jp import wareki
 from madoguchi.jp.errors import JPValueError
-
-from . import navigator
-from .models import LifeEvent, NavigatorQuestion, NavigatorRule
-from .selectors import procedures
 
 DATE_PARAM = "date"
 RESERVED_KEYS = frozenset({DATE_PARAM, "print", "lang", "language", "next"})
