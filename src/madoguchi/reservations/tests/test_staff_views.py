@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from madoguchi.core.models import AuditEvent, MailboxMessage, User
 from madoguchi.demo.city import staff_email
-from madoguchi.reservations import services, staff_views
+from madoguchi.reservations import services
 from madoguchi.reservations.models import Booking, ClosingDay, Slot, WaitlistEntry
+from madoguchi.reservations.staff import bookings as staff_bookings
+from madoguchi.reservations.staff import services as staff_services
 from madoguchi.reservations.tests import factories as f
 from madoguchi.staff.tests.helpers import member, staff_login
 
@@ -364,8 +366,6 @@ def test_closing_needs_a_reason_and_cannot_close_twice(clerk, future_slot):
 
 def test_closing_a_full_slot_tells_the_waiting_list_too(future_slot, kenko_clerk,
                                                         django_capture_on_commit_callbacks):
-    from madoguchi.reservations import staff_services
-
     book_in(future_slot, 15)
     book_in(future_slot, 16)
     entry = services.join_waitlist(future_slot, person=f.person(17), request_token=f.token())
@@ -430,7 +430,7 @@ def test_extra_session_with_bad_times_is_refused(clerk, service, future_slot, st
 
 
 def test_time_of_day_field():
-    field = staff_views.TimeOfDayField()
+    field = staff_bookings.TimeOfDayField()
     assert field.clean("9:05") == dt.time(9, 5)
     assert field.clean("０９：３０") == dt.time(9, 30)
     assert field.clean("13時00分") == dt.time(13, 0)

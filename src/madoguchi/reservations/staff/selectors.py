@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from madoguchi.staff.models import StaffMember
 
-from .models import Booking, Room, Service, Slot, Venue, WaitlistEntry
-from .staff_services import day_bounds
+from ..models import Booking, Room, Service, Slot, Venue, WaitlistEntry
+from .services import day_bounds
 
 MOVE_DAYS_AHEAD = 60
 MOVE_MAX_SLOTS = 200

@@ -44,11 +44,13 @@ from madoguchi.jp.width import to_ascii
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member, staff_required
 
-from . import exports, services, staff_selectors, staff_services, stats
-from .forms import DetailsForm
-from .models import Booking, Service, Slot
-from .services import BookingRefused
-from .staff_services import StaffActionRefused
+from .. import exports, services, stats
+from ..forms import DetailsForm
+from ..models import Booking, Service, Slot
+from ..services import BookingRefused
+from . import selectors as staff_selectors
+from . import services as staff_services
+from .services import StaffActionRefused
 
 MAX_PERIOD_DAYS = 732
 _TIME = re.compile(r"(\d{1,2})[:：時](\d{2})分?")

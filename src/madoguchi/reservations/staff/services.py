@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.tasks import enqueue_with_transaction
 
-from . import calendar as resv_calendar
-from .models import Booking, ClosingDay, Room, Service, Slot, Venue, WaitlistEntry
-from .services import BookingRefused
+from .. import calendar as resv_calendar
+from ..models import Booking, ClosingDay, Room, Service, Slot, Venue, WaitlistEntry
+from ..services import BookingRefused
 
 if TYPE_CHECKING:
     from madoguchi.core.models import User
@@ -98,7 +98,7 @@ def _clean_reason(reason: str) -> str:
 
 
 def _notify_closed(**ids: int) -> None:
-    from . import staff_tasks
+    from .. import staff_tasks
 
     enqueue_with_transaction(staff_tasks.send_slot_closed_notice, **ids)
 
