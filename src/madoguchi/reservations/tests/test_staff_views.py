@@ -14,7 +14,7 @@ from madoguchi.core.models import AuditEvent, MailboxMessage, User
 from madoguchi.demo.city import staff_email
 from madoguchi.reservations import services
 from madoguchi.reservations.models import Booking, ClosingDay, Slot, WaitlistEntry
-from madoguchi.reservations.staff import bookings as staff_bookings
+from madoguchi.reservations.staff import forms as staff_forms
 from madoguchi.reservations.staff import services as staff_services
 from madoguchi.reservations.tests import factories as f
 from madoguchi.staff.tests.helpers import member, staff_login
@@ -430,7 +430,7 @@ def test_extra_session_with_bad_times_is_refused(clerk, service, future_slot, st
 
 
 def test_time_of_day_field():
-    field = staff_bookings.TimeOfDayField()
+    field = staff_forms.TimeOfDayField()
     assert field.clean("9:05") == dt.time(9, 5)
     assert field.clean("０９：３０") == dt.time(9, 30)
     assert field.clean("13時00分") == dt.time(13, 0)
