@@ -29,7 +29,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("staff/forms/", include("madoguchi.forms.builder_urls")),
-    path("staff/reservations/", include("madoguchi.reservations.staff_urls")),
+    path("staff/reservations/", include("madoguchi.reservations.staff.urls")),
     path("staff/faq/", include("madoguchi.faq.staff_urls")),
     path("staff/search/", include("madoguchi.search.staff_urls")),
     path("staff/navigator/", include("madoguchi.catalog.navigator.staff_urls")),

@@ -20,6 +20,7 @@ from .models import Service
 from .services import Person
 
 MAX_NAME = 50
+MAX_ID = 2**62  # larger ids cannot exist (and SQLite cannot even compare them)
 
 
 class DetailsForm(forms.Form):
@@ -115,3 +116,17 @@ class DetailsForm(forms.Form):
                 target = "id_family_name"
             out.extend({"input_id": target, "message": str(e)} for e in errors)
         return out
+
+
+class ChangeForm(forms.Form):
+    """The new time a resident picks for their booking (a slot id)."""
+
+    slot = forms.IntegerField(min_value=1, max_value=MAX_ID, error_messages={
+        code: gettext_lazy("Choose the new time.")
+        for code in ("required", "invalid", "min_value", "max_value")})
+
+
+class WaitlistActionForm(forms.Form):
+    """Accept the seat on offer, or leave the waiting list."""
+
+    action = forms.ChoiceField(choices=[("accept", "accept"), ("leave", "leave")])

@@ -1,13 +1,18 @@
-"""Reads: services open for booking, month availability, a person's bookings."""
+"""Reads: services open for booking, month availability, a person's bookings, and the booking
+or waiting-list entry a private link points to."""
 
 from __future__ import annotations
 
 import calendar as pycalendar
 import dataclasses
 import datetime as dt
+import secrets
+import uuid
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .models import Booking, Service, Slot, WaitlistEntry
@@ -18,6 +23,42 @@ if TYPE_CHECKING:
 
 def active_services() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True).select_related("department").order_by("id")
+
+
+def get_active_service(code: str) -> Service:
+    """The service open for booking with ``code``; 404 if none."""
+    return get_object_or_404(Service.objects.select_related("department"), code=code,
+                             is_active=True)
+
+
+def get_service_slot(service: Service, slot_id: int) -> Slot:
+    """The slot ``slot_id`` of ``service``; 404 if it is another service's or does not exist."""
+    return get_object_or_404(Slot.objects.select_related("room__venue"), pk=slot_id,
+                             service=service)
+
+
+def find_service_slot(service: Service, slot_id: int) -> Slot | None:
+    """The slot ``slot_id`` of ``service``, or None."""
+    return Slot.objects.filter(pk=slot_id, service=service).first()
+
+
+def get_booking(public_id: uuid.UUID, token: str) -> Booking:
+    """The booking a private link names; 404 unless ``token`` is its manage token."""
+    booking = get_object_or_404(
+        Booking.objects.select_related("slot__room__venue", "service"), public_id=public_id)
+    if not secrets.compare_digest(booking.manage_token, token):
+        raise Http404
+    return booking
+
+
+def get_waitlist_entry(public_id: uuid.UUID, token: str) -> WaitlistEntry:
+    """The waiting-list entry a private link names; 404 unless ``token`` is its manage token."""
+    entry = get_object_or_404(
+        WaitlistEntry.objects.select_related("slot__room__venue", "slot__service"),
+        public_id=public_id)
+    if not secrets.compare_digest(entry.manage_token, token):
+        raise Http404
+    return entry
 
 
 @dataclasses.dataclass

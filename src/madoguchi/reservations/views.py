@@ -3,48 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import selectors, services
-from .forms import DetailsForm
+from .forms import MAX_ID, ChangeForm, DetailsForm, WaitlistActionForm
 from .ics import booking_ics
-from .models import Booking, Service, Slot, WaitlistEntry
+from .models import Booking, Slot, WaitlistEntry
 from .services import BookingRefused
 from .waiting_room import gate
 
 MONTHS_AHEAD = 6
-MAX_ID = 2**62  # larger path ids cannot exist (and SQLite cannot even compare them)
-
-
-def _service(code: str) -> Service:
-    return get_object_or_404(Service.objects.select_related("department"), code=code,
-                             is_active=True)
-
-
-def _booking(public_id: uuid.UUID, token: str) -> Booking:
-    booking = get_object_or_404(
-        Booking.objects.select_related("slot__room__venue", "service"), public_id=public_id)
-    if not secrets.compare_digest(booking.manage_token, token):
-        raise Http404
-    return booking
-
-
-def _entry(public_id: uuid.UUID, token: str) -> WaitlistEntry:
-    entry = get_object_or_404(
-        WaitlistEntry.objects.select_related("slot__room__venue", "slot__service"),
-        public_id=public_id)
-    if not secrets.compare_digest(entry.manage_token, token):
-        raise Http404
-    return entry
 
 
 def _parse_month(value: str | None, default: dt.date) -> dt.date:
@@ -61,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def service_calendar(request: HttpRequest, code: str) -> HttpResponse:
-    service = _service(code)
+    service = selectors.get_active_service(code)
     waiting = gate(request, service)
     if waiting is not None:
         return waiting
@@ -82,7 +58,7 @@ def service_calendar(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def day_slots(request: HttpRequest, code: str, day: str) -> HttpResponse:
-    service = _service(code)
+    service = selectors.get_active_service(code)
     waiting = gate(request, service)
     if waiting is not None:
         return waiting
@@ -113,14 +89,13 @@ def _resident(request: HttpRequest):
 
 def slot_book(request: HttpRequest, code: str, slot_id: int) -> HttpResponse:
     """The booking form for one slot; when the slot is full, the same form joins its waitlist."""
-    service = _service(code)
+    service = selectors.get_active_service(code)
     waiting = gate(request, service)
     if waiting is not None:
         return waiting
     if slot_id > MAX_ID:
         raise Http404
-    slot = get_object_or_404(Slot.objects.select_related("room__venue"), pk=slot_id,
-                             service=service)
+    slot = selectors.get_service_slot(service, slot_id)
     user = _resident(request)
     if service.requires_account and user is None:
         return redirect(f"{reverse('residents:login')}?next={request.get_full_path()}")
@@ -161,7 +136,7 @@ def slot_book(request: HttpRequest, code: str, slot_id: int) -> HttpResponse:
 
 
 def confirmation(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
-    booking = _booking(public_id, token)
+    booking = selectors.get_booking(public_id, token)
     return render(request, "reservations/confirmation.html", _manage_context(booking))
 
 
@@ -175,13 +150,13 @@ def _manage_context(booking: Booking) -> dict:
 
 
 def manage(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
-    booking = _booking(public_id, token)
+    booking = selectors.get_booking(public_id, token)
     return render(request, "reservations/manage.html", _manage_context(booking))
 
 
 def manage_cancel(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
     """Asks once (GET), then cancels (POST)."""
-    booking = _booking(public_id, token)
+    booking = selectors.get_booking(public_id, token)
     context = _manage_context(booking)
     if request.method == "POST":
         try:
@@ -195,7 +170,7 @@ def manage_cancel(request: HttpRequest, public_id: uuid.UUID, token: str) -> Htt
 
 def manage_change(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
     """Pick another time of the same service (a list of open slots, no JavaScript needed)."""
-    booking = _booking(public_id, token)
+    booking = selectors.get_booking(public_id, token)
     context = _manage_context(booking)
     now = timezone.now()
     lo = now
@@ -206,9 +181,9 @@ def manage_change(request: HttpRequest, public_id: uuid.UUID, token: str) -> Htt
     context["choices"] = choices
     status = 200
     if request.method == "POST":
-        posted = request.POST.get("slot") or ""
-        to = (Slot.objects.filter(pk=int(posted), service=booking.service).first()
-              if posted.isascii() and posted.isdigit() and int(posted) <= MAX_ID else None)
+        form = ChangeForm(request.POST)
+        to = (selectors.find_service_slot(booking.service, form.cleaned_data["slot"])
+              if form.is_valid() else None)
         if to is None:
             context["errors"] = [{"input_id": "slot-choices",
                                   "message": _("Choose the new time.")}]
@@ -224,7 +199,7 @@ def manage_change(request: HttpRequest, public_id: uuid.UUID, token: str) -> Htt
 
 
 def manage_ics(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
-    booking = _booking(public_id, token)
+    booking = selectors.get_booking(public_id, token)
     response = HttpResponse(booking_ics(booking, language=get_language() or "ja"),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reservation-{booking.public_id}.ics"'
@@ -233,12 +208,13 @@ def manage_ics(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpRe
 
 def waitlist(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
     """A waitlist entry: its place in the queue, or the seat on offer to accept or decline."""
-    entry = _entry(public_id, token)
+    entry = selectors.get_waitlist_entry(public_id, token)
     now = timezone.now()
     status = 200
     refusal = None
     if request.method == "POST":
-        action = request.POST.get("action")
+        form = WaitlistActionForm(request.POST)
+        action = form.cleaned_data["action"] if form.is_valid() else None
         try:
             if action == "accept":
                 booking = services.accept_offer(entry, now=now)

@@ -178,3 +178,15 @@ def test_day_page_marks_times_past_the_online_deadline(client, demo):
     page = client.get(reverse("reservations:day", args=[
         svc.code, f"{timezone.localtime(later.starts_at).date()}"])).content.decode()
     assert reverse("reservations:book", args=[svc.code, later.pk]) in page
+
+
+@pytest.mark.parametrize("value", ["²", "", "\x00", "accept!", "9" * 40])
+def test_a_junk_waitlist_action_changes_nothing(client, demo, value):
+    slot = f.slot(capacity=1)
+    services.book(slot, person=f.person(1), request_token=f.token())
+    entry = services.join_waitlist(slot, person=f.person(2), request_token=f.token())
+    url = reverse("reservations:waitlist", args=[entry.public_id, entry.manage_token])
+    response = client.post(url, {"action": value})
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.demo.city import staff_email
-from madoguchi.reservations import services, staff_services, stats
+from madoguchi.reservations import services, stats
 from madoguchi.reservations.models import Service, Slot
+from madoguchi.reservations.staff import services as staff_services
 from madoguchi.reservations.tests import factories as f
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.tests.helpers import staff_login

@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from madoguchi.core.models import User
 from madoguchi.demo.city import staff_email
-from madoguchi.reservations import services, staff_selectors, staff_services
+from madoguchi.reservations import services
 from madoguchi.reservations.models import Booking, ClosingDay, Slot
-from madoguchi.reservations.staff_services import StaffActionRefused
+from madoguchi.reservations.staff import selectors as staff_selectors
+from madoguchi.reservations.staff import services as staff_services
+from madoguchi.reservations.staff.services import StaffActionRefused
 from madoguchi.reservations.tests import factories as f
 from madoguchi.staff.models import Department
 from madoguchi.staff.tests.helpers import staff_login

@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from madoguchi.core.models import AuditEvent, MailboxMessage, User
 from madoguchi.demo.city import staff_email
-from madoguchi.reservations import services, staff_views
+from madoguchi.reservations import services
 from madoguchi.reservations.models import Booking, ClosingDay, Slot, WaitlistEntry
+from madoguchi.reservations.staff import forms as staff_forms
+from madoguchi.reservations.staff import services as staff_services
 from madoguchi.reservations.tests import factories as f
 from madoguchi.staff.tests.helpers import member, staff_login
 
@@ -320,6 +322,56 @@ def test_cancel_asks_once_then_cancels(clerk, future_slot):
     assert AuditEvent.objects.filter(action="reservation.cancel.staff").exists()
 
 
+# --- junk input ---------------------------------------------------------------------------
+
+JUNK = ["²", "abc", "-1", "\x00", "9" * 40, "１２", ""]
+
+
+@pytest.mark.parametrize("value", JUNK)
+def test_a_junk_move_target_gets_a_japanese_message_not_a_500(clerk, future_slot, value):
+    booking = book_in(future_slot, 20)
+    response = clerk.post(f"/staff/reservations/bookings/{booking.public_id}/move/",
+                          {"slot": value})
+    assert response.status_code == 400
+    assert "変更先の時間を選んでください。" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.slot_id == future_slot.pk
+    assert not AuditEvent.objects.filter(action="reservation.move").exists()
+
+
+def test_junk_check_in_action_and_capacity_get_japanese_messages(clerk, service, future_slot):
+    booking = book_in(future_slot, 21)
+    response = clerk.post(f"/staff/reservations/bookings/{booking.public_id}/check-in/",
+                          {"action": "²"}, follow=True)
+    assert response.status_code == 200
+    assert "「来場」か「来場なし」を選んでください。" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    day = timezone.localdate() + dt.timedelta(days=5)
+    response = clerk.post("/staff/reservations/sessions/new/", {
+        "service": service.code, "room": future_slot.room_id, "day": day.isoformat(),
+        "start": "13:00", "end": "14:00", "capacity": "²"})
+    assert response.status_code == 400
+    assert "1枠あたりの定員を数字で入力してください。" in response.content.decode()
+    response = clerk.post("/staff/reservations/sessions/new/", {
+        "service": service.code, "room": "²", "day": day.isoformat(),
+        "start": "13:00", "end": "14:00"})
+    assert response.status_code == 400
+    assert not Slot.objects.filter(source="extra").exists()
+
+
+def test_a_cancel_reason_with_nul_and_line_breaks_is_kept_on_one_line(clerk, future_slot):
+    booking = book_in(future_slot, 22)
+    response = clerk.post(f"/staff/reservations/bookings/{booking.public_id}/cancel/",
+                          {"reason": "電話\x00で\r\n  取消し" + "あ" * 500})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert booking.cancel_reason == ("電話で 取消し" + "あ" * 500)[:200]
+    event = AuditEvent.objects.filter(action="reservation.cancel.staff").get()
+    assert event.details["reason"] == booking.cancel_reason
+
+
 # --- closing a slot -----------------------------------------------------------------------
 
 def test_closing_a_slot_cancels_the_bookings_and_tells_each_person(
@@ -364,8 +416,6 @@ def test_closing_needs_a_reason_and_cannot_close_twice(clerk, future_slot):
 
 def test_closing_a_full_slot_tells_the_waiting_list_too(future_slot, kenko_clerk,
                                                         django_capture_on_commit_callbacks):
-    from madoguchi.reservations import staff_services
-
     book_in(future_slot, 15)
     book_in(future_slot, 16)
     entry = services.join_waitlist(future_slot, person=f.person(17), request_token=f.token())
@@ -430,7 +480,7 @@ def test_extra_session_with_bad_times_is_refused(clerk, service, future_slot, st
 
 
 def test_time_of_day_field():
-    field = staff_views.TimeOfDayField()
+    field = staff_forms.TimeOfDayField()
     assert field.clean("9:05") == dt.time(9, 5)
     assert field.clean("０９：３０") == dt.time(9, 30)
     assert field.clean("13時00分") == dt.time(13, 0)

@@ -230,7 +230,7 @@ def test_every_staff_page_of_the_other_apps_is_in_the_matrix(case):
     """Each staff URL of reservations, FAQ, navigator and search is a matrix row or POST-only."""
     from madoguchi.catalog.navigator import staff_urls as navigator_urls
     from madoguchi.faq import staff_urls as faq_urls
-    from madoguchi.reservations import staff_urls as reservation_urls
+    from madoguchi.reservations.staff import urls as reservation_urls
     from madoguchi.search import staff_urls as synonym_urls
 
     post_only = {"check_in", "reply", "close", "forward", "draft", "question_delete",

@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.tasks import enqueue_with_transaction
 
-from . import calendar as resv_calendar
-from .models import Booking, ClosingDay, Room, Service, Slot, Venue, WaitlistEntry
-from .services import BookingRefused
+from .. import calendar as resv_calendar
+from .. import staff_tasks
+from ..models import Booking, ClosingDay, Room, Service, Slot, Venue, WaitlistEntry
+from ..services import BookingRefused
+from .selectors import closable_slots_on
 
 if TYPE_CHECKING:
     from madoguchi.core.models import User
@@ -98,8 +100,6 @@ def _clean_reason(reason: str) -> str:
 
 
 def _notify_closed(**ids: int) -> None:
-    from . import staff_tasks
-
     enqueue_with_transaction(staff_tasks.send_slot_closed_notice, **ids)
 
 
@@ -140,25 +140,6 @@ def close_slot(slot: Slot, *, by: User, reason: str,
     for booking in cancelled:
         booking.refresh_from_db()
     return ClosedSlot(slot=slot, cancelled=cancelled, withdrawn=withdrawn)
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The start of ``day`` and of the next day, aware in JST."""
-    lo = timezone.make_aware(dt.datetime.combine(day, dt.time.min),
-                             timezone.get_default_timezone())
-    return lo, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min),
-                                   timezone.get_default_timezone())
-
-
-def closable_slots_on(venue: Venue, day: dt.date, *, department_id: int,
-                      now: dt.datetime | None = None) -> list[Slot]:
-    """The open, not yet ended slots of the department's services at ``venue`` on ``day``."""
-    now = now or timezone.now()
-    lo, hi = day_bounds(day)
-    return list(Slot.objects.filter(
-        room__venue=venue, service__department_id=department_id, status=Slot.Status.OPEN,
-        starts_at__gte=lo, starts_at__lt=hi, ends_at__gt=now,
-    ).select_related("service", "room").order_by("starts_at", "room_id"))
 
 
 def close_day(venue: Venue, day: dt.date, *, by: User, reason: str, department_id: int,
