@@ -29,7 +29,7 @@ test: $(VENV)/.test
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m mypy
+	MADOGUCHI_TESTING=1 $(PY) -m mypy
 	MADOGUCHI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 
 bench: $(VENV)/.test

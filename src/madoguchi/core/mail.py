@@ -18,7 +18,7 @@ class MailboxBackend(BaseEmailBackend):
             MailboxMessage.objects.create(
                 from_email=message.from_email,
                 to=", ".join(message.to),
-                subject=message.subject,
-                body=message.body,
+                subject=str(message.subject),
+                body=str(message.body),
             )
         return len(email_messages)

@@ -54,7 +54,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.kind == self.Kind.STAFF
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
     """Refuses bulk updates and deletes, which would bypass the model's own checks."""
 
     def update(self, **kwargs: object) -> int:

@@ -68,7 +68,7 @@ class Failures:
         if excess < 0:
             return 0.0
         first = settings.LOGIN_ADDRESS_FIRST_DELAY_SECONDS
-        return min(settings.LOGIN_ADDRESS_MAX_DELAY_SECONDS, first * 2 ** min(excess, 16))
+        return min(settings.LOGIN_ADDRESS_MAX_DELAY_SECONDS, first * 2.0 ** min(excess, 16))
 
 
 def recent_failures(realm: str, email: str, ip: str | None) -> Failures:

@@ -143,11 +143,11 @@ def _to_half_width(text: str) -> str:
         if ch in ALLOWED:
             out.append(ch)
             continue
-        parts = unicodedata.normalize("NFD", ch)
-        half = [_TO_HALF.get(p) for p in parts]
-        if not all(half) or not all(h in ALLOWED for h in half):
-            raise _error(ch)
-        out.extend(half)  # type: ignore[arg-type]
+        for part in unicodedata.normalize("NFD", ch):
+            half = _TO_HALF.get(part)
+            if not half or half not in ALLOWED:
+                raise _error(ch)
+            out.append(half)
     return "".join(out)
 
 

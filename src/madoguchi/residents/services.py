@@ -15,9 +15,9 @@ from madoguchi.core.tasks import enqueue_with_transaction
 
 from . import tasks
 from .models import Resident
+from .tasks import CONFIRMATION_MAX_AGE
 
 CONFIRM_SALT = "madoguchi.residents.confirm-email"
-CONFIRMATION_MAX_AGE = timedelta(days=3)
 # Account e-mails (confirmation links, "you already have an account", password resets) per
 # hour, so the sign-up and reset pages cannot be used to flood someone's mailbox.
 MAILS_PER_ADDRESS = 3

@@ -5,6 +5,7 @@ They go to the address only, never to LINE: they are about the address itself.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,6 +18,10 @@ from django_tasks import task
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
 from madoguchi.core.models import User
+
+# How long a mailed confirmation link stays valid: services refuses older tokens, the e-mail says
+# so. Kept here, below services (which enqueues these tasks), so both read the one value.
+CONFIRMATION_MAX_AGE = timedelta(days=3)
 
 
 def _absolute(path: str, next_path: str = "") -> str:
@@ -32,8 +37,6 @@ def _language(user: User | None, fallback: str) -> str:
 @task()
 def send_confirmation_link(user_id: int, token: str, next_path: str = "") -> None:
     """Ask a new resident to confirm their address by opening a link (it expires)."""
-    from .services import CONFIRMATION_MAX_AGE
-
     user = User.objects.select_related("resident_profile").get(pk=user_id)
     url = _absolute(reverse("residents:confirm_email", args=[token]), next_path)
     notice = Notice(kind="account.confirm", template="residents/email/confirm", url=url,

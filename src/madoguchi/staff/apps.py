@@ -1,14 +1,13 @@
 from django.apps import AppConfig
 
+from madoguchi.core.sealed_fields import SealedField, sealed_fields
+
 
 class StaffConfig(AppConfig):
     name = "madoguchi.staff"
     label = "staff"
 
     def ready(self) -> None:
-        from madoguchi.core.sealed_fields import SealedField, sealed_fields
-
-        from .models import totp_context
-
+        # A row's context is its own: StaffTOTP.context binds the secret to its user.
         sealed_fields.register("staff.StaffTOTP.sealed_secret", SealedField(
-            "staff.StaffTOTP", "sealed_secret", lambda o: totp_context(o.user_id)))
+            "staff.StaffTOTP", "sealed_secret", lambda o: o.context))

@@ -7,6 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core import crypto
+from madoguchi.core.i18n import localized
+
 
 class Department(models.Model):
     """A department (課) that owns procedures and handles their applications."""
@@ -20,8 +23,6 @@ class Department(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        from madoguchi.core.i18n import localized
-
         return localized(self.name)
 
 
@@ -96,13 +97,9 @@ class StaffTOTP(models.Model):
 
     def secret(self) -> str:
         """The base32 secret (raises ``crypto.DecryptionError`` when it cannot be read)."""
-        from madoguchi.core import crypto
-
         return str(crypto.unseal(self.sealed_secret, context=self.context))
 
     def set_secret(self, secret: str) -> None:
-        from madoguchi.core import crypto
-
         self.sealed_secret = crypto.seal(secret, context=self.context)
 
 

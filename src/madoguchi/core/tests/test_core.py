@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
+from django.db.models import ProtectedError
 from django.test import Client, RequestFactory, override_settings
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,8 +111,6 @@ def test_bad_key_configuration_is_an_error(spec):
 @pytest.fixture
 def event(db):
     request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1")
-    from django.contrib.auth.models import AnonymousUser
-
     request.user = AnonymousUser()
     return audit.record(request, "test.event", target_type="thing", target_id="42",
                         details={"why": "test"})
@@ -125,8 +126,6 @@ def test_audit_record(event):
 
 
 def test_audit_record_drops_nul_characters_postgresql_cannot_store(db):
-    from django.contrib.auth.models import AnonymousUser
-
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     event = audit.record(request, "x", target_id="4\x002",
@@ -168,8 +167,6 @@ def test_audit_events_cannot_be_changed_or_deleted_in_bulk(event):
 
 
 def test_user_with_audit_events_cannot_be_deleted(demo, staff_user):
-    from django.db.models import ProtectedError
-
     request = RequestFactory().get("/")
     request.user = staff_user
     audit.record(request, "x")
@@ -232,8 +229,6 @@ def test_csrf_failure_is_a_friendly_page(demo):
     assert '<html lang="ja">' in html
     assert "CSRF" not in html
     assert 'href="/"' in html
-    from django.utils import translation
-
     with translation.override("ja"):
         assert translation.gettext("This page has expired") in html
 
@@ -254,8 +249,6 @@ def test_not_found_page_is_friendly(client, demo):
     html = response.content.decode()
     assert '<html lang="ja">' in html
     assert 'href="/"' in html
-    from django.utils import translation
-
     with translation.override("ja"):
         assert translation.gettext("Page not found") in html
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from madoguchi.applications.models import Status
+from madoguchi.applications.models import Application, Status
 from madoguchi.applications.services import change_status
 from madoguchi.catalog.models import Procedure
 from madoguchi.conftest import (
@@ -25,6 +25,7 @@ from madoguchi.conftest import (
     page_url,
     visible_text,
 )
+from madoguchi.core.models import MailboxMessage
 
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
 JA_PO = LOCALE_DIR / "ja" / "LC_MESSAGES" / "django.po"
@@ -112,8 +113,6 @@ def english_leaks(content: bytes) -> list[str]:
 @pytest.fixture
 def submitted(resident_client, staff_user, django_capture_on_commit_callbacks):
     """A resident who applied through the wizard; the application was then rejected."""
-    from madoguchi.applications.models import Application
-
     fill_wizard(resident_client)
     html = resident_client.get(CHECK_URL).content.decode()
     token = re.search(r'name="token" value="([^"]+)"', html)[1]
@@ -198,8 +197,6 @@ def test_staff_pages_have_no_english_in_japanese(staff_user, submitted):
 
 def test_emails_have_no_english_in_japanese(resident, staff_user, make_application,
                                             django_capture_on_commit_callbacks):
-    from madoguchi.core.models import MailboxMessage
-
     with django_capture_on_commit_callbacks(execute=True):
         application = make_application()
     with django_capture_on_commit_callbacks(execute=True):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import abc
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from madoguchi.core.plugins import DuplicatePlugin, PluginError, Registry
 
@@ -170,9 +172,6 @@ def test_plugin_class_and_id_attribute_are_checked():
 
 
 def test_a_label_that_is_no_text_falls_back_to_the_id():
-    from django.utils import translation
-    from django.utils.translation import gettext_lazy
-
     classes: Registry[type] = Registry("classes")
 
     class WithProperty:

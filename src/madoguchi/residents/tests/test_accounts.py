@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
+from madoguchi.core import signin
 from madoguchi.core.models import AuditEvent, LoginAttempt, User
 from madoguchi.core.signin import TOO_MANY, WRONG
 from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
@@ -262,8 +263,6 @@ def test_staff_email_helper():
 def test_throttling_by_address_never_refuses_another_accounts_right_password(resident,
                                                                             monkeypatch):
     """Many residents may share one address: guesses from it must not keep them out."""
-    from madoguchi.core import signin
-
     monkeypatch.setattr(signin, "_pause", lambda seconds: None)
     client = Client(REMOTE_ADDR="198.51.100.7")
     for n in range(40):

@@ -24,6 +24,7 @@ from madoguchi.conftest import (
     draft_of,
     fill_wizard,
     valid_answers,
+    visible_text,
 )
 from madoguchi.core.models import AuditEvent, LoginAttempt, MailboxMessage, User
 from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
@@ -380,8 +381,6 @@ def english_in(text: str) -> list[str]:
 
 
 def test_the_new_pages_and_mails_are_japanese(unconfirmed, resident):
-    from madoguchi.conftest import visible_text
-
     fill_wizard(unconfirmed)
     pages = {
         "check": unconfirmed.get(CHECK_URL),

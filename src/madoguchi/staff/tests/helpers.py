@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from madoguchi.core.models import User
 from madoguchi.staff import services
-from madoguchi.staff.models import StaffTOTP
+from madoguchi.staff.models import StaffMember, StaffTOTP
 
 
 def ensure_authenticator(user: User, secret: str | None = None) -> StaffTOTP:
@@ -60,8 +60,6 @@ def next_code(user: User) -> str:
 
 def member(role: str, department: str) -> User:
     """A staff member of ``department`` (code) with ``role``, created when the demo has none."""
-    from madoguchi.staff.models import StaffMember
-
     existing = StaffMember.objects.filter(role=role, department__code=department).first()
     if existing is not None:
         return existing.user

@@ -4,6 +4,7 @@ resident pages × owner / other resident / anonymous. Each cell states the expec
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -11,11 +12,15 @@ from django.test import Client
 
 from madoguchi.applications.models import Application
 from madoguchi.catalog.models import NavigatorRule
+from madoguchi.catalog.navigator import staff_urls as navigator_urls
 from madoguchi.conftest import client_for
+from madoguchi.faq import staff_urls as faq_urls
 from madoguchi.faq.models import FaqEntry, Inquiry
 from madoguchi.forms.models import FormDefinition
 from madoguchi.reservations import services as reservations
 from madoguchi.reservations.models import Room, Service, Slot, Venue
+from madoguchi.reservations.staff import urls as reservation_urls
+from madoguchi.search import staff_urls as synonym_urls
 from madoguchi.search.models import SynonymGroup
 from madoguchi.staff.models import Department
 from madoguchi.staff.tests.helpers import member, staff_login
@@ -228,11 +233,6 @@ def test_every_staff_url_is_in_the_matrix_or_a_post_action():
 
 def test_every_staff_page_of_the_other_apps_is_in_the_matrix(case):
     """Each staff URL of reservations, FAQ, navigator and search is a matrix row or POST-only."""
-    from madoguchi.catalog.navigator import staff_urls as navigator_urls
-    from madoguchi.faq import staff_urls as faq_urls
-    from madoguchi.reservations.staff import urls as reservation_urls
-    from madoguchi.search import staff_urls as synonym_urls
-
     post_only = {"check_in", "reply", "close", "forward", "draft", "question_delete",
                  "rule_delete", "synonym_delete"}
     rows = {path for path, _roles, _scoped in staff_pages(case).values()}
@@ -247,7 +247,5 @@ def test_every_staff_page_of_the_other_apps_is_in_the_matrix(case):
 
 
 def _matches(shape: str, path: str) -> bool:
-    import re
-
     regex = re.sub(r"<[^>]+>", "[^/]+", shape)
     return re.fullmatch(regex, path) is not None

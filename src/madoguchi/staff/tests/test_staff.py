@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils import translation
 
@@ -83,12 +86,7 @@ def test_staff_logout(staff_user):
 def test_staff_required_decorator(demo, staff_user, resident):
     @staff_required
     def view(request):
-        from django.http import HttpResponse
-
         return HttpResponse("ok")
-
-    from django.contrib.auth.models import AnonymousUser
-    from django.core.exceptions import PermissionDenied
 
     def request_as(user, flag=None):
         request = RequestFactory().get("/staff/x/")
