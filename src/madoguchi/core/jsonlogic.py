@@ -222,7 +222,7 @@ def _strict_equal(left: Any, right: Any) -> bool:
         return left is right
     if type(left) is not type(right):
         return False
-    return left == right
+    return bool(left == right)
 
 
 def loose_equal(left: Any, right: Any) -> bool:
@@ -438,7 +438,7 @@ def problems(rule: Any, depth: int = 0) -> list[str]:
         return [str(operator)[:40]]
     values = list(args) if isinstance(args, list | tuple) else [args]
     if operator == "var":
-        name = values[0] if values else None
+        name: Any = values[0] if values else None
         if not ((isinstance(name, str) and name) or (_is_number(name) and name >= 0)):
             return ["var"]
     low, high = _ARITY.get(operator, (0, None))
