@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import pytest
@@ -14,6 +15,7 @@ from madoguchi.approvals.models import ApprovalRequest, Decision
 from madoguchi.conftest import ACCOUNT_NUMBER, client_for
 from madoguchi.core.models import MailboxMessage, User
 from madoguchi.demo.city import staff_email
+from madoguchi.forms.models import FormVersion
 from madoguchi.staff.models import StaffMember
 
 ROUTE = [{"role": "approver", "label": {"ja": "係長", "en": "Section chief"}},
@@ -89,6 +91,44 @@ def test_a_correction_needs_fields_and_a_reason(reviewed, staff_user):
                                         actor=staff_user)
     reviewed.refresh_from_db()
     assert reviewed.status == Status.UNDER_REVIEW
+
+
+def _with_route_only_for_a_bus(application: Application) -> None:
+    """Publish a new version of the form where the route is asked (and required, at most five
+    characters) only for a bus, and move the application to it. A published version never
+    changes, so the change is a new version, as publishing a form makes one."""
+    old = application.form_version
+    definition = copy.deepcopy(old.definition)
+    bus = {"==": [{"var": "transport"}, "bus"]}
+    for page in definition["pages"]:
+        for field in page.get("fields", []):
+            if field["key"] == "route":
+                field.update(show_if=bus, require_if=bus, max_length=5)
+    version = FormVersion.objects.create(form=old.form, number=old.number + 1,
+                                         definition=definition, published_at=timezone.now())
+    Application.objects.filter(pk=application.pk).update(form_version=version)
+    application.refresh_from_db()
+
+
+def test_a_correction_checks_the_answers_as_the_form_pages_do(reviewed, staff_user,
+                                                              resident_client):
+    """The correction page applies the form's conditions like the wizard's pages: an answer
+    required by the corrected choice is asked for, one it hides is neither checked nor kept."""
+    _with_route_only_for_a_bus(reviewed)
+    services.request_correction(application=reviewed, fields=["transport", "route"],
+                                message="通学方法をご確認ください。", actor=staff_user)
+    url = f"/my/applications/{reviewed.public_id}/correct/"
+    missing = resident_client.post(url, {"transport": "bus", "route": ""})
+    assert missing.status_code == 422
+    assert "通学経路を入力してください。" in missing.content.decode()
+    assert resident_client.post(url, {"transport": "bus",
+                                      "route": "とても長い経路の説明です"}).status_code == 422
+    hidden = resident_client.post(url, {"transport": "train", "route": "とても長い経路の説明です"})
+    assert hidden.status_code == 302
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.UNDER_REVIEW
+    answers = services.all_answers(reviewed)
+    assert answers["transport"] == "train" and "route" not in answers
 
 
 def test_only_the_owner_corrects(reviewed, staff_user, other_resident):
