@@ -55,6 +55,23 @@ def trail(application: Application) -> list[dict[str, Any]]:
     return [{"request": r, "decisions": list(r.decisions.all())} for r in requests]
 
 
+def colleagues(staff: StaffMember) -> QuerySet[StaffMember]:
+    """The other members of ``staff``'s department: who may decide for them while away."""
+    return StaffMember.objects.filter(department_id=staff.department_id).exclude(pk=staff.pk)
+
+
+def delegations_given(user: User, today: dt.date) -> QuerySet[Delegation]:
+    """``user``'s delegations that have not ended."""
+    return (Delegation.objects.filter(delegator=user, ends_on__gte=today)
+            .select_related("delegate__staff_profile"))
+
+
+def delegations_received(user: User, today: dt.date) -> QuerySet[Delegation]:
+    """The delegations to ``user`` that have not ended."""
+    return (Delegation.objects.filter(delegate=user, ends_on__gte=today)
+            .select_related("delegator__staff_profile"))
+
+
 def department_procedures(staff: StaffMember) -> QuerySet[Procedure]:
     """The procedures of ``staff``'s department with their routes, in the catalog's order."""
     return (Procedure.objects.filter(department_id=staff.department_id)

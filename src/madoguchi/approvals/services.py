@@ -122,11 +122,20 @@ def decide(*, request: ApprovalRequest, kind: str, comment: str, actor: User) ->
 
 
 def delegate(*, delegator: StaffMember, delegate_to: StaffMember, starts_on: dt.date,
-             ends_on: dt.date) -> Delegation:
-    """While ``delegator`` is away, ``delegate_to`` (same department) decides their steps."""
+             ends_on: dt.date, request: HttpRequest | None = None) -> Delegation:
+    """While ``delegator`` is away, ``delegate_to`` (same department) decides their steps.
+
+    With ``request``, its audit event is written in the same transaction."""
     if delegate_to.department_id != delegator.department_id or delegate_to.pk == delegator.pk:
         raise ApprovalRefused("delegate to another member of your department")
     if ends_on < starts_on:
         raise ApprovalRefused("the end is before the start")
-    return Delegation.objects.create(delegator=delegator.user, delegate=delegate_to.user,
-                                     starts_on=starts_on, ends_on=ends_on)
+    with transaction.atomic():
+        delegation = Delegation.objects.create(delegator=delegator.user,
+                                               delegate=delegate_to.user,
+                                               starts_on=starts_on, ends_on=ends_on)
+        if request is not None:
+            audit.record(request, "approval.delegate", target_type="user",
+                         target_id=str(delegate_to.user_id),
+                         details={"from": starts_on.isoformat(), "to": ends_on.isoformat()})
+    return delegation
