@@ -11,6 +11,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.test import Client
 
 from madoguchi.core.models import User
 from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, load_demo_city, staff_email
+from madoguchi.forms.selectors import clear_caches as clear_form_caches
 
 FORM_SLUG = "tsugaku-hojo"
 OTHER_RESIDENT_EMAIL = "hanako@example.jp"
@@ -215,6 +217,18 @@ def mailbox_backend(settings) -> None:
     backend is used here so the mails are stored the way the demo mailbox and staff see them.
     """
     settings.EMAIL_BACKEND = "madoguchi.core.mail.MailboxBackend"
+
+
+@pytest.fixture(autouse=True)
+def forget_cached_form_versions() -> Iterator[None]:
+    """Empty the per-process caches of form versions after each test.
+
+    They are keyed by row ids and hold what the test's transaction saw; the rollback after the
+    test does not empty them, so a version a test wrote would otherwise be served to a later
+    test (SQLite even gives a rolled-back id out again).
+    """
+    yield
+    clear_form_caches()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from madoguchi.residents import selectors as resident_selectors
 from madoguchi.residents.services import NOT_CONFIRMED
 
 from . import tasks
+from .decisions import decided_by_own_step
 from .models import (
     MANUAL_TARGETS,
     REASON_REQUIRED,
@@ -27,6 +28,7 @@ from .models import (
     CorrectionRequest,
     Status,
     StatusEvent,
+    Workflow,
 )
 
 
@@ -183,9 +185,19 @@ def manual_transitions(application: Application) -> list[str]:
 
 
 def _needs_approval(application: Application) -> bool:
-    from madoguchi.approvals.models import ApprovalRoute
+    """Whether 承認 / 却下 are taken by the procedure's own step (an approval route), not by
+    the status buttons (see :mod:`.decisions`)."""
+    return decided_by_own_step(application.procedure_id)
 
-    return ApprovalRoute.objects.filter(procedure_id=application.procedure_id).exists()
+
+def set_workflow(*, procedure_id: int, transitions: dict[str, list[str]],
+                 actor: User | None) -> Workflow:
+    """Replace a procedure's own status machine."""
+    workflow, _created = Workflow.objects.update_or_create(
+        procedure_id=procedure_id,
+        defaults={"transitions": transitions, "updated_by": actor, "updated_at": timezone.now()},
+    )
+    return workflow
 
 
 def change_status(

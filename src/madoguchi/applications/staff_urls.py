@@ -1,11 +1,13 @@
-"""Staff pages of applications: inbox, case, workflow, statistics and exports.
+"""Staff pages of applications: inbox, case, statistics and exports.
 
-Mounted by the root URLconf under ``staff/`` in the shared ``staff`` namespace.
+Mounted by the root URLconf under ``staff/`` in the shared ``staff`` namespace. The case's
+steps (差戻し, 電子決裁, 交付) and the workflow settings are approvals' pages
+(``approvals/staff_urls.py``).
 """
 
 from django.urls import path
 
-from . import export_views, staff_views, workflow_views
+from . import export_views, staff_views
 
 urlpatterns = [
     path("", staff_views.inbox, name="inbox"),
@@ -14,16 +16,6 @@ urlpatterns = [
     path("applications/bulk-status/", staff_views.bulk_status, name="bulk_status"),
     path("applications/<uuid:public_id>/assign/", staff_views.assign, name="assign"),
     path("applications/<uuid:public_id>/comments/", staff_views.add_comment, name="comment"),
-    path("applications/<uuid:public_id>/correction/", workflow_views.request_correction,
-         name="correction"),
-    path("applications/<uuid:public_id>/approval/", workflow_views.start_approval,
-         name="approval_start"),
-    path("applications/<uuid:public_id>/approval/decide/", workflow_views.decide,
-         name="approval_decide"),
-    path("applications/<uuid:public_id>/issue/", workflow_views.issue_document, name="issue"),
-    path("procedures/", workflow_views.procedure_list, name="procedures"),
-    path("procedures/<slug:slug>/workflow/", workflow_views.procedure_workflow,
-         name="procedure_workflow"),
     path("applications/<uuid:public_id>/files/<slug:key>/<int:index>/", staff_views.attachment,
          name="attachment"),
     path("stats/", staff_views.stats_view, name="stats"),

@@ -29,7 +29,6 @@ from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms import rendering
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.definition import FormSpec, Page
-from madoguchi.forms.fields import FieldError
 from madoguchi.forms.models import FormDefinition, FormVersion
 from madoguchi.jp.width import to_ascii
 from madoguchi.residents import selectors as resident_selectors
@@ -410,19 +409,17 @@ def correct(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     errors: dict[str, str] = {}
     feedback: dict[str, Any] = {}
     if request.method == "POST":
-        raw = {f.key: f.raw_from_post(request.POST, request.FILES) for f in fields}
         action = request.POST.get("_action")
         field = next((f for f in fields if action and action.partition(":")[0] == f.key), None)
         if field is not None:
+            raw = {f.key: f.raw_from_post(request.POST, request.FILES) for f in fields}
             raw[field.key], feedback[field.key] = field.action(raw[field.key],
                                                                action.partition(":")[2])
         else:
-            clean: dict[str, Any] = {}
-            for f in fields:
-                try:
-                    clean[f.key] = f.validate(raw[f.key])
-                except FieldError as exc:
-                    errors[f.key] = exc.message
+            # The wizard's own page check on the answers asked about: the same show/required
+            # conditions (on the other answers plus these) and the same messages.
+            page = Page(key="correction", spec={}, fields=tuple(fields))
+            raw, clean, errors = spec.validate_page(page, request.POST, request.FILES, answers)
             if not errors:
                 try:
                     services.resubmit_correction(application=application, correction=correction,

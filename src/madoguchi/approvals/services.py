@@ -1,14 +1,18 @@
-"""Writes for electronic approval: start a request (起案), decide a step, delegate while away."""
+"""Writes for electronic approval: a procedure's route (with its status machine), start a request
+(起案), decide a step, delegate while away."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from madoguchi.applications.models import Application, Status
-from madoguchi.applications.services import TransitionRefused, change_status
+from madoguchi.applications.services import TransitionRefused, change_status, set_workflow
+from madoguchi.catalog.models import Procedure
+from madoguchi.core import audit
 from madoguchi.core.models import User
 from madoguchi.staff.models import StaffMember
 
@@ -26,6 +30,25 @@ def set_route(procedure_id: int, steps: list[dict]) -> ApprovalRoute:
         procedure_id=procedure_id, defaults={"steps": steps, "updated_at": timezone.now()}
     )
     return route
+
+
+def save_workflow(*, request: HttpRequest, procedure: Procedure,
+                  transitions: dict[str, list[str]], steps: list[dict]) -> None:
+    """Save a procedure's status machine and its approval route (none when ``steps`` is empty)
+    with their audit event, in one transaction: all of it or nothing.
+
+    Raises ApprovalRefused when there is a route but "under review" cannot lead into approval.
+    """
+    if steps and Status.IN_APPROVAL not in transitions.get(Status.UNDER_REVIEW, ()):
+        raise ApprovalRefused("a route needs under_review → in_approval")
+    with transaction.atomic():
+        set_workflow(procedure_id=procedure.pk, transitions=transitions, actor=request.user)
+        if steps:
+            set_route(procedure.pk, steps)
+        else:
+            ApprovalRoute.objects.filter(procedure_id=procedure.pk).delete()
+        audit.record(request, "procedure.workflow", target_type="procedure",
+                     target_id=procedure.slug, details={"steps": len(steps)})
 
 
 def start(*, application: Application, proposal: str, summary: str, actor: User) -> ApprovalRequest:
@@ -99,11 +122,20 @@ def decide(*, request: ApprovalRequest, kind: str, comment: str, actor: User) ->
 
 
 def delegate(*, delegator: StaffMember, delegate_to: StaffMember, starts_on: dt.date,
-             ends_on: dt.date) -> Delegation:
-    """While ``delegator`` is away, ``delegate_to`` (same department) decides their steps."""
+             ends_on: dt.date, request: HttpRequest | None = None) -> Delegation:
+    """While ``delegator`` is away, ``delegate_to`` (same department) decides their steps.
+
+    With ``request``, its audit event is written in the same transaction."""
     if delegate_to.department_id != delegator.department_id or delegate_to.pk == delegator.pk:
         raise ApprovalRefused("delegate to another member of your department")
     if ends_on < starts_on:
         raise ApprovalRefused("the end is before the start")
-    return Delegation.objects.create(delegator=delegator.user, delegate=delegate_to.user,
-                                     starts_on=starts_on, ends_on=ends_on)
+    with transaction.atomic():
+        delegation = Delegation.objects.create(delegator=delegator.user,
+                                               delegate=delegate_to.user,
+                                               starts_on=starts_on, ends_on=ends_on)
+        if request is not None:
+            audit.record(request, "approval.delegate", target_type="user",
+                         target_id=str(delegate_to.user_id),
+                         details={"from": starts_on.isoformat(), "to": ends_on.isoformat()})
+    return delegation

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,23 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from madoguchi.core import audit
-from madoguchi.jp import wareki
-from madoguchi.jp.errors import JPValueError
-from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import role_required, staff_member
 
-from . import services
-from .models import Delegation
+from . import selectors, services
+from .forms import DelegationForm
 
 APPROVER_ROLES = ("approver", "head")
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return wareki.parse_date(value.replace("\x00", "")[:30])
-    except JPValueError:
-        return None
 
 
 @role_required(*APPROVER_ROLES)
@@ -35,35 +22,28 @@ def _date(value: str) -> dt.date | None:
 def delegations(request: HttpRequest) -> HttpResponse:
     """An approver or head names who decides their steps while they are away."""
     me = staff_member(request)
-    colleagues = StaffMember.objects.filter(department_id=me.department_id).exclude(pk=me.pk)
+    colleagues = selectors.colleagues(me)
     errors: list[str] = []
     if request.method == "POST":
-        chosen = request.POST.get("delegate", "")[:12]
-        delegate = colleagues.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-        starts_on, ends_on = (_date(request.POST.get("starts_on", "")),
-                              _date(request.POST.get("ends_on", "")))
-        if delegate is None:
-            errors.append(_("Choose who decides for you."))
-        if starts_on is None or ends_on is None:
-            errors.append(_("Enter the first and last day, e.g. 2026-12-01 or 令和8年12月1日."))
-        if not errors:
+        form = DelegationForm(request.POST, colleagues=colleagues)
+        if not form.is_valid():
+            errors = form.messages()
+        else:
+            delegate = form.cleaned_data["delegate"]
             try:
-                services.delegate(delegator=me, delegate_to=delegate, starts_on=starts_on,
-                                  ends_on=ends_on)
+                services.delegate(delegator=me, delegate_to=delegate,
+                                  starts_on=form.cleaned_data["starts_on"],
+                                  ends_on=form.cleaned_data["ends_on"], request=request)
             except services.ApprovalRefused:
                 errors.append(_("The last day is before the first day."))
             else:
-                audit.record(request, "approval.delegate", target_type="user",
-                             target_id=str(delegate.user_id),
-                             details={"from": starts_on.isoformat(), "to": ends_on.isoformat()})
                 messages.success(request, _("While you are away, %(name)s decides your steps.")
                                  % {"name": str(delegate)})
                 return redirect("staff:delegations")
-    given = (Delegation.objects.filter(delegator=request.user, ends_on__gte=timezone.localdate())
-             .select_related("delegate__staff_profile"))
-    received = (Delegation.objects.filter(delegate=request.user, ends_on__gte=timezone.localdate())
-                .select_related("delegator__staff_profile"))
+    today = timezone.localdate()
     return render(request, "approvals/delegations.html", {
-        "colleagues": colleagues, "given": given, "received": received, "errors": errors,
+        "colleagues": colleagues, "errors": errors,
+        "given": selectors.delegations_given(request.user, today),
+        "received": selectors.delegations_received(request.user, today),
         "values": request.POST if request.method == "POST" else {},
     }, status=422 if errors else 200)

@@ -1,4 +1,5 @@
-"""Reads: an application's documents, and a document as each kind of visitor may see it."""
+"""Reads: an application's documents, a document as each kind of visitor may see it, and the
+names of the kinds of notice."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from madoguchi.applications.models import Application
 from madoguchi.core.models import User
 from madoguchi.staff.models import StaffMember
 
-from .models import IssuedDocument
+from .models import DocumentKind, IssuedDocument
+
+
+def kind_label(kind: str) -> str:
+    """The name of a kind of notice (決定通知書 …) in the active language."""
+    return str(DocumentKind(kind).label)
 
 
 def documents_for(application: Application) -> QuerySet[IssuedDocument]:

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from madoguchi.applications.models import Application, StatusEvent
+from madoguchi.applications.models import Application, Status, StatusEvent
+from madoguchi.applications.services import TransitionRefused, change_status
 from madoguchi.catalog.models import Procedure
 from madoguchi.core.i18n import localized
 from madoguchi.core.models import AuditEvent, User
@@ -25,7 +26,8 @@ from . import content, defaults, pdf, signing, tasks
 from .models import DocumentKind, DocumentSequence, DocumentTemplate, IssuedDocument
 from .selectors import documents_for
 
-__all__ = ["IssueRefused", "documents_for", "ensure_default_templates", "issue"]
+__all__ = ["IssueRefused", "documents_for", "ensure_default_templates", "issue", "issue_for_case"]
+
 
 class IssueRefused(Exception):
     """The document cannot be issued (unknown kind, missing reason, wrong document replaced,
@@ -175,4 +177,21 @@ def issue(
         except Exception:
             default_storage.delete(name)
             raise
+    return document
+
+
+def issue_for_case(application: Application, kind: str, actor: User) -> IssuedDocument:
+    """交付 from the case page: issue the notice and, for an approved case, mark the case 交付済
+    (issued), in one transaction.
+
+    Raises IssueRefused, also when no signing key is configured or the status machine refuses
+    交付済 (then nothing is issued)."""
+    try:
+        with transaction.atomic():
+            document = issue(application, kind, actor)
+            if application.status == Status.APPROVED:
+                change_status(application=application, to_status=Status.ISSUED, actor=actor,
+                              step="issuance")
+    except (signing.SigningUnavailable, TransitionRefused) as exc:
+        raise IssueRefused(str(exc)) from exc
     return document

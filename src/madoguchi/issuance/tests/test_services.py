@@ -9,6 +9,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from madoguchi.applications import services as cases
+from madoguchi.applications.models import Status
+from madoguchi.applications.services import TransitionRefused
 from madoguchi.core.models import AuditEvent, MailboxMessage
 from madoguchi.issuance import services
 from madoguchi.issuance.models import DocumentTemplate, IssuedDocument
@@ -157,3 +160,42 @@ def test_documents_for_lists_newest_first(approved, staff_user):
     first = services.issue(approved, "decision", staff_user)
     second = services.issue(approved, "grant", staff_user, supersedes=first)
     assert list(services.documents_for(approved)) == [second, first]
+
+
+def _decided(application, staff_user):
+    cases.change_status(application=application, to_status=Status.UNDER_REVIEW, actor=staff_user)
+    cases.change_status(application=application, to_status=Status.APPROVED, actor=staff_user)
+    return application
+
+
+def test_issuing_for_a_case_marks_it_issued(application, staff_user):
+    decided = _decided(application, staff_user)
+    document = services.issue_for_case(decided, "decision", staff_user)
+    decided.refresh_from_db()
+    assert decided.status == Status.ISSUED
+    assert list(IssuedDocument.objects.filter(application=decided)) == [document]
+
+
+def test_issuing_for_a_case_is_all_or_nothing(application, staff_user, monkeypatch):
+    """When the case cannot become 交付済, no document is issued either."""
+    decided = _decided(application, staff_user)
+
+    def refused(**kwargs):
+        raise TransitionRefused("the status machine refuses")
+
+    monkeypatch.setattr(services, "change_status", refused)
+    with pytest.raises(IssueRefused):
+        services.issue_for_case(decided, "decision", staff_user)
+    assert not IssuedDocument.objects.filter(application=decided).exists()
+    decided.refresh_from_db()
+    assert decided.status == Status.APPROVED
+
+
+def test_issuing_for_a_case_without_a_signing_key_is_refused(application, staff_user, settings,
+                                                             tmp_path):
+    decided = _decided(application, staff_user)
+    settings.SIGNING_PKCS12 = str(tmp_path / "missing.p12")
+    with pytest.raises(IssueRefused) as refused:
+        services.issue_for_case(decided, "decision", staff_user)
+    assert refused.value.user_message() == ""
+    assert not IssuedDocument.objects.filter(application=decided).exists()

@@ -7,18 +7,18 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from madoguchi.approvals import selectors as approval_selectors
-from madoguchi.approvals.models import ApprovalRequest, Decision
+from madoguchi.applications import services
+from madoguchi.applications.models import Status
 from madoguchi.forms import selectors as form_selectors
-from madoguchi.issuance.models import DocumentKind
+from madoguchi.issuance import selectors as issuance_selectors
 
-from .. import services
-from ..models import Status
+from .. import selectors as approval_selectors
+from ..models import ApprovalRequest, Decision
 
 register = template.Library()
 
 
-@register.inclusion_tag("applications/staff/_workflow.html")
+@register.inclusion_tag("approvals/staff/_workflow.html")
 def case_workflow(application: Any, staff: Any) -> dict[str, Any]:
     spec = form_selectors.spec_of(application.form_version)
     pending = approval_selectors.pending(application)
@@ -45,6 +45,6 @@ def case_workflow(application: Any, staff: Any) -> dict[str, Any]:
         "may_decide": may_decide,
         "decision_kinds": Decision.Kind.choices,
         "trail": approval_selectors.trail(application),
-        "issuable": [(k, DocumentKind(k).label) for k in services.issuable_kinds(application)]
-        if staff.handles_cases else [],
+        "issuable": [(k, issuance_selectors.kind_label(k))
+                     for k in services.issuable_kinds(application)] if staff.handles_cases else [],
     }

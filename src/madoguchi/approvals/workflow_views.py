@@ -1,5 +1,8 @@
 """Staff steps on a case besides the status buttons: 差戻し (ask the resident to correct), 起案
-and decisions of the approval route, and issuing the decision document."""
+and decisions of the approval route, issuing the decision document, and each procedure's
+status machine and approval route.
+
+The pages are mounted from ``approvals/staff_urls.py`` in the shared ``staff`` namespace."""
 
 from __future__ import annotations
 
@@ -7,23 +10,20 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from madoguchi.approvals import selectors as approval_selectors
-from madoguchi.approvals import services as approvals
-from madoguchi.approvals.models import ApprovalRoute
-from madoguchi.catalog.models import Procedure
+from madoguchi.applications import selectors, services
+from madoguchi.applications.models import Status, transitions_for
 from madoguchi.core import audit
+from madoguchi.issuance import services as issuance
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member, staff_required
 
-from . import selectors, services
-from .models import Status, Workflow, transitions_for
+from . import selectors as approval_selectors
+from . import services as approvals
 
 
 def _case(request: HttpRequest, public_id: uuid.UUID):  # an Application
@@ -99,7 +99,7 @@ def procedure_workflow(request: HttpRequest, slug: str) -> HttpResponse:
     staff = staff_member(request)
     if not staff.is_admin:
         raise PermissionDenied
-    procedure = get_object_or_404(Procedure, slug=slug, department_id=staff.department_id)
+    procedure = approval_selectors.department_procedure(staff, slug)
     statuses = list(Status.choices)
     current = transitions_for(procedure.pk)
     route = approval_selectors.route_of(procedure.pk)
@@ -116,26 +116,18 @@ def procedure_workflow(request: HttpRequest, slug: str) -> HttpResponse:
             if role in ROUTE_ROLES:
                 title = label or str(StaffMember.Role(role).label)
                 new_steps.append({"role": role, "label": {"ja": title, "en": title}})
-        if new_steps and Status.IN_APPROVAL not in grid[Status.UNDER_REVIEW]:
+        try:
+            approvals.save_workflow(request=request, procedure=procedure, transitions=grid,
+                                    steps=new_steps)
+        except approvals.ApprovalRefused:
             errors.append(_("With an approval route, “Under review” must be able to go to "
                             "“Awaiting approval”."))
-        if not errors:
-            Workflow.objects.update_or_create(
-                procedure=procedure,
-                defaults={"transitions": grid, "updated_by": request.user,
-                          "updated_at": timezone.now()},
-            )
-            if new_steps:
-                approvals.set_route(procedure.pk, new_steps)
-            else:
-                ApprovalRoute.objects.filter(procedure=procedure).delete()
-            audit.record(request, "procedure.workflow", target_type="procedure",
-                         target_id=procedure.slug, details={"steps": len(new_steps)})
+        else:
             messages.success(request, _("The workflow was saved."))
             return redirect("staff:procedure_workflow", slug=procedure.slug)
         current, steps = grid, new_steps
     padded = steps + [{"role": "", "label": {}}] * (MAX_ROUTE_STEPS - len(steps))
-    return render(request, "applications/staff/workflow_settings.html", {
+    return render(request, "approvals/staff/workflow_settings.html", {
         "procedure": procedure, "statuses": statuses,
         "grid": [(s, label, [(t, tl, t in current.get(s, ())) for t, tl in statuses])
                  for s, label in statuses],
@@ -152,9 +144,6 @@ def issue_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
     An approved case gets a 決定通知書 or 交付決定通知書; a rejected one a 却下通知書 and keeps its
     status (it is already final)."""
-    from madoguchi.issuance import services as issuance
-    from madoguchi.issuance.signing import SigningUnavailable
-
     application = _case(request, public_id)
     staff = staff_member(request)
     kind = request.POST.get("kind", "")[:20]
@@ -163,22 +152,17 @@ def issue_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("This document cannot be issued for the case now."))
         return redirect("staff:case", public_id=application.public_id)
     try:
-        with transaction.atomic():
-            document = issuance.issue(application, kind, request.user)
-            if application.status == Status.APPROVED:
-                services.change_status(application=application, to_status=Status.ISSUED,
-                                       actor=request.user, step="issuance")
-    except (issuance.IssueRefused, SigningUnavailable, services.TransitionRefused) as exc:
+        document = issuance.issue_for_case(application, kind, request.user)
+    except issuance.IssueRefused as exc:
         # Missing fonts and unprintable characters are said as they are (which package, which
         # character); anything else gets the general message.
-        said = exc.user_message() if isinstance(exc, issuance.IssueRefused) else ""
-        messages.error(request, said or _("The document could not be issued. Check the case "
-                                          "and the city's signing certificate."))
+        messages.error(request, exc.user_message() or _(
+            "The document could not be issued. Check the case and the city's signing "
+            "certificate."))
     else:
         messages.success(request, _("Issued %(number)s. The resident was told by e-mail.")
                          % {"number": document.number})
     return redirect("staff:case", public_id=application.public_id)
-
 
 
 @staff_required
@@ -187,7 +171,5 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     staff = staff_member(request)
     if not staff.is_admin:
         raise PermissionDenied
-    procedures = Procedure.objects.filter(department_id=staff.department_id).order_by(
-        "sort_order", "pk"
-    ).select_related("approval_route")
-    return render(request, "applications/staff/procedures.html", {"procedures": procedures})
+    return render(request, "approvals/staff/procedures.html",
+                  {"procedures": approval_selectors.department_procedures(staff)})
