@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import logic
-from .builder_settings import condition_text
+from .builder.conditions import condition_text
 from .definition import FormSpec, Page, field_shown
 from .fields import FieldType
 

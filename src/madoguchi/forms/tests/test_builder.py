@@ -10,12 +10,12 @@ from django.utils import translation
 
 from madoguchi.forms import builder
 from madoguchi.forms.builder import EditRefused
-from madoguchi.forms.builder_settings import (
+from madoguchi.forms.builder.conditions import (
     condition_targets,
     condition_text,
     read_condition,
-    read_settings,
 )
+from madoguchi.forms.builder.settings import read_settings
 from madoguchi.forms.definition import FormSpec, check_definition
 from madoguchi.forms.logic import Condition
 

@@ -20,7 +20,7 @@ from madoguchi.jp import width as jp_width
 from madoguchi.jp import zengin as jp_zengin
 from madoguchi.jp.errors import JPValueError
 
-from .fields import CompositeField, FieldError, FieldType, jp_error, registry
+from .base import CompositeField, FieldError, FieldType, jp_error, registry
 
 PART_MAX_LENGTH = 100
 HOLDER_MAX_LENGTH = 30  # half-width characters, as the transfer record counts them

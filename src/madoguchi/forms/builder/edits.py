@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.i18n import localized
 
-from .definition import KEY_PATTERN
-from .fields import registry
-from .logic import Condition
+from ..definition import KEY_PATTERN
+from ..fields import registry
+from ..logic import Condition
 
 # The palette: what a clerk can add, in the order shown, with a starting spec.
 PALETTE: tuple[str, ...] = (

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext
 
 from madoguchi.core.i18n import localized
 
-from .fields import FieldError, FieldType, int_option, registry, spec_name, whole_number
+from .base import FieldError, FieldType, int_option, registry, spec_name, whole_number
 
 EXCLUDED_TYPES = frozenset({"group", "file", "guidance"})
 MAX_ROWS_LIMIT = 50

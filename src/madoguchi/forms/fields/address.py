@@ -19,7 +19,7 @@ from madoguchi.jp import postal as jp_postal
 from madoguchi.jp.address import AddressCandidate, lookup_postal_code
 from madoguchi.jp.errors import JPValueError
 
-from .fields import MAX_INPUT_LENGTH, CompositeField, FieldError, jp_error, registry
+from .base import MAX_INPUT_LENGTH, CompositeField, FieldError, jp_error, registry
 
 PARTS = ("postal_code", "prefecture", "city", "town", "street", "building")
 PLACE_PARTS = ("prefecture", "city", "town")

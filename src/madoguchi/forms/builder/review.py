@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.i18n import localized
 
-from . import builder
-from .builder_dates import describe as describe_dates
-from .builder_settings import condition_text
-from .fields import join_list
+from ..fields import join_list
+from . import edits as builder
+from .conditions import condition_text
+from .dates import describe as describe_dates
 
 # Texts a resident reads, per field (subfields of a group are checked too).
 FIELD_TEXTS = ("label", "hint", "statement", "text", "unit", "item_label")

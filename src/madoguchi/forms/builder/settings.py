@@ -1,31 +1,25 @@
 """The builder's "edit field" form: which settings each field type offers, and reading them back.
 
 A setting is one input on the page. :func:`settings_for` lists them with their current values;
-:func:`read_settings` turns the POST into changes for :func:`madoguchi.forms.builder.update_field`
-or messages for the clerk. Conditions are read by :func:`read_condition`.
+:func:`read_settings` turns the POST into changes for
+:func:`madoguchi.forms.builder.edits.update_field` or messages for the clerk. Conditions are
+read in :mod:`.conditions`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from madoguchi.core.dates import display_date
 from madoguchi.core.i18n import localized
-from madoguchi.jp import wareki as jp_wareki
 from madoguchi.jp import width as jp_width
-from madoguchi.jp.errors import JPValueError
 
-from .builder import palette_labels, starting_spec, typed_texts, unique_key
-from .builder_dates import limits_of, read_limits
-from .logic import PHRASES, Condition
+from .dates import limits_of, read_limits
+from .edits import palette_labels, starting_spec, typed_texts, unique_key
 
 MAX_TEXT = 2000
 
@@ -40,15 +34,6 @@ class Setting:
     value: Any = ""
     hint: str = ""
     choices: tuple[tuple[str, str], ...] = ()
-
-
-PHRASE_LABELS = {
-    "is": gettext_lazy("is"),
-    "is_not": gettext_lazy("is not"),
-    "contains": gettext_lazy("contains"),
-    "before": gettext_lazy("is before"),
-}
-
 
 def _text(spec: Mapping[str, Any], name: str, language: str) -> str:
     value = spec.get(name)
@@ -193,7 +178,7 @@ def _read_subfields(spec: Mapping[str, Any], post: Mapping[str, Any],
         else:
             updated.pop("required", None)
         if sub.get("type") == "choice" and f"{prefix}options" in post:
-            updated["options"] = _options(_clean(post.get(f"{prefix}options"), 20000),
+            updated["options"] = _options(clean_text(post.get(f"{prefix}options"), 20000),
                                           sub.get("options", []))
             if not updated["options"]:
                 errors.append(_("Write at least one option."))
@@ -208,20 +193,22 @@ def _read_subfields(spec: Mapping[str, Any], post: Mapping[str, Any],
     return fields
 
 
-def _clean(value: Any, limit: int = MAX_TEXT) -> str:
+def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
+    """A posted text without NUL characters, with Unix line ends, stripped and bounded."""
     text = value if isinstance(value, str) else ""
     return text.replace("\x00", "").replace("\r\n", "\n").strip()[:limit]
 
 
 def _bilingual(post: Mapping[str, Any], name: str) -> dict[str, str] | None:
     """The texts typed in ``<name>_ja`` and ``<name>_en``; English is never copied from
-    Japanese (see :func:`~madoguchi.forms.builder.typed_texts`)."""
-    return typed_texts(_clean(post.get(f"{name}_ja")), _clean(post.get(f"{name}_en"))) or None
+    Japanese (see :func:`~madoguchi.forms.builder.edits.typed_texts`)."""
+    return typed_texts(clean_text(post.get(f"{name}_ja")),
+                       clean_text(post.get(f"{name}_en"))) or None
 
 
 def _whole_number(post: Mapping[str, Any], name: str, label: str,
                   errors: list[str]) -> int | None:
-    text = jp_width.to_ascii(_clean(post.get(name), 20)).replace(",", "")
+    text = jp_width.to_ascii(clean_text(post.get(name), 20)).replace(",", "")
     if not text:
         return None
     if not re.fullmatch(r"-?\d{1,12}", text):
@@ -277,7 +264,7 @@ def read_settings(
             errors.append(_("Most characters: enter 1 to %(max)d.") % {"max": MAX_TEXT})
         changes["min_length"], changes["max_length"] = low, high
     elif kind == "number":
-        unit = _clean(post.get("unit_ja"), 10)
+        unit = clean_text(post.get("unit_ja"), 10)
         changes["unit"] = {"ja": unit, "en": unit} if unit else None
         changes["min"] = _whole_number(post, "min", _("Smallest number"), errors)
         changes["max"] = _whole_number(post, "max", _("Largest number"), errors)
@@ -287,7 +274,8 @@ def read_settings(
     elif kind == "choice":
         widget = post.get("widget")
         changes["widget"] = widget if widget in ("select", "checkboxes") else None
-        changes["options"] = _options(_clean(post.get("options"), 20000), spec.get("options", []))
+        changes["options"] = _options(clean_text(post.get("options"), 20000),
+                                      spec.get("options", []))
         if not changes["options"]:
             errors.append(_("Write at least one option."))
     elif kind == "name":
@@ -309,127 +297,3 @@ def read_settings(
         changes["max_rows"] = _whole_number(post, "max_rows", _("Most rows"), errors)
         changes["fields"] = _read_subfields(spec, post, errors)
     return changes, errors
-
-
-def condition_targets(definition: Mapping[str, Any], *, page_key: str,
-                      field_key: str | None) -> list[tuple[str, str]]:
-    """Fields a condition may depend on: (key, label) of earlier pages, and for a field also
-    the fields above it on its own page. Two fields with the same label are told apart by
-    their page (「選んでください（2ページ目）」), so the clerk never has to read a key."""
-    fields: list[tuple[int, dict[str, Any]]] = []
-    for number, page in enumerate(definition.get("pages", []), start=1):
-        same_page = page.get("key") == page_key
-        if same_page and field_key is None:
-            break
-        for field in page.get("fields", []):
-            if field.get("key") == field_key:
-                return _named(fields)
-            if field.get("type") not in ("guidance", "group", "file"):
-                fields.append((number, field))
-        if same_page:
-            break
-    return _named(fields)
-
-
-def _named(fields: list[tuple[int, dict[str, Any]]]) -> list[tuple[str, str]]:
-    labels = [localized(field.get("label")) for _number, field in fields]
-    named = []
-    for (number, field), label in zip(fields, labels, strict=True):
-        if not label:
-            label = _("(a field without a label)")
-        elif labels.count(label) > 1:
-            label = _("%(label)s (page %(number)d)") % {"label": label, "number": number}
-        named.append((field["key"], label))
-    return named
-
-
-def condition_choices(definition: Mapping[str, Any],
-                      targets: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """For each target: its key, label, kind of value (choice, consent, date, number or text)
-    and, for a field with options, those options as (value, label) to choose from."""
-    by_key = {f.get("key"): f for p in definition.get("pages", []) for f in p.get("fields", [])}
-    choices = []
-    for key, label in targets:
-        field = by_key.get(key, {})
-        kind = field.get("type")
-        options = [(str(o.get("value")), localized(o.get("label")) or str(o.get("value")))
-                   for o in field.get("options", []) if isinstance(o, Mapping)]
-        choices.append({
-            "key": key, "label": label, "options": options if kind == "choice" else [],
-            "kind": kind if kind in ("choice", "consent", "date", "number") else "text",
-        })
-    return choices
-
-
-def read_condition(definition: Mapping[str, Any], post: Mapping[str, Any], prefix: str,
-                   targets: list[tuple[str, str]]) -> tuple[Condition | None, list[str]]:
-    """The condition from inputs ``<prefix>_field``, ``_phrase`` and ``_option`` (one of the
-    options of a choice, as ``<field key>:<option value>``) or ``_value`` (typed: a date in 和暦,
-    a number, a text, or an option's label); none when no field is chosen."""
-    field_key = _clean(post.get(f"{prefix}_field"), 60)
-    if not field_key:
-        return None, []
-    if field_key not in {k for k, _label in targets}:
-        return None, [_("Choose the field the condition depends on from the list.")]
-    phrase = post.get(f"{prefix}_phrase")
-    if phrase not in PHRASES:
-        return None, [_("Choose how the condition compares (is, is not, contains, is before).")]
-    value: Any = _clean(post.get(f"{prefix}_value"), 200)
-    target = next(f for p in definition.get("pages", []) for f in p.get("fields", [])
-                  if f.get("key") == field_key)
-    kind = target.get("type")
-    if kind == "choice":
-        chosen = _clean(post.get(f"{prefix}_option"), 200)
-        option_key, _sep, option_value = chosen.partition(":")
-        if chosen and option_key == field_key:
-            value = option_value
-        for option in target.get("options", []):
-            names = {str(option.get("value"))} | {
-                str(v) for v in (option.get("label") or {}).values()
-            }
-            if value in names:
-                value = option.get("value")
-                break
-        else:
-            return None, [_("As the value, choose one of the options of “%(label)s”.")
-                          % {"label": localized(target.get("label"))}]
-    elif kind == "consent":
-        value = True
-    elif kind == "date":
-        try:
-            value = jp_wareki.parse_date(value).isoformat()
-        except JPValueError:
-            return None, [_("Write the date of the condition like 2010-04-02 or 平成22年4月2日.")]
-    elif kind == "number":
-        try:
-            value = int(jp_width.to_ascii(value).replace(",", ""))
-        except ValueError:
-            return None, [_("Write the number of the condition in digits.")]
-    if value in ("", None) and phrase != "is_not":
-        return None, [_("Write the value the condition compares with.")]
-    return Condition(field_key, phrase, value), []
-
-
-def condition_text(rule: Any, definition: Mapping[str, Any]) -> str:
-    """A condition in words, e.g. 「続柄」が「父」のとき."""
-    condition = Condition.from_logic(rule)
-    if condition is None:
-        return _("(a condition written in JSON Logic)")
-    target = next((f for p in definition.get("pages", []) for f in p.get("fields", [])
-                   if f.get("key") == condition.field), None)
-    if target is None:
-        return _("when the deleted field “%(key)s” …") % {"key": condition.field}
-    value = condition.value
-    for option in target.get("options", []):
-        if str(option.get("value")) == str(value):
-            value = localized(option.get("label"))
-    if target.get("type") == "date" and isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            value = display_date(dt.date.fromisoformat(value))
-    templates = {
-        "is": _("when “%(field)s” is “%(value)s”"),
-        "is_not": _("when “%(field)s” is not “%(value)s”"),
-        "contains": _("when “%(field)s” contains “%(value)s”"),
-        "before": _("when “%(field)s” is before “%(value)s”"),
-    }
-    return templates[condition.phrase] % {"field": localized(target.get("label")), "value": value}

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .fields import FieldError, FieldType, join_list, registry, spec_name, whole_number
+from .base import FieldError, FieldType, join_list, registry, spec_name, whole_number
 
 # What each ``accept`` word allows: (content type, name shown to residents).
 KINDS: dict[str, tuple[tuple[str, str], ...]] = {
