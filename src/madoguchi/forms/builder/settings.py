@@ -1,5 +1,7 @@
 """The builder's "edit field" form: which settings each field type offers, and reading them back.
 
+The settings are made from the options a field type declares (``FieldType.spec_options``): each
+option's kind, or its ``editor``, picks an :class:`Editor` that shows its inputs and reads them.
 A setting is one input on the page. :func:`settings_for` lists them with their current values;
 :func:`read_settings` turns the POST into changes for
 :func:`madoguchi.forms.builder.edits.update_field` or messages for the clerk. Conditions are
@@ -9,7 +11,7 @@ read in :mod:`.conditions`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +20,11 @@ from django.utils.translation import gettext as _
 from madoguchi.core.i18n import localized
 from madoguchi.jp import width as jp_width
 
+from ..fields import FieldType, registry
+from ..fields.options import DEFAULT_LIMIT_MESSAGE, FieldOption, OptionKind
 from .dates import limits_of, read_limits
-from .edits import palette_labels, starting_spec, typed_texts, unique_key
+from .edits import entry_type, starting_spec, typed_texts, unique_key
+from .palette import group_entries
 
 MAX_TEXT = 2000
 
@@ -35,6 +40,7 @@ class Setting:
     hint: str = ""
     choices: tuple[tuple[str, str], ...] = ()
 
+
 def _text(spec: Mapping[str, Any], name: str, language: str) -> str:
     value = spec.get(name)
     if isinstance(value, Mapping):
@@ -42,9 +48,9 @@ def _text(spec: Mapping[str, Any], name: str, language: str) -> str:
     return str(value) if language == "ja" and value else ""
 
 
-def _options_text(spec: Mapping[str, Any]) -> str:
+def _options_text(spec: Mapping[str, Any], name: str = "options") -> str:
     lines = []
-    for option in spec.get("options", []):
+    for option in spec.get(name, []):
         label = option.get("label", {})
         ja, en = _text({"l": label}, "l", "ja"), _text({"l": label}, "l", "en")
         lines.append(f"{ja} / {en}" if en and en != ja else ja)
@@ -53,114 +59,264 @@ def _options_text(spec: Mapping[str, Any]) -> str:
 
 def settings_for(spec: Mapping[str, Any]) -> list[Setting]:
     """The inputs offered for a field of this spec, with their current values."""
-    kind = spec.get("type")
+    field_type = registry.get(str(spec.get("type", "")))
     items = [
         Setting("label_ja", _("Question or label (Japanese)"), "text", _text(spec, "label", "ja")),
         Setting("label_en", _("Question or label (English)"), "text", _text(spec, "label", "en"),
                 _("Not copied from the Japanese. Left empty, residents who read English see "
                   "the Japanese text.")),
     ]
-    if kind == "guidance":
+    if field_type is None or field_type.has_value:
         items += [
-            Setting("text_ja", _("Guidance (Japanese)"), "textarea", _text(spec, "text", "ja")),
-            Setting("text_en", _("Guidance (English)"), "textarea", _text(spec, "text", "en")),
+            Setting("hint_ja", _("Help text (Japanese)"), "textarea", _text(spec, "hint", "ja"),
+                    _("Shown under the question, e.g. where to find the number.")),
+            Setting("hint_en", _("Help text (English)"), "textarea", _text(spec, "hint", "en")),
+            Setting("required", _("An answer is required"), "checkbox",
+                    bool(spec.get("required"))),
         ]
-        return items
-    items += [
-        Setting("hint_ja", _("Help text (Japanese)"), "textarea", _text(spec, "hint", "ja"),
-                _("Shown under the question, e.g. where to find the number.")),
-        Setting("hint_en", _("Help text (English)"), "textarea", _text(spec, "hint", "en")),
-        Setting("required", _("An answer is required"), "checkbox", bool(spec.get("required"))),
-    ]
-    if kind == "text":
-        items += [
-            Setting("multiline", _("Several lines"), "checkbox", bool(spec.get("multiline"))),
-            Setting("min_length", _("Fewest characters"), "number", spec.get("min_length", "")),
-            Setting("max_length", _("Most characters"), "number", spec.get("max_length", "")),
-            Setting("sensitive", _("Sensitive: encrypt the answer and mask it"), "checkbox",
-                    bool(spec.get("sensitive"))),
-        ]
-    elif kind == "number":
-        items += [
-            Setting("unit_ja", _("Unit (e.g. 円, 人)"), "text", _text(spec, "unit", "ja")),
-            Setting("min", _("Smallest number"), "number", spec.get("min", "")),
-            Setting("max", _("Largest number"), "number", spec.get("max", "")),
-        ]
-    elif kind == "date":
-        items.append(Setting("date_limits", _("Which dates are accepted"), "date_limits",
-                             limits_of(spec)))
-    elif kind == "choice":
-        items += [
-            Setting("widget", _("Shown as"), "select", spec.get("widget", "radio"), "",
-                    (("radio", _("Radio buttons (one answer)")),
-                     ("select", _("Drop-down list (one answer)")),
-                     ("checkboxes", _("Checkboxes (several answers)")))),
-            Setting("options", _("Options, one per line"), "options", _options_text(spec),
-                    _("Write “Japanese / English” on each line, e.g. 父 / Father.")),
-        ]
-    elif kind == "name":
-        items.append(Setting("kana", _("Ask for furigana too"), "checkbox", bool(spec.get("kana"))))
-    elif kind == "consent":
-        items += [
-            Setting("statement_ja", _("Text next to the checkbox (Japanese)"), "textarea",
-                    _text(spec, "statement", "ja"),
-                    _("What the resident agrees to, e.g. 記載内容に間違いはありません。")),
-            Setting("statement_en", _("Text next to the checkbox (English)"), "textarea",
-                    _text(spec, "statement", "en")),
-        ]
-    elif kind == "email":
-        items.append(Setting("confirm", _("Ask to type it twice"), "checkbox",
-                             bool(spec.get("confirm"))))
-    elif kind == "file":
-        accept = spec.get("accept", ["image", "pdf"])
-        items += [
-            Setting("accept_image", _("Accept photos (JPEG, PNG)"), "checkbox", "image" in accept),
-            Setting("accept_pdf", _("Accept PDF"), "checkbox", "pdf" in accept),
-            Setting("max_size_mb", _("Largest file (MB)"), "number", spec.get("max_size_mb", 10)),
-            Setting("max_files", _("Most files"), "number", spec.get("max_files", 1)),
-        ]
-    elif kind == "group":
-        items += [
-            Setting("item_label_ja", _("What one row is (Japanese, e.g. お子さん)"), "text",
-                    _text(spec, "item_label", "ja")),
-            Setting("item_label_en", _("What one row is (English, e.g. Child)"), "text",
-                    _text(spec, "item_label", "en")),
-            Setting("min_rows", _("Fewest rows"), "number", spec.get("min_rows", 1)),
-            Setting("max_rows", _("Most rows"), "number", spec.get("max_rows", 10)),
-            Setting("subfields", _("Questions asked for each row"), "subfields",
-                    _subfield_rows(spec), "",
-                    tuple((entry, label) for entry, label in palette_choices()
-                          if entry in SUBFIELD_ENTRIES)),
-        ]
+    for editor, option in _editors(field_type):
+        items += editor.show(option, spec)
     return items
 
 
-# What a repeating group may ask for each row (no files, groups or guidance inside a group).
-SUBFIELD_ENTRIES = ("text", "number", "date", "choice", "select", "name", "kana", "phone",
-                    "email", "address")
+def read_settings(
+    spec: Mapping[str, Any], post: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Changes to ``spec`` from the edit-field POST (``None`` removes an option), and errors."""
+    errors: list[str] = []
+    changes: dict[str, Any] = {}
+    field_type = registry.get(str(spec.get("type", "")))
+    label = _bilingual(post, "label")
+    if label is None:
+        errors.append(_("Enter the question or label."))
+    else:
+        changes["label"] = label
+    if field_type is None or field_type.has_value:
+        changes["hint"] = _bilingual(post, "hint")
+        changes["required"] = post.get("required") == "on" or None
+    for editor, option in _editors(field_type):
+        changes.update(editor.read(option, spec, post, errors))
+    return changes, errors
 
 
-def palette_choices() -> list[tuple[str, str]]:
-    return list(palette_labels().items())
+# --- editors: the inputs of one option ---------------------------------------------------------
+@dataclass(frozen=True)
+class Editor:
+    """How the edit-field page shows an option (``show``) and reads it back (``read``, which
+    returns the changes and adds messages to ``errors``)."""
+
+    show: Callable[[FieldOption, Mapping[str, Any]], list[Setting]]
+    read: Callable[[FieldOption, Mapping[str, Any], Mapping[str, Any], list[str]], dict[str, Any]]
 
 
-def _subfield_rows(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _editors(field_type: type[FieldType] | None) -> list[tuple[Editor, FieldOption]]:
+    """The editor of each option the builder offers, in the declared order. An editor named by
+    several options (the date limits show ``min`` and ``max`` together) comes once."""
+    found: list[tuple[Editor, FieldOption]] = []
+    named: set[str] = set()
+    for option in field_type.spec_options if field_type is not None else ():
+        if not option.builder:
+            continue
+        name = option.editor or _default_editor(option)
+        if option.editor and name in named:
+            continue
+        named.add(name)
+        found.append((EDITORS[name], option))
+    return found
+
+
+def _default_editor(option: FieldOption) -> str:
+    if option.kind == OptionKind.TEXT and option.choices:
+        return "select"
+    return DEFAULT_EDITORS[option.kind]
+
+
+def _shown(option: FieldOption, spec: Mapping[str, Any]) -> Any:
+    value = spec.get(option.name, option.default)
+    return "" if value is None else value
+
+
+def _show_checkbox(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+    return [Setting(option.name, str(option.label), "checkbox", bool(spec.get(option.name)),
+                    str(option.hint))]
+
+
+def _read_checkbox(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
+                   errors: list[str]) -> dict[str, Any]:
+    return {option.name: post.get(option.name) == "on" or None}
+
+
+def _show_number(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+    return [Setting(option.name, str(option.label), "number", _shown(option, spec),
+                    str(option.hint))]
+
+
+def _read_number(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
+                 errors: list[str]) -> dict[str, Any]:
+    number = _whole_number(post, option.name, str(option.label), errors)
+    low, high = option.minimum, option.maximum
+    if number is not None and ((low is not None and number < low)
+                               or (high is not None and number > high)):
+        message = option.limit_message or DEFAULT_LIMIT_MESSAGE
+        errors.append(str(message) % {"label": option.label, "min": low, "max": high})
+    return {option.name: number}
+
+
+def _show_text(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+    return [Setting(option.name, str(option.label), "text", _shown(option, spec),
+                    str(option.hint))]
+
+
+def _read_text(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
+               errors: list[str]) -> dict[str, Any]:
+    return {option.name: clean_text(post.get(option.name), option.maximum or MAX_TEXT) or None}
+
+
+def _show_select(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+    choices = tuple((value, str(label)) for value, label in option.choices)
+    return [Setting(option.name, str(option.label), "select", _shown(option, spec),
+                    str(option.hint), choices)]
+
+
+def _read_select(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
+                 errors: list[str]) -> dict[str, Any]:
+    """The chosen value; the default is stored as no value."""
+    value = post.get(option.name)
+    chosen = value in {v for v, _label in option.choices} and value != option.default
+    return {option.name: value if chosen else None}
+
+
+def _texts_editor(kind: str) -> Editor:
+    """A text per language: an input for Japanese and one for English (``kind``: text or
+    textarea); the hint goes with the Japanese one."""
+
+    def show(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+        return [
+            Setting(f"{option.name}_ja", str(option.label), kind,
+                    _text(spec, option.name, "ja"), str(option.hint)),
+            Setting(f"{option.name}_en", str(option.label_en), kind,
+                    _text(spec, option.name, "en")),
+        ]
+
+    def read(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
+             errors: list[str]) -> dict[str, Any]:
+        return {option.name: _bilingual(post, option.name)}
+
+    return Editor(show, read)
+
+
+def _show_shared(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+    return [Setting(f"{option.name}_ja", str(option.label), "text",
+                    _text(spec, option.name, "ja"), str(option.hint))]
+
+
+def _read_shared(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
+                 errors: list[str]) -> dict[str, Any]:
+    """One text for every language (a unit such as 円 reads the same in English)."""
+    text = clean_text(post.get(f"{option.name}_ja"), option.maximum or MAX_TEXT)
+    return {option.name: {"ja": text, "en": text} if text else None}
+
+
+def _show_words(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+    chosen = spec.get(option.name, option.default) or ()
+    return [Setting(f"{option.name}_{value}", str(label), "checkbox", value in chosen)
+            for value, label in option.choices]
+
+
+def _read_words(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
+                errors: list[str]) -> dict[str, Any]:
+    """The ticked choices; none ticked is refused and keeps the default."""
+    chosen = [value for value, _label in option.choices
+              if post.get(f"{option.name}_{value}") == "on"]
+    if not chosen:
+        errors.append(str(option.empty_message))
+    return {option.name: chosen or list(option.default or ())}
+
+
+def _show_date_limits(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+    return [Setting("date_limits", str(option.label), "date_limits", limits_of(spec))]
+
+
+def _read_date_limits(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
+                      errors: list[str]) -> dict[str, Any]:
+    low, high, date_errors = read_limits(post)
+    errors += date_errors
+    return {"min": low, "max": high}
+
+
+def _show_options(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+    return [Setting(option.name, str(option.label), "options", _options_text(spec, option.name),
+                    str(option.hint))]
+
+
+def _read_options(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
+                  errors: list[str]) -> dict[str, Any]:
+    options = _options(clean_text(post.get(option.name), 20000), spec.get(option.name, []))
+    if not options:
+        errors.append(str(option.empty_message))
+    return {option.name: options}
+
+
+def _show_subfields(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
+    return [Setting(option.name, str(option.label), "subfields",
+                    _subfield_rows(spec, option.name), "", tuple(group_entries()))]
+
+
+def _read_subfield_option(option: FieldOption, spec: Mapping[str, Any],
+                          post: Mapping[str, Any], errors: list[str]) -> dict[str, Any]:
+    fields = _read_subfields(spec, option.name, post, errors)
+    if not fields:
+        errors.append(str(option.empty_message))
+    return {option.name: fields}
+
+
+EDITORS: dict[str, Editor] = {
+    "checkbox": Editor(_show_checkbox, _read_checkbox),
+    "number": Editor(_show_number, _read_number),
+    "text": Editor(_show_text, _read_text),
+    "select": Editor(_show_select, _read_select),
+    "texts": _texts_editor("text"),
+    "textarea": _texts_editor("textarea"),
+    "shared": Editor(_show_shared, _read_shared),
+    "words": Editor(_show_words, _read_words),
+    "date_limits": Editor(_show_date_limits, _read_date_limits),
+    "options": Editor(_show_options, _read_options),
+    "subfields": Editor(_show_subfields, _read_subfield_option),
+}
+DEFAULT_EDITORS: dict[OptionKind, str] = {
+    OptionKind.FLAG: "checkbox", OptionKind.COUNT: "number", OptionKind.NUMBER: "number",
+    OptionKind.SIZE: "number", OptionKind.TEXT: "text", OptionKind.TEXTS: "texts",
+    OptionKind.WORDS: "words", OptionKind.DATE: "date_limits", OptionKind.OPTIONS: "options",
+    OptionKind.FIELDS: "subfields",
+}
+
+
+# --- a repeating group's questions -------------------------------------------------------------
+def _list_option(type_name: Any) -> str | None:
+    """The name of the option list (a choice's ``options``) of a sub-field's type, if any."""
+    field_type = registry.get(str(type_name))
+    declared = field_type.spec_options if field_type is not None else ()
+    return next((o.name for o in declared if o.kind == OptionKind.OPTIONS), None)
+
+
+def _subfield_rows(spec: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
     rows = []
-    for sub in spec.get("fields", []):
+    for sub in spec.get(name, []):
         if not isinstance(sub, Mapping):
             continue
+        listed = _list_option(sub.get("type"))
         rows.append({"key": sub.get("key", ""), "type": sub.get("type", ""),
                      "label_ja": _text(sub, "label", "ja"), "label_en": _text(sub, "label", "en"),
                      "required": bool(sub.get("required")),
-                     "options": _options_text(sub) if sub.get("type") == "choice" else None})
+                     "options": _options_text(sub, listed) if listed else None})
     return rows
 
 
-def _read_subfields(spec: Mapping[str, Any], post: Mapping[str, Any],
+def _read_subfields(spec: Mapping[str, Any], name: str, post: Mapping[str, Any],
                     errors: list[str]) -> list[dict[str, Any]]:
     """The group's sub-fields from the rows of the edit page (``sub-<i>-…``), in order, minus
     the ones marked for removal, plus one new sub-field when a kind was chosen to add."""
-    old = [s for s in spec.get("fields", []) if isinstance(s, Mapping)]
+    old = [s for s in spec.get(name, []) if isinstance(s, Mapping)]
     fields: list[dict[str, Any]] = []
     for index, sub in enumerate(old):
         prefix = f"sub-{index}-"
@@ -177,19 +333,17 @@ def _read_subfields(spec: Mapping[str, Any], post: Mapping[str, Any],
             updated["required"] = True
         else:
             updated.pop("required", None)
-        if sub.get("type") == "choice" and f"{prefix}options" in post:
-            updated["options"] = _options(clean_text(post.get(f"{prefix}options"), 20000),
-                                          sub.get("options", []))
-            if not updated["options"]:
+        listed = _list_option(sub.get("type"))
+        if listed and f"{prefix}options" in post:
+            updated[listed] = _options(clean_text(post.get(f"{prefix}options"), 20000),
+                                       sub.get(listed, []))
+            if not updated[listed]:
                 errors.append(_("Write at least one option."))
         fields.append(updated)
     entry = post.get("sub_add", "")
-    if entry in SUBFIELD_ENTRIES:
-        base = {"checkboxes": "choice", "select": "choice"}.get(entry, entry)
-        new = starting_spec(entry, unique_key(base, {f.get("key") for f in fields}))
+    if entry in dict(group_entries()):
+        new = starting_spec(entry, unique_key(entry_type(entry), {f.get("key") for f in fields}))
         fields.append(new)
-    if not fields:
-        errors.append(_("A repeating group needs at least one question for each row."))
     return fields
 
 
@@ -236,64 +390,3 @@ def _options(text: str, old: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
             used.add(value)
         options.append({"value": value, "label": typed_texts(ja, en)})
     return options
-
-
-def read_settings(
-    spec: Mapping[str, Any], post: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
-    """Changes to ``spec`` from the edit-field POST (``None`` removes an option), and errors."""
-    errors: list[str] = []
-    changes: dict[str, Any] = {}
-    kind = spec.get("type")
-    label = _bilingual(post, "label")
-    if label is None:
-        errors.append(_("Enter the question or label."))
-    else:
-        changes["label"] = label
-    if kind == "guidance":
-        changes["text"] = _bilingual(post, "text")
-        return changes, errors
-    changes["hint"] = _bilingual(post, "hint")
-    changes["required"] = post.get("required") == "on" or None
-    if kind == "text":
-        changes["multiline"] = post.get("multiline") == "on" or None
-        changes["sensitive"] = post.get("sensitive") == "on" or None
-        low = _whole_number(post, "min_length", _("Fewest characters"), errors)
-        high = _whole_number(post, "max_length", _("Most characters"), errors)
-        if high is not None and not 1 <= high <= MAX_TEXT:
-            errors.append(_("Most characters: enter 1 to %(max)d.") % {"max": MAX_TEXT})
-        changes["min_length"], changes["max_length"] = low, high
-    elif kind == "number":
-        unit = clean_text(post.get("unit_ja"), 10)
-        changes["unit"] = {"ja": unit, "en": unit} if unit else None
-        changes["min"] = _whole_number(post, "min", _("Smallest number"), errors)
-        changes["max"] = _whole_number(post, "max", _("Largest number"), errors)
-    elif kind == "date":
-        changes["min"], changes["max"], date_errors = read_limits(post)
-        errors += date_errors
-    elif kind == "choice":
-        widget = post.get("widget")
-        changes["widget"] = widget if widget in ("select", "checkboxes") else None
-        changes["options"] = _options(clean_text(post.get("options"), 20000),
-                                      spec.get("options", []))
-        if not changes["options"]:
-            errors.append(_("Write at least one option."))
-    elif kind == "name":
-        changes["kana"] = post.get("kana") == "on" or None
-    elif kind == "consent":
-        changes["statement"] = _bilingual(post, "statement")
-    elif kind == "email":
-        changes["confirm"] = post.get("confirm") == "on" or None
-    elif kind == "file":
-        accept = [k for k in ("image", "pdf") if post.get(f"accept_{k}") == "on"]
-        if not accept:
-            errors.append(_("Accept photos, PDF or both."))
-        changes["accept"] = accept or ["image", "pdf"]
-        changes["max_size_mb"] = _whole_number(post, "max_size_mb", _("Largest file (MB)"), errors)
-        changes["max_files"] = _whole_number(post, "max_files", _("Most files"), errors)
-    elif kind == "group":
-        changes["item_label"] = _bilingual(post, "item_label")
-        changes["min_rows"] = _whole_number(post, "min_rows", _("Fewest rows"), errors)
-        changes["max_rows"] = _whole_number(post, "max_rows", _("Most rows"), errors)
-        changes["fields"] = _read_subfields(spec, post, errors)
-    return changes, errors

@@ -40,6 +40,7 @@ from .conditions import (
     read_condition,
 )
 from .dates import limits_posted
+from .palette import palette_labels, type_label
 from .settings import read_settings, settings_for
 
 MAX_IMPORT_BYTES = 1024 * 1024
@@ -151,7 +152,7 @@ def _editor_context(request: HttpRequest, form: FormDefinition) -> dict[str, Any
     live = form.live_version
     return {
         "form": form, "pages": builder_review.pages(definition),
-        "palette": builder.palette_labels().items(),
+        "palette": palette_labels().items(),
         # After adding a field the palette of its page stays open for the next one.
         "open_palette": request.GET.get("palette", ""),
         "problems": check_definition(definition), "live": live,
@@ -328,7 +329,7 @@ def field_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         request, "forms/builder/field.html",
         {"form": form, "spec": spec, "page": page, "errors": errors,
          "settings": _with_posted(settings_for(spec), post),
-         "type_label": builder_review.type_label(spec), "added": added,
+         "type_label": type_label(spec), "added": added,
          "key": post.get("key", key) if post else key,
          "show_if": _condition_context(definition, spec.get("show_if"), targets, post, "show_if"),
          "require_if": _condition_context(definition, spec.get("require_if"), targets, post,

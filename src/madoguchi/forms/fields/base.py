@@ -17,6 +17,8 @@ from madoguchi.core.i18n import localized
 from madoguchi.core.plugins import PluginError, Registry
 from madoguchi.jp.errors import JPValueError
 
+from .options import FieldOption, PaletteEntry
+
 MAX_INPUT_LENGTH = 2000
 MAX_CHECKED = 100  # checkbox values read from one POST
 
@@ -59,12 +61,19 @@ def join_list(items: Iterable[str]) -> str:
     return pgettext("list separator", ", ").join(items)
 
 class FieldType:
-    """Base class. Subclasses set ``type_name`` and ``template`` and override ``clean``."""
+    """Base class. Subclasses set ``type_name`` and ``template`` and override ``clean``.
+
+    ``spec_options`` declares the type's own options and ``palette`` its entries in the
+    builder's palette (:mod:`.options`); the builder and the interchange format are made from
+    them.
+    """
 
     type_name: ClassVar[str]
     template: ClassVar[str]
     has_value: ClassVar[bool] = True
     sensitive: ClassVar[bool] = False
+    spec_options: ClassVar[tuple[FieldOption, ...]] = ()
+    palette: ClassVar[tuple[PaletteEntry, ...]] = ()
 
     @classmethod
     def spec_problems(cls, spec: Mapping[str, Any]) -> list[str]:
@@ -165,6 +174,18 @@ class FieldRegistry(Registry[type[FieldType]]):
         if getattr(plugin, "type_name", None) != plugin_id:
             raise PluginError(f"field type {plugin_id!r} is registered under another name than "
                               f"its type_name {getattr(plugin, 'type_name', None)!r}")
+        names = [option.name for option in plugin.spec_options]
+        if len(names) != len(set(names)):
+            raise PluginError(f"field type {plugin_id!r} declares an option twice")
+        taken = {entry.name for _cls, entry in self.palette_entries()}
+        clash = sorted(taken & {entry.name for entry in plugin.palette})
+        if clash:
+            raise PluginError(f"field type {plugin_id!r}: the palette already has {clash}")
+
+    def palette_entries(self) -> list[tuple[type[FieldType], PaletteEntry]]:
+        """Every type's palette entries with their type, in palette order."""
+        entries = [(cls, entry) for cls in self for entry in cls.palette]
+        return sorted(entries, key=lambda item: item[1].order)
 
     def build(self, spec: Mapping[str, Any]) -> FieldType:
         try:

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from madoguchi.core.i18n import localized
 
@@ -20,6 +20,7 @@ from .base import (
     spec_name,
     whole_number,
 )
+from .options import FieldOption, OptionKind, PaletteEntry
 
 
 @registry.register("choice")
@@ -33,6 +34,37 @@ class ChoiceField(FieldType):
 
     type_name = "choice"
     widgets: ClassVar[tuple[str, ...]] = ("radio", "select", "checkboxes")
+    spec_options = (
+        FieldOption("widget", OptionKind.TEXT, gettext_lazy("Shown as"), default="radio",
+                    choices=(("radio", gettext_lazy("Radio buttons (one answer)")),
+                             ("select", gettext_lazy("Drop-down list (one answer)")),
+                             ("checkboxes", gettext_lazy("Checkboxes (several answers)")))),
+        FieldOption("options", OptionKind.OPTIONS, gettext_lazy("Options, one per line"),
+                    hint=gettext_lazy("Write “Japanese / English” on each line, e.g. 父 / "
+                                      "Father."),
+                    empty_message=gettext_lazy("Write at least one option.")),
+        FieldOption("min_choices", OptionKind.COUNT, default=0, builder=False),
+        FieldOption("max_choices", OptionKind.COUNT, builder=False),
+    )
+    palette = (
+        PaletteEntry("choice", gettext_lazy("Choice (one, radio buttons)"),
+                     {"label": {"ja": "選んでください", "en": "Choose one"},
+                      "options": [{"value": "yes", "label": {"ja": "はい", "en": "Yes"}},
+                                  {"value": "no", "label": {"ja": "いいえ", "en": "No"}}]},
+                     order=50, in_group=True),
+        PaletteEntry("checkboxes", gettext_lazy("Choice (several, checkboxes)"),
+                     {"widget": "checkboxes",
+                      "label": {"ja": "当てはまるものをすべて選んでください",
+                                "en": "Choose all that apply"},
+                      "options": [{"value": "a", "label": {"ja": "選択肢1", "en": "Option 1"}},
+                                  {"value": "b", "label": {"ja": "選択肢2", "en": "Option 2"}}]},
+                     order=60, match={"widget": "checkboxes"}),
+        PaletteEntry("select", gettext_lazy("Choice (drop-down list)"),
+                     {"widget": "select", "label": {"ja": "選んでください", "en": "Choose one"},
+                      "options": [{"value": "yes", "label": {"ja": "はい", "en": "Yes"}},
+                                  {"value": "no", "label": {"ja": "いいえ", "en": "No"}}]},
+                     order=70, in_group=True, match={"widget": "select"}),
+    )
 
     @classmethod
     def spec_problems(cls, spec: Mapping[str, Any]) -> list[str]:
@@ -200,6 +232,22 @@ class ConsentField(FieldType):
 
     type_name = "consent"
     template = "forms/fields/consent.html"
+    spec_options = (
+        FieldOption("statement", OptionKind.TEXTS,
+                    gettext_lazy("Text next to the checkbox (Japanese)"),
+                    gettext_lazy("Text next to the checkbox (English)"),
+                    hint=gettext_lazy("What the resident agrees to, e.g. "
+                                      "記載内容に間違いはありません。"),
+                    editor="textarea"),
+        FieldOption("required_message", OptionKind.TEXTS, builder=False),
+    )
+    palette = (
+        PaletteEntry("consent", gettext_lazy("Consent checkbox"),
+                     {"label": {"ja": "確認", "en": "Confirmation"},
+                      "statement": {"ja": "記載した内容に間違いはありません。",
+                                    "en": "The answers I gave are correct."}},
+                     order=140),
+    )
 
     def required_message(self) -> str:
         return localized(self.spec.get("required_message")) or _(

@@ -9,12 +9,14 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.core.dates import display_date
 from madoguchi.jp import wareki as jp_wareki
 from madoguchi.jp.errors import JPValueError
 
 from .base import FieldError, FieldType, jp_error, registry, spec_name
+from .options import FieldOption, OptionKind, PaletteEntry
 
 # A date further ahead than this is a typo (3026 for 2026), and 和暦 could not show it back.
 MAX_YEARS_AHEAD = 200
@@ -69,6 +71,17 @@ class DateField(FieldType):
 
     type_name = "date"
     template = "forms/fields/text.html"
+    spec_options = (
+        FieldOption("min", OptionKind.DATE, gettext_lazy("Which dates are accepted"),
+                    editor="date_limits"),
+        FieldOption("max", OptionKind.DATE, gettext_lazy("Which dates are accepted"),
+                    editor="date_limits"),
+        FieldOption("past_only", OptionKind.FLAG, default=False, builder=False),
+    )
+    palette = (
+        PaletteEntry("date", gettext_lazy("Date"), {"label": {"ja": "日付", "en": "Date"}},
+                     order=40, in_group=True),
+    )
 
     @classmethod
     def spec_problems(cls, spec: Mapping[str, Any]) -> list[str]:

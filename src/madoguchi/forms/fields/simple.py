@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.core.i18n import localized
 from madoguchi.jp import kana as jp_kana
@@ -28,6 +29,7 @@ from .base import (
     spec_name,
     whole_number,
 )
+from .options import FieldOption, OptionKind, PaletteEntry
 
 
 @registry.register("text")
@@ -36,6 +38,24 @@ class TextField(FieldType):
 
     type_name = "text"
     template = "forms/fields/text.html"
+    spec_options = (
+        FieldOption("multiline", OptionKind.FLAG, gettext_lazy("Several lines"), default=False),
+        FieldOption("min_length", OptionKind.COUNT, gettext_lazy("Fewest characters")),
+        FieldOption("max_length", OptionKind.COUNT, gettext_lazy("Most characters"),
+                    minimum=1, maximum=MAX_INPUT_LENGTH,
+                    limit_message=gettext_lazy("Most characters: enter 1 to %(max)d.")),
+        FieldOption("sensitive", OptionKind.FLAG,
+                    gettext_lazy("Sensitive: encrypt the answer and mask it"), default=False),
+        FieldOption("pattern", OptionKind.TEXT, builder=False),
+        FieldOption("pattern_message", OptionKind.TEXTS, builder=False),
+    )
+    palette = (
+        PaletteEntry("text", gettext_lazy("Text (one line)"),
+                     {"label": {"ja": "新しい項目", "en": "New field"}}, order=10, in_group=True),
+        PaletteEntry("textarea", gettext_lazy("Text (several lines)"),
+                     {"multiline": True, "label": {"ja": "新しい項目", "en": "New field"}},
+                     order=20, match={"multiline": True}),
+    )
 
     @property
     def multiline(self) -> bool:
@@ -113,6 +133,15 @@ class EmailField(FieldType):
     """
 
     type_name = "email"
+    spec_options = (
+        FieldOption("confirm", OptionKind.FLAG, gettext_lazy("Ask to type it twice"),
+                    default=False),
+    )
+    palette = (
+        PaletteEntry("email", gettext_lazy("E-mail address"),
+                     {"label": {"ja": "メールアドレス", "en": "E-mail address"}}, order=80,
+                     in_group=True),
+    )
 
     @property
     def confirm(self) -> bool:
@@ -167,6 +196,10 @@ class EmailField(FieldType):
 class PhoneField(FieldType):
     type_name = "phone"
     template = "forms/fields/text.html"
+    palette = (
+        PaletteEntry("phone", gettext_lazy("Phone number"),
+                     {"label": {"ja": "電話番号", "en": "Phone number"}}, order=90, in_group=True),
+    )
 
     def clean(self, raw: str) -> str:
         try:
@@ -207,6 +240,16 @@ class NumberField(FieldType):
 
     type_name = "number"
     template = "forms/fields/text.html"
+    spec_options = (
+        FieldOption("unit", OptionKind.TEXTS, gettext_lazy("Unit (e.g. 円, 人)"), maximum=10,
+                    editor="shared"),
+        FieldOption("min", OptionKind.NUMBER, gettext_lazy("Smallest number")),
+        FieldOption("max", OptionKind.NUMBER, gettext_lazy("Largest number")),
+    )
+    palette = (
+        PaletteEntry("number", gettext_lazy("Number"), {"label": {"ja": "数", "en": "Number"}},
+                     order=30, in_group=True),
+    )
 
     @classmethod
     def spec_problems(cls, spec: Mapping[str, Any]) -> list[str]:
@@ -252,6 +295,14 @@ class KanaField(FieldType):
     type_name = "kana"
     template = "forms/fields/text.html"
     default_max_length: ClassVar[int] = 50
+    spec_options = (
+        FieldOption("max_length", OptionKind.COUNT, default=default_max_length, minimum=1,
+                    maximum=200, builder=False),
+    )
+    palette = (
+        PaletteEntry("kana", gettext_lazy("Furigana"),
+                     {"label": {"ja": "フリガナ", "en": "Furigana"}}, order=120, in_group=True),
+    )
 
     @classmethod
     def spec_problems(cls, spec: Mapping[str, Any]) -> list[str]:
@@ -280,6 +331,15 @@ class NameField(CompositeField):
 
     type_name = "name"
     template = "forms/fields/name.html"
+    spec_options = (
+        FieldOption("kana", OptionKind.FLAG, gettext_lazy("Ask for furigana too"),
+                    default=False),
+    )
+    palette = (
+        PaletteEntry("name", gettext_lazy("Name with furigana"),
+                     {"kana": True, "label": {"ja": "氏名", "en": "Name"}}, order=100,
+                     in_group=True),
+    )
 
     @property
     def with_kana(self) -> bool:
@@ -332,6 +392,16 @@ class GuidanceField(FieldType):
     type_name = "guidance"
     template = "forms/fields/guidance.html"
     has_value = False
+    spec_options = (
+        FieldOption("text", OptionKind.TEXTS, gettext_lazy("Guidance (Japanese)"),
+                    gettext_lazy("Guidance (English)"), editor="textarea"),
+    )
+    palette = (
+        PaletteEntry("guidance", gettext_lazy("Guidance text (no input)"),
+                     {"label": {"ja": "ご案内", "en": "Guidance"},
+                      "text": {"ja": "ここに説明を書きます。", "en": "Write the guidance here."}},
+                     order=150),
+    )
 
     def validate(self, raw: Any) -> Any:
         return None

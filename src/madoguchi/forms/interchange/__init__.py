@@ -7,7 +7,6 @@ every value), :mod:`.structure` checks the definition's pages, fields and option
 """
 
 from .common import (
-    BILINGUAL_OPTIONS,
     CATEGORIES,
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -24,6 +23,7 @@ from .common import (
     TemplateMeta,
 )
 from .export import build_envelope, dumps, export_form, export_json
+from .options import BILINGUAL_OPTIONS
 from .reading import parse_import
 
 __all__ = [

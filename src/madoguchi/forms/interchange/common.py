@@ -41,15 +41,6 @@ LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
 FORBIDDEN_CHARACTERS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 )
-# Spec options whose JSON type is fixed, whatever the field type.
-BILINGUAL_OPTIONS = frozenset({"label", "hint", "unit", "pattern_message", "required_message",
-                               "text", "statement", "item_label", "title", "intro"})
-BOOLEAN_OPTIONS = frozenset({"required", "sensitive", "multiline", "kana", "past_only",
-                             "confirm"})
-COUNT_OPTIONS = frozenset({"min_length", "max_length", "min_choices", "max_choices", "min_rows",
-                           "max_rows", "max_files"})
-STRING_OPTIONS = frozenset({"key", "type", "pattern", "autocomplete", "widget", "counter"})
-CONDITION_OPTIONS = frozenset({"show_if", "require_if"})
 
 
 class ImportRefused(Exception):

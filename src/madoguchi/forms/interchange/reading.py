@@ -59,6 +59,8 @@ from .structure import check_definition_structure
 
 logger = logging.getLogger(__name__)
 _JSON_STRUCTURE = re.compile(r'["\\\[\]{}]')
+
+
 def parse_import(data: bytes | str) -> ImportedForm:
     """Read an interchange file, or raise :class:`ImportRefused` with every reason."""
     try:

@@ -1,5 +1,6 @@
 """The structure of an imported definition: JSON types of pages, fields and options, sizes, and
 regular expressions that cannot slow the server down."""
+
 from __future__ import annotations
 
 import re
@@ -7,22 +8,19 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ..fields.options import OptionKind
 from .common import (
-    BILINGUAL_OPTIONS,
-    BOOLEAN_OPTIONS,
-    CONDITION_OPTIONS,
-    COUNT_OPTIONS,
     MAX_FIELDS,
     MAX_KEY_LENGTH,
     MAX_OPTIONS,
     MAX_PAGES,
     MAX_PATTERN_LENGTH,
-    STRING_OPTIONS,
     Path,
     Problems,
     is_bilingual,
     where,
 )
+from .options import OptionTable, option_table
 
 # --- the definition's structure ----------------------------------------------------------------
 DEFINITION_PATH: Path = ("form", "definition")
@@ -45,22 +43,23 @@ def check_definition_structure(definition: dict[str, Any], root: Any,
         problems.add(_("The form has %(count)d pages; at most %(limit)d are allowed.")
                      % {"count": len(pages), "limit": MAX_PAGES})
     counter = [0]
+    table = option_table()
     for index, page in enumerate(pages):
         path = (*DEFINITION_PATH, "pages", index)
         if not isinstance(page, dict):
             continue  # check_definition says the page needs a key
-        _check_options(page, path, root, problems, field_type=None)
+        _check_options(page, path, root, problems, table, field_type=None)
         fields = page.get("fields", [])
         if not isinstance(fields, list):
             continue  # check_definition says the fields must be a list
-        _check_fields(fields, (*path, "fields"), root, problems, counter)
+        _check_fields(fields, (*path, "fields"), root, problems, counter, table)
     if counter[0] > MAX_FIELDS:
         problems.add(_("The form has %(count)d fields; at most %(limit)d are allowed.")
                      % {"count": counter[0], "limit": MAX_FIELDS})
 
 
 def _check_fields(fields: list[Any], path: Path, root: Any, problems: Problems,
-                  counter: list[int]) -> None:
+                  counter: list[int], table: OptionTable) -> None:
     for index, field in enumerate(fields):
         counter[0] += 1
         place = (*path, index)
@@ -69,67 +68,29 @@ def _check_fields(fields: list[Any], path: Path, root: Any, problems: Problems,
                          % {"place": where(root, place)})
             continue
         field_type = field.get("type") if isinstance(field.get("type"), str) else None
-        _check_options(field, place, root, problems, field_type=field_type)
-        options = field.get("options")
-        if options is not None:
-            _check_choice_options(options, (*place, "options"), root, problems)
-        sub_fields = field.get("fields")
-        if sub_fields is not None:
-            if isinstance(sub_fields, list):
-                _check_fields(sub_fields, (*place, "fields"), root, problems, counter)
-            else:
-                problems.add(_("%(place)s must be a list of fields.")
-                             % {"place": where(root, (*place, "fields"))})
+        _check_options(field, place, root, problems, table, field_type=field_type)
+        for name, value in field.items():
+            kinds = table.kinds(field_type, name) if value is not None else []
+            if OptionKind.OPTIONS in kinds:
+                _check_choice_options(value, (*place, name), root, problems)
+            elif OptionKind.FIELDS in kinds:
+                if isinstance(value, list):
+                    _check_fields(value, (*place, name), root, problems, counter, table)
+                else:
+                    problems.add(_("%(place)s must be a list of fields.")
+                                 % {"place": where(root, (*place, name))})
 
 
-def _check_options(spec: dict[str, Any], path: Path, root: Any, problems: Problems, *,
-                   field_type: str | None) -> None:
-    """The JSON type of each known option of a page or field."""
+def _check_options(spec: dict[str, Any], path: Path, root: Any, problems: Problems,
+                   table: OptionTable, *, field_type: str | None) -> None:
+    """The JSON type of each declared option of a page or field."""
     for name, value in spec.items():
-        place = (*path, name)
-        if name in BILINGUAL_OPTIONS and not is_bilingual(value):
-            problems.add(_("The text at %(place)s must be an object of texts by language, e.g. "
-                           "{\"ja\": \"…\", \"en\": \"…\"}.") % {"place": where(root, place)})
-        elif name in BOOLEAN_OPTIONS and not isinstance(value, bool):
-            problems.add(_("%(place)s must be true or false.") % {"place": where(root, place)})
-        elif name in COUNT_OPTIONS and not _is_count(value):
-            problems.add(_("%(place)s must be a whole number of 0 or more.")
-                         % {"place": where(root, place)})
-        elif name in STRING_OPTIONS and not isinstance(value, str):
-            problems.add(_("%(place)s must be text.") % {"place": where(root, place)})
-        elif name in CONDITION_OPTIONS and not isinstance(value, dict):
-            problems.add(_("The condition at %(place)s must be a JSON Logic object, e.g. "
-                           "{\"==\": [{\"var\": \"relationship\"}, \"parent\"]}.")
-                         % {"place": where(root, place)})
-        elif name == "max_size_mb" and not (isinstance(value, int | float)
-                                            and not isinstance(value, bool) and value >= 0):
-            problems.add(_("%(place)s must be a number of 0 or more.")
-                         % {"place": where(root, place)})
-        elif name in ("min", "max"):
-            _check_bound(value, place, root, problems, field_type)
-        elif name == "accept" and not (isinstance(value, list)
-                                       and all(isinstance(v, str) for v in value)):
-            problems.add(_("%(place)s must be a list of file kinds, e.g. [\"image\", \"pdf\"].")
-                         % {"place": where(root, place)})
+        problem = table.problem(field_type, name, value)
+        if problem is not None:
+            problems.add(problem % {"place": where(root, (*path, name))})
     pattern = spec.get("pattern")
     if isinstance(pattern, str):
         _check_pattern(pattern, (*path, "pattern"), root, problems)
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _check_bound(value: Any, place: Path, root: Any, problems: Problems,
-                 field_type: str | None) -> None:
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if field_type == "number" and not is_number:
-        problems.add(_("%(place)s must be a number.") % {"place": where(root, place)})
-    elif field_type == "date" and not isinstance(value, str):
-        problems.add(_("%(place)s must be a date such as 2026-04-01, “today” or “+30d”.")
-                     % {"place": where(root, place)})
-    elif not (is_number or isinstance(value, str)):
-        problems.add(_("%(place)s must be a number or a date.") % {"place": where(root, place)})
 
 
 def _check_choice_options(options: Any, path: Path, root: Any, problems: Problems) -> None:
