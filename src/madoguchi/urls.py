@@ -28,7 +28,7 @@ CATALOG_URLS = [
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("staff/forms/", include("madoguchi.forms.builder_urls")),
+    path("staff/forms/", include("madoguchi.forms.builder.urls")),
     path("staff/reservations/", include("madoguchi.reservations.staff.urls")),
     path("staff/faq/", include("madoguchi.faq.staff_urls")),
     path("staff/search/", include("madoguchi.search.staff_urls")),

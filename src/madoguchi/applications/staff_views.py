@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.core import audit
 from madoguchi.forms import selectors as form_selectors
-from madoguchi.forms.fields_upload import download_name, open_upload
+from madoguchi.forms.fields.upload import download_name, open_upload
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, role_required, staff_member
 

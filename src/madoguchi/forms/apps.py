@@ -6,13 +6,8 @@ class FormsConfig(AppConfig):
     label = "forms"
 
     def ready(self) -> None:
-        # signals connects the receivers; the fields_* modules register their field types
-        # (address, my_number, bank_account, file, group) in the shared registry of fields.py.
+        # signals connects the receivers; these fields modules register their field types
+        # (address, my_number, bank_account, group, file) in the shared registry of fields.base.
         # Types owned by other apps (reservation) register from those apps' ready().
-        from . import (  # noqa: F401
-            fields_address,
-            fields_finance,
-            fields_group,
-            fields_upload,
-            signals,
-        )
+        from . import signals  # noqa: F401
+        from .fields import address, finance, group, upload  # noqa: F401

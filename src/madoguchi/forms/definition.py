@@ -10,9 +10,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from madoguchi.core import jsonlogic as logic
 from madoguchi.core.i18n import localized
 
-from . import logic
 from .fields import FieldError, FieldType, registry
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

@@ -9,8 +9,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from . import logic
-from .builder_settings import condition_text
+from madoguchi.core import jsonlogic as logic
+
+from .builder.conditions import condition_text
 from .definition import FormSpec, Page, field_shown
 from .fields import FieldType
 

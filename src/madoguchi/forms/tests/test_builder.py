@@ -8,16 +8,16 @@ import pytest
 from django.http import QueryDict
 from django.utils import translation
 
+from madoguchi.core.jsonlogic import Condition
 from madoguchi.forms import builder
 from madoguchi.forms.builder import EditRefused
-from madoguchi.forms.builder_settings import (
+from madoguchi.forms.builder.conditions import (
     condition_targets,
     condition_text,
     read_condition,
-    read_settings,
 )
+from madoguchi.forms.builder.settings import read_settings
 from madoguchi.forms.definition import FormSpec, check_definition
-from madoguchi.forms.logic import Condition
 
 
 def label(ja: str, en: str | None = None) -> dict[str, str]:
@@ -643,7 +643,7 @@ def test_is_on_a_checkboxes_field_holds_when_only_that_option_is_ticked():
     """Checkboxes answer a list. The builder offers "is 赤" for them; the browser script
     (conditions.js: String(["red"]) === "red") shows the dependent field when only 赤 is ticked,
     so the server must agree, or the answer the resident typed there is silently dropped."""
-    from madoguchi.forms.logic import evaluate
+    from madoguchi.core.jsonlogic import evaluate
 
     definition = sample()
     definition["pages"][0]["fields"].insert(2, {

@@ -14,8 +14,10 @@ from django.utils import translation
 
 from madoguchi.catalog.models import Procedure
 from madoguchi.conftest import client_for, visible_text
-from madoguchi.forms import builder, builder_dates, builder_review, library, services
-from madoguchi.forms.builder_settings import condition_targets
+from madoguchi.forms import builder, library, services
+from madoguchi.forms.builder import dates as builder_dates
+from madoguchi.forms.builder import review as builder_review
+from madoguchi.forms.builder.conditions import condition_targets
 from madoguchi.forms.fields import resolve_date_bound
 from madoguchi.forms.models import FormDefinition
 

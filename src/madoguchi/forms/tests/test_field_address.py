@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from madoguchi.conftest import VALID_POST, draft_of, page_url
 from madoguchi.forms.fields import FieldError, registry
-from madoguchi.forms.fields_address import PARTS, AddressField
+from madoguchi.forms.fields.address import PARTS, AddressField
 from madoguchi.forms.tests.field_helpers import error_of
 from madoguchi.jp.address import AddressCandidate
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.forms.fields import FieldError, registry
-from madoguchi.forms.fields_group import GroupField
+from madoguchi.forms.fields.group import GroupField
 from madoguchi.forms.tests.field_helpers import error_of
 from madoguchi.forms.tests.field_wizard import publish_form, submit
 

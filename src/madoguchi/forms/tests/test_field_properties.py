@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from madoguchi.forms.definition import FormSpec, check_definition
 from madoguchi.forms.fields import FieldError, FieldType, registry
-from madoguchi.forms.fields_upload import CONTENT_TYPES, FileField
+from madoguchi.forms.fields.upload import CONTENT_TYPES, FileField
 from madoguchi.forms.tests import strategies as S
 from madoguchi.jp import banks as jp_banks
 from madoguchi.jp.address import lookup_postal_code

@@ -17,9 +17,9 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.forms import fields_upload
 from madoguchi.forms.fields import FieldError, registry
-from madoguchi.forms.fields_upload import (
+from madoguchi.forms.fields import upload as fields_upload
+from madoguchi.forms.fields.upload import (
     FileField,
     display_name,
     download_name,

@@ -11,26 +11,14 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.i18n import localized
 
-from . import builder
-from .builder_dates import describe as describe_dates
-from .builder_settings import condition_text
-from .fields import join_list
+from ..fields import join_list
+from .conditions import condition_text
+from .dates import describe as describe_dates
+from .palette import entries, palette_labels, type_label
 
 # Texts a resident reads, per field (subfields of a group are checked too).
 FIELD_TEXTS = ("label", "hint", "statement", "text", "unit", "item_label")
 MAX_OPTIONS_SHOWN = 8
-
-
-def type_label(field: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
-    """The palette name of a field's kind, e.g. 「選択（ひとつ、ラジオボタン）」."""
-    labels = labels if labels is not None else builder.palette_labels()
-    kind = field.get("type", "")
-    if kind == "text" and field.get("multiline"):
-        return labels["textarea"]
-    if kind == "choice":
-        return labels.get({"select": "select", "checkboxes": "checkboxes"}.get(
-            field.get("widget", ""), "choice"), kind)
-    return labels.get(kind, kind)
 
 
 def field_label(field: Mapping[str, Any]) -> str:
@@ -70,7 +58,7 @@ def conditions_of(field: Mapping[str, Any], definition: Mapping[str, Any]) -> li
 
 def pages(definition: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The pages and their fields as the editor and the publish check list them."""
-    labels = builder.palette_labels()
+    labels = palette_labels()
     listed = []
     for page in definition.get("pages", []):
         fields = [{
@@ -97,8 +85,8 @@ def _japanese(value: Any) -> str:
 def _palette_defaults() -> dict[str, tuple[str, str]]:
     """Each palette entry's starting label (ja, en), to spot an English label left behind."""
     defaults = {}
-    for entry in builder.PALETTE:
-        label = builder.starting_spec(entry, "k").get("label", {})
+    for _cls, entry in entries():
+        label = entry.start.get("label", {})
         defaults[_japanese(label)] = (_japanese(label), _english(label))
     return defaults
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from madoguchi.jp import banks as jp_banks
 from madoguchi.jp import mynumber as jp_mynumber
@@ -20,7 +20,8 @@ from madoguchi.jp import width as jp_width
 from madoguchi.jp import zengin as jp_zengin
 from madoguchi.jp.errors import JPValueError
 
-from .fields import CompositeField, FieldError, FieldType, jp_error, registry
+from .base import CompositeField, FieldError, FieldType, jp_error, registry
+from .options import PaletteEntry
 
 PART_MAX_LENGTH = 100
 HOLDER_MAX_LENGTH = 30  # half-width characters, as the transfer record counts them
@@ -35,6 +36,11 @@ class MyNumberField(FieldType):
     type_name = "my_number"
     template = "forms/fields/my_number.html"
     sensitive = True
+    palette = (
+        PaletteEntry("my_number", gettext_lazy("My Number"),
+                     {"label": {"ja": "個人番号（マイナンバー）",
+                                "en": "Individual Number (My Number)"}}, order=160),
+    )
 
     def clean(self, raw: str) -> str:
         try:
@@ -68,6 +74,11 @@ class BankAccountField(CompositeField):
     type_name = "bank_account"
     template = "forms/fields/bank_account.html"
     sensitive = True
+    palette = (
+        PaletteEntry("bank_account", gettext_lazy("Bank account"),
+                     {"label": {"ja": "振込先の口座", "en": "Bank account for the payment"}},
+                     order=170),
+    )
     parts = ("bank_code", "branch_code", "account_type", "number", "holder")
     part_max_length = PART_MAX_LENGTH
     account_type_values = ("ordinary", "current", "savings")

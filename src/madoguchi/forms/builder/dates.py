@@ -22,7 +22,7 @@ from madoguchi.jp import wareki as jp_wareki
 from madoguchi.jp import width as jp_width
 from madoguchi.jp.errors import JPValueError
 
-from .fields import DATE_BOUND, resolve_date_bound
+from ..fields.dates import DATE_BOUND, resolve_date_bound
 
 NONE, PAST, FUTURE, AGE, CUSTOM = "none", "past", "future", "age", "custom"
 PRESETS = (NONE, PAST, FUTURE, AGE, CUSTOM)

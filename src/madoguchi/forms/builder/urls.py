@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import builder_views as views
+from . import preview, views
 
 app_name = "builder"
 urlpatterns = [
@@ -22,6 +22,6 @@ urlpatterns = [
     path("<int:pk>/export/", views.export, name="export"),
     path("<int:pk>/history/", views.history, name="history"),
     path("<int:pk>/history/<int:number>/restore/", views.restore, name="restore"),
-    path("<int:pk>/preview/", views.preview, name="preview"),
-    path("<int:pk>/preview/<slug:page>/", views.preview, name="preview_page"),
+    path("<int:pk>/preview/", preview.preview, name="preview"),
+    path("<int:pk>/preview/<slug:page>/", preview.preview, name="preview_page"),
 ]

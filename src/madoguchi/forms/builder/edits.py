@@ -16,17 +16,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from madoguchi.core.i18n import localized
+from madoguchi.core.jsonlogic import Condition
 
-from .definition import KEY_PATTERN
-from .fields import registry
-from .logic import Condition
+from ..definition import KEY_PATTERN
+from .palette import EntryRefused, find_entry
 
-# The palette: what a clerk can add, in the order shown, with a starting spec.
-PALETTE: tuple[str, ...] = (
-    "text", "textarea", "number", "date", "choice", "checkboxes", "select", "email", "phone",
-    "name", "address", "kana", "file", "consent", "guidance", "my_number", "bank_account",
-    "group",
-)
 MAX_FIELDS = 200
 MAX_PAGES = 30
 
@@ -37,20 +31,6 @@ class EditRefused(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def palette_labels() -> dict[str, str]:
-    """The palette entries and their names in the active language."""
-    return {
-        "text": _("Text (one line)"), "textarea": _("Text (several lines)"),
-        "number": _("Number"), "date": _("Date"), "choice": _("Choice (one, radio buttons)"),
-        "checkboxes": _("Choice (several, checkboxes)"), "select": _("Choice (drop-down list)"),
-        "email": _("E-mail address"), "phone": _("Phone number"),
-        "name": _("Name with furigana"), "address": _("Postal code and address"),
-        "kana": _("Furigana"), "file": _("File upload"), "consent": _("Consent checkbox"),
-        "guidance": _("Guidance text (no input)"), "my_number": _("My Number"),
-        "bank_account": _("Bank account"), "group": _("Repeating group (e.g. each child)"),
-    }
 
 
 def _bilingual(ja: str, en: str) -> dict[str, str]:
@@ -65,57 +45,24 @@ def typed_texts(ja: str, en: str) -> dict[str, str]:
 
 
 def starting_spec(entry: str, key: str) -> dict[str, Any]:
-    """The spec of a new field from the palette entry ``entry``."""
-    option = [
-        {"value": "yes", "label": _bilingual("はい", "Yes")},
-        {"value": "no", "label": _bilingual("いいえ", "No")},
-    ]
-    specs: dict[str, dict[str, Any]] = {
-        "text": {"type": "text", "label": _bilingual("新しい項目", "New field")},
-        "textarea": {"type": "text", "multiline": True,
-                     "label": _bilingual("新しい項目", "New field")},
-        "number": {"type": "number", "label": _bilingual("数", "Number")},
-        "date": {"type": "date", "label": _bilingual("日付", "Date")},
-        "choice": {"type": "choice", "label": _bilingual("選んでください", "Choose one"),
-                   "options": option},
-        "checkboxes": {"type": "choice", "widget": "checkboxes",
-                       "label": _bilingual("当てはまるものをすべて選んでください",
-                                           "Choose all that apply"),
-                       "options": [{"value": "a", "label": _bilingual("選択肢1", "Option 1")},
-                                   {"value": "b", "label": _bilingual("選択肢2", "Option 2")}]},
-        "select": {"type": "choice", "widget": "select",
-                   "label": _bilingual("選んでください", "Choose one"), "options": option},
-        "email": {"type": "email", "label": _bilingual("メールアドレス", "E-mail address")},
-        "phone": {"type": "phone", "label": _bilingual("電話番号", "Phone number")},
-        "name": {"type": "name", "kana": True, "label": _bilingual("氏名", "Name")},
-        "address": {"type": "address", "label": _bilingual("住所", "Address")},
-        "kana": {"type": "kana", "label": _bilingual("フリガナ", "Furigana")},
-        "file": {"type": "file", "label": _bilingual("添付書類", "Attachment"),
-                 "accept": ["image", "pdf"], "max_size_mb": 10, "max_files": 1},
-        "consent": {"type": "consent", "label": _bilingual("確認", "Confirmation"),
-                    "statement": _bilingual("記載した内容に間違いはありません。",
-                                            "The answers I gave are correct.")},
-        "guidance": {"type": "guidance", "label": _bilingual("ご案内", "Guidance"),
-                     "text": _bilingual("ここに説明を書きます。", "Write the guidance here.")},
-        "my_number": {"type": "my_number", "label": _bilingual("個人番号（マイナンバー）",
-                                                               "Individual Number (My Number)")},
-        "bank_account": {"type": "bank_account",
-                         "label": _bilingual("振込先の口座", "Bank account for the payment")},
-        "group": {"type": "group", "label": _bilingual("お子さん", "Children"),
-                  "item_label": _bilingual("お子さん", "Child"), "min_rows": 1, "max_rows": 5,
-                  "fields": [
-                      {"key": "name", "type": "name", "kana": True,
-                       "label": _bilingual("氏名", "Name"), "required": True},
-                      {"key": "birth_date", "type": "date", "past_only": True,
-                       "label": _bilingual("生年月日", "Date of birth"), "required": True},
-                  ]},
-    }
-    if entry not in specs:
-        raise EditRefused(_("This kind of field cannot be added."))
-    spec = {"key": key, **copy.deepcopy(specs[entry])}
-    if spec["type"] != "guidance":
+    """The spec of a new field from the palette entry ``entry``; a field that takes a value
+    starts required."""
+    try:
+        cls, declared = find_entry(entry)
+    except EntryRefused:
+        raise EditRefused(_("This kind of field cannot be added.")) from None
+    spec = {"key": key, "type": cls.type_name, **copy.deepcopy(dict(declared.start))}
+    if cls.has_value:
         spec["required"] = True
     return spec
+
+
+def entry_type(entry: str) -> str:
+    """The field type a palette entry adds (the base of a new field's key)."""
+    try:
+        return find_entry(entry)[0].type_name
+    except EntryRefused:
+        raise EditRefused(_("This kind of field cannot be added.")) from None
 
 
 def all_field_keys(definition: Mapping[str, Any]) -> list[str]:
@@ -215,10 +162,7 @@ def add_field(
     taken = set(all_field_keys(result))
     if len(taken) >= MAX_FIELDS:
         raise EditRefused(_("A form can have at most %(max)d fields.") % {"max": MAX_FIELDS})
-    base = {"textarea": "text", "checkboxes": "choice", "select": "choice"}.get(entry, entry)
-    spec = starting_spec(entry, unique_key(base, taken))
-    if spec["type"] not in registry:
-        raise EditRefused(_("This kind of field cannot be added."))
+    spec = starting_spec(entry, unique_key(entry_type(entry), taken))
     page.setdefault("fields", []).append(spec)
     summary = _("Added the field “%(label)s”.") % {"label": localized(spec["label"])}
     return result, summary, spec["key"]

@@ -14,12 +14,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.jp import postal as jp_postal
 from madoguchi.jp.address import AddressCandidate, lookup_postal_code
 from madoguchi.jp.errors import JPValueError
 
-from .fields import MAX_INPUT_LENGTH, CompositeField, FieldError, jp_error, registry
+from .base import MAX_INPUT_LENGTH, CompositeField, FieldError, jp_error, registry
+from .options import PaletteEntry
 
 PARTS = ("postal_code", "prefecture", "city", "town", "street", "building")
 PLACE_PARTS = ("prefecture", "city", "town")
@@ -53,6 +55,10 @@ class AddressField(CompositeField):
 
     type_name = "address"
     template = "forms/fields/address.html"
+    palette = (
+        PaletteEntry("address", gettext_lazy("Postal code and address"),
+                     {"label": {"ja": "住所", "en": "Address"}}, order=110, in_group=True),
+    )
     parts = PARTS
     part_max_length = MAX_INPUT_LENGTH
 

@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from madoguchi.core.i18n import localized
 
-from .fields import FieldError, FieldType, int_option, registry, spec_name, whole_number
+from .base import FieldError, FieldType, int_option, registry, spec_name, whole_number
+from .options import FieldOption, OptionKind, PaletteEntry
 
 EXCLUDED_TYPES = frozenset({"group", "file", "guidance"})
 MAX_ROWS_LIMIT = 50
@@ -56,6 +57,31 @@ class GroupField(FieldType):
 
     type_name = "group"
     template = "forms/fields/group.html"
+    spec_options = (
+        FieldOption("item_label", OptionKind.TEXTS,
+                    gettext_lazy("What one row is (Japanese, e.g. お子さん)"),
+                    gettext_lazy("What one row is (English, e.g. Child)")),
+        FieldOption("min_rows", OptionKind.COUNT, gettext_lazy("Fewest rows"), default=1),
+        FieldOption("max_rows", OptionKind.COUNT, gettext_lazy("Most rows"), default=10),
+        FieldOption("fields", OptionKind.FIELDS, gettext_lazy("Questions asked for each row"),
+                    empty_message=gettext_lazy("A repeating group needs at least one question "
+                                               "for each row.")),
+        FieldOption("counter", OptionKind.TEXT, default="person", builder=False,
+                    choices=(("person", "person"), ("item", "item"))),
+    )
+    palette = (
+        PaletteEntry("group", gettext_lazy("Repeating group (e.g. each child)"),
+                     {"label": {"ja": "お子さん", "en": "Children"},
+                      "item_label": {"ja": "お子さん", "en": "Child"}, "min_rows": 1,
+                      "max_rows": 5,
+                      "fields": [
+                          {"key": "name", "type": "name", "kana": True,
+                           "label": {"ja": "氏名", "en": "Name"}, "required": True},
+                          {"key": "birth_date", "type": "date", "past_only": True,
+                           "label": {"ja": "生年月日", "en": "Date of birth"}, "required": True},
+                      ]},
+                     order=180),
+    )
     row_commands: ClassVar[re.Pattern[str]] = re.compile(r"remove-(\d{1,3})")
     sub_commands: ClassVar[re.Pattern[str]] = re.compile(r"(\d{1,3})-([a-z][a-z0-9_]{0,39}):(.+)")
 

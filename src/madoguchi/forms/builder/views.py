@@ -1,5 +1,5 @@
-"""The form builder (staff): list, create from scratch / a template / a JSON file, edit, preview,
-publish, unpublish, duplicate, export, and the change history.
+"""The form builder (staff): list, create from scratch / a template / a JSON file, edit,
+publish, unpublish, duplicate, export, and the change history. The preview is in :mod:`.preview`.
 
 Every edit is a plain POST that works without JavaScript and by keyboard (buttons to move a
 field up or down); a small script adds drag and drop on top. Each saved edit becomes a revision.
@@ -24,25 +24,26 @@ from madoguchi.catalog import selectors as catalog_selectors
 from madoguchi.catalog.models import Procedure
 from madoguchi.core import audit
 from madoguchi.core.i18n import localized
+from madoguchi.core.jsonlogic import Condition
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
-from . import builder, builder_review, interchange, library, rendering, selectors, services
-from .builder_dates import limits_posted
-from .builder_settings import (
+from .. import interchange, library, selectors, services
+from ..definition import DefinitionError, check_definition
+from ..models import FormDefinition
+from . import edits as builder
+from . import review as builder_review
+from .conditions import (
     PHRASE_LABELS,
     condition_choices,
     condition_targets,
     condition_text,
     read_condition,
-    read_settings,
-    settings_for,
 )
-from .definition import DefinitionError, FormSpec, check_definition
-from .logic import Condition
-from .models import FormDefinition
+from .dates import limits_posted
+from .palette import palette_labels, type_label
+from .settings import read_settings, settings_for
 
 MAX_IMPORT_BYTES = 1024 * 1024
-PREVIEW_PREFIX = "preview:"
 
 
 def _procedures(staff: Any) -> list[tuple[Procedure, FormDefinition | None]]:
@@ -151,7 +152,7 @@ def _editor_context(request: HttpRequest, form: FormDefinition) -> dict[str, Any
     live = form.live_version
     return {
         "form": form, "pages": builder_review.pages(definition),
-        "palette": builder.palette_labels().items(),
+        "palette": palette_labels().items(),
         # After adding a field the palette of its page stays open for the next one.
         "open_palette": request.GET.get("palette", ""),
         "problems": check_definition(definition), "live": live,
@@ -328,7 +329,7 @@ def field_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         request, "forms/builder/field.html",
         {"form": form, "spec": spec, "page": page, "errors": errors,
          "settings": _with_posted(settings_for(spec), post),
-         "type_label": builder_review.type_label(spec), "added": added,
+         "type_label": type_label(spec), "added": added,
          "key": post.get("key", key) if post else key,
          "show_if": _condition_context(definition, spec.get("show_if"), targets, post, "show_if"),
          "require_if": _condition_context(definition, spec.get("require_if"), targets, post,
@@ -566,61 +567,3 @@ def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     messages.success(request, _("The draft is back as it was in revision %(number)d.")
                      % {"number": number})
     return redirect("builder:editor", pk=form.pk)
-
-
-# --- preview ------------------------------------------------------------------------------------
-@case_handler_required
-@require_http_methods(["GET", "POST"])
-def preview(request: HttpRequest, pk: int, page: str = "") -> HttpResponse:
-    """The draft exactly as residents see it, page by page; answers are kept only in the
-    staff member's session and nothing is submitted."""
-    form = _form_of(request, pk)
-    try:
-        spec = FormSpec(form.draft)
-    except DefinitionError as exc:
-        return render(request, "forms/builder/preview_broken.html",
-                      {"form": form, "problems": exc.problems}, status=422)
-    key = f"{PREVIEW_PREFIX}{form.pk}"
-    state = request.session.get(key)
-    if not isinstance(state, dict) or request.GET.get("restart"):
-        state = {"raw": {}, "answers": {}}
-    answers = state["answers"]
-    if not page:
-        return redirect("builder:preview_page", pk=form.pk, page=spec.pages[0].key)
-    if page == "check":
-        return render(request, "forms/builder/preview_check.html",
-                      {"form": form, "spec": spec, "summary": spec.summary(spec.prune(answers)),
-                       "preview": True})
-    current = spec.page(page)
-    if current is None:
-        raise Http404
-    errors: dict[str, str] = {}
-    raw = {f.key: state["raw"].get(f.key, f.raw_from_value(answers.get(f.key)))
-           for f in current.value_fields}
-    feedback: dict[str, Any] = {}
-    if request.method == "POST":
-        action = request.POST.get("_action")
-        raw = {f.key: f.raw_from_post(request.POST, request.FILES) for f in current.value_fields}
-        if action:
-            field, command = rendering.action_target(current, action)
-            if field is not None:
-                raw[field.key], feedback[field.key] = field.action(raw[field.key], command)
-        else:
-            raw, clean, errors = spec.validate_page(current, request.POST, request.FILES, answers)
-            if not errors:
-                answers.update(clean)
-                state["raw"].update(raw)
-                request.session[key] = state
-                following = spec.next_page(current.key, answers)
-                target = following.key if following else "check"
-                return redirect("builder:preview_page", pk=form.pk, page=target)
-        state["raw"].update(raw)
-        request.session[key] = state
-    previous = spec.previous_page(current.key, answers)
-    context = rendering.page_context(spec, current, raw, errors, feedback, answers)
-    return render(request, "applications/page.html", {
-        **context, "preview": True, "form": form,
-        "back_url": (reverse("builder:preview_page", args=[form.pk, previous.key]) if previous
-                     else reverse("builder:editor", args=[form.pk])),
-        "returning": False,
-    }, status=422 if errors else 200)

@@ -28,9 +28,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
-from .fields import FieldError, FieldType, join_list, registry, spec_name, whole_number
+from .base import FieldError, FieldType, join_list, registry, spec_name, whole_number
+from .options import FieldOption, OptionKind, PaletteEntry
 
 # What each ``accept`` word allows: (content type, name shown to residents).
 KINDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -167,6 +168,21 @@ class FileField(FieldType):
 
     type_name = "file"
     template = "forms/fields/file.html"
+    spec_options = (
+        FieldOption("accept", OptionKind.WORDS, default=("image", "pdf"),
+                    choices=(("image", gettext_lazy("Accept photos (JPEG, PNG)")),
+                             ("pdf", gettext_lazy("Accept PDF"))),
+                    empty_message=gettext_lazy("Accept photos, PDF or both.")),
+        FieldOption("max_size_mb", OptionKind.SIZE, gettext_lazy("Largest file (MB)"),
+                    default=DEFAULT_MAX_SIZE_MB),
+        FieldOption("max_files", OptionKind.COUNT, gettext_lazy("Most files"), default=1),
+    )
+    palette = (
+        PaletteEntry("file", gettext_lazy("File upload"),
+                     {"label": {"ja": "添付書類", "en": "Attachment"}, "accept": ["image", "pdf"],
+                      "max_size_mb": 10, "max_files": 1},
+                     order=130),
+    )
 
     @classmethod
     def spec_problems(cls, spec: Mapping[str, Any]) -> list[str]:
