@@ -11,7 +11,9 @@ templates) in this process, so the figures are the server's own time per request
 * floor:  the same requests on a page of the same size (12 plain inputs in the same layout) whose
           POST stores the 12 strings in the session and redirects: no field logic;
 * builder: a staff member saves one field of a 100-field form in the builder (the POST reads
-          the draft, applies the edit, stores the draft and a revision, redirects).
+          the draft, applies the edit, stores the draft and a revision, redirects);
+* hostile: the import refuses four files just under the size limit that are built to slow a
+          parser down (``hostile import max ms``, the slowest).
 
 Prints ``name: value`` lines; the last is ``ratio:`` = floor p95 ÷ form p95 (1.0 = no cost).
 """
@@ -189,6 +191,7 @@ def run() -> list[tuple[str, str]]:
             floor_ms += this_floor
 
     builder_ms = bench_builder(services, procedure, staff_email, DEMO_PASSWORD)
+    hostile_ms = bench_hostile_imports()
     form_p95, floor_p95 = percentile(form_ms, 95), percentile(floor_ms, 95)
     return [
         ("database", settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]),
@@ -202,6 +205,7 @@ def run() -> list[tuple[str, str]]:
         ("builder fields", str(BUILDER_FIELDS)),
         ("builder save ms", f"{statistics.median(builder_ms):.1f}"),
         ("builder save p95 ms", f"{percentile(builder_ms, 95):.1f}"),
+        ("hostile import max ms", f"{max(hostile_ms):.1f}"),
         ("ratio", f"{floor_p95 / form_p95:.2f}"),
     ]
 
@@ -232,6 +236,31 @@ def bench_builder(services, procedure, staff_email, password) -> list[float]:
             raise SystemExit(f"builder save failed: {response.status_code}")
         if n >= 2:
             timings.append(elapsed)
+    return timings
+
+
+# Files just under the import size limit, built to make a parser slow.
+HOSTILE_IMPORTS = [
+    b'"' + b'\\"' * 400_000 + b"x",  # an unterminated string full of escapes
+    b'"' * 900_000,
+    b"[" + b"[]," * 300_000 + b"[]]",
+    b'{"a":' + b'"x",' * 200_000 + b"1}",
+]
+
+
+def bench_hostile_imports() -> list[float]:
+    """Time to refuse each hostile file (each must be refused, never accepted)."""
+    from madoguchi.forms.interchange import ImportRefused, parse_import
+
+    timings = []
+    for data in HOSTILE_IMPORTS:
+        start = time.perf_counter()
+        try:
+            parse_import(data)
+        except ImportRefused:
+            timings.append((time.perf_counter() - start) * 1000)
+        else:
+            raise SystemExit("a hostile import file was accepted")
     return timings
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import logging
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -456,10 +455,9 @@ def test_messages_are_translatable():
     b"[" + b"[]," * 300_000 + b"[]]",
     b'{"a":' + b'"x",' * 200_000 + b"1}",
 ])
-def test_hostile_files_within_the_size_limit_are_refused_quickly(data):
-    started = time.perf_counter()
-    refusal(data)
-    assert time.perf_counter() - started < 3
+def test_hostile_files_within_the_size_limit_are_refused(data):
+    # How long a refusal takes is measured by bench/forms.py ("hostile import max ms").
+    assert refusal(data)
 
 
 def test_the_example_in_the_format_documentation_imports():
