@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "madoguchi.search",
     "madoguchi.faq",
     "madoguchi.reservations",
+    "madoguchi.tickets",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ urlpatterns = [
     path("staff/faq/", include("madoguchi.faq.staff_urls")),
     path("staff/search/", include("madoguchi.search.staff_urls")),
     path("staff/navigator/", include("madoguchi.catalog.staff_urls")),
+    path("staff/tickets/", include("madoguchi.tickets.staff_urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),
     path("", include((RESIDENT_URLS, "residents"))),
@@ -42,6 +43,7 @@ urlpatterns = [
     path("", include("madoguchi.reservations.urls")),
     path("", include("madoguchi.faq.urls")),
     path("", include("madoguchi.channels.urls")),
+    path("", include("madoguchi.tickets.urls")),
 ]
 
 # Edge apps, mounted only where installed (never in production): the demo and the bench floor.
