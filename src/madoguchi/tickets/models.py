@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from madoguchi.core.i18n import localized
 
@@ -80,12 +81,12 @@ class Ticket(models.Model):
         ONLINE = "online", _("Online")
 
     class State(models.TextChoices):
-        WAITING = "waiting", _("Waiting")
-        CALLED = "called", _("Called")
-        SERVING = "serving", _("Being served")
-        DONE = "done", _("Done")
-        ABSENT = "absent", _("Absent")
-        TRANSFERRED = "transferred", _("Transferred")
+        WAITING = "waiting", pgettext_lazy("ticket state", "Waiting")
+        CALLED = "called", pgettext_lazy("ticket state", "Called")
+        SERVING = "serving", pgettext_lazy("ticket state", "Being served")
+        DONE = "done", pgettext_lazy("ticket state", "Done")
+        ABSENT = "absent", pgettext_lazy("ticket state", "Absent")
+        TRANSFERRED = "transferred", pgettext_lazy("ticket state", "Transferred")
 
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="tickets")
     day = models.DateField()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from madoguchi.core import audit
 from madoguchi.core.client_address import real_client_ip
 from madoguchi.core.models import User
+from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.staff.models import Department, StaffMember
 
 from . import display, selectors
@@ -296,5 +297,5 @@ def notify_upcoming(department_id: int, day: dt.date) -> int:
     if due:
         Ticket.objects.filter(pk__in=due).update(notified_at=timezone.now())
         for pk in due:
-            transaction.on_commit(lambda pk=pk: send_near_notice.enqueue(pk))
+            enqueue_with_transaction(send_near_notice, ticket_id=pk)
     return len(due)
