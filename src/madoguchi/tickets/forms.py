@@ -32,5 +32,6 @@ class TransferForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if (data.get("counter") is None) == (data.get("department") is None):
-            raise forms.ValidationError(_("Choose either a counter or a department to transfer to."))
+            raise forms.ValidationError(
+                _("Choose either a counter or a department to transfer to."))
         return data

@@ -24,8 +24,8 @@ from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.staff.models import Department, StaffMember
 
 from . import display, selectors
-from .tasks import send_near_notice
 from .models import QUEUED, Counter, DailySequence, Purpose, Ticket
+from .tasks import send_near_notice
 
 State = Ticket.State
 

@@ -47,7 +47,8 @@ def console(request: HttpRequest) -> HttpResponse:
 @case_handler_required
 def choose_counter(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("counter", "")
-    counter = Counter.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    valid = raw.isascii() and raw.isdigit() and len(raw) < 10
+    counter = Counter.objects.filter(pk=int(raw)).first() if valid else None
     if counter is None:
         messages.error(request, _("Choose your counter from the list."))
     else:
@@ -122,8 +123,9 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransferForm(request.POST, departments=Department.objects.all())
     if not form.is_valid():
-        for error in form.non_field_errors() or [_("Choose a counter or a department from the "
-                                                   "lists.")]:
+        junk = form.has_error("counter") or form.has_error("department")
+        for error in ([_("Choose a counter or a department from the lists.")] if junk
+                      else form.non_field_errors()):
             messages.error(request, error)
         return redirect("tickets_staff:console")
     try:

@@ -72,7 +72,7 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool
         "audit": ("/staff/audit/", ("admin",), False),
         "two-factor admin": ("/staff/admin/two-factor/", ("admin",), False),
         "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
-    } | reservation_pages() | faq_pages() | navigator_pages() | search_pages()
+    } | reservation_pages() | faq_pages() | navigator_pages() | search_pages() | ticket_pages()
 
 
 def reservation_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
@@ -129,6 +129,10 @@ def search_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
         "synonyms": ("/staff/search/synonyms/", ("admin", "dx"), False),
         "synonym edit": (f"/staff/search/synonyms/{group.pk}/", ("admin", "dx"), False),
     }
+
+
+def ticket_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
+    return {"ticket console": ("/staff/tickets/", CASE_ROLES, False)}
 
 
 def expected(role: str, allowed: tuple[str, ...], scoped: bool, own: bool) -> set[int]:
@@ -232,13 +236,16 @@ def test_every_staff_page_of_the_other_apps_is_in_the_matrix(case):
     from madoguchi.faq import staff_urls as faq_urls
     from madoguchi.reservations import staff_urls as reservation_urls
     from madoguchi.search import staff_urls as synonym_urls
+    from madoguchi.tickets import staff_urls as ticket_urls
 
     post_only = {"check_in", "reply", "close", "forward", "draft", "question_delete",
-                 "rule_delete", "synonym_delete"}
+                 "rule_delete", "synonym_delete", "counter", "call", "recall", "absent",
+                 "start", "done", "transfer"}
     rows = {path for path, _roles, _scoped in staff_pages(case).values()}
     for module, prefix in ((reservation_urls, "/staff/reservations/"),
                            (faq_urls, "/staff/faq/"), (navigator_urls, "/staff/navigator/"),
-                           (synonym_urls, "/staff/search/")):
+                           (synonym_urls, "/staff/search/"),
+                           (ticket_urls, "/staff/tickets/")):
         for pattern in module.urlpatterns:
             if pattern.name in post_only:
                 continue
