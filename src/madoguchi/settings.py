@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "madoguchi.faq",
     "madoguchi.reservations",
     "madoguchi.line",
+    "madoguchi.tickets",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ urlpatterns = [
     path("staff/faq/", include("madoguchi.faq.staff_urls")),
     path("staff/search/", include("madoguchi.search.staff_urls")),
     path("staff/navigator/", include("madoguchi.catalog.navigator.staff_urls")),
+    path("staff/tickets/", include("madoguchi.tickets.staff_urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),
     path("", include((RESIDENT_URLS, "residents"))),
@@ -43,6 +44,7 @@ urlpatterns = [
     path("", include("madoguchi.faq.urls")),
     # The LINE app serves the notification settings and LINE pages in the old "channels" namespace.
     path("", include(("madoguchi.line.urls", "channels"))),
+    path("", include("madoguchi.tickets.urls")),
 ]
 
 # Edge apps, mounted only where installed (never in production): the demo and the bench floor.

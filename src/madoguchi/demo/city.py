@@ -34,6 +34,7 @@ from madoguchi.staff.models import Department, StaffMember
 
 from . import faq as faq_demo
 from . import reservations as reservations_demo
+from . import tickets as tickets_demo
 
 DEMO_DIR = Path(__file__).resolve().parent / "data"
 STAFF_EMAIL_DOMAIN = "city.midorigaoka.example"
@@ -233,6 +234,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     search_services.ensure_default_synonyms()
     counts.update(reservations_demo.load_demo())
     counts.update(faq_demo.load_demo())
+    counts.update(tickets_demo.load_demo())
     return counts
 
 

@@ -24,6 +24,7 @@ from madoguchi.search import staff_urls as synonym_urls
 from madoguchi.search.models import SynonymGroup
 from madoguchi.staff.models import Department
 from madoguchi.staff.tests.helpers import member, staff_login
+from madoguchi.tickets import staff_urls as ticket_urls
 from madoguchi.urls import STAFF_URLS
 
 ROLES = ("clerk", "approver", "head", "admin", "dx")
@@ -77,7 +78,7 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool
         "audit": ("/staff/audit/", ("admin",), False),
         "two-factor admin": ("/staff/admin/two-factor/", ("admin",), False),
         "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
-    } | reservation_pages() | faq_pages() | navigator_pages() | search_pages()
+    } | reservation_pages() | faq_pages() | navigator_pages() | search_pages() | ticket_pages()
 
 
 def reservation_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
@@ -134,6 +135,10 @@ def search_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
         "synonyms": ("/staff/search/synonyms/", ("admin", "dx"), False),
         "synonym edit": (f"/staff/search/synonyms/{group.pk}/", ("admin", "dx"), False),
     }
+
+
+def ticket_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
+    return {"ticket console": ("/staff/tickets/", CASE_ROLES, False)}
 
 
 def expected(role: str, allowed: tuple[str, ...], scoped: bool, own: bool) -> set[int]:
@@ -234,11 +239,13 @@ def test_every_staff_url_is_in_the_matrix_or_a_post_action():
 def test_every_staff_page_of_the_other_apps_is_in_the_matrix(case):
     """Each staff URL of reservations, FAQ, navigator and search is a matrix row or POST-only."""
     post_only = {"check_in", "reply", "close", "forward", "draft", "question_delete",
-                 "rule_delete", "synonym_delete"}
+                 "rule_delete", "synonym_delete", "counter", "call", "recall", "absent",
+                 "start", "done", "transfer"}
     rows = {path for path, _roles, _scoped in staff_pages(case).values()}
     for module, prefix in ((reservation_urls, "/staff/reservations/"),
                            (faq_urls, "/staff/faq/"), (navigator_urls, "/staff/navigator/"),
-                           (synonym_urls, "/staff/search/")):
+                           (synonym_urls, "/staff/search/"),
+                           (ticket_urls, "/staff/tickets/")):
         for pattern in module.urlpatterns:
             if pattern.name in post_only:
                 continue

@@ -1,0 +1,66 @@
+"""Tickets in a real browser: kiosk → ticket → display → console calls → serve → done.
+
+The kiosk, the ticket slip and the display work without JavaScript (the display reloads itself
+through the HTTP Refresh header); axe-core checks the kiosk, the ticket, the display and the
+console.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from browser_support import sign_in, submit
+from playwright.sync_api import expect
+
+from madoguchi.demo.city import DEMO_PASSWORD, staff_email
+from madoguchi.tickets import display
+from madoguchi.tickets.models import DailySequence, Ticket
+
+pytestmark = pytest.mark.browser
+
+
+def test_kiosk_ticket_display_console(new_page, settings, assert_accessible) -> None:
+    settings.TICKETS_SNAPSHOT_SECONDS = 0
+    Ticket.objects.all().delete()
+    DailySequence.objects.all().delete()
+    display.forget()
+
+    kiosk = new_page(js=False)
+    kiosk.goto("/tickets/kiosk/")
+    expect(kiosk.locator("h1")).to_have_text("番号札をお取りください")
+    assert_accessible(kiosk, "kiosk")
+    kiosk.get_by_role("button", name="転入・転居・転出").click()
+    assert urlsplit(kiosk.url).path.startswith("/tickets/t/")
+    expect(kiosk.locator("#ticket-number")).to_contain_text("A001")
+    expect(kiosk.locator(".ticket__qr svg")).to_have_count(1)
+    assert_accessible(kiosk, "ticket")
+
+    screen = new_page(js=False)
+    response = screen.goto("/tickets/display/")
+    assert response is not None and response.headers.get("refresh") == "5"
+    expect(screen.locator(".display__queues tbody tr").first).to_contain_text("1人")
+    expect(screen.locator(".display__calls")).to_contain_text("まだお呼び出しはありません。")
+    assert_accessible(screen, "display")
+
+    console = new_page()
+    sign_in(console, staff_email("shimin1"), DEMO_PASSWORD, staff=True)
+    console.goto("/staff/tickets/")
+    console.locator("#console-counter").select_option(label="1番窓口 (市民課)")
+    submit(console, "main button:text-is('この窓口を使う')")
+    submit(console, "main button:text-is('次の方を呼ぶ')")
+    expect(console.locator(".notice--success")).to_contain_text("A001を1番窓口に呼び出しました。")
+    assert_accessible(console, "console")
+
+    screen.reload()
+    expect(screen.locator(".display__latest")).to_contain_text("A001")
+    expect(screen.locator(".display__latest")).to_contain_text("1番窓口")
+    kiosk.reload()
+    expect(kiosk.locator(".ticket__call")).to_contain_text("1番窓口へお越しください。")
+
+    submit(console, "main button:text-is('対応開始')")
+    submit(console, "main button:text-is('完了')")
+    expect(console.locator(".notice--success")).to_contain_text("A001の対応を完了しました。")
+    assert Ticket.objects.get().state == "done"
+    screen.reload()
+    expect(screen.locator(".display__calls")).to_contain_text("まだお呼び出しはありません。")
