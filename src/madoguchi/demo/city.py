@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from madoguchi.search import services as search_services
 from madoguchi.staff.models import Department, StaffMember
 
 from . import faq as faq_demo
+from . import registry as registry_demo
 from . import reservations as reservations_demo
 
 DEMO_DIR = Path(__file__).resolve().parent / "data"
@@ -233,6 +235,8 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     search_services.ensure_default_synonyms()
     counts.update(reservations_demo.load_demo())
     counts.update(faq_demo.load_demo())
+    if settings.DEMO:  # the fictional resident registry (5,000 people): not for every test
+        counts.update(registry_demo.load_demo())
     return counts
 
 
