@@ -165,8 +165,8 @@ def _row(cells: dict[str, str], headers: dict[str, str], line: int,
                                "starts like a spreadsheet formula (=, +, -, @): refused"))
         elif len(value) > MAX_CELL:
             report.add(Problem(line, headers[name], f"longer than {MAX_CELL} characters"))
-        elif "\x00" in value:
-            report.add(Problem(line, headers[name], "holds a NUL character"))
+        elif any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in value):
+            report.add(Problem(line, headers[name], "holds a control character"))
     for name in REQUIRED:
         if not cells.get(name):
             report.add(Problem(line, headers[name], "is empty"))

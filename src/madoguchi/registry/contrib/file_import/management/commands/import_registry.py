@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from madoguchi.registry.contrib.file_import.reader import Refused, parse_mapping
 
 
 class Progress:
-    """A one-line text progress bar on stderr."""
+    """A one-line text progress bar on the command's stderr."""
 
     def __init__(self, stream: Any) -> None:
         self.stream = stream
@@ -25,9 +24,8 @@ class Progress:
             return
         self.shown = (phase, percent)
         bar = "#" * (percent // 5)
-        self.stream.write(f"\r{phase:8} [{bar:<20}] {percent:3d}%")
-        if percent == 100:
-            self.stream.write("\n")
+        self.stream.write(f"\r{phase:8} [{bar:<20}] {percent:3d}%",
+                          ending="\n" if percent == 100 else "")
         self.stream.flush()
 
 
@@ -52,7 +50,7 @@ class Command(BaseCommand):
             mapping = parse_mapping(options["mapping"]) if options["mapping"] else None
         except (ValueError, OSError) as exc:
             raise CommandError(f"bad --mapping: {exc}") from exc
-        progress = None if options["no_progress"] else Progress(sys.stderr)
+        progress = None if options["no_progress"] else Progress(self.stderr)
         try:
             outcome = import_file(path, mapping=mapping, dry_run=options["dry_run"],
                                   full=not options["partial"], progress=progress)
