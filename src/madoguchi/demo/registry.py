@@ -93,18 +93,15 @@ def rows(residents: int = RESIDENTS, seed: int = SEED) -> Iterator[list[str]]:
             count += 1
             name, kana, birth, sex = _person(rng, family, male, min(born, today))
             roll = rng.random()
-            reason, changed_on = "", ""
+            changed_on = (today - dt.timedelta(days=rng.randint(1, 300))).isoformat()
             if roll < 0.01:
-                reason, changed_on = "転出", (today - dt.timedelta(days=rng.randint(1, 300)))
+                reason = "転出"
             elif roll < 0.015:
-                reason, changed_on = "死亡", (today - dt.timedelta(days=rng.randint(1, 300)))
-            elif moved_in > born:
-                reason = "転入"
+                reason = "死亡"
             else:
-                reason = "出生"
+                reason, changed_on = ("転入" if moved_in > born else "出生"), ""
             yield [f"99{count:09d}", f"{household:08d}", name, kana, birth, sex, relationship,
-                   address, katagaki, max(moved_in, born).isoformat(), reason,
-                   changed_on.isoformat() if changed_on else ""]
+                   address, katagaki, max(moved_in, born).isoformat(), reason, changed_on]
 
 
 def write_csv(path: Path, residents: int = RESIDENTS, seed: int = SEED) -> Path:

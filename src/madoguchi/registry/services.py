@@ -116,7 +116,7 @@ def apply_batch(run: ImportRun, batch: Sequence[ResidentRecord],
     # bulk_create / bulk_update spend most of their time building SQL value by value.
     # Only the model's own table and column names go into the SQL; values are parameters.
     if new:
-        columns = [f.column for f in Person._meta.concrete_fields if not f.primary_key]
+        columns = [str(f.column) for f in Person._meta.concrete_fields if not f.primary_key]
         _execute_many(f"INSERT INTO {_quote(Person._meta.db_table)} "  # noqa: S608
                       f"({', '.join(_quote(c) for c in columns)}) "
                       f"VALUES ({', '.join(['%s'] * len(columns))})",

@@ -15,7 +15,8 @@ COLUMNS = list(DEFAULT_HEADERS)
 def person(code: str, name: str, kana: str, *, household: str = "00000001",
            birth: str = "1980-04-01", sex: str = "男", relationship: str = "世帯主",
            address: str = "緑ヶ丘市若葉町2丁目14番3号", katagaki: str = "",
-           moved_in: str = "2010-04-01", reason: str = "転入", changed_on: str = "") -> dict[str, str]:
+           moved_in: str = "2010-04-01", reason: str = "転入",
+           changed_on: str = "") -> dict[str, str]:
     return {"resident_code": code, "household_id": household, "name": name, "kana": kana,
             "birth_date": birth, "sex": sex, "relationship": relationship, "address": address,
             "katagaki": katagaki, "moved_in_on": moved_in, "reason": reason,

@@ -22,9 +22,11 @@ from madoguchi.registry.plugins import ResidentQuery, registry_connectors
 
 from .helpers import FAMILY, person, write
 
-FAMILY_NAMES = [("髙橋", "タカハシ", True), ("高橋", "タカハシ", False), ("山﨑", "ヤマザキ", False),
-                ("𠮷田", "ヨシダ", True), ("佐藤", "サトウ", False), ("齋藤", "サイトウ", False),
-                ("\ue000山", "ヤマ", True), ("渡邊", "ワタナベ", False)]
+# (family name, furigana, holds a 外字)
+FAMILY_NAMES = [("髙橋", "タカハシ", True), ("高橋", "タカハシ", False),
+                ("山﨑", "ヤマザキ", False), ("𠮷田", "ヨシダ", True), ("佐藤", "サトウ", False),
+                ("齋藤", "サイトウ", False), ("\ue000山", "ヤマ", True),
+                ("渡邊", "ワタナベ", False)]
 GIVEN_NAMES = [("一郎", "イチロウ"), ("花子", "ハナコ"), ("さくら", "サクラ"), ("蓮", "レン")]
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
