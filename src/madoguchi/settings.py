@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "madoguchi.identity",
     "madoguchi.catalog",
     "madoguchi.registry",
+    "madoguchi.registry.contrib.file_import",
     "madoguchi.forms",
     "madoguchi.applications",
     "madoguchi.issuance",
@@ -258,6 +259,9 @@ ENCRYPTION_KEYS = os.environ.get("MADOGUCHI_ENCRYPTION_KEYS") or (
     "test:dGVzdC1vbmx5LWtleS0zMi1ieXRlcy1sb25nLTAwMDA=" if TESTING
     else _persistent_encryption_keys()
 )
+# Key of the registry's blind indexes (HMAC look-up keys, docs/registry-import.md).
+REGISTRY_INDEX_KEY = os.environ.get("MADOGUCHI_REGISTRY_INDEX_KEY") or (
+    "test-only-registry-index-key" if TESTING else _persistent_secret("registry_index_key"))
 
 # --- Client addresses: X-Forwarded-For is read only from these reverse proxies (IPs or CIDRs).
 TRUSTED_PROXIES = [

@@ -11,6 +11,7 @@ STAFF_URLS = [
     path("", include("madoguchi.staff.urls")),
     path("", include("madoguchi.applications.staff_urls")),
     path("", include("madoguchi.approvals.staff_urls")),
+    path("", include("madoguchi.registry.staff_urls")),
 ]
 
 # The "residents" namespace is shared too: the my page belongs to applications.

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from madoguchi.search import services as search_services
 from madoguchi.staff.models import Department, StaffMember
 
 from . import faq as faq_demo
+from . import registry as registry_demo
 from . import reservations as reservations_demo
 from . import tickets as tickets_demo
 
@@ -235,6 +237,8 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     counts.update(reservations_demo.load_demo())
     counts.update(faq_demo.load_demo())
     counts.update(tickets_demo.load_demo())
+    if settings.DEMO:  # the fictional resident registry (5,000 people): not for every test
+        counts.update(registry_demo.load_demo())
     return counts
 
 

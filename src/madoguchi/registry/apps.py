@@ -12,3 +12,11 @@ class RegistryConfig(AppConfig):
     name = "madoguchi.registry"
     label = "registry"
     verbose_name = "resident registry"
+
+    def ready(self) -> None:
+        from madoguchi.core.sealed_fields import SealedField, sealed_fields
+
+        from .models import person_context
+
+        sealed_fields.register("registry.Person.sealed", SealedField(
+            "registry.Person", "sealed", lambda o: person_context(o.source, o.record_id)))

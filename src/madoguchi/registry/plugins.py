@@ -43,12 +43,19 @@ class ResidentQuery:
                     or self.resident_code)
 
 
+# 異動事由 that end a person's registration in the city.
+DEATH_REASONS = frozenset({"死亡", "失踪宣告"})
+MOVE_OUT_REASONS = frozenset({"転出", "国外転出", "職権消除"})
+
+
 @dataclass(frozen=True)
 class ResidentRecord:
     """One person as the core system records them (基本4情報 and the household).
 
     ``record_id`` is the connector's stable id for the person; ``active`` is false once the
     person moved out or died (転出, 死亡), with ``changed_at`` the date of that change.
+    ``name`` is exactly as the core system writes it (異体字 and 外字 kept); ``katagaki`` is the
+    方書 (building, room), ``moved_in_on`` the 住定日 and ``reason`` the last 異動事由.
     """
 
     record_id: str
@@ -62,6 +69,20 @@ class ResidentRecord:
     resident_code: str = ""
     active: bool = True
     changed_at: dt.datetime | None = None
+    katagaki: str = ""
+    moved_in_on: dt.date | None = None
+    reason: str = ""
+    has_gaiji: bool = False
+
+    @property
+    def status(self) -> str:
+        """"resident", "moved_out", "died", or "absent" (inactive without a leaving 異動事由:
+        no longer in the core system's extract)."""
+        if self.active:
+            return "resident"
+        if self.reason in DEATH_REASONS:
+            return "died"
+        return "moved_out" if self.reason in MOVE_OUT_REASONS else "absent"
 
 
 class ConnectorError(Exception):

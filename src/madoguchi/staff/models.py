@@ -35,6 +35,7 @@ class StaffMember(models.Model):
         HEAD = "head", _("Head of department")
         ADMIN = "admin", _("Administrator")
         DX = "dx", _("DX office (statistics only)")
+        COUNTER = "counter", _("Counter clerk")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"

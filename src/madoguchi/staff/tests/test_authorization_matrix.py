@@ -27,8 +27,8 @@ from madoguchi.staff.tests.helpers import member, staff_login
 from madoguchi.tickets import staff_urls as ticket_urls
 from madoguchi.urls import STAFF_URLS
 
-ROLES = ("clerk", "approver", "head", "admin", "dx")
-CASE_ROLES = ("clerk", "approver", "head", "admin")
+ROLES = ("clerk", "approver", "head", "admin", "dx", "counter")
+CASE_ROLES = ("clerk", "approver", "head", "admin", "counter")
 
 
 @pytest.fixture
@@ -78,6 +78,7 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool
         "audit": ("/staff/audit/", ("admin",), False),
         "two-factor admin": ("/staff/admin/two-factor/", ("admin",), False),
         "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
+        "registry": ("/staff/registry/", ("counter", "admin"), False),
     } | reservation_pages() | faq_pages() | navigator_pages() | search_pages() | ticket_pages()
 
 
@@ -227,7 +228,7 @@ def test_every_staff_url_is_in_the_matrix_or_a_post_action():
     covered = {"inbox", "case", "exports", "exports_log", "procedure_workflow", "procedures",
                "delegations",
                "audit",
-               "two_factor_admin", "stats"}
+               "two_factor_admin", "stats", "registry"}
     post_only = {"status", "bulk_status", "assign", "comment", "correction", "approval_start",
                  "approval_decide", "issue", "two_factor_reset", "attachment"}
     sign_in = {"login", "two_factor", "two_factor_setup", "logout"}

@@ -19,6 +19,7 @@ def banner_lines(base: str) -> list[str]:
         f"  子育て支援課 staff (clerk):    {staff_email('kosodate1')}",
         f"  子育て支援課 staff (approver): {staff_email('kosodate2')}",
         f"  市民課 staff (clerk):          {staff_email('shimin1')}",
+        f"  市民課 counter (registry):     {staff_email('shimin-counter')}",
         "  Other departments: shimin / kenko / gakko / fukushi / zeimu + 1, 2, 3",
     ]
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class FileImportConfig(AppConfig):
+    """The registry connector that imports the CSV extract of a 住民記録システム."""
+
+    name = "madoguchi.registry.contrib.file_import"
+    label = "registry_file_import"
+    verbose_name = "registry file import"
+
+    def ready(self) -> None:
+        from madoguchi.registry.plugins import registry_connectors
+
+        from .connector import FileImportConnector
+
+        registry_connectors.register(FileImportConnector.id, FileImportConnector())

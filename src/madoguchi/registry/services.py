@@ -1,0 +1,196 @@
+"""Writing the registry (imports) and the audited look-up used by staff pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Subquery
+from django.http import HttpRequest
+from django.utils import timezone
+
+from madoguchi.core import audit
+from madoguchi.staff.models import StaffMember
+
+from . import records, selectors
+from .models import ImportRun, Person, StagedRecord
+from .plugins import DEATH_REASONS, ResidentQuery, ResidentRecord
+
+# Who may look residents up: the counter clerks, and administrators (who run the system).
+LOOKUP_ROLES = frozenset({StaffMember.Role.COUNTER, StaffMember.Role.ADMIN})
+MAX_PURPOSE_LENGTH = 200
+UPDATED_FIELDS = ["code_index", "household_index", "name_index", "family_name_index",
+                  "kana_index", "family_kana_index", "birth_index", "address_index",
+                  "area_index", "has_gaiji", "sealed", "digest", "active", "changed_at",
+                  "updated_at"]
+
+
+class DuplicateRecord(ValueError):
+    """The same record id came twice in one import."""
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__(f"record {record_id} appears twice")
+        self.record_id = record_id
+
+
+class PurposeRequired(ValueError):
+    """A look-up was asked for without saying why."""
+
+
+@dataclass
+class BatchCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    moved_out: int = 0
+    died: int = 0
+
+
+def start_run(source: str, *, file_name: str, sha256: str, full: bool) -> ImportRun:
+    """The run row an import writes under (inside the import's transaction)."""
+    return ImportRun.objects.create(source=source, file_name=file_name[:255], sha256=sha256,
+                                    full=full)
+
+
+def apply_batch(run: ImportRun, batch: Sequence[ResidentRecord],
+                now: dt.datetime | None = None) -> BatchCounts:
+    """Insert new people and update changed ones of ``batch``; the same records again change
+    nothing. Raises :class:`DuplicateRecord` when a record id was already in this run (call
+    inside the run's transaction, which then rolls back)."""
+    now = now or timezone.now()
+    counts = BatchCounts()
+    ids = [r.record_id for r in batch]
+    seen: set[str] = set()
+    for record_id in ids:
+        if record_id in seen:
+            raise DuplicateRecord(record_id)
+        seen.add(record_id)
+    already = StagedRecord.objects.filter(run=run, record_id__in=ids).values_list(
+        "record_id", flat=True).first()
+    if already is not None:
+        raise DuplicateRecord(already)
+    table = _quote(StagedRecord._meta.db_table)
+    _execute_many(f"INSERT INTO {table} (run_id, record_id) VALUES (%s, %s)",  # noqa: S608
+                  [[run.pk, i] for i in ids])
+    existing = {row[0]: row[1:] for row in Person.objects.filter(
+        source=run.source, record_id__in=ids).values_list("record_id", "id", "digest",
+                                                          "active", "changed_at")}
+    stamp = _datetime(now)
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for record in batch:
+        values = records.payload(record)
+        digest = records.digest(values, record.active)
+        found = existing.get(record.record_id)
+        if found is not None and found[1] == digest:
+            counts.unchanged += 1
+            continue
+        if not record.active and (found is None or found[2]):
+            if record.reason in DEATH_REASONS:
+                counts.died += 1
+            else:
+                counts.moved_out += 1
+        if found is None:
+            changed_at = None if record.active else (record.changed_at or now)
+        elif found[2] != record.active:
+            changed_at = record.changed_at or now
+        else:
+            changed_at = found[3]
+        row = {"source": run.source, "record_id": record.record_id,
+               "sealed": records.seal(run.source, record, values), "digest": digest,
+               "active": record.active, "changed_at": _datetime(changed_at),
+               "updated_at": stamp, **records.indexed_fields(run.source, record)}
+        if found is None:
+            row["created_at"] = stamp
+            new.append(row)
+            counts.created += 1
+        else:
+            row["id"] = found[0]
+            changed.append(row)
+            counts.updated += 1
+    # One prepared statement each (executemany): an import writes up to a million rows, and
+    # bulk_create / bulk_update spend most of their time building SQL value by value.
+    # Only the model's own table and column names go into the SQL; values are parameters.
+    if new:
+        columns = [str(f.column) for f in Person._meta.concrete_fields if not f.primary_key]
+        _execute_many(f"INSERT INTO {_quote(Person._meta.db_table)} "  # noqa: S608
+                      f"({', '.join(_quote(c) for c in columns)}) "
+                      f"VALUES ({', '.join(['%s'] * len(columns))})",
+                      [[row[c] for c in columns] for row in new])
+    if changed:
+        _execute_many(f"UPDATE {_quote(Person._meta.db_table)} SET "  # noqa: S608
+                      f"{', '.join(f'{_quote(c)} = %s' for c in UPDATED_FIELDS)} WHERE id = %s",
+                      [[*(row[c] for c in UPDATED_FIELDS), row["id"]] for row in changed])
+    return counts
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _datetime(value: dt.datetime | None) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _execute_many(sql: str, params: list[list[Any]]) -> None:
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def finish_run(run: ImportRun, now: dt.datetime | None = None) -> int:
+    """End a run: for a full extract, the active people it did not list are marked left
+    (returns how many; their digest is cleared, so listing them again brings them back); the
+    staged ids are dropped."""
+    now = now or timezone.now()
+    absent = 0
+    if run.full:
+        staged = StagedRecord.objects.filter(run=run).values("record_id")
+        absent = (Person.objects.filter(source=run.source, active=True)
+                  .exclude(record_id__in=Subquery(staged))
+                  .update(active=False, changed_at=now, updated_at=now, digest=""))
+    StagedRecord.objects.filter(run=run).delete()
+    run.absent = absent
+    run.finished_at = now
+    run.save()
+    return absent
+
+
+@dataclass(frozen=True)
+class LookUp:
+    """What a look-up found: the matching households, each with every member."""
+
+    households: list[selectors.Household]
+    matched: int
+
+
+def may_look_up(member: StaffMember) -> bool:
+    return member.role in LOOKUP_ROLES
+
+
+def look_up(request: HttpRequest, query: ResidentQuery, *, purpose: str,
+            include_inactive: bool = False, limit: int = 20) -> LookUp:
+    """Search the registry for a counter clerk, recording who looked, why and what was found.
+
+    Raises :class:`PurposeRequired` without a purpose, ``ValueError`` for an empty query and
+    ``PermissionDenied`` for a staff member who is not a counter role. The audit event keeps
+    the purpose, the fields searched (not their values) and the record ids found.
+    """
+    profile = getattr(request.user, "staff_profile", None)
+    if profile is None or not may_look_up(profile):
+        raise PermissionDenied
+    purpose = " ".join(purpose.split())[:MAX_PURPOSE_LENGTH]
+    if not purpose:
+        raise PurposeRequired("say why the registry is looked up")
+    if query.is_empty():
+        raise ValueError("the query is empty")
+    with transaction.atomic():
+        households = selectors.search(query, include_inactive=include_inactive, limit=limit)
+        matched = [r.record_id for h in households for r in h.members if r.record_id in h.matched]
+        audit.record(request, "registry.look_up", target_type="registry",
+                     details={"purpose": purpose, "fields": selectors.fields_of(query),
+                              "include_inactive": include_inactive, "found": matched})
+    return LookUp(households=households, matched=len(matched))
