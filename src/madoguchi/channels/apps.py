@@ -7,4 +7,6 @@ class ChannelsConfig(AppConfig):
     verbose_name = "notification channels"
 
     def ready(self) -> None:
-        from . import email, line  # noqa: F401 - registers the e-mail and LINE channels
+        # The channels register themselves; the LINE one uses models, loaded once the app
+        # registry is ready.
+        from . import email, line_channel  # noqa: F401
