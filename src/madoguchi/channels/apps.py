@@ -7,6 +7,5 @@ class ChannelsConfig(AppConfig):
     verbose_name = "notification channels"
 
     def ready(self) -> None:
-        # The channels register themselves; the LINE one uses models, loaded once the app
-        # registry is ready.
+        # Channels register on import; the LINE one uses models, loaded once the registry is ready.
         from . import email, line_channel  # noqa: F401

@@ -18,12 +18,12 @@ from .models import Booking, WaitlistEntry
 REMINDER_INTERVAL = dt.timedelta(minutes=5)
 
 
-def manage_url(booking) -> str:  # avoids an import cycle with models
+def manage_url(booking: Booking) -> str:
     return settings.SITE_URL + reverse(
         "reservations:manage", args=[booking.public_id, booking.manage_token])
 
 
-def offer_url(entry) -> str:
+def offer_url(entry: WaitlistEntry) -> str:
     return settings.SITE_URL + reverse(
         "reservations:waitlist", args=[entry.public_id, entry.manage_token])
 
@@ -83,7 +83,8 @@ def start_clock() -> bool:
     """Enqueue :func:`reservation_clock` unless a run is already waiting. Returns True if queued."""
     if not reservation_clock.get_backend().supports_defer:
         return False
-    try:  # the database backend is optional: other backends have their own scheduler
+    try:
+        # Optional dependency: the database task backend (its model needs its app installed).
         from django_tasks_db.models import DBTaskResult
     except (ImportError, RuntimeError):  # another backend: its own scheduler runs the tasks
         return False
