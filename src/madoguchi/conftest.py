@@ -16,11 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 
+from madoguchi.applications import drafts
+from madoguchi.applications.models import Draft
+from madoguchi.applications.services import submit_application
+from madoguchi.catalog.models import City, Procedure
 from madoguchi.core.models import User
 from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, load_demo_city, staff_email
+from madoguchi.forms.definition import FormSpec
+from madoguchi.forms.models import FormDefinition
 from madoguchi.forms.selectors import clear_caches as clear_form_caches
+from madoguchi.residents.services import sign_up
+from madoguchi.staff.tests.helpers import complete_second_factor
 
 FORM_SLUG = "tsugaku-hojo"
 OTHER_RESIDENT_EMAIL = "hanako@example.jp"
@@ -79,9 +90,6 @@ BANK_NAMES = ("みずほ銀行", "東京営業部")
 
 def valid_answers() -> dict[str, Any]:
     """The clean answers VALID_POST turns into, validated through the live demo form."""
-    from madoguchi.forms.definition import FormSpec
-    from madoguchi.forms.models import FormDefinition
-
     version = FormDefinition.objects.get(slug=FORM_SLUG).live_version
     spec = FormSpec(version.definition)
     answers: dict[str, Any] = {}
@@ -118,9 +126,6 @@ def check_token(client: Client) -> str:
 
 def draft_of(client: Client, slug: str = FORM_SLUG) -> dict[str, Any] | None:
     """The signed-in client's saved draft of a form, decrypted: raw, answers, done, token."""
-    from madoguchi.applications import drafts
-    from madoguchi.applications.models import Draft
-
     user_id = client.session.get("_auth_user_id")
     model = Draft.objects.filter(owner_id=user_id, form__slug=slug).first()
     if model is None:
@@ -133,10 +138,6 @@ def draft_of(client: Client, slug: str = FORM_SLUG) -> dict[str, Any] | None:
 def change_draft(client: Client, *, raw: dict | None = None, answers: dict | None = None,
                  slug: str = FORM_SLUG) -> None:
     """Overwrite parts of the client's draft, as a tampered or restored draft would be."""
-    from madoguchi.applications import drafts
-    from madoguchi.applications.models import Draft
-    from madoguchi.forms.definition import FormSpec
-
     user_id = client.session.get("_auth_user_id")
     model = Draft.objects.get(owner_id=user_id, form__slug=slug)
     state = drafts._open(model)
@@ -149,8 +150,6 @@ def change_draft(client: Client, *, raw: dict | None = None, answers: dict | Non
 
 def raw_row(application: Any) -> str:
     """Every column of an application's row as the database stores it (to prove encryption)."""
-    from django.db import connection
-
     table = connection.ops.quote_name(application._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [application.pk])  # noqa: S608
@@ -175,9 +174,7 @@ def pytest_configure(config: pytest.Config) -> None:
     behaves like production, where writers wait for each other (busy timeout). Set here, before
     any test runs, so the choice does not depend on which test first opens the database.
     """
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
+    database = django_settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get(
         "NAME"
     ):
@@ -202,8 +199,6 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         name in getattr(item, "fixturenames", ()) for name in ("transactional_db", "live_server")
     )
     if transactional and nextitem is not None:
-        from pytest_django.plugin import blocking_manager_key
-
         with item.config.stash[blocking_manager_key].unblock():
             load_demo_city()
     return result
@@ -238,23 +233,17 @@ def demo(db: None) -> None:
     It is loaded once per session (above); a transactional test empties the database when it
     ends, and then the next test loads the city again.
     """
-    from madoguchi.catalog.models import City
-
     if not City.objects.exists():
         load_demo_city()
 
 
 @pytest.fixture
 def procedure(demo: None):
-    from madoguchi.catalog.models import Procedure
-
     return Procedure.objects.get(slug=FORM_SLUG)
 
 
 @pytest.fixture
 def form_version(demo: None):
-    from madoguchi.forms.models import FormDefinition
-
     return FormDefinition.objects.get(slug=FORM_SLUG).live_version
 
 
@@ -266,8 +255,6 @@ def resident(demo: None) -> User:
 
 @pytest.fixture
 def other_resident(demo: None) -> User:
-    from madoguchi.residents.services import sign_up
-
     return sign_up(email=OTHER_RESIDENT_EMAIL, password=OTHER_RESIDENT_PASSWORD, confirmed=True)
 
 
@@ -289,8 +276,6 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
         if user.is_staff_member:
-            from madoguchi.staff.tests.helpers import complete_second_factor
-
             complete_second_factor(client, user)
     return client
 
@@ -303,8 +288,6 @@ def resident_client(resident: User) -> Client:
 @pytest.fixture
 def make_application(form_version, resident):
     """Submit the valid answers as an application through the service (default: the resident)."""
-    from madoguchi.applications.services import submit_application
-
     def make(user: User | None = None, token: uuid.UUID | None = None):
         return submit_application(
             user=user or resident, version=form_version, answers=valid_answers(),

@@ -1,13 +1,13 @@
 from django.apps import AppConfig
 
+from madoguchi.core.sealed_fields import SealedField, sealed_fields
+
 
 class ApplicationsConfig(AppConfig):
     name = "madoguchi.applications"
     label = "applications"
 
     def ready(self) -> None:
-        from madoguchi.core.sealed_fields import SealedField, sealed_fields
-
         # Answers and drafts are sealed with their public id as the context.
         for model, field in (("applications.Application", "sealed_answers"),
                              ("applications.Draft", "sealed")):

@@ -10,6 +10,10 @@ from django_tasks import task
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
 from madoguchi.core.i18n import localized
+from madoguchi.forms.models import FormDefinition
+
+from .drafts import RESUME_MAX_AGE
+from .models import Application, Status, StatusEvent
 
 # Rendered in the recipient's language, which notify() activates after the notice is built.
 localized_lazy = lazy(localized, str)
@@ -30,8 +34,6 @@ def _notify(application, kind: str, template: str, context: dict) -> None:
 @task()
 def send_receipt_email(application_id: int) -> None:
     """Tell the resident their application was received, with its receipt number."""
-    from .models import Application
-
     application = Application.objects.select_related("procedure", "applicant").get(
         pk=application_id
     )
@@ -44,8 +46,6 @@ def send_status_email(event_id: int) -> None:
 
     A return for correction (差戻し) is its own kind of notice, ``correction.requested``.
     """
-    from .models import Status, StatusEvent
-
     event = StatusEvent.objects.select_related(
         "application__procedure", "application__applicant"
     ).get(pk=event_id)
@@ -56,10 +56,6 @@ def send_status_email(event_id: int) -> None:
 @task()
 def send_resume_link(email: str, form_id: int, path: str, language: str = "ja") -> None:
     """Send a visitor the link that continues their saved answers (it expires)."""
-    from madoguchi.forms.models import FormDefinition
-
-    from .drafts import RESUME_MAX_AGE
-
     form = FormDefinition.objects.get(pk=form_id)
     url = settings.SITE_URL.rstrip("/") + path
     notice = Notice(kind="application.resume_link", template="applications/email/resume",

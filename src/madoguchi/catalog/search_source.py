@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.search_sources import Document, changed, register_source
 
+from .models import LifeEvent, NavigatorRule, Procedure
+
 LIFE_EVENT = "life_event"
 PROCEDURE = "procedure"
 
@@ -54,15 +56,11 @@ def event_document(event: Any) -> Document:
 
 
 def _documents() -> Iterator[Document]:
-    from .models import LifeEvent
-
     for event in LifeEvent.objects.filter(is_published=True):
         yield event_document(event)
 
 
 def _document_for(key: str) -> Document | None:
-    from .models import LifeEvent
-
     if not key.isdigit():
         return None
     event = LifeEvent.objects.filter(pk=int(key), is_published=True).first()
@@ -98,15 +96,11 @@ def procedure_document(procedure: Any) -> Document:
 
 
 def _procedures() -> Iterator[Document]:
-    from .models import Procedure
-
     for procedure in Procedure.objects.all().iterator():
         yield procedure_document(procedure)
 
 
 def _procedure_for(key: str) -> Document | None:
-    from .models import Procedure
-
     if not key.isdigit():
         return None
     procedure = Procedure.objects.filter(pk=int(key)).first()
@@ -125,8 +119,6 @@ def _procedure_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def register() -> None:
     """Register both sources and keep them current when procedures, events or rules change."""
-    from .models import LifeEvent, NavigatorRule, Procedure
-
     register_source(LIFE_EVENT, _("Life event (procedure navigator)"), _documents,
                     _document_for)
     register_source(PROCEDURE, _("Procedure"), _procedures, _procedure_for)

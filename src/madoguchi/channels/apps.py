@@ -7,4 +7,5 @@ class ChannelsConfig(AppConfig):
     verbose_name = "notification channels"
 
     def ready(self) -> None:
-        from . import email, line  # noqa: F401 - registers the e-mail and LINE channels
+        # Channels register on import; the LINE one uses models, loaded once the registry is ready.
+        from . import email, line_channel  # noqa: F401

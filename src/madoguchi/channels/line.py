@@ -1,4 +1,5 @@
-"""The LINE channel: the Messaging API client (``line-bot-sdk``) and the notification plugin.
+"""The LINE Messaging API client (``line-bot-sdk``); the notification plugin is in
+:mod:`madoguchi.channels.line_channel`.
 
 The channel is on when ``LINE_CHANNEL_SECRET`` and ``LINE_CHANNEL_ACCESS_TOKEN`` are set. The
 API host comes from ``LINE_API_BASE`` (and ``LINE_API_DATA_BASE`` for uploads), so tests point
@@ -13,7 +14,6 @@ from typing import Any
 
 import urllib3
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 from linebot.v3.messaging import (
     ApiClient,
     Configuration,
@@ -22,8 +22,6 @@ from linebot.v3.messaging import (
     ReplyMessageRequest,
 )
 from linebot.v3.messaging.exceptions import ApiException
-
-from .base import Channel, Notice, Recipient, registry, render
 
 TIMEOUT = (5, 10)  # connect, read seconds
 TEXT_LIMIT = 5000  # characters in one LINE text message
@@ -101,29 +99,3 @@ def text(body: str, **extra: Any) -> dict[str, Any]:
     if len(body) > TEXT_LIMIT:
         body = body[: TEXT_LIMIT - 1] + "…"
     return {"type": "text", "text": body, **extra}
-
-
-class LineChannel(Channel):
-    """Push notices to the resident's linked LINE account, in the background, with retries."""
-
-    code = "line"
-    label = _("LINE")
-
-    def can_reach(self, recipient: Recipient) -> bool:
-        from .selectors import line_account_for
-
-        return enabled() and line_account_for(recipient.user) is not None
-
-    def deliver(self, recipient: Recipient, notice: Notice, context: dict[str, Any]) -> None:
-        from . import services
-        from .selectors import line_account_for
-
-        account = line_account_for(recipient.user)
-        if account is None:
-            raise LineError("the recipient has no linked LINE account that follows the city")
-        rendered = render(notice, context, short=True)
-        services.queue_line_push(account=account, user=recipient.user, kind=notice.kind,
-                                 messages=[text(rendered.body)])
-
-
-registry.register("line", LineChannel())

@@ -12,6 +12,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from madoguchi.core.tasks import enqueue_with_transaction
+
+from . import line
 from .base import Notice, Recipient, registry, shared_context
 from .models import ChannelPreference, LineAccount, LineLinkNonce, LinePush, LineWebhookEvent
 from .selectors import preferred_channels
@@ -25,6 +28,8 @@ NONCE_LIFETIME = timedelta(minutes=10)
 PUSH_MAX_ATTEMPTS = 5
 PUSH_FIRST_DELAY = timedelta(seconds=30)
 PUSH_MAX_DELAY = timedelta(hours=1)
+# Enqueued by name: the task module calls back into this one.
+PUSH_TASK = "madoguchi.channels.tasks.push_line_message"
 
 
 def recipient_for(user: User | None, email: str = "", language: str | None = None) -> Recipient:
@@ -179,14 +184,10 @@ def unlink_account(user: User) -> bool:
 def queue_line_push(*, account: LineAccount, user: User | None, kind: str,
                     messages: list[dict[str, Any]]) -> LinePush:
     """Record a push and hand it to the background task that sends it."""
-    from madoguchi.core.tasks import enqueue_with_transaction
-
-    from . import tasks
-
     with transaction.atomic():
         record = LinePush.objects.create(to=account.line_user_id, user=user, kind=kind[:64],
                                          messages=messages)
-        enqueue_with_transaction(tasks.push_line_message, push_id=record.pk)
+        enqueue_with_transaction(PUSH_TASK, push_id=record.pk)
     return record
 
 
@@ -202,8 +203,6 @@ def attempt_push(push_id: int) -> timedelta | None:
     fails at once. The retry key (the same on every attempt) lets LINE drop a duplicate: a 409
     answer means an earlier attempt was accepted.
     """
-    from . import line
-
     with transaction.atomic():
         record = LinePush.objects.select_for_update().filter(pk=push_id).first()
         if record is None or record.status not in (LinePush.Status.PENDING,

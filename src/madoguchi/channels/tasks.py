@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from . import services
+
 
 @task()
 def push_line_message(push_id: int) -> None:
     """Send one recorded LINE push; on a temporary failure, enqueue the next attempt."""
-    from . import services
-
     delay = services.attempt_push(push_id)
     if delay is None:
         return

@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from madoguchi.search.folding import fold
+from madoguchi.search.selectors import search
+
 MAX_WORDS = 6
 PARTICLES = frozenset("はがをにでとのへもやかよねな")
 _VERB_ENDINGS = frozenset("るたてだす")  # 入る手続き: a verb, then a noun (not one word)
@@ -112,9 +115,6 @@ def find(query: str, *, kinds: Iterable[str], language: str, limit: int,
     ``replace`` maps folded words to what to search instead ("" to leave them out): words no
     document contains would only make the search of all words together find nothing.
     """
-    from madoguchi.search.folding import fold
-    from madoguchi.search.selectors import search
-
     kinds = list(kinds)
     words = content_words(query)
     if replace:

@@ -35,6 +35,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from madoguchi.search.folding import fold
+from madoguchi.search.selectors import word_statistics
+
 from .question import PARTICLES, content_words
 
 ANSWER_THRESHOLD = 0.5
@@ -216,11 +219,7 @@ def _weight(documents: int, containing: int) -> float:
 def analyse(text: str, *, kinds: Iterable[str]) -> Analysis:
     """Measure ``text`` against the indexed documents of ``kinds`` (two queries, four when a
     compound is unknown)."""
-    from madoguchi.search.selectors import word_statistics
-
     kinds = list(kinds)
-    from madoguchi.search.folding import fold
-
     total, statistics = word_statistics(question_words(text), kinds=kinds)
     minor = ASPECTS | {fold(w) for w in predicates(text)}
     words = []

@@ -7,12 +7,15 @@ from collections.abc import Iterable
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.search_sources import Document, register_source
+from madoguchi.search import services
+
+from .models import FaqEntry
+
 KIND = "faq"
 
 
 def _document(entry):  # FaqEntry -> Document
-    from madoguchi.core.search_sources import Document
-
     return Document(
         kind=KIND,
         key=str(entry.pk),
@@ -33,16 +36,12 @@ def _texts(value: object) -> dict[str, str]:
 
 def documents() -> Iterable:
     """Every published entry, as search documents."""
-    from .models import FaqEntry
-
     for entry in FaqEntry.objects.filter(is_published=True).iterator():
         yield _document(entry)
 
 
 def document_for(key: str):  # Document | None
     """The document of entry ``key``, or ``None`` when it is gone or not published."""
-    from .models import FaqEntry
-
     try:
         pk = int(key)
     except (TypeError, ValueError):
@@ -53,19 +52,13 @@ def document_for(key: str):  # Document | None
 
 def register() -> None:
     """Make the FAQ searchable (called from the app's ``ready``)."""
-    from madoguchi.core.search_sources import register_source
-
     register_source(KIND, _("Frequently asked questions"), documents, document_for)
 
 
 def reindex(entry_id: int) -> None:
     """Bring the search index up to date for one entry (published, changed or withdrawn)."""
-    from madoguchi.search import services
-
     services.reindex(KIND, str(entry_id))
 
 
 def remove(entry_id: int) -> None:
-    from madoguchi.search import services
-
     services.remove(KIND, str(entry_id))

@@ -8,14 +8,22 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
+from madoguchi.core.search_sources import sources
+from madoguchi.search.selectors import folded_texts
+from madoguchi.staff.models import Department
+
 from .models import CHAT_TEXT_MAX, ChatQuestion, FaqEntry, Inquiry
+from .question import find
+from .relevance import ANSWER_THRESHOLD, analyse
+from .services import clean_text
 
 if TYPE_CHECKING:
     from madoguchi.core.models import User
-    from madoguchi.staff.models import Department, StaffMember
+    from madoguchi.staff.models import StaffMember
 
 FAQ_KIND = "faq"
 PROCEDURE_KIND = "procedure"
@@ -54,14 +62,10 @@ class ChatAnswer:
 
 def clean_query(value: Any) -> str:
     """A question as typed, made safe to search and store ("" when nothing usable is left)."""
-    from .services import clean_text
-
     return " ".join(clean_text(value, CHAT_TEXT_MAX).split())
 
 
 def _chat_kinds() -> list[str]:
-    from madoguchi.core.search_sources import sources
-
     registered = sources()
     return [FAQ_KIND, *(k for k in LINK_KINDS if k in registered)]
 
@@ -74,11 +78,6 @@ def chat_answer(query: str, language: str = "ja") -> ChatAnswer:
     question (``relevance``), so a question about EV chargers is not answered with the health
     centre's address because both mention a car park.
     """
-    from madoguchi.search.selectors import folded_texts
-
-    from .question import find
-    from .relevance import ANSWER_THRESHOLD, analyse
-
     answer = ChatAnswer(query=query)
     if not query:
         return answer
@@ -122,8 +121,6 @@ def _department(department_id: int | None) -> Department | None:
 def route(text: str) -> Department | None:
     """The department ``text`` (a question, an inquiry) is for by its own words, or ``None``
     when no department fits well enough."""
-    from .relevance import analyse
-
     text = clean_query(text)
     if not text:
         return None
@@ -154,16 +151,12 @@ def published_entry(pk: int) -> FaqEntry:
 
 
 def departments() -> QuerySet[Department]:
-    from madoguchi.staff.models import Department
-
     return Department.objects.order_by("id")
 
 
 def general_counter() -> Department | None:
     """The general counter (総合窓口): the department named by the ``MADOGUCHI_GENERAL_COUNTER``
     setting (a department code), else the first department the city created."""
-    from django.conf import settings
-
     code = str(getattr(settings, GENERAL_COUNTER_SETTING, "") or "")
     found = departments().filter(code=code).first() if code else None
     return found or departments().first()

@@ -13,10 +13,12 @@ from django.utils import timezone
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.jp.names import name_search_key
 
-from . import search_source
+from . import search_source, tasks
 from .models import (
+    ANSWER_MAX,
     CHAT_TEXT_MAX,
     MESSAGE_MAX,
+    QUESTION_MAX,
     SUBJECT_MAX,
     ChatQuestion,
     FaqEntry,
@@ -81,8 +83,6 @@ def save_entry(
 
     A published entry needs a Japanese question and answer.
     """
-    from .models import ANSWER_MAX, QUESTION_MAX
-
     question = _bilingual(question.get("ja", ""), question.get("en", ""), QUESTION_MAX)
     answer = _bilingual(answer.get("ja", ""), answer.get("en", ""), ANSWER_MAX)
     if not question["ja"]:
@@ -188,8 +188,6 @@ def _locked(inquiry: Inquiry) -> Inquiry:
 @transaction.atomic
 def staff_reply(inquiry: Inquiry, *, author: User, body: str) -> InquiryMessage:
     """The department answers: the inquiry becomes "answered" and the resident is notified."""
-    from . import tasks
-
     body = clean_text(body, MESSAGE_MAX)
     if not body:
         raise InquiryError("the message is empty")

@@ -6,16 +6,16 @@ from django.conf import settings
 from django.urls import reverse
 from django_tasks import task
 
+from madoguchi.channels.base import Notice
+from madoguchi.channels.services import notify
+
+from .models import InquiryMessage
+
 
 @task()
 def notify_inquiry_answered(message_id: int) -> list[str]:
     """Notify the resident (their channels, their language) that staff answered, with the link
     to the thread. The answer itself is not in the notice: it is read after signing in."""
-    from madoguchi.channels.base import Notice
-    from madoguchi.channels.services import notify
-
-    from .models import InquiryMessage
-
     message = InquiryMessage.objects.select_related(
         "inquiry__resident", "inquiry__department"
     ).get(pk=message_id)

@@ -18,7 +18,7 @@ from madoguchi.residents.permissions import resident_required
 
 from . import selectors, services
 from .forms import UNKNOWN_DEPARTMENT, InquiryForm, ReplyForm
-from .models import ChatQuestion, Inquiry
+from .models import ChatQuestion, FaqEntry, Inquiry
 
 
 def _language() -> str:
@@ -66,8 +66,6 @@ def feedback(request: HttpRequest) -> HttpResponse:
 
 def faq_index(request: HttpRequest) -> HttpResponse:
     """Every published question, by department."""
-    from .models import FaqEntry
-
     entries = FaqEntry.objects.filter(is_published=True).select_related("department").order_by(
         "department_id", "sort", "id")
     groups: dict = {}

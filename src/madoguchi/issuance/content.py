@@ -15,8 +15,12 @@ from django.template import Context, Engine, TemplateDoesNotExist, TemplateSynta
 from django.utils import translation
 
 from madoguchi.applications.models import Application
+from madoguchi.applications.services import all_answers
+from madoguchi.catalog.selectors import get_city
 from madoguchi.core.dates import display_date
 from madoguchi.core.i18n import localized
+from madoguchi.forms.selectors import spec_of
+from madoguchi.jp import banks
 
 TEMPLATE_VARIABLES: dict[str, str] = {
     "applicant_name": "the applicant's name",
@@ -71,8 +75,6 @@ def bank_names(value: dict[str, Any]) -> tuple[str, str]:
     The names the resident confirmed are kept in the value; a value without them (or with a
     code in their place) is named from its codes through the Zengin list.
     """
-    from madoguchi.jp import banks
-
     bank_name, branch_name = str(value.get("bank_name") or ""), str(value.get("branch_name") or "")
     bank = banks.find_bank(str(value.get("bank_code") or "")) or banks.find_bank(bank_name)
     if bank is not None and (not bank_name or bank_name.strip().isdigit()):
@@ -101,9 +103,6 @@ def answers_for_notice(application: Application) -> dict[str, str]:
     only to print the bank and branch names (and the account type and the number's last three
     digits), never the account number or holder.
     """
-    from madoguchi.applications.services import all_answers
-    from madoguchi.forms.selectors import spec_of
-
     spec = spec_of(application.form_version)
     sensitive = spec.sensitive_keys()
     fields = list(spec.fields())
@@ -136,8 +135,6 @@ def payee_account(answers: dict[str, Any]) -> str:
     bank, branch = (str(answers.get(key) or "") for key in LEGACY_BANK_KEYS)
     if not bank:
         return ""
-    from madoguchi.jp import banks
-
     found = banks.find_bank(bank)
     if found is not None:
         bank = banks.bank_full_name(found)
@@ -154,8 +151,6 @@ def template_context(
     ``reason`` is what was decided for this notice, and only that: the application's status
     reason is never used, since it may still hold an earlier message (a 差戻し's request).
     """
-    from madoguchi.catalog.selectors import get_city
-
     city = get_city()
     answers = answers_for_notice(application)
     return {

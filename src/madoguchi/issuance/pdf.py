@@ -259,6 +259,7 @@ def _variation_glyphs(path: str) -> dict[tuple[int, int], tuple[int, float]]:
 
     A default variation (the base character's own glyph) maps to that glyph.
     """
+    # Lazy for start-up cost: fontTools takes ~50 ms to import, needed once a PDF font loads.
     from fontTools.ttLib import TTFont as FontFile
 
     font = FontFile(path, lazy=True)

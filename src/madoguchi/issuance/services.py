@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from madoguchi.applications.models import Application, Status, StatusEvent
 from madoguchi.applications.services import TransitionRefused, change_status
 from madoguchi.catalog.models import Procedure
+from madoguchi.catalog.selectors import get_city
 from madoguchi.core.i18n import localized
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.core.tasks import enqueue_with_transaction
@@ -108,8 +109,6 @@ def issue(
     :meth:`IssueRefused.user_message`), or signing.SigningUnavailable when no signing key is
     configured.
     """
-    from madoguchi.catalog.selectors import get_city
-
     if kind not in DocumentKind.values:
         raise IssueRefused(f"unknown document kind {kind!r}")
     decision = _decision(application, kind)

@@ -11,6 +11,8 @@ from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
 from madoguchi.core.i18n import localized
 
+from .models import IssuedDocument
+
 # Rendered in the recipient's language, which notify() activates after the notice is built.
 localized_lazy = lazy(localized, str)
 
@@ -18,8 +20,6 @@ localized_lazy = lazy(localized, str)
 @task()
 def send_issued_email(document_id: int) -> None:
     """Tell the resident a signed document was issued and where to download it."""
-    from .models import IssuedDocument
-
     document = IssuedDocument.objects.select_related(
         "application__procedure", "application__department", "application__applicant"
     ).get(pk=document_id)

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from madoguchi.catalog.selectors import get_city
 from madoguchi.core import audit
 from madoguchi.core.i18n import localized
 from madoguchi.residents.permissions import resident_required
@@ -96,8 +97,6 @@ def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
 def _verify(request: HttpRequest, public_id: uuid.UUID, limit: UploadLimit) -> HttpResponse:
-    from madoguchi.catalog.selectors import get_city
-
     document = selectors.get_public(public_id)
     city = get_city()
     city_name = localized(city.name) if city else ""

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from linebot.v3.messaging import MessagingApi, RichMenuRequest
+from PIL import Image, ImageDraw, ImageFont
 
 from madoguchi.channels import line
 
@@ -48,8 +49,6 @@ def rich_menu_request() -> dict[str, Any]:
 
 def rich_menu_image() -> bytes:
     """A PNG of the menu: white Japanese labels (IPAex Gothic) on the city's blues."""
-    from PIL import Image, ImageDraw, ImageFont
-
     font_path = next((p for p in FONT_FILES if Path(p).exists()), None)
     if font_path is None:
         raise RuntimeError("install the Debian package fonts-ipaexfont for the rich menu")

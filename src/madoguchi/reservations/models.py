@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from madoguchi.core.i18n import localized
+
 
 def _token() -> str:
     return secrets.token_urlsafe(24)
@@ -39,8 +41,6 @@ class Venue(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        from madoguchi.core.i18n import localized
-
         return localized(self.name)
 
 
@@ -52,8 +52,6 @@ class Room(models.Model):
         ordering = ["venue_id", "id"]
 
     def __str__(self) -> str:
-        from madoguchi.core.i18n import localized
-
         return f"{self.venue} {localized(self.name)}"
 
 
@@ -105,8 +103,6 @@ class Service(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        from madoguchi.core.i18n import localized
-
         return localized(self.name)
 
     def change_deadline(self, starts_at: dt.datetime) -> dt.datetime:

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.core.dates import display_datetime
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.jp.names import name_search_key
 
@@ -26,6 +27,9 @@ from .models import Booking, Service, Slot, WaitlistEntry
 
 if TYPE_CHECKING:
     from madoguchi.core.models import User
+
+# Enqueued by name: the task module calls back into this one.
+NOTICE_TASK = "madoguchi.reservations.tasks.send_reservation_notice"
 
 
 class BookingRefused(Exception):
@@ -133,8 +137,6 @@ def check_bookable(slot: Slot, *, now: dt.datetime, staff: bool = False) -> None
     if staff:
         return
     if service.bookings_open_at and now < service.bookings_open_at:
-        from madoguchi.core.dates import display_datetime
-
         raise BookingRefused(
             "not_open",
             _("Bookings for this service open on %(when)s.")
@@ -173,9 +175,7 @@ def _take_seat(slot: Slot) -> bool:
 
 
 def _notify(kind: str, **ids: Any) -> None:
-    from . import tasks
-
-    enqueue_with_transaction(tasks.send_reservation_notice, kind=kind, **ids)
+    enqueue_with_transaction(NOTICE_TASK, kind=kind, **ids)
 
 
 # --- Booking -----------------------------------------------------------------------------

@@ -6,6 +6,11 @@ from django.conf import settings
 from django.urls import reverse
 from django_tasks import task
 
+from madoguchi.channels.base import Notice
+from madoguchi.channels.services import notify
+
+from .models import Booking, WaitlistEntry
+
 NOTICE_TEMPLATE = "reservations/staff/email/slot_closed"
 
 
@@ -13,11 +18,6 @@ NOTICE_TEMPLATE = "reservations/staff/email/slot_closed"
 def send_slot_closed_notice(booking_id: int | None = None, entry_id: int | None = None) -> None:
     """Tell the person booked on (or waiting for) a slot the city closed: the reason, and
     where to book another time. Sent through the channels they chose."""
-    from madoguchi.channels.base import Notice
-    from madoguchi.channels.services import notify
-
-    from .models import Booking, WaitlistEntry
-
     if booking_id is not None:
         holder = Booking.objects.select_related("slot__room__venue", "service").get(
             pk=booking_id)

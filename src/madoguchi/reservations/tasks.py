@@ -9,15 +9,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from madoguchi.channels.base import Notice
+from madoguchi.channels.services import notify
+
+from . import services
+from .models import Booking, WaitlistEntry
+
 REMINDER_INTERVAL = dt.timedelta(minutes=5)
 
 
-def manage_url(booking) -> str:  # avoids an import cycle with models
+def manage_url(booking: Booking) -> str:
     return settings.SITE_URL + reverse(
         "reservations:manage", args=[booking.public_id, booking.manage_token])
 
 
-def offer_url(entry) -> str:
+def offer_url(entry: WaitlistEntry) -> str:
     return settings.SITE_URL + reverse(
         "reservations:waitlist", args=[entry.public_id, entry.manage_token])
 
@@ -27,11 +33,6 @@ def send_reservation_notice(kind: str, booking_id: int | None = None,
                             entry_id: int | None = None) -> None:
     """Tell the resident about their booking (confirmed, moved, cancelled, reminder) or their
     waitlist entry (waitlisted, offer), through the channels they chose."""
-    from madoguchi.channels.base import Notice
-    from madoguchi.channels.services import notify
-
-    from .models import Booking, WaitlistEntry
-
     if booking_id is not None:
         booking = Booking.objects.select_related("slot__room__venue", "service").get(
             pk=booking_id)
@@ -55,16 +56,12 @@ def send_reservation_notice(kind: str, booking_id: int | None = None,
 @task()
 def send_due_reminders() -> int:
     """Send the reminders that are due (idempotent: each booking gets one)."""
-    from . import services
-
     return services.send_due_reminders()
 
 
 @task()
 def expire_offers() -> int:
     """Pass the seats of waitlist offers that were not accepted in time to the next person."""
-    from . import services
-
     return services.expire_offers()
 
 
@@ -74,8 +71,6 @@ def reservation_clock() -> None:
 
     Started by ``load_demo`` and by :func:`start_clock`; the database task worker keeps it going.
     """
-    from . import services
-
     try:
         services.expire_offers()
         services.send_due_reminders()
@@ -89,6 +84,7 @@ def start_clock() -> bool:
     if not reservation_clock.get_backend().supports_defer:
         return False
     try:
+        # Optional dependency: the database task backend (its model needs its app installed).
         from django_tasks_db.models import DBTaskResult
     except (ImportError, RuntimeError):  # another backend: its own scheduler runs the tasks
         return False

@@ -41,6 +41,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from madoguchi.staff.services import is_verified
+
 
 def _now() -> datetime:
     return timezone.now()
@@ -263,8 +265,6 @@ def is_staff_request(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not getattr(user, "is_staff_member", False):
         return False
-    from madoguchi.staff.services import is_verified
-
     return is_verified(request)
 
 

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from madoguchi.core.search_sources import document_changed
+
 
 class SearchConfig(AppConfig):
     """The site search. It indexes the sources other apps register in
@@ -10,8 +12,7 @@ class SearchConfig(AppConfig):
     label = "search"
 
     def ready(self) -> None:
-        from madoguchi.core.search_sources import document_changed
-
+        # Models and the signal handlers that use them load once the app registry is ready.
         from .services import document_changed_received
 
         document_changed.connect(document_changed_received, dispatch_uid="search-reindex")

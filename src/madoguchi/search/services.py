@@ -10,6 +10,7 @@ from django.db import transaction
 from madoguchi.core import search_sources
 from madoguchi.core.search_sources import Document
 
+from .defaults import DEFAULT_SYNONYMS
 from .folding import fold, grams
 from .models import Entry, EntryContent, SynonymGroup, SynonymTerm
 
@@ -169,8 +170,6 @@ def delete_synonym_group(group: SynonymGroup) -> None:
 def ensure_default_synonyms() -> int:
     """Create the default synonym groups when there are none at all (a fresh or emptied
     database); staff's own groups are never touched. Returns how many were created."""
-    from .defaults import DEFAULT_SYNONYMS
-
     if SynonymGroup.objects.exists():
         return 0
     for terms, note in DEFAULT_SYNONYMS:

@@ -284,12 +284,12 @@ def test_the_database_backend_defers_the_retry(on_line, line_api, settings):
 
 
 def test_a_line_channel_failure_falls_back_to_e_mail(on_line, line_api, notice, monkeypatch):
-    from madoguchi.channels import line
+    from madoguchi.channels import line_channel
 
     def broken(*args, **kwargs):
         raise RuntimeError("template missing")
 
-    monkeypatch.setattr(line, "render", broken)
+    monkeypatch.setattr(line_channel, "render", broken)
     assert notify(notice, user=on_line) == ["email"]
     assert not LinePush.objects.exists()
     assert MailboxMessage.objects.get().to == on_line.email

@@ -7,6 +7,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from madoguchi.applications.models import Application
+from madoguchi.applications.services import issuable_kinds
 
 from .. import pdf, selectors
 from ..models import IssuedDocument
@@ -35,8 +36,6 @@ def issuance_problem(application: Application) -> dict[str, object] | None:
     ``{"message": ..., "blocking": True}`` when no notice can be made, ``blocking`` False when
     only names needing IPAmj明朝 would be refused; None when nothing is missing.
     """
-    from madoguchi.applications.services import issuable_kinds
-
     if not issuable_kinds(application):
         return None
     missing = pdf.missing_fonts()
