@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from madoguchi.core.sealed_fields import SealedField, sealed_fields
+
 
 class RegistryConfig(AppConfig):
     """The resident master (catalog floor): records from the core system (住民基本台帳) for
@@ -14,8 +16,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "resident registry"
 
     def ready(self) -> None:
-        from madoguchi.core.sealed_fields import SealedField, sealed_fields
-
+        # The models load once the app registry is ready.
         from .models import person_context
 
         sealed_fields.register("registry.Person.sealed", SealedField(

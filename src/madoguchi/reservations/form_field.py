@@ -26,6 +26,10 @@ from madoguchi.core.dates import display_date
 from madoguchi.core.i18n import localized
 from madoguchi.forms.fields import FieldError, FieldType, registry, spec_name
 
+from . import selectors, services
+from .models import Service, Slot
+from .services import Person
+
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_TOKEN = 1000
 # The salt keeps its first name so tokens on pages already shown stay valid.
@@ -91,8 +95,6 @@ class ReservationField(FieldType):
         return f"f-{self.key}-service"
 
     def services(self) -> list[Any]:
-        from madoguchi.reservations.models import Service
-
         codes = list(self.spec.get("services") or [])
         found = {s.code: s for s in Service.objects.filter(code__in=codes, is_active=True)}
         return [found[c] for c in codes if c in found]
@@ -140,8 +142,6 @@ class ReservationField(FieldType):
     # --- the form step's choices (used by the template tag) --------------------------------
     def choices(self, raw: Any) -> dict[str, Any]:
         """Services, months and, once a service and month are chosen, the free times by day."""
-        from madoguchi.reservations.models import Slot
-        from madoguchi.reservations.selectors import _month_bounds
 
         raw = raw if isinstance(raw, Mapping) else {}
         services = self.services()
@@ -155,7 +155,7 @@ class ReservationField(FieldType):
             month = None
         days: list[dict[str, Any]] = []
         if chosen is not None and month is not None:
-            lo, hi = _month_bounds(month)
+            lo, hi = selectors.month_bounds(month)
             now = timezone.now()
             by_day: dict[dt.date, list[Slot]] = {}
             for slot in (Slot.objects.filter(service=chosen, starts_at__gte=max(lo, now),
@@ -173,7 +173,6 @@ class ReservationField(FieldType):
 
     # --- submitting -----------------------------------------------------------------------
     def _person(self, answers: Mapping[str, Any], user: Any) -> Any:
-        from madoguchi.reservations.services import Person
 
         keys = self.spec.get("person") or {}
         name = answers.get(keys.get("name", ""), {}) or {}
@@ -193,8 +192,6 @@ class ReservationField(FieldType):
         """Book the chosen seat for the application (inside its transaction)."""
         if not value:
             return
-        from madoguchi.reservations import services
-        from madoguchi.reservations.models import Slot
 
         slot = Slot.objects.filter(pk=value.get("slot"), service__code=value.get("service")).first()
         if slot is None or timezone.localtime(slot.starts_at).isoformat() != value.get("starts_at"):

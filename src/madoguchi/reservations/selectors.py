@@ -80,7 +80,7 @@ class Day:
         return self.date < timezone.localdate()
 
 
-def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_default_timezone()
     first = month.replace(day=1)
     nxt = (first + dt.timedelta(days=32)).replace(day=1)
@@ -95,7 +95,7 @@ def slots_between(service: Service, lo: dt.datetime, hi: dt.datetime) -> QuerySe
 
 def availability(service: Service, month: dt.date) -> list[list[Day]]:
     """The month as weeks (Monday first) of days with their slots, for a calendar table."""
-    lo, hi = _month_bounds(month)
+    lo, hi = month_bounds(month)
     by_day: dict[dt.date, list[Slot]] = {}
     for slot in slots_between(service, lo, hi):
         by_day.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
