@@ -413,7 +413,8 @@ def run() -> list[tuple[str, str]]:
 
     from madoguchi.applications.models import Application
     from madoguchi.core.models import User
-    from madoguchi.demo.city import load_demo_city, staff_email
+    from madoguchi.demo.accounts import staff_email
+    from madoguchi.demo.city import load_demo_city
 
     load_demo_city()
     loader = Loader()

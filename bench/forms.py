@@ -130,7 +130,8 @@ def run() -> list[tuple[str, str]]:
 
     from madoguchi.catalog.models import Procedure
     from madoguchi.core.models import User
-    from madoguchi.demo.city import DEMO_PASSWORD, load_demo_city, staff_email
+    from madoguchi.demo.accounts import DEMO_PASSWORD, staff_email
+    from madoguchi.demo.city import load_demo_city
     from madoguchi.forms import services
     from madoguchi.residents.models import Resident
 

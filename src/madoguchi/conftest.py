@@ -26,7 +26,8 @@ from madoguchi.applications.models import Draft
 from madoguchi.applications.services import submit_application
 from madoguchi.catalog.models import City, Procedure
 from madoguchi.core.models import User
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, load_demo_city, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
+from madoguchi.demo.city import load_demo_city
 from madoguchi.forms.definition import FormSpec
 from madoguchi.forms.models import FormDefinition
 from madoguchi.forms.selectors import clear_caches as clear_form_caches

@@ -6,7 +6,7 @@ import pytest
 from browser_support import SLUG, assert_accessible, sign_in, submit
 from playwright.sync_api import expect
 
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 from browser_support import RECEIPT_RE, SLUG, fill_all_pages, fill_form_page, sign_in, submit
 from playwright.sync_api import expect
 
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 
 pytestmark = pytest.mark.browser
 

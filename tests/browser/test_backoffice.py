@@ -18,7 +18,7 @@ from pyhanko_certvalidator import ValidationContext
 from madoguchi.applications.models import Application
 from madoguchi.approvals.services import set_route
 from madoguchi.core.models import User
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.issuance.signing import create_demo_ca, load_identity
 
 pytestmark = pytest.mark.browser

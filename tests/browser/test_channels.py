@@ -15,7 +15,7 @@ from madoguchi.channels import services
 from madoguchi.channels.models import LineAccount, LineLinkNonce
 from madoguchi.channels.selectors import preferred_channels
 from madoguchi.core.models import User
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.demo.line_fake import FakeLineApi
 
 pytestmark = pytest.mark.browser

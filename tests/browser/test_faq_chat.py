@@ -12,7 +12,7 @@ from browser_support import screenshot_both, scroll_width, sign_in, submit
 from playwright.sync_api import expect
 
 from madoguchi.core.models import AuditEvent, MailboxMessage
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.faq.models import ChatQuestion, Inquiry
 
 pytestmark = pytest.mark.browser

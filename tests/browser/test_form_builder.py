@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from madoguchi.applications.models import Application
 from madoguchi.core.models import User
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.forms.models import FormDefinition
 from madoguchi.staff.models import Department, StaffMember
 

@@ -21,7 +21,7 @@ from test_form_builder import NEW_CLERK, new_clerk
 
 from madoguchi.applications.models import Application
 from madoguchi.catalog.models import Procedure
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.forms.models import FormDefinition
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from madoguchi.catalog import navigator
 from madoguchi.catalog.templatetags.navi_tags import deadline_date
-from madoguchi.demo.city import DEMO_PASSWORD, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, staff_email
 
 pytestmark = pytest.mark.browser
 

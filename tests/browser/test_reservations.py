@@ -143,7 +143,8 @@ def test_booking_step_of_the_cancer_screening_form(nojs_page, assert_accessible,
 
     from madoguchi.applications.models import Application
     from madoguchi.catalog.models import Procedure
-    from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, _publish_demo_form
+    from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
+    from madoguchi.demo.city import _publish_demo_form
     from madoguchi.reservations.models import Service
 
     Procedure.objects.filter(slug="gan-kenshin").update(online=True)

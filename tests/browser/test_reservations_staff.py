@@ -14,7 +14,7 @@ from browser_support import screenshot_both, sign_in, submit
 from playwright.sync_api import expect
 
 from madoguchi.core.models import AuditEvent, MailboxMessage, User
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.reservations import services
 from madoguchi.reservations.models import Booking, Slot
 from madoguchi.reservations.tests import factories as f

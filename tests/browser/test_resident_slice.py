@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from madoguchi.applications.models import Application
 from madoguchi.applications.services import all_answers
 from madoguchi.core.models import MailboxMessage, User
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 
 pytestmark = pytest.mark.browser
 

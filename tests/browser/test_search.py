@@ -7,7 +7,7 @@ import pytest
 from browser_support import assert_accessible, screenshot_both, scroll_width, sign_in, submit
 from playwright.sync_api import expect
 
-from madoguchi.demo.city import DEMO_PASSWORD, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, staff_email
 
 pytestmark = pytest.mark.browser
 

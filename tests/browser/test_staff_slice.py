@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from madoguchi.applications.models import Application
 from madoguchi.core.models import AuditEvent, MailboxMessage, User
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 
 pytestmark = pytest.mark.browser
 

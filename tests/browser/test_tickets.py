@@ -13,7 +13,7 @@ import pytest
 from browser_support import sign_in, submit
 from playwright.sync_api import expect
 
-from madoguchi.demo.city import DEMO_PASSWORD, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, staff_email
 from madoguchi.tickets import display
 from madoguchi.tickets.models import DailySequence, Ticket
 

@@ -7,6 +7,7 @@ class DemoConfig(AppConfig):
     label = "demo"
 
     def ready(self) -> None:
+        # The models, and the handler that uses them, load once the app registry is ready.
         from madoguchi.staff.models import StaffMember
 
         from .staff import on_staff_member_saved

@@ -20,9 +20,11 @@ from madoguchi.applications.models import Application, Status, StatusEvent
 from madoguchi.core.models import User
 from madoguchi.forms.definition import FormSpec
 from madoguchi.forms.models import FormDefinition
+from madoguchi.issuance import services as issuance
+from madoguchi.issuance.signing import SigningUnavailable
 from madoguchi.residents.models import Resident
 
-from .city import DEMO_PASSWORD, staff_email
+from .accounts import DEMO_PASSWORD, staff_email
 
 logger = logging.getLogger(__name__)
 # The Debian packages the issued notices need (scripts/ensure-system-packages.sh demo).
@@ -155,9 +157,6 @@ def _advance(application: Application, path: list[str], clerk: User,
                 message="定期券の金額が領収書と合いません。1か月あたりの金額をご確認ください。",
             )
         elif step == "issue":
-            from madoguchi.issuance import services as issuance
-            from madoguchi.issuance.signing import SigningUnavailable
-
             try:
                 issuance.issue(application, "grant", clerk)
             except (SigningUnavailable, issuance.IssueRefused) as exc:

@@ -37,17 +37,9 @@ from . import faq as faq_demo
 from . import registry as registry_demo
 from . import reservations as reservations_demo
 from . import tickets as tickets_demo
+from .accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 
 DEMO_DIR = Path(__file__).resolve().parent / "data"
-STAFF_EMAIL_DOMAIN = "city.midorigaoka.example"
-DEMO_PASSWORD = "madoguchi-demo"  # noqa: S105 - published demo credential, demo data only
-DEMO_RESIDENT_EMAIL = "taro@example.jp"
-
-
-def staff_email(username: str) -> str:
-    return f"{username}@{STAFF_EMAIL_DOMAIN}"
-
-
 def _upsert_user(email: str, kind: str, display_name: str) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"kind": kind, "display_name": display_name}

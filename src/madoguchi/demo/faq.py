@@ -9,7 +9,14 @@ from pathlib import Path
 
 from django.db import transaction
 
+from madoguchi.catalog.models import Procedure
+from madoguchi.core.models import User
+from madoguchi.faq import search_source
 from madoguchi.faq.models import ChatQuestion, FaqEntry, Inquiry, InquiryMessage
+from madoguchi.faq.services import fold_question
+from madoguchi.staff.models import Department
+
+from .accounts import DEMO_RESIDENT_EMAIL, staff_email
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "faq.json"
 
@@ -21,10 +28,6 @@ UNANSWERED = [
 
 
 def _entries() -> int:
-    from madoguchi.catalog.models import Procedure
-    from madoguchi.faq import search_source
-    from madoguchi.staff.models import Department
-
     departments = {d.code: d for d in Department.objects.all()}
     procedures = {p.slug: p for p in Procedure.objects.all()}
     rows = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
@@ -50,11 +53,6 @@ def _entries() -> int:
 
 
 def _inquiries() -> int:
-    from madoguchi.core.models import User
-    from madoguchi.staff.models import Department
-
-    from .city import DEMO_RESIDENT_EMAIL, staff_email
-
     resident = User.objects.filter(email=DEMO_RESIDENT_EMAIL).first()
     clerk = User.objects.filter(email=staff_email("kosodate1")).first()
     kosodate = Department.objects.filter(code="kosodate").first()
@@ -85,8 +83,6 @@ def _inquiries() -> int:
 
 
 def _chat_questions() -> None:
-    from madoguchi.faq.services import fold_question
-
     for text, times in UNANSWERED:
         folded = fold_question(text)
         have = ChatQuestion.objects.filter(folded=folded).count()

@@ -11,6 +11,7 @@ the fake and prints what it receives (access token ``fake-access-token``).
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import hmac
@@ -18,6 +19,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -204,9 +206,6 @@ class FakeLineApi:
 
 
 def main() -> None:
-    import argparse
-    import time
-
     parser = argparse.ArgumentParser(description="A local fake of the LINE Messaging API.")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--token", default="fake-access-token")

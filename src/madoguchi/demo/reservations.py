@@ -8,6 +8,13 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from madoguchi.catalog.models import Procedure
+from madoguchi.core.models import User
+from madoguchi.reservations import services, tasks
+from madoguchi.reservations.calendar import generate_slots
+from madoguchi.reservations.models import Room, Service, Slot, SlotTemplate, Venue
+from madoguchi.staff.models import Department
+
 DAYS_AHEAD = 92
 
 VENUES = [
@@ -108,13 +115,6 @@ def _time(text: str) -> dt.time:
 
 def load_demo() -> dict[str, int]:
     """Create or update the demo rows. Returns counts for the summary line."""
-    from madoguchi.catalog.models import Procedure
-    from madoguchi.core.models import User
-    from madoguchi.reservations import services, tasks
-    from madoguchi.reservations.calendar import generate_slots
-    from madoguchi.reservations.models import Room, Service, Slot, SlotTemplate, Venue
-    from madoguchi.staff.models import Department
-
     department = Department.objects.filter(code="kenko").first()
     if department is None:
         return {}

@@ -16,7 +16,7 @@ from django.utils import timezone
 from madoguchi.core.models import User
 from madoguchi.staff.models import StaffMember, StaffTOTP
 
-from .city import STAFF_EMAIL_DOMAIN
+from .accounts import STAFF_EMAIL_DOMAIN
 
 DEMO_TOTP_SECRET = "MADOGUCHIDEMOTOTPKEY234567ABCDEF"  # noqa: S105 - published demo credential
 

@@ -23,7 +23,7 @@ from madoguchi.applications.services import all_answers, submit_application
 from madoguchi.conftest import ACCOUNT_HOLDER, ACCOUNT_NUMBER, FORM_SLUG, client_for, valid_answers
 from madoguchi.core import crypto
 from madoguchi.core.models import AuditEvent, User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.staff.models import Department, StaffMember
 
 URL = "/staff/exports/"

@@ -17,7 +17,7 @@ from madoguchi.applications.models import Application, InternalComment, Status, 
 from madoguchi.catalog.models import Procedure
 from madoguchi.conftest import client_for, visible_text
 from madoguchi.core.models import AuditEvent, User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.jp.names import furigana_search_key, name_search_key
 from madoguchi.jp.receipt import make_receipt_number
 from madoguchi.staff.models import Department, StaffMember

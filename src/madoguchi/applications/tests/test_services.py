@@ -227,7 +227,8 @@ def test_status_events_are_append_only(application):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_submit_makes_one_application():
     from madoguchi.core.models import User
-    from madoguchi.demo.city import DEMO_RESIDENT_EMAIL, load_demo_city
+    from madoguchi.demo.accounts import DEMO_RESIDENT_EMAIL
+    from madoguchi.demo.city import load_demo_city
     from madoguchi.forms.models import FormDefinition
 
     load_demo_city()
@@ -273,7 +274,8 @@ def test_concurrent_double_click_on_the_check_page_makes_one_application():
 
     from madoguchi.conftest import CHECK_URL, check_token, fill_wizard
     from madoguchi.core.models import User
-    from madoguchi.demo.city import DEMO_RESIDENT_EMAIL, load_demo_city
+    from madoguchi.demo.accounts import DEMO_RESIDENT_EMAIL
+    from madoguchi.demo.city import load_demo_city
 
     load_demo_city()
     first = Client()

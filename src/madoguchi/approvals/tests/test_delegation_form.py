@@ -8,7 +8,7 @@ from madoguchi.approvals import services
 from madoguchi.approvals.models import Delegation
 from madoguchi.conftest import client_for, visible_text
 from madoguchi.core.models import AuditEvent, User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.staff.models import StaffMember
 
 WHO = "代わりに決裁する人を選んでください。"

@@ -14,7 +14,7 @@ from madoguchi.approvals import services as approvals
 from madoguchi.approvals.models import ApprovalRequest, ApprovalRoute, Decision
 from madoguchi.conftest import client_for
 from madoguchi.core.models import AuditEvent, User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.staff.models import StaffMember
 
 ROUTE = [{"role": "approver", "label": {"ja": "係長", "en": "Section chief"}},

@@ -10,7 +10,7 @@ from django.test import Client
 
 from madoguchi.conftest import client_for, visible_text
 from madoguchi.core.models import AuditEvent, MailboxMessage, User
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.faq import selectors, services
 from madoguchi.faq.models import ChatQuestion, FaqEntry, Inquiry, InquiryMessage
 from madoguchi.faq.question import content_words

@@ -15,7 +15,7 @@ from madoguchi.applications import services as cases
 from madoguchi.applications.models import Application, Status
 from madoguchi.approvals import services as approvals
 from madoguchi.core.models import User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.issuance import services
 
 from .pdftext import pdf_text

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from madoguchi.core.models import AuditEvent, User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.reservations import services, stats
 from madoguchi.reservations.models import Service, Slot
 from madoguchi.reservations.staff import services as staff_services

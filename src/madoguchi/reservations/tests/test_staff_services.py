@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from madoguchi.core.models import User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.reservations import services
 from madoguchi.reservations.models import Booking, ClosingDay, Slot
 from madoguchi.reservations.staff import selectors as staff_selectors

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from madoguchi.core.models import AuditEvent, MailboxMessage, User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.reservations import services
 from madoguchi.reservations.models import Booking, ClosingDay, Slot, WaitlistEntry
 from madoguchi.reservations.staff import forms as staff_forms

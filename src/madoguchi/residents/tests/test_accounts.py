@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from madoguchi.core import signin
 from madoguchi.core.models import AuditEvent, LoginAttempt, User
 from madoguchi.core.signin import TOO_MANY, WRONG
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.residents.models import Resident
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

@@ -10,7 +10,7 @@ from django.test import Client
 from madoguchi.conftest import OTHER_RESIDENT_EMAIL, OTHER_RESIDENT_PASSWORD
 from madoguchi.core import signin
 from madoguchi.core.models import AuditEvent, LoginAttempt
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 
 ATTACKER = "198.51.100.7"
 PROXY = "10.0.0.2"

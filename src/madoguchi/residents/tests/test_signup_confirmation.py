@@ -27,7 +27,7 @@ from madoguchi.conftest import (
     visible_text,
 )
 from madoguchi.core.models import AuditEvent, LoginAttempt, MailboxMessage, User
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.residents import services
 from madoguchi.residents.models import Resident
 

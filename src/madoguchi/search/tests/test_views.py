@@ -6,7 +6,7 @@ import pytest
 
 from madoguchi.conftest import client_for, visible_text
 from madoguchi.core.models import User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.search.models import SynonymGroup
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from madoguchi.conftest import client_for
 from madoguchi.core.models import AuditEvent, User
-from madoguchi.demo.city import DEMO_PASSWORD, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, staff_email
 from madoguchi.staff.audit_views import PAGE_SIZE, cp932_safe_html
 from madoguchi.staff.models import Department, StaffMember
 

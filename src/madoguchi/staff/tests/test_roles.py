@@ -13,7 +13,7 @@ from django.utils import timezone
 from madoguchi.applications.models import Application
 from madoguchi.conftest import client_for
 from madoguchi.core.models import AuditEvent, User
-from madoguchi.demo.city import DEMO_PASSWORD, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, staff_email
 from madoguchi.staff import services
 from madoguchi.staff.models import Department, StaffMember, StaffTOTP
 from madoguchi.staff.permissions import case_handler_required, role_required

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.core.signin import TOO_MANY, WRONG
-from madoguchi.demo.city import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
+from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL
 from madoguchi.staff import services
 from madoguchi.staff.models import Department, StaffMember
 from madoguchi.staff.permissions import staff_required

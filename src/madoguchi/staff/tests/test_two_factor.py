@@ -14,7 +14,8 @@ from django.utils import translation
 
 from madoguchi.core import crypto
 from madoguchi.core.models import AuditEvent, LoginAttempt, User
-from madoguchi.demo.city import DEMO_PASSWORD, load_demo_city, staff_email
+from madoguchi.demo.accounts import DEMO_PASSWORD, staff_email
+from madoguchi.demo.city import load_demo_city
 from madoguchi.demo.staff import DEMO_TOTP_SECRET
 from madoguchi.staff import services
 from madoguchi.staff.models import StaffMember, StaffTOTP

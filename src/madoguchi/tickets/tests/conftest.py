@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from madoguchi.core.models import User
-from madoguchi.demo.city import staff_email
+from madoguchi.demo.accounts import staff_email
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.tests.helpers import staff_login
 from madoguchi.tickets import display
