@@ -274,6 +274,10 @@ for _proxy in TRUSTED_PROXIES:
 # words fit. Empty: the first department created.
 MADOGUCHI_GENERAL_COUNTER = os.environ.get("MADOGUCHI_GENERAL_COUNTER", "")
 
+# --- 標準処理期間: the calendar days the city aims to decide an application in, counted from the
+# day after its receipt. The staff inbox shows each open case's 期限 and how long it has waited.
+MADOGUCHI_PROCESSING_DAYS = int(os.environ.get("MADOGUCHI_PROCESSING_DAYS", "14"))
+
 # --- Sign-in throttling. An account is locked after LOGIN_FAILURE_LIMIT failures in the window
 # (even the right password waits). An address is never locked: many residents may share one
 # (a library, a phone network); past LOGIN_ADDRESS_FAILURE_LIMIT failures from it, each further

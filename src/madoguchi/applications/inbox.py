@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -24,7 +25,7 @@ from madoguchi.jp.receipt import normalize_receipt_number
 from madoguchi.jp.wareki import parse_date
 from madoguchi.jp.width import normalize_hyphens, to_ascii
 
-from .models import Status
+from .models import Application, Status
 
 PAGE_SIZE = 50
 MAX_PARAM_LENGTH = 100  # longer values are cut before they are parsed
@@ -149,6 +150,46 @@ class InboxFilters:
     def querystring(self, **changes: str) -> str:
         params = self.params(**changes)
         return f"?{urlencode(params)}" if params else "?"
+
+
+# Cases still waiting for the city or the resident: they have a 期限 and a waiting time.
+OPEN_STATUSES = frozenset(
+    {Status.RECEIVED, Status.UNDER_REVIEW, Status.RETURNED, Status.IN_APPROVAL}
+)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When an open case is due (受付日 + 標準処理期間) and how many days it has waited."""
+
+    deadline: dt.date | None
+    days_waiting: int | None
+    overdue: bool
+
+
+def timing(application: Application, today: dt.date) -> Timing:
+    """The 期限 and days since receipt of ``application`` on ``today`` (none once it is closed).
+
+    The deadline is the submission day (city time) plus ``MADOGUCHI_PROCESSING_DAYS``, so the
+    inbox's oldest-first order is also its earliest-deadline-first order.
+    """
+    if application.status not in OPEN_STATUSES:
+        return Timing(None, None, False)
+    received = timezone.localtime(application.submitted_at).date()
+    deadline = received + dt.timedelta(days=settings.MADOGUCHI_PROCESSING_DAYS)
+    return Timing(deadline, max((today - received).days, 0), today > deadline)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One line of the inbox: the application and its timing."""
+
+    application: Application
+    timing: Timing
+
+
+def rows_with_timing(applications: list[Application], today: dt.date) -> list[InboxRow]:
+    return [InboxRow(a, timing(a, today)) for a in applications]
 
 
 def _start_of_day(day: dt.date, days_after: int = 0) -> dt.datetime | None:

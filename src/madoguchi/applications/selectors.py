@@ -213,6 +213,38 @@ def inbox_page(staff: StaffMember, filters: InboxFilters, page_size: int = PAGE_
     )
 
 
+@dataclass(frozen=True)
+class Neighbours:
+    """The cases before and after one case in the inbox's order (None at either end)."""
+
+    previous: Application | None
+    next: Application | None
+
+
+def neighbours(staff: StaffMember, filters: InboxFilters, application: Application
+               ) -> Neighbours:
+    """The cases just before and after ``application`` in the inbox with ``filters``.
+
+    Two one-row keyset reads from the case's own position (the page cursors in ``filters``
+    are not used), so the cost does not depend on how many cases match. The case need not
+    match the filters itself (its status may have just changed): its neighbours are those
+    around where it would sit.
+    """
+    filters = replace(filters, after=None, before=None)
+    qs = inbox(staff, filters=filters).exclude(pk=application.pk)
+    cursor = cursor_of(application, filters.sort)
+    if filters.sort.field == "receipt_number" and not application.receipt_number:
+        return Neighbours(None, None)
+    found: list[Application | None] = []
+    for backwards in (True, False):
+        order = filters.sort.order_by(reverse=backwards)
+        found.append(
+            _beyond(qs, filters.sort, cursor, backwards=backwards)
+            .select_related(None).only("public_id", "receipt_number").order_by(*order).first()
+        )
+    return Neighbours(*found)
+
+
 def inbox_choices(staff: StaffMember) -> tuple[list[Procedure], list[StaffMember]]:
     """The department's procedures and the staff who may be assigned its cases."""
     procedures = list(

@@ -9,10 +9,13 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from madoguchi.catalog.models import Procedure
 from madoguchi.core import audit
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.fields.upload import download_name, open_upload
@@ -21,7 +24,15 @@ from madoguchi.staff.permissions import case_handler_required, role_required, st
 
 from . import casework, selectors, services, stats
 from . import inbox as inbox_filters
-from .models import MANUAL_TARGETS, REASON_REQUIRED, Status
+from .models import MANUAL_TARGETS, REASON_REQUIRED, Application, Status
+
+# The types the case page shows inline, and how: browsers render these themselves. Anything
+# else (HEIC, and any type that could carry script such as HTML or SVG) only downloads.
+INLINE_TYPES = {"image/jpeg": "image", "image/png": "image", "application/pdf": "pdf"}
+# Every attachment response is sandboxed (no script, no forms, no requests of its own), and only
+# the case page (same origin) may frame it.
+ATTACHMENT_CSP = ("sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                  "frame-ancestors 'self'")
 
 
 @case_handler_required
@@ -29,12 +40,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """The department's applications: filters, search, sorts and keyset pages (see inbox.py)."""
     staff = staff_member(request)
     procedures, assignable = selectors.inbox_choices(staff)
-    filters = inbox_filters.parse_filters(
-        request.GET,
-        procedures={p.slug: p.pk for p in procedures},
-        assignable={m.user_id: m for m in assignable},
-        user_id=staff.user_id,
-    )
+    filters = _filters(request.GET, staff, procedures, assignable)
     page = selectors.inbox_page(staff, filters)
     counts = selectors.status_counts(staff)
     audit.record(request, "application.list.staff", target_type="department",
@@ -48,6 +54,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request,
         "applications/staff/inbox.html",
         {"staff": staff, "page": page, "filters": filters, "status": filters.status,
+         "rows": inbox_filters.rows_with_timing(page.rows, timezone.localdate()),
+         "case_query": _case_query(filters),
+         "sort_urls": {"newest": filters.querystring(sort=""),
+                       "oldest": filters.querystring(sort="oldest")},
          "statuses": Status.choices, "counts": counts,
          "tabs": [(value, label, counts[value]) for value, label in Status.choices],
          "procedures": procedures, "assignable": assignable, "sorts": inbox_filters.SORTS,
@@ -62,7 +72,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @case_handler_required
 def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """One application with all its answers. Each view of the personal data is audit-logged."""
+    """One application with all its answers, its actions beside them, and the cases before and
+    after it in the inbox the clerk came from (its filters ride along in the query string).
+    Each view of the personal data is audit-logged."""
     staff = staff_member(request)
     application = selectors.get_for_staff(staff, public_id)
     audit.record(request, "application.view.staff", target_type="application",
@@ -71,24 +83,36 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     answers = services.all_answers(application)
     summary = spec.summary(answers)
     attachments = [
-        {"label": field.label, "key": field.key, "index": index, "item": item}
+        {"label": field.label, "key": field.key, "index": index, "item": item,
+         "view": INLINE_TYPES.get(str(item.get("content_type")), "")
+         if isinstance(item, dict) else ""}
         for field in spec.fields() if field.type_name == "file"
         for index, item in enumerate(answers.get(field.key) or [])
     ]
     transitions = [(s, Status(s).label, s in REASON_REQUIRED)
                    for s in services.manual_transitions(application)]
+    filters = _filters(request.GET, staff, *selectors.inbox_choices(staff))
+    around = selectors.neighbours(staff, filters, application)
+    query = _case_query(filters)
     return render(
         request,
         "applications/staff/case.html",
         {"staff": staff, "application": application, "summary": summary,
          "events": application.events.all(), "transitions": transitions,
-         "attachments": attachments},
+         "attachments": attachments, "neighbours": around, "case_query": query,
+         "back": filters.querystring().lstrip("?"),
+         "timing": inbox_filters.timing(application, timezone.localdate())},
     )
 
 
+@xframe_options_sameorigin
 @case_handler_required
 def attachment(request: HttpRequest, public_id: uuid.UUID, key: str, index: int) -> FileResponse:
-    """Download a file the resident attached (audit-logged like every view of the case)."""
+    """Download a file the resident attached (audit-logged like every view of the case).
+
+    With ``?inline=1`` a JPEG, PNG or PDF is shown in the page (the case page's viewer frames
+    it); every other type still downloads. The response is sandboxed either way.
+    """
     staff = staff_member(request)
     application = selectors.get_for_staff(staff, public_id)
     spec = form_selectors.spec_of(application.form_version)
@@ -106,9 +130,12 @@ def attachment(request: HttpRequest, public_id: uuid.UUID, key: str, index: int)
         raise Http404 from exc
     # Named by what the content is (a PNG sent as "pass.pdf" downloads as "pass.png"), with the
     # type found in its bytes; the browser must not guess another one.
-    response = FileResponse(handle, as_attachment=True, filename=download_name(item),
-                            content_type=item.get("content_type") or "application/octet-stream")
+    content_type = item.get("content_type") or "application/octet-stream"
+    inline = request.GET.get("inline") == "1" and content_type in INLINE_TYPES
+    response = FileResponse(handle, as_attachment=not inline, filename=download_name(item),
+                            content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = ATTACHMENT_CSP
     return response
 
 
@@ -133,18 +160,37 @@ def change_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                      target_id=str(application.public_id), details={"to": to_status})
         messages.success(request, _("The status was changed to %(status)s.")
                          % {"status": Status(to_status).label})
-    return redirect("staff:case", public_id=application.public_id)
+    return redirect(_case_url(request, staff, application))
+
+
+def _filters(params: QueryDict, staff: StaffMember, procedures: list[Procedure],
+             assignable: list[StaffMember]) -> inbox_filters.InboxFilters:
+    return inbox_filters.parse_filters(
+        params, procedures={p.slug: p.pk for p in procedures},
+        assignable={m.user_id: m for m in assignable}, user_id=staff.user_id,
+    )
+
+
+def _case_query(filters: inbox_filters.InboxFilters) -> str:
+    """The query string that carries the inbox's filters to a case page ("" for none)."""
+    return filters.querystring().rstrip("?")
+
+
+def _back_filters(request: HttpRequest, staff: StaffMember) -> inbox_filters.InboxFilters:
+    """The inbox filters the POST came from (re-read, so only valid ones survive)."""
+    back = QueryDict(request.POST.get("back", "")[:1000])
+    return _filters(back, staff, *selectors.inbox_choices(staff))
 
 
 def _inbox_url(request: HttpRequest, staff: StaffMember) -> str:
-    """The inbox with the filters the POST came from (re-read, so only valid ones survive)."""
-    back = QueryDict(request.POST.get("back", "")[:1000])
-    procedures, assignable = selectors.inbox_choices(staff)
-    filters = inbox_filters.parse_filters(
-        back, procedures={p.slug: p.pk for p in procedures},
-        assignable={m.user_id: m for m in assignable}, user_id=staff.user_id,
-    )
-    return reverse("staff:inbox") + filters.querystring().rstrip("?")
+    """The inbox with the filters the POST came from."""
+    return reverse("staff:inbox") + _case_query(_back_filters(request, staff))
+
+
+def _case_url(request: HttpRequest, staff: StaffMember, application: Application) -> str:
+    """The case page, still within the inbox filters the POST came from."""
+    return (reverse("staff:case", args=[application.public_id])
+            + _case_query(_back_filters(request, staff)))
 
 
 def _uuids(values: list[str]) -> list[uuid.UUID]:
@@ -223,13 +269,13 @@ def assign(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         value = str(staff.user_id)
     if value and value not in members:
         messages.error(request, _("Choose a member of your department."))
-        return redirect("staff:case", public_id=application.public_id)
+        return redirect(_case_url(request, staff, application))
     assignee = members[value].user if value else None
     try:
         casework.assign(application=application, assignee=assignee, actor=request.user)
     except casework.AssignmentRefused:
         messages.error(request, _("Choose a member of your department."))
-        return redirect("staff:case", public_id=application.public_id)
+        return redirect(_case_url(request, staff, application))
     audit.record(request, "application.assign", target_type="application",
                  target_id=str(application.public_id),
                  details={"assignee": assignee.pk if assignee else None})
@@ -238,7 +284,7 @@ def assign(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s is assigned to this application.")
                          % {"name": members[value]})
-    return redirect("staff:case", public_id=application.public_id)
+    return redirect(_case_url(request, staff, application))
 
 
 @case_handler_required
@@ -256,7 +302,7 @@ def add_comment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         audit.record(request, "application.comment", target_type="application",
                      target_id=str(application.public_id), details={"comment": comment.pk})
         messages.success(request, _("The comment was added."))
-    return redirect(reverse("staff:case", args=[application.public_id]) + "#comments")
+    return redirect(_case_url(request, staff, application) + "#comments")
 
 
 @role_required(StaffMember.Role.DX, StaffMember.Role.HEAD, StaffMember.Role.ADMIN)

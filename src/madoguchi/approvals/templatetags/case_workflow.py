@@ -19,7 +19,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("approvals/staff/_workflow.html")
-def case_workflow(application: Any, staff: Any) -> dict[str, Any]:
+def case_workflow(application: Any, staff: Any, part: str = "") -> dict[str, Any]:
+    """The panel, or one ``part`` of it: "actions" (the forms: 差戻し, 起案, decision,
+    交付) or "record" (the corrections, the approval trail, the issued documents)."""
     spec = form_selectors.spec_of(application.form_version)
     pending = approval_selectors.pending(application)
     route = approval_selectors.route_of(application.procedure_id)
@@ -32,6 +34,8 @@ def case_workflow(application: Any, staff: Any) -> dict[str, Any]:
     return {
         "application": application,
         "staff": staff,
+        "actions": part != "record",
+        "record": part != "actions",
         "fields": [(f.key, f.label) for f in spec.fields()],
         "corrections": list(application.corrections.select_related("requested_by")),
         "can_correct": (application.status == Status.UNDER_REVIEW
