@@ -124,3 +124,10 @@ def test_counter_page_without_purpose_looks_nothing_up(registry):
     response = client.post(URL, {"purpose": "転入届"})
     assert "髙橋　一郎" not in response.content.decode()
     assert not AuditEvent.objects.filter(action="registry.look_up").exists()
+
+
+def test_the_staff_menu_links_the_look_up_for_counter_clerks_and_admins_only(demo):
+    for role, linked in (("counter", True), ("admin", True), ("clerk", False), ("head", False)):
+        client = staff_login(Client(), member(role, "shimin"))
+        page = client.get("/staff/", follow=True).content.decode()
+        assert (f'href="{URL}"' in page) is linked, role
