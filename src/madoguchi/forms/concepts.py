@@ -78,7 +78,7 @@ _lazy_localized = lazy(localized, str)
 
 def concept_choices() -> tuple[tuple[str, str | Promise], ...]:
     """``(key, label)`` for a select box; the labels are read in the language shown."""
-    return tuple((c.key, _lazy_localized(c.label)) for c in CONCEPTS.values())  # type: ignore[misc]
+    return tuple((c.key, _lazy_localized(c.label)) for c in CONCEPTS.values())
 
 
 def concept_of(spec: Mapping[str, Any]) -> Concept | None:
