@@ -11,8 +11,9 @@ its own messages.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from madoguchi.core.i18n import localized
@@ -44,8 +45,9 @@ class Question:
     name: str
     field: FieldType
     concept: Concept | None
-    targets: list[tuple[str, str]] = field(default_factory=list)  # (form slug, field key)
-    forms: list[str] = field(default_factory=list)  # titles of the forms asking it
+    # (form slug, field key) of each form field the answer fills
+    targets: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    forms: list[str] = dataclasses.field(default_factory=list)  # titles of the forms asking it
     note: str = ""  # when the question applies, for a conditional field
 
 
@@ -112,7 +114,7 @@ class Result:
     raw: dict[str, Any]
     answers: dict[str, dict[str, Any]]
     errors: dict[str, str]
-    feedback: dict[str, Any] = field(default_factory=dict)
+    feedback: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def read(questions: Sequence[Question], sources: Sequence[Source], data: Mapping[str, Any],
@@ -142,9 +144,9 @@ def read(questions: Sequence[Question], sources: Sequence[Source], data: Mapping
                and by_target[slug, key].name in values}
         answers[source.slug] = source.spec.prune(own)
         for key, message in source.spec.revalidate(own).items():
-            question = by_target.get((source.slug, key))
-            if question is not None:
-                errors.setdefault(question.name, message)
+            asking = by_target.get((source.slug, key))
+            if asking is not None:
+                errors.setdefault(asking.name, message)
     return Result(raw=raw, answers=answers, errors=errors)
 
 
