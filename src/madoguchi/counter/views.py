@@ -293,7 +293,7 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
         "visit": visit, "review": _review(visit), "token": token,
         "ready": bool(selectors.data(visit).get("answers"))})
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves the site
     return response
 
 
