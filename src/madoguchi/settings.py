@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "madoguchi.issuance",
     "madoguchi.approvals",
     "madoguchi.payments",
+    "madoguchi.counter",
     "madoguchi.channels",
     "madoguchi.search",
     "madoguchi.faq",

@@ -65,6 +65,16 @@ def transitions_for(procedure_id: int) -> dict[str, tuple[str, ...]]:
     return {s: tuple(t for t in custom.get(s, []) if t in Status.values) for s in Status.values}
 
 
+class Channel(models.TextChoices):
+    """How an application came in: the resident's own pages, a clerk at the counter (書かない
+    窓口, :mod:`madoguchi.counter`), or LINE (nothing sets it yet: a form opened from LINE runs
+    the same resident pages)."""
+
+    ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At the counter")
+    LINE = "line", _("LINE")
+
+
 class Application(models.Model):
     """One resident's submitted answers to one form version, with its receipt number."""
 
@@ -94,6 +104,7 @@ class Application(models.Model):
     answers = models.JSONField(default=dict)
     sealed_answers = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="assigned_applications",

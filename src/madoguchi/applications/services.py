@@ -25,6 +25,7 @@ from .models import (
     MANUAL_TARGETS,
     REASON_REQUIRED,
     Application,
+    Channel,
     CorrectionRequest,
     Status,
     StatusEvent,
@@ -75,6 +76,8 @@ def submit_application(
     answers: dict[str, Any],
     token: uuid.UUID,
     spec: FormSpec | None = None,
+    channel: str = Channel.ONLINE,
+    actor: User | None = None,
 ) -> Application:
     """Store the answers as one application with a receipt number.
 
@@ -82,6 +85,11 @@ def submit_application(
     application the first submit created instead of making a second one. ``user`` is ``None``
     for a form anyone may use; the receipt then goes to the form's contact e-mail field. A
     resident who has not confirmed their e-mail address yet is refused (drafts are kept).
+
+    At the counter (``channel="counter"``) a clerk, ``actor``, files the answers of a resident
+    who has no account here: ``user`` is ``None`` for any form, and the receipt e-mail goes to
+    the form's contact field when it has one. Called inside the caller's transaction, the
+    application is created or refused with it.
     """
     if user is not None and user.is_resident and not resident_selectors.email_confirmed(user):
         raise SubmissionRefused({"__all__": "the e-mail address is not confirmed"},
@@ -98,7 +106,8 @@ def submit_application(
     sensitive = {k: v for k, v in answers.items() if k in sensitive_keys}
     name = _applicant_name(spec, answers)
     contact_email = _contact_email(spec, answers, user)
-    if user is None and (spec.access != "anyone" or not contact_email):
+    at_counter = channel == Channel.COUNTER
+    if user is None and not at_counter and (spec.access != "anyone" or not contact_email):
         raise SubmissionRefused({"__all__": "this form needs a signed-in resident"})
     public_id = uuid.uuid4()
     now = timezone.now()
@@ -120,6 +129,7 @@ def submit_application(
                 sealed_answers=(
                     crypto.seal(sensitive, context=str(public_id)) if sensitive else ""
                 ),
+                channel=channel,
                 submitted_at=now,
                 updated_at=now,
             )
@@ -128,11 +138,12 @@ def submit_application(
             )
             application.save(update_fields=["receipt_number"])
             StatusEvent.objects.create(
-                application=application, from_status="", to_status=Status.RECEIVED, actor=user,
-                at=now,
+                application=application, from_status="", to_status=Status.RECEIVED,
+                actor=actor or user, at=now,
             )
             _run_submit_hooks(spec, application, answers, user)
-            enqueue_with_transaction(tasks.send_receipt_email, application_id=application.pk)
+            if user is not None or contact_email:
+                enqueue_with_transaction(tasks.send_receipt_email, application_id=application.pk)
     except IntegrityError:
         # The token was used before: a repeated or racing submit of the same draft.
         existing = Application.objects.filter(submission_token=token).first()

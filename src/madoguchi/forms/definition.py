@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from madoguchi.core import jsonlogic as logic
 from madoguchi.core.i18n import localized
 
+from .concepts import CONCEPTS
 from .fields import FieldError, FieldType, registry
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -100,6 +101,34 @@ def check_definition(definition: Any) -> list[str]:
             problems.append(_("A form anyone may use needs an e-mail field for the reply "
                               "(the contact field)."))
     problems.extend(_check_conditions(conditions, fields_by_key))
+    problems.extend(_check_concepts(fields_by_key))
+    return problems
+
+
+def _check_concepts(fields_by_key: Mapping[str, tuple[int, Mapping[str, Any]]]) -> list[str]:
+    """Each field's concept key is in the vocabulary, meant for its type, and named once."""
+    problems: list[str] = []
+    named: dict[str, str] = {}
+    for key, (_page, field) in fields_by_key.items():
+        concept_key = field.get("concept")
+        if concept_key in (None, ""):
+            continue
+        concept = CONCEPTS.get(concept_key) if isinstance(concept_key, str) else None
+        if concept is None:
+            problems.append(_("Field %(field)s: “%(concept)s” is not a concept of the list. "
+                              "Choose one from the list or none.")
+                            % {"field": _name(field, key), "concept": str(concept_key)[:60]})
+            continue
+        if field.get("type") != concept.type_name:
+            problems.append(_("Field %(field)s: the concept “%(concept)s” is for a question of "
+                              "another kind.") % {"field": _name(field, key),
+                                                  "concept": concept.text})
+        if concept.key in named:
+            problems.append(_("Fields %(first)s and %(second)s both ask for “%(concept)s”. "
+                              "Give the concept to one field only.")
+                            % {"first": named[concept.key], "second": _name(field, key),
+                               "concept": concept.text})
+        named.setdefault(concept.key, _name(field, key))
     return problems
 
 

@@ -1,7 +1,8 @@
 """The builder's "edit field" form: which settings each field type offers, and reading them back.
 
-The settings are made from the options a field type declares (``FieldType.spec_options``): each
-option's kind, or its ``editor``, picks an :class:`Editor` that shows its inputs and reads them.
+The settings are made from the options a field type declares
+(``FieldType.declared_options()``): each option's kind, or its ``editor``, picks an
+:class:`Editor` that shows its inputs and reads them.
 A setting is one input on the page. :func:`settings_for` lists them with their current values;
 :func:`read_settings` turns the POST into changes for
 :func:`madoguchi.forms.builder.edits.update_field` or messages for the clerk. Conditions are
@@ -114,7 +115,7 @@ def _editors(field_type: type[FieldType] | None) -> list[tuple[Editor, FieldOpti
     several options (the date limits show ``min`` and ``max`` together) comes once."""
     found: list[tuple[Editor, FieldOption]] = []
     named: set[str] = set()
-    for option in field_type.spec_options if field_type is not None else ():
+    for option in field_type.declared_options() if field_type is not None else ():
         if not option.builder:
             continue
         name = option.editor or _default_editor(option)

@@ -17,7 +17,7 @@ from madoguchi.core.i18n import localized
 from madoguchi.core.plugins import PluginError, Registry
 from madoguchi.jp.errors import JPValueError
 
-from .options import FieldOption, PaletteEntry
+from .options import VALUE_OPTIONS, FieldOption, PaletteEntry
 
 MAX_INPUT_LENGTH = 2000
 MAX_CHECKED = 100  # checkbox values read from one POST
@@ -74,6 +74,12 @@ class FieldType:
     sensitive: ClassVar[bool] = False
     spec_options: ClassVar[tuple[FieldOption, ...]] = ()
     palette: ClassVar[tuple[PaletteEntry, ...]] = ()
+
+    @classmethod
+    def declared_options(cls) -> tuple[FieldOption, ...]:
+        """Every option a spec of this type may have besides the common ones: the type's own
+        (``spec_options``), then those of every field that takes a value (``concept``)."""
+        return cls.spec_options + (VALUE_OPTIONS if cls.has_value else ())
 
     @classmethod
     def spec_problems(cls, spec: Mapping[str, Any]) -> list[str]:
@@ -174,7 +180,7 @@ class FieldRegistry(Registry[type[FieldType]]):
         if getattr(plugin, "type_name", None) != plugin_id:
             raise PluginError(f"field type {plugin_id!r} is registered under another name than "
                               f"its type_name {getattr(plugin, 'type_name', None)!r}")
-        names = [option.name for option in plugin.spec_options]
+        names = [option.name for option in plugin.declared_options()]
         if len(names) != len(set(names)):
             raise PluginError(f"field type {plugin_id!r} declares an option twice")
         taken = {entry.name for _cls, entry in self.palette_entries()}

@@ -18,6 +18,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from ..concepts import concept_choices
+
 # A text for people: a plain string or a lazy translation (gettext_lazy), read when shown.
 Text = str | Promise
 
@@ -99,6 +101,16 @@ COMMON_OPTIONS: tuple[FieldOption, ...] = (
     FieldOption("autocomplete", OptionKind.TEXT),
     FieldOption("show_if", OptionKind.CONDITION),
     FieldOption("require_if", OptionKind.CONDITION),
+)
+
+# Options every field that takes a value has, after its type's own
+# (``FieldType.declared_options()``).
+VALUE_OPTIONS: tuple[FieldOption, ...] = (
+    FieldOption("concept", OptionKind.TEXT, gettext_lazy("Concept (the same answer in every form)"),
+                hint=gettext_lazy("What the question asks about, in words shared by all forms. "
+                                  "At the counter a concept is asked once and its answer fills "
+                                  "every form that asks for it."),
+                default="", choices=(("", gettext_lazy("(none)")), *concept_choices())),
 )
 
 # Options of a page (its fields are checked as fields).

@@ -1,5 +1,5 @@
 """The JSON type of each option of an imported page or field, from the declarations of the field
-types (``FieldType.spec_options``) and the options every field or page has.
+types (``FieldType.declared_options()``) and the options every field or page has.
 
 An option is checked by what its field's own type declares. An option the type does not declare
 (it has no effect there) is still checked by what the other types declare under that name, as
@@ -104,7 +104,7 @@ def option_table() -> OptionTable:
     for option in PAGE_OPTIONS:
         table.add(None, option)
     for field_type in registry:
-        for option in field_type.spec_options:
+        for option in field_type.declared_options():
             table.add(field_type.type_name, option)
     return table
 

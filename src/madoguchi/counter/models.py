@@ -1,0 +1,86 @@
+"""A counter visit, its timeline, and (sealed) what the resident told the clerk."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Visit(models.Model):
+    """One resident served at one seat, by one department after another.
+
+    Personal data lives only in ``sealed`` (encrypted with the public id as context): the
+    resident's concept values (name, birth date, address ...), the household members concerned,
+    the life events and the interview answers. ``record_id`` refers to the registry record the
+    clerk opened (empty for a new resident typed in), never copying the registry.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", pgettext_lazy("visit state", "Open")
+        SENT = "sent", pgettext_lazy("visit state", "Sent")
+        ENDED = "ended", pgettext_lazy("visit state", "Ended")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    # The department whose clerk holds the visit now (the seat stays the same).
+    department = models.ForeignKey("staff.Department", on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    connector = models.CharField(max_length=40, blank=True)
+    record_id = models.CharField(max_length=100, blank=True)
+    identified = models.BooleanField(default=False)
+    # Department ids that still have to act for this visit (one-stop handoff).
+    pending_departments = models.JSONField(default=list, blank=True)
+    # The form slugs the clerk chose to file, and each one's double-submit token.
+    forms = models.JSONField(default=list, blank=True)
+    tokens = models.JSONField(default=dict, blank=True)
+    # Application ids created when the visit was sent.
+    applications = models.JSONField(default=list, blank=True)
+    sealed = models.TextField(blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["department", "state", "opened_at"],
+                                name="counter_visit_dept_idx")]
+
+    def __str__(self) -> str:
+        return f"visit {self.pk}"
+
+
+class VisitEvent(models.Model):
+    """One step of a visit's timeline (append-only)."""
+
+    class Kind(models.TextChoices):
+        TICKET = "ticket", _("Ticket issued")
+        CALL = "call", _("Called")
+        START = "start", _("Visit started")
+        IDENTIFY = "identify", _("Resident identified")
+        PLAN = "plan", _("Life events chosen")
+        INTERVIEW = "interview", _("Interview answered")
+        CONFIRM = "confirm", _("Confirmed by the resident")
+        SEND = "send", _("Applications sent")
+        HANDOFF = "handoff", _("Taken over by another department")
+        END = "end", _("Visit ended")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    department = models.ForeignKey("staff.Department", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
