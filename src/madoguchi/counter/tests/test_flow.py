@@ -272,3 +272,8 @@ def test_a_screen_token_shows_only_its_own_visit(clerk_client):
     assert Client().get(f"{BASE}/screen/{token}/").status_code == 200
     forged = token.replace(str(first.public_id), str(second.public_id))
     assert Client().get(f"{BASE}/screen/{forged}/").status_code == 404
+
+
+def test_the_staff_menu_links_the_counter(clerk_client):
+    page = clerk_client.get("/staff/", follow=True).content.decode()
+    assert 'href="/staff/counter/"' in page
