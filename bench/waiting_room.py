@@ -38,16 +38,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # submit first: it re-runs this script under the project's virtualenv when httpx is missing.
 import submit
-from submit import (
-    BenchError,
-    Server,
-    env_int,
-    floor_request,
-    log,
-    run_phase,
-    run_with_server,
-    spread,
-)
+from submit import BenchError, env_int, floor_request, log, run_phase, spread
 
 # isort: split
 import httpx
@@ -182,7 +173,7 @@ def poll_for(name: str, clients: list[httpx.Client], visitors: list[Visitor],
     return result
 
 
-def measure(server: Server, opened: list[httpx.Client]) -> dict[str, bool]:
+def measure(server: submit.Server, opened: list[httpx.Client]) -> dict[str, bool]:
     """Open the service with its waiting room, run the phases, print the figures; the musts."""
     made = server.shell(rush.CREATE_SERVICE, {
         "BENCH_SEATS": str(SEATS), "BENCH_SEATS_PER_SLOT": "10",
@@ -296,7 +287,7 @@ def measure(server: Server, opened: list[httpx.Client]) -> dict[str, bool]:
 
 
 def main() -> int:
-    return run_with_server(measure)
+    return submit.run_with_server(measure)
 
 
 if __name__ == "__main__":
