@@ -10,12 +10,23 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_PYTHON = REPO / ".venv" / "bin" / "python"
+
+
+def rerun_under_project_venv(needs: str) -> NoReturn:
+    """Re-run the calling script under the project's virtualenv (``needs`` is missing here), or
+    exit saying how to run it when this already is that virtualenv."""
+    # Compare environments, not binaries: the venv's python is a link to the same binary.
+    venv = VENV_PYTHON.parent.parent
+    if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != venv.resolve():
+        script = Path(sys.argv[0]).resolve()
+        os.execv(VENV_PYTHON, [VENV_PYTHON, script, *sys.argv[1:]])  # noqa: S606
+    sys.exit(f"{sys.argv[0]} needs {needs}: run it with .venv/bin/python (make bench)")
 
 
 def use_project_django() -> None:
@@ -24,12 +35,7 @@ def use_project_django() -> None:
     try:
         import django  # noqa: F401
     except ImportError:
-        # Compare environments, not binaries: the venv's python is a link to the same binary.
-        venv = VENV_PYTHON.parent.parent
-        if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != venv.resolve():
-            script = Path(sys.argv[0]).resolve()
-            os.execv(VENV_PYTHON, [VENV_PYTHON, script, *sys.argv[1:]])  # noqa: S606
-        sys.exit(f"{sys.argv[0]} needs Django: run it with .venv/bin/python (make bench)")
+        rerun_under_project_venv("Django")
     sys.path.insert(0, str(REPO / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
     os.environ["MADOGUCHI_TESTING"] = "1"

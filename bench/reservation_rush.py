@@ -22,11 +22,8 @@ failed on the server's side. See bench/README.md.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -36,30 +33,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-REPO = Path(__file__).resolve().parent.parent
-
-try:
-    import httpx
-except ImportError:  # started with a Python that is not the project's virtualenv
-    venv_python = REPO / ".venv" / "bin" / "python"
-    if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
-        os.execv(venv_python, [venv_python, Path(__file__).resolve(), *sys.argv[1:]])  # noqa: S606
-    sys.exit(f"{sys.argv[0]} needs httpx: run it with .venv/bin/python (make bench)")
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import submit  # noqa: E402  (the server, database and client helpers of bench/submit.py)
-from submit import (  # noqa: E402
+# submit first: it re-runs this script under the project's virtualenv when httpx is missing.
+import submit  # the server, database and client helpers of bench/submit.py
+from submit import (
     CSRF_INPUT,
-    HOST,
     BenchError,
-    Database,
+    Server,
     env_int,
     floor_request,
     log,
-    manage_shell,
     run_phase,
+    run_with_server,
     spread,
 )
+
+# isort: split
+import httpx
 
 # Phases here are longer than the submit benchmark's: allow 10 minutes each unless told.
 submit.PHASE_TIME_LIMIT = submit.env_float("BENCH_TIME_LIMIT", 600.0)
@@ -233,46 +223,6 @@ def percentile_ms(values: list[float], p: int) -> float:
     return result.percentile_ms(p)
 
 
-def make_clients(base_url: str, count: int) -> list[httpx.Client]:
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    return [httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT, limits=limits,
-                         follow_redirects=False) for _ in range(count)]
-
-
-class Server:
-    """The demo server on a free port with a fresh database, stopped and dropped on exit."""
-
-    def __init__(self) -> None:
-        self.db = Database.from_environment()
-        self.var_dir = Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
-        self.port = submit.free_port()
-        self.base_url = f"http://{HOST}:{self.port}"
-        self.env = submit.server_environment(self.db, self.var_dir, self.port)
-        self.proc = None
-        self.ok = False
-
-    def __enter__(self) -> Server:
-        self.db.create()
-        log(f"starting the server on {self.base_url} ({self.db.kind}, var dir {self.var_dir})")
-        self.proc = submit.start_server(self.env, self.port, self.var_dir / "server.log")
-        submit.wait_until_healthy(self.proc, self.base_url)
-        log("server is up")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None:
-            submit.stop_server(self.proc)
-            log_path = self.var_dir / "server.log"
-            if not self.ok and log_path.exists():
-                log("last lines of the server log:\n"
-                    + log_path.read_text(errors="replace")[-4000:])
-        self.db.drop()
-        shutil.rmtree(self.var_dir, ignore_errors=True)
-
-    def shell(self, code: str, extra: dict[str, str] | None = None) -> Any:
-        return manage_shell(self.env, code, extra)
-
-
 def warm_up(clients: list[httpx.Client], code: str, slots: list[int]) -> None:
     """Not timed: every client opens its connection, and the workers load their code and
     templates, with one floor request and one booking-form GET each."""
@@ -289,80 +239,72 @@ def warm_up(clients: list[httpx.Client], code: str, slots: list[int]) -> None:
         raise BenchError("the server failed while warming up")
 
 
+def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
+    """Open the service, time the floor and the rush, print the figures; the musts."""
+    made = server.shell(CREATE_SERVICE, {
+        "BENCH_SEATS": str(SEATS), "BENCH_SEATS_PER_SLOT": str(SEATS_PER_SLOT),
+        "BENCH_RATE": "0",
+    })
+    code, slots = made["code"], made["slots"]
+    log(f"service {code}: {len(slots)} slots, {SEATS} seats")
+    clients.extend(submit.make_clients(server.base_url, RUSH_CLIENTS, REQUEST_TIMEOUT))
+
+    warm_up(clients, code, slots)
+    floor = run_phase("floor", clients, spread(list(range(ATTEMPTS)), RUSH_CLIENTS),
+                      floor_request)
+    outcomes = Outcomes()
+    # Attempt n asks for slot n mod slots: every slot is wanted by many at once.
+    attempts = [(slots[n % len(slots)], n) for n in range(ATTEMPTS)]
+    rush = run_phase(
+        "rush", clients, spread(attempts, RUSH_CLIENTS),
+        lambda c, a: book_attempt(c, code, a[0], a[1], outcomes),
+    )
+    check = server.shell(CHECK_BOOKINGS, {"BENCH_SERVICE": str(made["service"])})
+
+    counts = outcomes.counts
+    not_run = rush.planned - sum(counts.values())
+    server_errors = counts["server error"] + counts["timeout"] + not_run
+    attempts_per_s = rush.ok / rush.seconds if rush.seconds else 0.0
+    ratio = attempts_per_s / floor.per_second if floor.per_second else 0.0
+    print(f"database: {server.db.kind}")
+    print(f"clients: {RUSH_CLIENTS}")
+    print(f"web workers: {server.env.get('WEB_WORKERS', '2')}")
+    print(f"load average at start: {server.load_at_start:.2f}")
+    print(f"seats: {check['capacity']}")
+    print(f"attempts: {rush.planned}")
+    print(f"booked answers: {counts['booked']}")
+    print(f"full answers: {counts['full']}")
+    print(f"unexpected answers: {counts['unexpected']}")
+    print(f"seats booked: {check['bookings']}")
+    print(f"overbooked: {check['overbooked'] + check['counter_mismatch']}")
+    print(f"server errors: {server_errors}")
+    print(f"timeouts (in server errors): {counts['timeout']}")
+    print(f"attempts not run in the time limit (in server errors): {not_run}")
+    print(f"rush seconds: {rush.seconds:.2f}")
+    print(f"p50 ms: {rush.percentile_ms(50):.1f}")
+    print(f"p99 ms: {rush.percentile_ms(99):.1f}")
+    print(f"form GET p99 ms: {percentile_ms(outcomes.get_latencies, 99):.1f}")
+    print(f"booking POST p99 ms: {percentile_ms(outcomes.post_latencies, 99):.1f}")
+    print(f"attempts/s: {attempts_per_s:.1f}")
+    print(f"floor requests: {floor.ok}")
+    print(f"floor errors: {floor.errors}")
+    print(f"floor/s: {floor.per_second:.1f}")
+    print(f"floor p99 ms: {floor.percentile_ms(99):.1f}")
+    print(f"ratio: {ratio:.2f}", flush=True)
+    return {
+        f"seats booked {check['bookings']} != {SEATS}": check["bookings"] == SEATS,
+        "seats booked != booked answers": check["bookings"] == counts["booked"],
+        "a slot is overbooked": check["overbooked"] == 0,
+        "a slot's booked counter is wrong": check["counter_mismatch"] == 0,
+        "server errors": server_errors == 0,
+        "unexpected answers": counts["unexpected"] == 0,
+        "floor errors": floor.errors == 0,
+        f"slots hold {check['capacity']} seats, not {SEATS}": check["capacity"] == SEATS,
+    }
+
+
 def main() -> int:
-    load_at_start = os.getloadavg()[0]
-    clients: list[httpx.Client] = []
-    try:
-        with Server() as server:
-            made = server.shell(CREATE_SERVICE, {
-                "BENCH_SEATS": str(SEATS), "BENCH_SEATS_PER_SLOT": str(SEATS_PER_SLOT),
-                "BENCH_RATE": "0",
-            })
-            code, slots = made["code"], made["slots"]
-            log(f"service {code}: {len(slots)} slots, {SEATS} seats")
-            clients = make_clients(server.base_url, RUSH_CLIENTS)
-
-            warm_up(clients, code, slots)
-            floor = run_phase("floor", clients, spread(list(range(ATTEMPTS)), RUSH_CLIENTS),
-                              floor_request)
-            outcomes = Outcomes()
-            # Attempt n asks for slot n mod slots: every slot is wanted by many at once.
-            attempts = [(slots[n % len(slots)], n) for n in range(ATTEMPTS)]
-            rush = run_phase(
-                "rush", clients, spread(attempts, RUSH_CLIENTS),
-                lambda c, a: book_attempt(c, code, a[0], a[1], outcomes),
-            )
-            check = server.shell(CHECK_BOOKINGS, {"BENCH_SERVICE": str(made["service"])})
-
-            counts = outcomes.counts
-            not_run = rush.planned - sum(counts.values())
-            server_errors = counts["server error"] + counts["timeout"] + not_run
-            attempts_per_s = rush.ok / rush.seconds if rush.seconds else 0.0
-            ratio = attempts_per_s / floor.per_second if floor.per_second else 0.0
-            print(f"database: {server.db.kind}")
-            print(f"clients: {RUSH_CLIENTS}")
-            print(f"web workers: {server.env.get('WEB_WORKERS', '2')}")
-            print(f"load average at start: {load_at_start:.2f}")
-            print(f"seats: {check['capacity']}")
-            print(f"attempts: {rush.planned}")
-            print(f"booked answers: {counts['booked']}")
-            print(f"full answers: {counts['full']}")
-            print(f"unexpected answers: {counts['unexpected']}")
-            print(f"seats booked: {check['bookings']}")
-            print(f"overbooked: {check['overbooked'] + check['counter_mismatch']}")
-            print(f"server errors: {server_errors}")
-            print(f"timeouts (in server errors): {counts['timeout']}")
-            print(f"attempts not run in the time limit (in server errors): {not_run}")
-            print(f"rush seconds: {rush.seconds:.2f}")
-            print(f"p50 ms: {rush.percentile_ms(50):.1f}")
-            print(f"p99 ms: {rush.percentile_ms(99):.1f}")
-            print(f"form GET p99 ms: {percentile_ms(outcomes.get_latencies, 99):.1f}")
-            print(f"booking POST p99 ms: {percentile_ms(outcomes.post_latencies, 99):.1f}")
-            print(f"attempts/s: {attempts_per_s:.1f}")
-            print(f"floor requests: {floor.ok}")
-            print(f"floor errors: {floor.errors}")
-            print(f"floor/s: {floor.per_second:.1f}")
-            print(f"floor p99 ms: {floor.percentile_ms(99):.1f}")
-            print(f"ratio: {ratio:.2f}", flush=True)
-            musts = {
-                f"seats booked {check['bookings']} != {SEATS}": check["bookings"] == SEATS,
-                "seats booked != booked answers": check["bookings"] == counts["booked"],
-                "a slot is overbooked": check["overbooked"] == 0,
-                "a slot's booked counter is wrong": check["counter_mismatch"] == 0,
-                "server errors": server_errors == 0,
-                "unexpected answers": counts["unexpected"] == 0,
-                "floor errors": floor.errors == 0,
-                f"slots hold {check['capacity']} seats, not {SEATS}": check["capacity"] == SEATS,
-            }
-            failed = submit.failed_musts(musts)
-            server.ok = not failed
-            return 0 if not failed else 1
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    finally:
-        for client in clients:
-            client.close()
+    return run_with_server(measure)
 
 
 if __name__ == "__main__":

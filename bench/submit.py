@@ -43,11 +43,10 @@ REPO = Path(__file__).resolve().parent.parent
 try:
     import httpx
 except ImportError:  # started with a Python that is not the project's virtualenv
-    venv_python = REPO / ".venv" / "bin" / "python"
-    if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
-        # Re-run this same script under the project's virtualenv.
-        os.execv(venv_python, [venv_python, Path(__file__).resolve(), *sys.argv[1:]])  # noqa: S606
-    sys.exit("bench/submit.py needs httpx: run it with .venv/bin/python (make bench)")
+    # Only here: bench/ is on sys.path when a bench runs as a script, not when a test loads this.
+    from _django import rerun_under_project_venv
+
+    rerun_under_project_venv("httpx")
 
 FORM_SLUG = "tsugaku-hojo"
 HOST = "127.0.0.1"
@@ -522,102 +521,132 @@ def spread(items: list[Any], parts: int) -> list[list[Any]]:
     return [items[i::parts] for i in range(parts)]
 
 
-# --- Main ----------------------------------------------------------------------------------
+class Server:
+    """The demo server on a free port with a fresh database, stopped and dropped on exit."""
 
+    def __init__(self) -> None:
+        self.load_at_start = os.getloadavg()[0]
+        self.db = Database.from_environment()
+        self.var_dir = Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
+        self.port = free_port()
+        self.base_url = f"http://{HOST}:{self.port}"
+        self.env = server_environment(self.db, self.var_dir, self.port)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.ok = False  # set when the run passed: the server log's tail is shown otherwise
 
-def main() -> int:
-    try:
-        db = Database.from_environment()
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    load_at_start = os.getloadavg()[0]
-    var_dir = Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
-    port = free_port()
-    base_url = f"http://{HOST}:{port}"
-    env = server_environment(db, var_dir, port)
-    proc: subprocess.Popen[bytes] | None = None
-    clients: list[httpx.Client] = []
-    ok = False
-    try:
-        db.create()
-        log(f"starting the server on {base_url} ({db.kind}, var dir {var_dir})")
-        proc = start_server(env, port, var_dir / "server.log")
-        wait_until_healthy(proc, base_url)
+    def __enter__(self) -> Server:
+        self.db.create()
+        log(f"starting the server on {self.base_url} ({self.db.kind}, var dir {self.var_dir})")
+        self.proc = start_server(self.env, self.port, self.var_dir / "server.log")
+        wait_until_healthy(self.proc, self.base_url)
         log("server is up")
+        return self
 
-        prefix = f"bench{os.getpid()}-"  # the e-mail addresses of this run's residents
-        created = manage_shell(env, CREATE_RESIDENTS, {
-            "BENCH_RESIDENTS": str(SUBMITS), "BENCH_PREFIX": prefix,
-            "BENCH_PASSWORD": uuid.uuid4().hex,
-        })
-        residents = []
-        for number, key in enumerate(created["keys"]):
-            resident = Resident(number)
-            httpx.Cookies(resident.jar).set(created["cookie"], key, domain=HOST)
-            residents.append(resident)
-        log(f"created {len(residents)} signed-in residents")
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            stop_server(self.proc)
+            log_path = self.var_dir / "server.log"
+            if not self.ok and log_path.exists():
+                log("last lines of the server log:\n"
+                    + log_path.read_text(errors="replace")[-4000:])
+        self.db.drop()
+        shutil.rmtree(self.var_dir, ignore_errors=True)
 
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        clients = [httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT, limits=limits,
-                                follow_redirects=False) for _ in range(CLIENTS)]
-        work = spread(residents, CLIENTS)
+    def shell(self, code: str, extra: dict[str, str] | None = None) -> Any:
+        return manage_shell(self.env, code, extra)
 
-        # Not measured: every resident fills a draft, so the timed phase holds only submits.
-        prepared = run_phase("prepare", clients, work, lambda c, r: r.prepare(c))
-        ready = [r for r in residents if r.token]
 
-        floor = run_phase("floor", clients, spread(list(range(SUBMITS)), CLIENTS),
-                          floor_request)
-        submit = run_phase("submit", clients, spread(ready, CLIENTS), lambda c, r: r.submit(c))
+def make_clients(base_url: str, count: int, timeout: float = REQUEST_TIMEOUT) -> list[httpx.Client]:
+    """``count`` clients of one connection each, which do not follow redirects."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    return [httpx.Client(base_url=base_url, timeout=timeout, limits=limits,
+                         follow_redirects=False) for _ in range(count)]
 
-        counts = manage_shell(env, COUNT_ROWS, {"BENCH_PREFIX": prefix})
-        log(f"{counts['other_applications']} applications not made by the bench "
-            "(the demo's sample cases) are not counted")
-        errors = prepared.errors + floor.errors + submit.errors
-        stored = counts["applications"]
-        if counts["with_receipt"] != stored:
-            log(f"{stored - counts['with_receipt']} stored applications have no receipt number")
-            errors += stored - counts["with_receipt"]
-        ratio = submit.per_second / floor.per_second if floor.per_second else 0.0
 
-        print(f"database: {db.kind}")
-        print(f"clients: {CLIENTS}")
-        print(f"web workers: {env.get('WEB_WORKERS', '2')}")
-        print(f"load average at start: {load_at_start:.2f}")
-        print(f"submits: {submit.ok}")
-        print(f"submit seconds: {submit.seconds:.2f}")
-        print(f"submit/s: {submit.per_second:.1f}")
-        print(f"p50 ms: {submit.percentile_ms(50):.1f}")
-        print(f"p99 ms: {submit.percentile_ms(99):.1f}")
-        print(f"floor requests: {floor.ok}")
-        print(f"floor seconds: {floor.seconds:.2f}")
-        print(f"floor/s: {floor.per_second:.1f}")
-        print(f"floor p50 ms: {floor.percentile_ms(50):.1f}")
-        print(f"floor p99 ms: {floor.percentile_ms(99):.1f}")
-        print(f"prepare seconds: {prepared.seconds:.2f}")
-        print(f"errors: {errors}")
-        print(f"applications stored: {stored}")
-        print(f"ratio: {ratio:.2f}", flush=True)
-        ok = errors == 0 and stored == submit.ok and submit.ok == SUBMITS
-        if stored != submit.ok:
-            log(f"stored applications ({stored}) != successful submits ({submit.ok})")
-        return 0 if ok else 1
+def run_with_server(measure: Callable[[Server, list[httpx.Client]], dict[str, bool]]) -> int:
+    """Start the server, run ``measure`` (it adds the clients it opens to the list, prints its
+    figures and returns its musts) and judge the musts: 0 when all hold, 1 when one fails, 2
+    when the setup failed. The clients are closed and the server stopped in any case."""
+    clients: list[httpx.Client] = []
+    try:
+        with Server() as server:
+            failed = failed_musts(measure(server, clients))
+            server.ok = not failed
+            return 0 if not failed else 1
     except BenchError as exc:
         log(f"error: {exc}")
         return 2
     finally:
         for client in clients:
             client.close()
-        if proc is not None:
-            stop_server(proc)
-            if not ok:
-                server_log = var_dir / "server.log"
-                if server_log.exists():
-                    tail = server_log.read_text(errors="replace")[-4000:]
-                    log("last lines of the server log:\n" + tail)
-        db.drop()
-        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+# --- Main ----------------------------------------------------------------------------------
+
+
+def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
+    """Prepare the drafts, time the floor and the submits, print the figures; the musts."""
+    env = server.env
+    prefix = f"bench{os.getpid()}-"  # the e-mail addresses of this run's residents
+    created = manage_shell(env, CREATE_RESIDENTS, {
+        "BENCH_RESIDENTS": str(SUBMITS), "BENCH_PREFIX": prefix,
+        "BENCH_PASSWORD": uuid.uuid4().hex,
+    })
+    residents = []
+    for number, key in enumerate(created["keys"]):
+        resident = Resident(number)
+        httpx.Cookies(resident.jar).set(created["cookie"], key, domain=HOST)
+        residents.append(resident)
+    log(f"created {len(residents)} signed-in residents")
+
+    clients.extend(make_clients(server.base_url, CLIENTS))
+    work = spread(residents, CLIENTS)
+
+    # Not measured: every resident fills a draft, so the timed phase holds only submits.
+    prepared = run_phase("prepare", clients, work, lambda c, r: r.prepare(c))
+    ready = [r for r in residents if r.token]
+
+    floor = run_phase("floor", clients, spread(list(range(SUBMITS)), CLIENTS), floor_request)
+    submit = run_phase("submit", clients, spread(ready, CLIENTS), lambda c, r: r.submit(c))
+
+    counts = manage_shell(env, COUNT_ROWS, {"BENCH_PREFIX": prefix})
+    log(f"{counts['other_applications']} applications not made by the bench "
+        "(the demo's sample cases) are not counted")
+    errors = prepared.errors + floor.errors + submit.errors
+    stored = counts["applications"]
+    if counts["with_receipt"] != stored:
+        log(f"{stored - counts['with_receipt']} stored applications have no receipt number")
+        errors += stored - counts["with_receipt"]
+    ratio = submit.per_second / floor.per_second if floor.per_second else 0.0
+
+    print(f"database: {server.db.kind}")
+    print(f"clients: {CLIENTS}")
+    print(f"web workers: {env.get('WEB_WORKERS', '2')}")
+    print(f"load average at start: {server.load_at_start:.2f}")
+    print(f"submits: {submit.ok}")
+    print(f"submit seconds: {submit.seconds:.2f}")
+    print(f"submit/s: {submit.per_second:.1f}")
+    print(f"p50 ms: {submit.percentile_ms(50):.1f}")
+    print(f"p99 ms: {submit.percentile_ms(99):.1f}")
+    print(f"floor requests: {floor.ok}")
+    print(f"floor seconds: {floor.seconds:.2f}")
+    print(f"floor/s: {floor.per_second:.1f}")
+    print(f"floor p50 ms: {floor.percentile_ms(50):.1f}")
+    print(f"floor p99 ms: {floor.percentile_ms(99):.1f}")
+    print(f"prepare seconds: {prepared.seconds:.2f}")
+    print(f"errors: {errors}")
+    print(f"applications stored: {stored}")
+    print(f"ratio: {ratio:.2f}", flush=True)
+    return {
+        "errors": errors == 0,
+        f"stored applications ({stored}) != successful submits ({submit.ok})":
+            stored == submit.ok,
+        f"successful submits ({submit.ok}) != {SUBMITS}": submit.ok == SUBMITS,
+    }
+
+
+def main() -> int:
+    return run_with_server(measure)
 
 
 def _terminate(signum: int, _frame: Any) -> None:

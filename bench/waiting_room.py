@@ -35,20 +35,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-REPO = Path(__file__).resolve().parent.parent
-
-try:
-    import httpx
-except ImportError:  # started with a Python that is not the project's virtualenv
-    venv_python = REPO / ".venv" / "bin" / "python"
-    if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
-        os.execv(venv_python, [venv_python, Path(__file__).resolve(), *sys.argv[1:]])  # noqa: S606
-    sys.exit(f"{sys.argv[0]} needs httpx: run it with .venv/bin/python (make bench)")
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import reservation_rush as rush  # noqa: E402
-import submit  # noqa: E402
-from submit import BenchError, env_int, floor_request, log, run_phase, spread  # noqa: E402
+# submit first: it re-runs this script under the project's virtualenv when httpx is missing.
+import submit
+from submit import BenchError, env_int, floor_request, log, run_phase, spread
+
+# isort: split
+import httpx
+import reservation_rush as rush
 
 WAITING_CLIENTS = env_int("BENCH_WAITING_CLIENTS", 500)
 FLOOR_PER_CLIENT = env_int("BENCH_FLOOR_PER_CLIENT", 20)
@@ -179,129 +173,121 @@ def poll_for(name: str, clients: list[httpx.Client], visitors: list[Visitor],
     return result
 
 
-def main() -> int:
-    load_at_start = os.getloadavg()[0]
-    opened: list[httpx.Client] = []
-    try:
-        with rush.Server() as server:
-            made = server.shell(rush.CREATE_SERVICE, {
-                "BENCH_SEATS": str(SEATS), "BENCH_SEATS_PER_SLOT": "10",
-                "BENCH_RATE": str(RATE),
-            })
-            code, slots = made["code"], made["slots"]
-            booking_path = f"/reservations/{code}/slot/{slots[0]}/"
-            booker_clients = rush.make_clients(server.base_url, BOOKERS)
-            opened.extend(booker_clients)
-            clients = rush.make_clients(server.base_url, WAITING_CLIENTS)
-            opened.extend(clients)
+def measure(server: submit.Server, opened: list[httpx.Client]) -> dict[str, bool]:
+    """Open the service with its waiting room, run the phases, print the figures; the musts."""
+    made = server.shell(rush.CREATE_SERVICE, {
+        "BENCH_SEATS": str(SEATS), "BENCH_SEATS_PER_SLOT": "10",
+        "BENCH_RATE": str(RATE),
+    })
+    code, slots = made["code"], made["slots"]
+    booking_path = f"/reservations/{code}/slot/{slots[0]}/"
+    booker_clients = submit.make_clients(server.base_url, BOOKERS, rush.REQUEST_TIMEOUT)
+    opened.extend(booker_clients)
+    clients = submit.make_clients(server.base_url, WAITING_CLIENTS, rush.REQUEST_TIMEOUT)
+    opened.extend(clients)
 
-            bookers = [Visitor() for _ in range(BOOKERS)]
-            arrive_all("bookers arrive", booker_clients, bookers, booking_path, "admitted")
-            issued = server.shell(MOVE_QUEUE, {"BENCH_SERVICE": str(made["service"]),
-                                               "BENCH_QUEUE_AHEAD": str(QUEUE_AHEAD)})
-            log(f"queue counter moved on to {issued}")
-            waiting = [Visitor() for _ in range(WAITING_CLIENTS)]
-            arrive_all("waiting visitors arrive", clients, waiting, booking_path, "waiting")
+    bookers = [Visitor() for _ in range(BOOKERS)]
+    arrive_all("bookers arrive", booker_clients, bookers, booking_path, "admitted")
+    issued = server.shell(MOVE_QUEUE, {"BENCH_SERVICE": str(made["service"]),
+                                       "BENCH_QUEUE_AHEAD": str(QUEUE_AHEAD)})
+    log(f"queue counter moved on to {issued}")
+    waiting = [Visitor() for _ in range(WAITING_CLIENTS)]
+    arrive_all("waiting visitors arrive", clients, waiting, booking_path, "waiting")
 
-            total_polls = WAITING_CLIENTS * FLOOR_PER_CLIENT
-            floor = run_phase("floor", clients, spread(list(range(total_polls)), len(clients)),
-                              floor_request)
+    total_polls = WAITING_CLIENTS * FLOOR_PER_CLIENT
+    floor = run_phase("floor", clients, spread(list(range(total_polls)), len(clients)),
+                      floor_request)
 
-            polls = poll_for("waiting page", clients, waiting, POLL_SECONDS)
+    polls = poll_for("waiting page", clients, waiting, POLL_SECONDS)
 
-            # The waiting page under a steady load below what it can serve: as many polls a
-            # second as HAMMER_SHARE of the rate just measured (real visitors poll every 30 s).
-            paced_rate = max(1.0, HAMMER_SHARE * polls.per_second)
-            outcomes = rush.Outcomes()
-            stop = threading.Event()
-            booker_errors: list[str] = []
-            next_attempt = iter(range(SEATS))
-            attempt_lock = threading.Lock()
+    # The waiting page under a steady load below what it can serve: as many polls a
+    # second as HAMMER_SHARE of the rate just measured (real visitors poll every 30 s).
+    paced_rate = max(1.0, HAMMER_SHARE * polls.per_second)
+    outcomes = rush.Outcomes()
+    stop = threading.Event()
+    booker_errors: list[str] = []
+    next_attempt = iter(range(SEATS))
+    attempt_lock = threading.Lock()
 
-            def booker(client: httpx.Client, visitor: Visitor) -> None:
-                time.sleep(0.5)  # let the pollers start first
-                while not stop.is_set():
-                    with attempt_lock:
-                        n = next(next_attempt, None)
-                    if n is None:
-                        return
-                    slot_id = slots[n // 10]  # ten seats a slot, filled in order
-                    try:
-                        rush.book_attempt(client, code, slot_id, n, outcomes, visitor.jar)
-                    except (rush.ServerError, rush.Unexpected) as exc:
-                        booker_errors.append(str(exc))
-                    stop.wait(BOOKER_PAUSE)
-
-            threads = [threading.Thread(target=booker, args=(c, v), daemon=True)
-                       for c, v in zip(booker_clients, bookers, strict=True)]
-            for thread in threads:
-                thread.start()
+    def booker(client: httpx.Client, visitor: Visitor) -> None:
+        time.sleep(0.5)  # let the pollers start first
+        while not stop.is_set():
+            with attempt_lock:
+                n = next(next_attempt, None)
+            if n is None:
+                return
+            slot_id = slots[n // 10]  # ten seats a slot, filled in order
             try:
-                mixed = poll_for("waiting page + bookings", clients, waiting, POLL_SECONDS,
-                                 interval=len(waiting) / paced_rate)
-            finally:
-                stop.set()
-                for thread in threads:
-                    thread.join(rush.REQUEST_TIMEOUT * 2 + 5)
-            for message in booker_errors[:5]:
-                log(f"booking: {message}")
-            check = server.shell(rush.CHECK_BOOKINGS, {"BENCH_SERVICE": str(made["service"])})
+                rush.book_attempt(client, code, slot_id, n, outcomes, visitor.jar)
+            except (rush.ServerError, rush.Unexpected) as exc:
+                booker_errors.append(str(exc))
+            stop.wait(BOOKER_PAUSE)
 
-            counts = outcomes.counts
-            attempts = sum(counts.values())
-            booking_ms = [g + p for g, p in zip(outcomes.get_latencies,
-                                                outcomes.post_latencies, strict=False)]
-            booking_p99 = rush.percentile_ms(booking_ms, 99) if booking_ms else float("nan")
-            ratio = polls.per_second / floor.per_second if floor.per_second else 0.0
-            print(f"database: {server.db.kind}")
-            print(f"waiting clients: {WAITING_CLIENTS}")
-            print(f"bookers: {BOOKERS}")
-            print(f"web workers: {server.env.get('WEB_WORKERS', '2')}")
-            print(f"load average at start: {load_at_start:.2f}")
-            print(f"admission per minute: {RATE}")
-            print(f"tickets issued: {issued + WAITING_CLIENTS}")
-            print(f"floor requests: {floor.ok}")
-            print(f"floor/s: {floor.per_second:.1f}")
-            print(f"floor p99 ms: {floor.percentile_ms(99):.1f}")
-            print(f"waiting polls: {polls.ok}")
-            print(f"waiting poll errors: {polls.errors}")
-            print(f"waiting/s: {polls.per_second:.1f}")
-            print(f"waiting p50 ms: {polls.percentile_ms(50):.1f}")
-            print(f"waiting p99 ms: {polls.percentile_ms(99):.1f}")
-            print(f"waiting visitors held (one poll per {REFRESH_PERIOD} s): "
-                  f"{polls.per_second * REFRESH_PERIOD:.0f}")
-            print(f"waiting/s while booking: {mixed.per_second:.1f}")
-            print(f"waiting visitors held while booking (one poll per {REFRESH_PERIOD} s): "
-                  f"{mixed.per_second * REFRESH_PERIOD:.0f}")
-            print(f"waiting p99 ms while booking: {mixed.percentile_ms(99):.1f}")
-            print(f"bookings during the polling: {counts['booked']}")
-            print(f"booking attempts not booked: {attempts - counts['booked']}")
-            print(f"booking p50 ms: {rush.percentile_ms(booking_ms, 50):.1f}")
-            print(f"booking p99 ms: {booking_p99:.1f}")
-            print(f"bookings stored: {check['bookings']}")
-            print(f"overbooked: {check['overbooked'] + check['counter_mismatch']}")
-            server_errors = (counts["server error"] + counts["timeout"] + polls.errors
-                             + mixed.errors + floor.errors)
-            print(f"server errors: {server_errors}")
-            print(f"ratio: {ratio:.2f}", flush=True)
-            musts = {
-                "waiting-page polls failed": polls.errors + mixed.errors == 0,
-                "floor requests failed": floor.errors == 0,
-                "booking attempts failed": attempts == counts["booked"] and not booker_errors,
-                "no booking was made": counts["booked"] > 0,
-                "bookings stored != booked answers": check["bookings"] == counts["booked"],
-                "overbooked": check["overbooked"] + check["counter_mismatch"] == 0,
-                "booking p99 >= 1000 ms": booking_p99 < 1000,
-            }
-            failed = submit.failed_musts(musts)
-            server.ok = not failed
-            return 0 if not failed else 1
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
+    threads = [threading.Thread(target=booker, args=(c, v), daemon=True)
+               for c, v in zip(booker_clients, bookers, strict=True)]
+    for thread in threads:
+        thread.start()
+    try:
+        mixed = poll_for("waiting page + bookings", clients, waiting, POLL_SECONDS,
+                         interval=len(waiting) / paced_rate)
     finally:
-        for client in opened:
-            client.close()
+        stop.set()
+        for thread in threads:
+            thread.join(rush.REQUEST_TIMEOUT * 2 + 5)
+    for message in booker_errors[:5]:
+        log(f"booking: {message}")
+    check = server.shell(rush.CHECK_BOOKINGS, {"BENCH_SERVICE": str(made["service"])})
+
+    counts = outcomes.counts
+    attempts = sum(counts.values())
+    booking_ms = [g + p for g, p in zip(outcomes.get_latencies,
+                                        outcomes.post_latencies, strict=False)]
+    booking_p99 = rush.percentile_ms(booking_ms, 99) if booking_ms else float("nan")
+    ratio = polls.per_second / floor.per_second if floor.per_second else 0.0
+    print(f"database: {server.db.kind}")
+    print(f"waiting clients: {WAITING_CLIENTS}")
+    print(f"bookers: {BOOKERS}")
+    print(f"web workers: {server.env.get('WEB_WORKERS', '2')}")
+    print(f"load average at start: {server.load_at_start:.2f}")
+    print(f"admission per minute: {RATE}")
+    print(f"tickets issued: {issued + WAITING_CLIENTS}")
+    print(f"floor requests: {floor.ok}")
+    print(f"floor/s: {floor.per_second:.1f}")
+    print(f"floor p99 ms: {floor.percentile_ms(99):.1f}")
+    print(f"waiting polls: {polls.ok}")
+    print(f"waiting poll errors: {polls.errors}")
+    print(f"waiting/s: {polls.per_second:.1f}")
+    print(f"waiting p50 ms: {polls.percentile_ms(50):.1f}")
+    print(f"waiting p99 ms: {polls.percentile_ms(99):.1f}")
+    print(f"waiting visitors held (one poll per {REFRESH_PERIOD} s): "
+          f"{polls.per_second * REFRESH_PERIOD:.0f}")
+    print(f"waiting/s while booking: {mixed.per_second:.1f}")
+    print(f"waiting visitors held while booking (one poll per {REFRESH_PERIOD} s): "
+          f"{mixed.per_second * REFRESH_PERIOD:.0f}")
+    print(f"waiting p99 ms while booking: {mixed.percentile_ms(99):.1f}")
+    print(f"bookings during the polling: {counts['booked']}")
+    print(f"booking attempts not booked: {attempts - counts['booked']}")
+    print(f"booking p50 ms: {rush.percentile_ms(booking_ms, 50):.1f}")
+    print(f"booking p99 ms: {booking_p99:.1f}")
+    print(f"bookings stored: {check['bookings']}")
+    print(f"overbooked: {check['overbooked'] + check['counter_mismatch']}")
+    server_errors = (counts["server error"] + counts["timeout"] + polls.errors
+                     + mixed.errors + floor.errors)
+    print(f"server errors: {server_errors}")
+    print(f"ratio: {ratio:.2f}", flush=True)
+    return {
+        "waiting-page polls failed": polls.errors + mixed.errors == 0,
+        "floor requests failed": floor.errors == 0,
+        "booking attempts failed": attempts == counts["booked"] and not booker_errors,
+        "no booking was made": counts["booked"] > 0,
+        "bookings stored != booked answers": check["bookings"] == counts["booked"],
+        "overbooked": check["overbooked"] + check["counter_mismatch"] == 0,
+        "booking p99 >= 1000 ms": booking_p99 < 1000,
+    }
+
+
+def main() -> int:
+    return submit.run_with_server(measure)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,18 @@ def _case(request: HttpRequest, public_id: uuid.UUID):  # an Application
     return selectors.get_for_staff(staff_member(request), public_id)
 
 
+def _done(request: HttpRequest, action: str, application, message: str,
+          **details: object) -> None:
+    """Audit-log a step taken on the case and tell the clerk it was done."""
+    audit.record(request, action, target_type="application",
+                 target_id=str(application.public_id), details=details)
+    messages.success(request, message)
+
+
+def _to_case(application) -> HttpResponse:  # back to the Application's page
+    return redirect("staff:case", public_id=application.public_id)
+
+
 @case_handler_required
 @require_POST
 def request_correction(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -44,10 +56,9 @@ def request_correction(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
         messages.error(request, _("Choose the answers to correct and write why. A correction "
                                   "can be asked for while the case is under review."))
     else:
-        audit.record(request, "application.correction", target_type="application",
-                     target_id=str(application.public_id), details={"round": correction.round})
-        messages.success(request, _("The resident was asked to correct the answers."))
-    return redirect("staff:case", public_id=application.public_id)
+        _done(request, "application.correction", application,
+              _("The resident was asked to correct the answers."), round=correction.round)
+    return _to_case(application)
 
 
 @case_handler_required
@@ -61,10 +72,8 @@ def start_approval(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("The case could not be sent for approval. Choose what you "
                                   "propose and write the reason."))
     else:
-        audit.record(request, "approval.start", target_type="application",
-                     target_id=str(application.public_id))
-        messages.success(request, _("The case was sent for approval."))
-    return redirect("staff:case", public_id=application.public_id)
+        _done(request, "approval.start", application, _("The case was sent for approval."))
+    return _to_case(application)
 
 
 @case_handler_required
@@ -82,10 +91,9 @@ def decide(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("This decision is not possible. It may be another person's "
                                   "step, or a comment is missing."))
     else:
-        audit.record(request, "approval.decide", target_type="application",
-                     target_id=str(application.public_id), details={"kind": kind})
-        messages.success(request, _("Your decision was recorded."))
-    return redirect("staff:case", public_id=application.public_id)
+        _done(request, "approval.decide", application, _("Your decision was recorded."),
+              kind=kind)
+    return _to_case(application)
 
 
 ROUTE_ROLES = ("approver", "head")
@@ -150,7 +158,7 @@ def issue_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     allowed = services.issuable_kinds(application)
     if kind not in allowed or not staff.handles_cases:
         messages.error(request, _("This document cannot be issued for the case now."))
-        return redirect("staff:case", public_id=application.public_id)
+        return _to_case(application)
     try:
         document = issuance.issue_for_case(application, kind, request.user)
     except issuance.IssueRefused as exc:
@@ -162,7 +170,7 @@ def issue_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     else:
         messages.success(request, _("Issued %(number)s. The resident was told by e-mail.")
                          % {"number": document.number})
-    return redirect("staff:case", public_id=application.public_id)
+    return _to_case(application)
 
 
 @staff_required

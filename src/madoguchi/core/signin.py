@@ -10,13 +10,15 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, login
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .client_address import real_client_ip
 from .models import LoginAttempt, User
+from .navigation import safe_next
 
 TOO_MANY = _(
     "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
@@ -147,3 +149,23 @@ def sign_in(request: HttpRequest, realm: str, email: str, password: str) -> Sign
     LoginAttempt.objects.filter(realm=realm, email=email).delete()
     audit.record(request, "signin", target_type="user", target_id=str(user.pk))
     return SignInResult(user)
+
+
+def sign_in_page(request: HttpRequest, realm: str, template: str,
+                 success_url: str) -> HttpResponse:
+    """The password page of ``realm``: on success a redirect to ``success_url``, else the
+    ``template`` with the form, the error and the ``next`` page (429 while throttled)."""
+    form = SignInForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = sign_in(
+            request, realm, form.cleaned_data["email"], form.cleaned_data["password"]
+        )
+        if result.user is not None:
+            return redirect(success_url)
+    return render(
+        request,
+        template,
+        {"form": form, "error": result.error if result else "", "next": safe_next(request, "")},
+        status=429 if result and result.throttled else 200,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import ANSWER_MAX, MESSAGE_MAX, QUESTION_MAX, SUBJECT_MAX
@@ -12,12 +13,26 @@ from .services import clean_text
 
 UNKNOWN_DEPARTMENT = "unknown"
 
+StrOrPromise = str | Promise  # a text or a lazily translated one
+
 
 class CleanCharField(forms.CharField):
     """A text field that drops control characters (NUL breaks PostgreSQL) before validating."""
 
     def to_python(self, value: Any) -> str:
         return clean_text(value, 100_000) if value not in self.empty_values else ""
+
+
+def text_field(label: StrOrPromise, max_length: int, too_long: StrOrPromise, *,
+               required: StrOrPromise | None = None,
+               help_text: StrOrPromise = "") -> CleanCharField:
+    """A :class:`CleanCharField` with what to say when the text is too long and, for a field
+    that must be filled in, when it is empty (``required``)."""
+    errors: dict[str, StrOrPromise] = {"max_length": too_long}
+    if required is not None:
+        errors["required"] = required
+    return CleanCharField(label=label, max_length=max_length, required=required is not None,
+                          help_text=help_text, error_messages=errors)
 
 
 class InquiryForm(forms.Form):
@@ -28,19 +43,17 @@ class InquiryForm(forms.Form):
         error_messages={"required": _("Choose a department, or “I don't know”."),
                         "invalid_choice": _("Choose a department, or “I don't know”.")},
     )
-    subject = CleanCharField(
-        label=_("Subject"), max_length=SUBJECT_MAX,
+    subject = text_field(
+        _("Subject"), SUBJECT_MAX,
+        _("Write the subject in %(limit_value)d characters or fewer."),
+        required=_("Enter a subject."),
         help_text=_("In a few words, for example “Child allowance after moving in”."),
-        error_messages={"required": _("Enter a subject."),
-                        "max_length": _("Write the subject in %(limit_value)d characters or "
-                                        "fewer.")},
     )
-    body = CleanCharField(
-        label=_("Your question"), max_length=MESSAGE_MAX,
+    body = text_field(
+        _("Your question"), MESSAGE_MAX,
+        _("Write your question in %(limit_value)d characters or fewer."),
+        required=_("Write your question."),
         help_text=_("Do not write your My Number (個人番号) or bank account number."),
-        error_messages={"required": _("Write your question."),
-                        "max_length": _("Write your question in %(limit_value)d characters "
-                                        "or fewer.")},
     )
 
     def __init__(self, *args: Any, departments: list[Any], general: Any = None,
@@ -59,40 +72,25 @@ class InquiryForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = CleanCharField(
-        label=_("Message"), max_length=MESSAGE_MAX,
-        error_messages={"required": _("Write a message."),
-                        "max_length": _("Write the message in %(limit_value)d characters or "
-                                        "fewer.")},
-    )
+    body = text_field(_("Message"), MESSAGE_MAX,
+                      _("Write the message in %(limit_value)d characters or fewer."),
+                      required=_("Write a message."))
+
+
+QUESTION_TOO_LONG = _("Write the question in %(limit_value)d characters or fewer.")
+ANSWER_TOO_LONG = _("Write the answer in %(limit_value)d characters or fewer.")
 
 
 class EntryForm(forms.Form):
-    question_ja = CleanCharField(
-        label=_("Question (Japanese)"), max_length=QUESTION_MAX,
-        error_messages={"required": _("Enter the question in Japanese."),
-                        "max_length": _("Write the question in %(limit_value)d characters or "
-                                        "fewer.")},
-    )
-    answer_ja = CleanCharField(
-        label=_("Answer (Japanese)"), max_length=ANSWER_MAX, required=False,
-        error_messages={"max_length": _("Write the answer in %(limit_value)d characters or "
-                                        "fewer.")},
-    )
-    question_en = CleanCharField(
-        label=_("Question (English)"), max_length=QUESTION_MAX, required=False,
-        error_messages={"max_length": _("Write the question in %(limit_value)d characters or "
-                                        "fewer.")},
-    )
-    answer_en = CleanCharField(
-        label=_("Answer (English)"), max_length=ANSWER_MAX, required=False,
-        error_messages={"max_length": _("Write the answer in %(limit_value)d characters or "
-                                        "fewer.")},
-    )
-    keywords = CleanCharField(
-        label=_("Other words residents may use"), max_length=400, required=False,
+    question_ja = text_field(_("Question (Japanese)"), QUESTION_MAX, QUESTION_TOO_LONG,
+                             required=_("Enter the question in Japanese."))
+    answer_ja = text_field(_("Answer (Japanese)"), ANSWER_MAX, ANSWER_TOO_LONG)
+    question_en = text_field(_("Question (English)"), QUESTION_MAX, QUESTION_TOO_LONG)
+    answer_en = text_field(_("Answer (English)"), ANSWER_MAX, ANSWER_TOO_LONG)
+    keywords = text_field(
+        _("Other words residents may use"), 400,
+        _("Write %(limit_value)d characters or fewer."),
         help_text=_("Separate them with commas, for example: 引っ越し, 住所変更"),
-        error_messages={"max_length": _("Write %(limit_value)d characters or fewer.")},
     )
     procedure = forms.ChoiceField(label=_("Related procedure"), required=False,
                                   error_messages={"invalid_choice": _("Choose a procedure "

@@ -185,20 +185,31 @@ def _locked(inquiry: Inquiry) -> Inquiry:
     return Inquiry.objects.select_for_update().get(pk=inquiry.pk)
 
 
-@transaction.atomic
-def staff_reply(inquiry: Inquiry, *, author: User, body: str) -> InquiryMessage:
-    """The department answers: the inquiry becomes "answered" and the resident is notified."""
+def _add_message(inquiry: Inquiry, *, author: User, body: str, from_staff: bool,
+                 status: str) -> InquiryMessage:
+    """Add a message to an open thread and move the inquiry to ``status``.
+
+    A resident may only write on their own inquiry."""
     body = clean_text(body, MESSAGE_MAX)
     if not body:
         raise InquiryError("the message is empty")
     current = _locked(inquiry)
+    if not from_staff and current.resident_id != author.pk:
+        raise InquiryError("not the resident's inquiry")
     if current.status == Inquiry.Status.CLOSED:
         raise InquiryError("the inquiry is closed")
-    message = InquiryMessage.objects.create(inquiry=current, author=author, from_staff=True,
-                                            body=body)
-    Inquiry.objects.filter(pk=current.pk).update(status=Inquiry.Status.ANSWERED,
-                                                 updated_at=message.created_at)
-    inquiry.status, inquiry.updated_at = Inquiry.Status.ANSWERED, message.created_at
+    message = InquiryMessage.objects.create(inquiry=current, author=author,
+                                            from_staff=from_staff, body=body)
+    Inquiry.objects.filter(pk=current.pk).update(status=status, updated_at=message.created_at)
+    inquiry.status, inquiry.updated_at = status, message.created_at
+    return message
+
+
+@transaction.atomic
+def staff_reply(inquiry: Inquiry, *, author: User, body: str) -> InquiryMessage:
+    """The department answers: the inquiry becomes "answered" and the resident is notified."""
+    message = _add_message(inquiry, author=author, body=body, from_staff=True,
+                           status=Inquiry.Status.ANSWERED)
     enqueue_with_transaction(tasks.notify_inquiry_answered, message_id=message.pk)
     return message
 
@@ -206,20 +217,8 @@ def staff_reply(inquiry: Inquiry, *, author: User, body: str) -> InquiryMessage:
 @transaction.atomic
 def resident_reply(inquiry: Inquiry, *, author: User, body: str) -> InquiryMessage:
     """The resident writes again: the inquiry waits for the city once more."""
-    body = clean_text(body, MESSAGE_MAX)
-    if not body:
-        raise InquiryError("the message is empty")
-    current = _locked(inquiry)
-    if current.resident_id != author.pk:
-        raise InquiryError("not the resident's inquiry")
-    if current.status == Inquiry.Status.CLOSED:
-        raise InquiryError("the inquiry is closed")
-    message = InquiryMessage.objects.create(inquiry=current, author=author, from_staff=False,
-                                            body=body)
-    Inquiry.objects.filter(pk=current.pk).update(status=Inquiry.Status.OPEN,
-                                                 updated_at=message.created_at)
-    inquiry.status, inquiry.updated_at = Inquiry.Status.OPEN, message.created_at
-    return message
+    return _add_message(inquiry, author=author, body=body, from_staff=False,
+                        status=Inquiry.Status.OPEN)
 
 
 @transaction.atomic

@@ -114,10 +114,19 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
                   {"staff": staff, "page": page, "status": status, "tabs": tabs})
 
 
+def _log(request: HttpRequest, action: str, inquiry: Inquiry, **details: object) -> None:
+    """Audit-log a staff member's step on the inquiry."""
+    audit.record(request, action, target_type="inquiry", target_id=str(inquiry.public_id),
+                 details=details)
+
+
+def _to_inquiry(inquiry: Inquiry) -> HttpResponse:
+    return redirect("faq_staff:inquiry", public_id=inquiry.public_id)
+
+
 def _render_inquiry(request: HttpRequest, staff, inquiry: Inquiry, form: ReplyForm,
                     status: int = 200) -> HttpResponse:
-    audit.record(request, "inquiry.view.staff", target_type="inquiry",
-                 target_id=str(inquiry.public_id))
+    _log(request, "inquiry.view.staff", inquiry)
     others = Department.objects.exclude(pk=inquiry.department_id).order_by("id")
     return render(request, "faq/staff/inquiry.html",
                   {"staff": staff, "inquiry": inquiry, "form": form, "departments": others,
@@ -140,7 +149,7 @@ def inquiry_reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     inquiry = selectors.inquiry_for_staff(staff, public_id)
     if inquiry.status == Inquiry.Status.CLOSED:
         messages.error(request, _("This inquiry is closed."))
-        return redirect("faq_staff:inquiry", public_id=inquiry.public_id)
+        return _to_inquiry(inquiry)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _render_inquiry(request, staff, inquiry, form)
@@ -149,10 +158,9 @@ def inquiry_reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     except services.InquiryError:
         messages.error(request, _("This inquiry is closed."))
     else:
-        audit.record(request, "inquiry.reply.staff", target_type="inquiry",
-                     target_id=str(inquiry.public_id))
+        _log(request, "inquiry.reply.staff", inquiry)
         messages.success(request, _("Your answer was sent. The resident is notified."))
-    return redirect("faq_staff:inquiry", public_id=inquiry.public_id)
+    return _to_inquiry(inquiry)
 
 
 @case_handler_required
@@ -162,10 +170,9 @@ def inquiry_close(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     inquiry = selectors.inquiry_for_staff(staff, public_id)
     if inquiry.status != Inquiry.Status.CLOSED:
         services.close_inquiry(inquiry)
-        audit.record(request, "inquiry.close.staff", target_type="inquiry",
-                     target_id=str(inquiry.public_id))
+        _log(request, "inquiry.close.staff", inquiry)
         messages.success(request, _("The inquiry is closed."))
-    return redirect("faq_staff:inquiry", public_id=inquiry.public_id)
+    return _to_inquiry(inquiry)
 
 
 @case_handler_required
@@ -178,14 +185,13 @@ def inquiry_forward(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     target = Department.objects.exclude(pk=inquiry.department_id).filter(code=code).first()
     if target is None:
         messages.error(request, _("Choose the department to pass it to."))
-        return redirect("faq_staff:inquiry", public_id=inquiry.public_id)
+        return _to_inquiry(inquiry)
     try:
         services.forward_inquiry(inquiry, department=target)
     except services.InquiryError:
         messages.error(request, _("This inquiry is closed."))
-        return redirect("faq_staff:inquiry", public_id=inquiry.public_id)
-    audit.record(request, "inquiry.forward.staff", target_type="inquiry",
-                 target_id=str(inquiry.public_id), details={"to": target.code})
+        return _to_inquiry(inquiry)
+    _log(request, "inquiry.forward.staff", inquiry, to=target.code)
     messages.success(request, _("The inquiry was passed to %(department)s.")
                      % {"department": target})
     return redirect("faq_staff:inquiries")

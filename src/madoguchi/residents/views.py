@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from madoguchi.core import audit
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
-from madoguchi.core.signin import SignInForm, sign_in
+from madoguchi.core.signin import sign_in_page
 
 from . import selectors, services
 from .forms import PasswordResetRequestForm, ResidentSetPasswordForm, SignUpForm
@@ -107,20 +107,8 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = sign_in(
-            request, User.Kind.RESIDENT, form.cleaned_data["email"], form.cleaned_data["password"]
-        )
-        if result.user is not None:
-            return redirect(safe_next(request, reverse("residents:mypage")))
-    return render(
-        request,
-        "residents/login.html",
-        {"form": form, "error": result.error if result else "", "next": safe_next(request, "")},
-        status=429 if result and result.throttled else 200,
-    )
+    return sign_in_page(request, User.Kind.RESIDENT, "residents/login.html",
+                        safe_next(request, reverse("residents:mypage")))
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:

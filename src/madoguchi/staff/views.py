@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
-from madoguchi.core.signin import SignInForm, sign_in
+from madoguchi.core.signin import sign_in_page
 
 from . import selectors, services
 from .forms import CodeForm
@@ -33,20 +33,8 @@ def _with_next(url: str, next_url: str) -> str:
 
 def login_view(request: HttpRequest) -> HttpResponse:
     """Step one: the password. Step two follows on the code (or set-up) page."""
-    form = SignInForm(request.POST or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = sign_in(
-            request, User.Kind.STAFF, form.cleaned_data["email"], form.cleaned_data["password"]
-        )
-        if result.user is not None:
-            return redirect(_with_next(reverse("staff:two_factor"), safe_next(request, "")))
-    return render(
-        request,
-        "staff/login.html",
-        {"form": form, "error": result.error if result else "", "next": safe_next(request, "")},
-        status=429 if result and result.throttled else 200,
-    )
+    return sign_in_page(request, User.Kind.STAFF, "staff/login.html",
+                        _with_next(reverse("staff:two_factor"), safe_next(request, "")))
 
 
 def _password_step_user(request: HttpRequest) -> StaffMember | HttpResponse:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -195,61 +197,60 @@ def call_next(request: HttpRequest, staff: StaffMember, counter: Counter,
     return None
 
 
+@contextmanager
+def _acting_on(staff: StaffMember, ticket_id: int, *states: str) -> Iterator[Ticket]:
+    """The clerk's ticket, locked and in one of ``states``, for one change in a transaction.
+
+    The display is refreshed once the change is committed (not when the block raises).
+    """
+    with transaction.atomic():
+        ticket = _locked(ticket_id, staff)
+        _require(ticket, *states)
+        yield ticket
+    display.forget()
+
+
+def _move(request: HttpRequest, staff: StaffMember, ticket_id: int, source: str, event: str,
+          **changes: object) -> Ticket:
+    """Set ``changes`` on a ticket in state ``source`` and log ``event``."""
+    with _acting_on(staff, ticket_id, source) as ticket:
+        for field, value in changes.items():
+            setattr(ticket, field, value)
+        ticket.save(update_fields=list(changes))
+        _log(request, event, ticket)
+    return ticket
+
+
 def recall(request: HttpRequest, staff: StaffMember, ticket_id: int,
            now: dt.datetime | None = None) -> Ticket:
     """Call a called ticket again (it shows on the display again)."""
-    with transaction.atomic():
-        ticket = _locked(ticket_id, staff)
-        _require(ticket, State.CALLED)
+    with _acting_on(staff, ticket_id, State.CALLED) as ticket:
         ticket.recall_count += 1
         ticket.called_at = now or timezone.now()
         ticket.save(update_fields=["recall_count", "called_at"])
         _log(request, "recalled", ticket, recalls=ticket.recall_count)
-    display.forget()
     return ticket
 
 
 def mark_absent(request: HttpRequest, staff: StaffMember, ticket_id: int,
                 now: dt.datetime | None = None) -> Ticket:
     """The holder of a called ticket did not come."""
-    with transaction.atomic():
-        ticket = _locked(ticket_id, staff)
-        _require(ticket, State.CALLED)
-        ticket.state = State.ABSENT
-        ticket.ended_at = now or timezone.now()
-        ticket.save(update_fields=["state", "ended_at"])
-        _log(request, "absent", ticket)
-    display.forget()
-    return ticket
+    return _move(request, staff, ticket_id, State.CALLED, "absent",
+                 state=State.ABSENT, ended_at=now or timezone.now())
 
 
 def start(request: HttpRequest, staff: StaffMember, ticket_id: int,
           now: dt.datetime | None = None) -> Ticket:
     """The holder came to the counter: service starts."""
-    with transaction.atomic():
-        ticket = _locked(ticket_id, staff)
-        _require(ticket, State.CALLED)
-        ticket.state = State.SERVING
-        ticket.started_at = now or timezone.now()
-        ticket.served_by = staff.user
-        ticket.save(update_fields=["state", "started_at", "served_by"])
-        _log(request, "serving", ticket)
-    display.forget()
-    return ticket
+    return _move(request, staff, ticket_id, State.CALLED, "serving",
+                 state=State.SERVING, started_at=now or timezone.now(), served_by=staff.user)
 
 
 def finish(request: HttpRequest, staff: StaffMember, ticket_id: int,
            now: dt.datetime | None = None) -> Ticket:
     """Service is over (its duration feeds the estimated waits)."""
-    with transaction.atomic():
-        ticket = _locked(ticket_id, staff)
-        _require(ticket, State.SERVING)
-        ticket.state = State.DONE
-        ticket.ended_at = now or timezone.now()
-        ticket.save(update_fields=["state", "ended_at"])
-        _log(request, "done", ticket)
-    display.forget()
-    return ticket
+    return _move(request, staff, ticket_id, State.SERVING, "done",
+                 state=State.DONE, ended_at=now or timezone.now())
 
 
 def transfer(request: HttpRequest, staff: StaffMember, ticket_id: int, *,
@@ -261,9 +262,7 @@ def transfer(request: HttpRequest, staff: StaffMember, ticket_id: int, *,
     """
     if (counter is None) == (department is None):
         raise TicketRefused(_("Choose either a counter or a department to transfer to."))
-    with transaction.atomic():
-        ticket = _locked(ticket_id, staff)
-        _require(ticket, State.CALLED, State.SERVING)
+    with _acting_on(staff, ticket_id, State.CALLED, State.SERVING) as ticket:
         if counter is not None and ticket.counter_id == counter.pk:
             raise TicketRefused(_("The ticket is already at this counter."))
         ticket.state = State.TRANSFERRED
@@ -282,7 +281,6 @@ def transfer(request: HttpRequest, staff: StaffMember, ticket_id: int, *,
         _log(request, "transferred", ticket,
              counter=counter.number if counter else None,
              department=department.code if department else None)
-    display.forget()
     return ticket
 
 

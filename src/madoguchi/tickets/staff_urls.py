@@ -10,9 +10,9 @@ urlpatterns = [
     path("", staff_views.console, name="console"),
     path("counter/", staff_views.choose_counter, name="counter"),
     path("call/", staff_views.call_next, name="call"),
-    path("<int:pk>/recall/", staff_views.recall, name="recall"),
-    path("<int:pk>/absent/", staff_views.absent, name="absent"),
-    path("<int:pk>/start/", staff_views.start, name="start"),
-    path("<int:pk>/done/", staff_views.done, name="done"),
+    path("<int:pk>/recall/", staff_views.act, {"action": "recall"}, name="recall"),
+    path("<int:pk>/absent/", staff_views.act, {"action": "absent"}, name="absent"),
+    path("<int:pk>/start/", staff_views.act, {"action": "start"}, name="start"),
+    path("<int:pk>/done/", staff_views.act, {"action": "done"}, name="done"),
     path("<int:pk>/transfer/", staff_views.transfer, name="transfer"),
 ]

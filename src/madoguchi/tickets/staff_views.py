@@ -81,10 +81,11 @@ ACTIONS: dict[str, tuple[Action, object]] = {
 }
 
 
-def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    function, done = ACTIONS[action]
+def _act(request: HttpRequest, pk: int, function: Action, done: object,
+         **options: object) -> HttpResponse:
+    """Run one clerk's action on ticket ``pk`` and say how it went on the console."""
     try:
-        ticket = function(request, staff_member(request), pk)
+        ticket = function(request, staff_member(request), pk, **options)
     except Ticket.DoesNotExist as missing:
         raise Http404(_("No such ticket in your department.")) from missing
     except services.TicketRefused as refused:
@@ -96,26 +97,10 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_POST
 @case_handler_required
-def recall(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "recall")
-
-
-@require_POST
-@case_handler_required
-def absent(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "absent")
-
-
-@require_POST
-@case_handler_required
-def start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "start")
-
-
-@require_POST
-@case_handler_required
-def done(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "done")
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Recall, mark absent, start or finish a ticket: ``action`` is an ``ACTIONS`` key (URL)."""
+    function, done = ACTIONS[action]
+    return _act(request, pk, function, done)
 
 
 @require_POST
@@ -128,14 +113,6 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
                       else form.non_field_errors()):
             messages.error(request, error)
         return redirect("tickets_staff:console")
-    try:
-        ticket = services.transfer(request, staff_member(request), pk,
-                                   counter=form.cleaned_data["counter"],
-                                   department=form.cleaned_data["department"])
-    except Ticket.DoesNotExist as missing:
-        raise Http404(_("No such ticket in your department.")) from missing
-    except services.TicketRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("%(number)s was transferred.") % {"number": ticket.label})
-    return redirect("tickets_staff:console")
+    return _act(request, pk, services.transfer, _("%(number)s was transferred."),
+                counter=form.cleaned_data["counter"],
+                department=form.cleaned_data["department"])

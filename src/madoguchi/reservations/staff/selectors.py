@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
@@ -21,6 +21,8 @@ from madoguchi.core.models import AuditEvent
 from madoguchi.staff.models import StaffMember
 
 from ..models import Booking, Room, Service, Slot, Venue, WaitlistEntry
+
+Coded = TypeVar("Coded", Service, Venue)
 
 MOVE_DAYS_AHEAD = 60
 MOVE_MAX_SLOTS = 200
@@ -65,22 +67,22 @@ def find_venue(staff: StaffMember, code: str) -> Venue | None:
     return department_venues(staff).filter(code=code).first() if code else None
 
 
-def get_service(staff: StaffMember, code: object) -> Service:
+def _by_code(rows: QuerySet[Coded], code: object) -> Coded:
+    """The row of ``rows`` with ``code`` (a short text from the URL), else 404."""
     if not isinstance(code, str) or not code or len(code) > 50:
         raise Http404
-    service = department_services(staff).filter(code=code).first()
-    if service is None:
+    found = rows.filter(code=code).first()
+    if found is None:
         raise Http404
-    return service
+    return found
+
+
+def get_service(staff: StaffMember, code: object) -> Service:
+    return _by_code(department_services(staff), code)
 
 
 def get_venue(staff: StaffMember, code: object) -> Venue:
-    if not isinstance(code, str) or not code or len(code) > 50:
-        raise Http404
-    venue = department_venues(staff).filter(code=code).first()
-    if venue is None:
-        raise Http404
-    return venue
+    return _by_code(department_venues(staff), code)
 
 
 def get_slot(staff: StaffMember, slot_id: int) -> Slot:
