@@ -34,6 +34,7 @@ from .models import Visit
 from .tokens import screen_token, visit_of_token
 
 MAX_QUERY = 60
+MAX_RECORD_ID = 200  # a connector's record id, e.g. the file import's 64-hex keyed hash
 VisitView = Callable[..., HttpResponse]
 
 
@@ -59,9 +60,9 @@ def _holder_only(request: HttpRequest, staff: StaffMember, visit: Visit) -> Http
     return None
 
 
-def _text(request: HttpRequest, name: str) -> str:
+def _text(request: HttpRequest, name: str, limit: int = MAX_QUERY) -> str:
     value = request.POST.get(name, request.GET.get(name, ""))
-    return value.replace("\x00", "").strip()[:MAX_QUERY] if isinstance(value, str) else ""
+    return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
 
 
 def _context(visit: Visit, step: str, **extra: Any) -> dict[str, Any]:
@@ -127,8 +128,8 @@ def identify(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResp
         context["error"] = error
     elif not query.is_empty():
         try:
-            if request.method == "POST":
-                record_id = _text(request, "record")
+            if request.method == "POST" and "record" in request.POST:
+                record_id = _text(request, "record", MAX_RECORD_ID)
                 if services.identify_from_registry(request, staff, visit, query, record_id):
                     return redirect("counter:plan", visit.public_id)
                 context["error"] = _("Choose the resident from the list.")

@@ -71,7 +71,13 @@ class FakeRegistry(RegistryConnector):
 
 
 @pytest.fixture
-def fake_registry() -> Iterator[FakeRegistry]:
+def no_registry(settings: Any) -> None:
+    """The file-import connector (installed everywhere) switched off: no registry is enabled."""
+    settings.MADOGUCHI_DISABLED_PLUGINS = {registry_connectors.name: ["file_import"]}
+
+
+@pytest.fixture
+def fake_registry(no_registry: None) -> Iterator[FakeRegistry]:
     with registry_connectors.temporary("fake_registry", FakeRegistry()) as connector:
         yield connector
 

@@ -14,6 +14,8 @@ from madoguchi.applications.services import SubmissionRefused
 from madoguchi.conftest import client_for
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.demo.city import staff_email
+from madoguchi.registry.contrib.file_import import importer
+from madoguchi.registry.tests.helpers import FAMILY, write
 from madoguchi.tickets import services as ticket_services
 from madoguchi.tickets.models import Purpose, Ticket
 
@@ -89,8 +91,9 @@ def test_the_resident_is_found_in_the_registry_and_prefills_the_interview(
         clerk_client, fake_registry):
     visit = visit_of(clerk_client.post(f"{BASE}/open/"))
     url = f"{BASE}/{visit.public_id}/identify/"
-    page = clerk_client.get(url, {"name": "緑川太郎"}).content.decode()
+    page = clerk_client.post(url, {"name": "緑川太郎"}).content.decode()
     assert "緑川 太郎" in page and "12345678901" not in page
+    assert 'method="post" class="counter-search"' in page  # names stay out of URLs and logs
     response = clerk_client.post(url, {"name": "緑川太郎", "record": "r-1"})
     assert response.status_code == 302
     plan = clerk_client.get(f"{BASE}/{visit.public_id}/plan/").content.decode()
@@ -113,7 +116,8 @@ def test_the_resident_is_found_in_the_registry_and_prefills_the_interview(
     assert "緑川" not in visit.sealed  # sealed at rest
 
 
-def test_without_a_registry_connector_the_clerk_types_the_resident_once(clerk_client):
+def test_without_a_registry_connector_the_clerk_types_the_resident_once(clerk_client,
+                                                                        no_registry):
     visit = visit_of(clerk_client.post(f"{BASE}/open/"))
     page = clerk_client.get(f"{BASE}/{visit.public_id}/identify/").content.decode()
     assert "No resident registry is connected" in page or "住民記録に接続していない" in page
@@ -277,3 +281,17 @@ def test_a_screen_token_shows_only_its_own_visit(clerk_client):
 def test_the_staff_menu_links_the_counter(clerk_client):
     page = clerk_client.get("/staff/", follow=True).content.decode()
     assert 'href="/staff/counter/"' in page
+
+
+def test_the_imported_registry_finds_and_takes_the_resident(clerk_client, tmp_path):
+    """The real file-import connector: its record ids are 64-character keyed hashes."""
+    importer.import_file(write(tmp_path / "extract.csv", FAMILY))
+    visit = visit_of(clerk_client.post(f"{BASE}/open/"))
+    url = f"{BASE}/{visit.public_id}/identify/"
+    page = clerk_client.post(url, {"name": "高橋一郎"}).content.decode()
+    record_id = re.search(r'name="record" value="([0-9a-f]+)"', page).group(1)
+    assert len(record_id) == 64
+    response = clerk_client.post(url, {"name": "高橋一郎", "record": record_id})
+    assert response.status_code == 302 and response["Location"].endswith("/plan/")
+    plan = clerk_client.get(response["Location"]).content.decode()
+    assert "髙橋　花子" in plan or "髙橋 花子" in plan
