@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "madoguchi.identity",
     "madoguchi.catalog",
     "madoguchi.registry",
+    "madoguchi.registry.contrib.http",  # before file_import: when configured, the counter asks it
     "madoguchi.registry.contrib.file_import",
     "madoguchi.forms",
     "madoguchi.applications",
@@ -263,6 +264,11 @@ ENCRYPTION_KEYS = os.environ.get("MADOGUCHI_ENCRYPTION_KEYS") or (
 # Key of the registry's blind indexes (HMAC look-up keys, docs/registry-import.md).
 REGISTRY_INDEX_KEY = os.environ.get("MADOGUCHI_REGISTRY_INDEX_KEY") or (
     "test-only-registry-index-key" if TESTING else _persistent_secret("registry_index_key"))
+
+# --- The HTTP registry connector (docs/registry-http.md): registered only when its URL is set.
+# MADOGUCHI_REGISTRY_HTTP_<KEY> sets <KEY> (URL, TOKEN, CLIENT_CERT ...); the connector checks them.
+REGISTRY_HTTP = {k.removeprefix("MADOGUCHI_REGISTRY_HTTP_"): v for k, v in os.environ.items()
+                 if k.startswith("MADOGUCHI_REGISTRY_HTTP_") and v}
 
 # --- Client addresses: X-Forwarded-For is read only from these reverse proxies (IPs or CIDRs).
 TRUSTED_PROXIES = [
