@@ -4,6 +4,6 @@ A connector package holds its :class:`~madoguchi.registry.plugins.RegistryConnec
 its client, mapping and tests, and registers one instance with
 :data:`~madoguchi.registry.plugins.registry_connectors` from its own ``AppConfig.ready()`` (the
 package is an app of its own, added to ``INSTALLED_APPS`` by the city that uses it). Adding a
-connector touches only its folder. None ships yet: each connector (a 標準準拠システム
-住民記録 API, a CSV export of the core system) comes with its own issue.
+connector touches only its folder. Two ship: ``file_import`` (the CSV extract of the core
+system) and ``http`` (the core system's JSON API, registered only when configured).
 """
