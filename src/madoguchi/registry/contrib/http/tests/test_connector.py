@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
-from madoguchi.registry.contrib.http.client import CircuitOpen, HttpConfig
+from madoguchi.registry.contrib.http.client import CircuitBreaker, CircuitOpen, HttpConfig
 from madoguchi.registry.contrib.http.connector import HttpConnector, connector_from_settings
 from madoguchi.registry.plugins import ConnectorError, ResidentQuery, registry_connectors
 
@@ -305,3 +306,28 @@ def test_bad_settings_stop_the_start(values: dict[str, str]) -> None:
 def test_plain_http_to_this_machine_is_allowed(tmp_path: Path) -> None:
     for url in ("http://127.0.0.1:8080/api", "http://localhost/", "http://[::1]:9/"):
         assert connector_from_settings({"URL": url}) is not None
+
+
+def test_the_app_registers_the_connector_when_configured(settings: Any) -> None:
+    settings.REGISTRY_HTTP = {"URL": "https://juki.city.example/api", "TOKEN": "t"}
+    apps.get_app_config("registry_http").ready()
+    try:
+        assert isinstance(registry_connectors["http"], HttpConnector)
+        assert registry_connectors.is_enabled("http")
+    finally:
+        registry_connectors.unregister("http")
+
+
+def test_one_trial_at_a_time_while_half_open(clock: Clock) -> None:
+    breaker = CircuitBreaker(threshold=2, cool_down=10, clock=clock)
+    assert breaker.acquire() is False
+    breaker.failed()
+    assert breaker.state == "closed"
+    breaker.failed()
+    assert breaker.state == "open"
+    clock.now += 10
+    assert breaker.acquire() is True  # the trial
+    with pytest.raises(CircuitOpen):
+        breaker.acquire()  # another thread meanwhile
+    breaker.succeeded()
+    assert breaker.state == "closed" and breaker.acquire() is False
