@@ -18,6 +18,8 @@ urlpatterns = [
     path("<uuid:visit_id>/interview/", views.interview_page, name="interview"),
     path("<uuid:visit_id>/send/", views.send, name="send"),
     path("<uuid:visit_id>/summary/", views.summary, name="summary"),
+    path("<uuid:visit_id>/summary.pdf", views.summary_pdf, name="summary_pdf"),
+    path("<uuid:visit_id>/paper/<slug:slug>.pdf", views.paper_pdf, name="paper_pdf"),
     path("<uuid:visit_id>/take-over/", views.take_over, name="take_over"),
     path("<uuid:visit_id>/end/", views.end, name="end"),
 ]

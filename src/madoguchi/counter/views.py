@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.applications.services import SubmissionRefused
+from madoguchi.issuance.pdf import PrintingRefused
 from madoguchi.jp import wareki
 from madoguchi.jp.errors import JPValueError
 from madoguchi.registry.plugins import ConnectorError, ResidentQuery
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
-from . import interview, person, selectors, services
+from . import documents, interview, person, selectors, services
 from .models import Visit
 from .tokens import screen_token, visit_of_token
 
@@ -42,12 +43,12 @@ def _visit_view(view: VisitView) -> VisitView:
     """A staff page of one visit: the clerk and the visit, or 404."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
+    def wrapper(request: HttpRequest, visit_id: uuid.UUID, **kwargs: Any) -> HttpResponse:
         staff = staff_member(request)
         visit = selectors.visit_for(staff, visit_id)
         if visit is None:
             raise Http404
-        return view(request, staff, visit)
+        return view(request, staff, visit, **kwargs)
 
     return case_handler_required(wrapper)
 
@@ -340,7 +341,50 @@ def summary(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpRespo
     return render(request, "counter/summary.html", _context(
         visit, "summary", applications=applications,
         remaining=[i for i in found.items if i.procedure.pk not in filed],
-        today=timezone.localdate()))
+        today=timezone.localdate(),
+        paper=documents.paper_items(visit, timezone.localdate()),
+        printing_problem=documents.printing_problem()))
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET"])
+@_visit_view
+def summary_pdf(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse:
+    """The summary sheet as an A4 PDF (audit-logged); back to the page, saying why, when the
+    server cannot print it."""
+    today = timezone.localdate()
+    try:
+        data = documents.render_summary(documents.summary_of(visit, today))
+    except PrintingRefused as exc:
+        messages.error(request, exc.user_message())
+        return redirect("counter:summary", visit.public_id)
+    documents.record_printed(request, visit, "summary")
+    return _pdf(data, f"summary-{today:%Y%m%d}.pdf")
+
+
+@require_http_methods(["GET"])
+@_visit_view
+def paper_pdf(request: HttpRequest, staff: StaffMember, visit: Visit, slug: str
+              ) -> HttpResponse:
+    """The pre-filled sheet of a procedure of the visit done on paper (audit-logged)."""
+    today = timezone.localdate()
+    sheet = documents.paper_of(visit, slug, today)
+    if sheet is None:
+        raise Http404
+    try:
+        data = documents.render_paper(sheet)
+    except PrintingRefused as exc:
+        messages.error(request, exc.user_message())
+        return redirect("counter:summary", visit.public_id)
+    documents.record_printed(request, visit, f"paper:{sheet.slug}")
+    return _pdf(data, f"{sheet.slug}-{today:%Y%m%d}.pdf")
 
 
 # --- g. handoff and end ------------------------------------------------------------------------

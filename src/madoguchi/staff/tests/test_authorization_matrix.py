@@ -156,6 +156,10 @@ def counter_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
     counter_services.identify_new(request, clerk.staff_profile, visit, {})
     counter_services.choose_forms(request, clerk.staff_profile, visit, ["tsugaku-hojo"],
                                   [clerk.staff_profile.department_id])
+    # Moving in brings 転入届, done on paper: the visit has a pre-filled sheet to print.
+    counter_services.save_plan(request, clerk.staff_profile, visit, [{"slug": "move_in", "query": {
+        "date": dt.date.today().isoformat(), "children": "0", "school_children": "no",
+        "kokuho": "no"}}], [])
     base = f"/staff/counter/{visit.public_id}/"
     return {
         "counter": ("/staff/counter/", CASE_ROLES, False),
@@ -166,6 +170,8 @@ def counter_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
         "visit procedures": (f"{base}procedures/", CASE_ROLES, True),
         "visit interview": (f"{base}interview/", CASE_ROLES, True),
         "visit summary": (f"{base}summary/", CASE_ROLES, True),
+        "visit summary pdf": (f"{base}summary.pdf", CASE_ROLES, True),
+        "visit paper pdf": (f"{base}paper/tennyu.pdf", CASE_ROLES, True),
     }
 
 
