@@ -29,8 +29,10 @@ MAX_EVENTS = 10
 
 
 def _private(response: HttpResponse) -> HttpResponse:
+    """Out of shared caches; the token never leaves the site ("same-origin", not
+    "no-referrer": the browser would then send ``Origin: null`` and fail the CSRF check)."""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

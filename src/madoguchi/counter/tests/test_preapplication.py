@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from madoguchi.conftest import client_for
 from madoguchi.core.models import AuditEvent
 
 from .. import preapplication as pre_app
@@ -46,9 +47,11 @@ def make_preapplication(client: Client, **headers: Any) -> tuple[PreApplication,
         n["tsugaku-hojo", "phone"]: PHONE,
         n["tsugaku-hojo", "school_name"]: "緑ヶ丘高校"})
     assert response.status_code == 302, response.content.decode()[:3000]
-    page = client.get(response["Location"]).content.decode()
+    code_page = client.get(response["Location"])
+    assert code_page["Cache-Control"] == "private, no-store"
+    assert code_page["Referrer-Policy"] == "same-origin"
     pre.refresh_from_db()
-    return pre, page
+    return pre, code_page.content.decode()
 
 
 def code_of(page: str) -> str:
@@ -144,6 +147,11 @@ def test_a_scanner_typing_the_address_into_the_code_field_works(clerk_client):
     clerk_client.post(f"{BASE}/{visit.public_id}/identify/",
                       {"code": f"https://city.example/staff/counter/pre/{code}/"})
     assert AuditEvent.objects.filter(action="counter.preapp_opened").count() == 1
+
+
+def test_a_signed_in_resident_s_pre_application_is_theirs(db, counter_city, resident):
+    pre, _page = make_preapplication(client_for(resident))
+    assert pre.resident == resident
 
 
 def test_starting_is_limited_per_address(db, counter_city, settings):
