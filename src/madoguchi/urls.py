@@ -47,6 +47,7 @@ urlpatterns = [
     # The LINE app serves the notification settings and LINE pages in the old "channels" namespace.
     path("", include(("madoguchi.line.urls", "channels"))),
     path("", include("madoguchi.tickets.urls")),
+    path("pre/", include("madoguchi.counter.preapp_urls")),
 ]
 
 # Edge apps, mounted only where installed (never in production): the demo and the bench floor.

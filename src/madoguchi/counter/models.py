@@ -84,3 +84,28 @@ class VisitEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class PreApplication(models.Model):
+    """A resident's pre-application (スマート申請) made at home: the life events with their
+    navigator answers and the forms' answers, sealed; found at the counter by its short code.
+
+    The code itself is kept only inside ``sealed`` (to show it to the resident again);
+    ``code_digest`` (a keyed hash) finds the row. A draft (``completed_at`` empty) cannot be
+    opened at the counter. Rows expire after ``COUNTER_PREAPPLICATION_DAYS``.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code_digest = models.CharField(max_length=64, unique=True)
+    resident = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    client_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    sealed = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+    # Visits that took this pre-application (public ids), each one once.
+    opened_by_visits = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"pre-application {self.pk}"

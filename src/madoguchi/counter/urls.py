@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import preapp_views, views
 
 app_name = "counter"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("open/", views.open_visit, name="open"),
     path("screen/<str:token>/", views.screen, name="screen"),
+    path("pre/<str:code>/", preapp_views.staff_open, name="preapp"),
+    path("pre/<str:code>/walk-in/", preapp_views.staff_open_walk_in, name="preapp_walk_in"),
     path("<uuid:visit_id>/", views.visit_page, name="visit"),
     path("<uuid:visit_id>/identify/", views.identify, name="identify"),
     path("<uuid:visit_id>/new-resident/", views.new_resident, name="new_resident"),

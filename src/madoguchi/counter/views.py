@@ -31,6 +31,7 @@ from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
 from . import documents, interview, person, selectors, services
+from . import preapplication as pre_app
 from .models import Visit
 from .tokens import screen_token, visit_of_token
 
@@ -118,8 +119,19 @@ def identify(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResp
     refused = _holder_only(request, staff, visit)
     if refused is not None:
         return refused
+    if request.method == "POST" and "code" in request.POST:
+        try:
+            pre_app.open_for_visit(request, staff, visit, _text(request, "code", pre_app.MAX_INPUT))
+        except pre_app.PreApplicationRefused as wrong:
+            messages.error(request, wrong.message)
+        else:
+            messages.success(request, _("The pre-application was opened. Confirm the "
+                                        "resident's identity."))
+        return redirect("counter:plan" if visit.identified else "counter:identify",
+                        visit.public_id)
     found = selectors.connector()
     context = _context(visit, "identify", connector=found[0] if found else "",
+                       preapp=bool(selectors.data(visit).get("preapp")),
                        values={k: _text(request, k) for k in
                                ("name", "kana", "birth_date", "resident_code")})
     if found is None:
@@ -247,7 +259,8 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
     data = selectors.data(visit)
     questions = interview.build_questions(sources)
     values = {**data.get("person", {}), **data.get("members", {})}
-    raw = {**interview.prefill(questions, values), **data.get("raw", {})}
+    raw = {**pre_app.prefill(questions, data), **interview.prefill(questions, values),
+           **data.get("raw", {})}
     errors: dict[str, str] = {}
     feedback: dict[str, Any] = {}
     if request.method == "POST":

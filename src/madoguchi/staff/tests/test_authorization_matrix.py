@@ -172,6 +172,7 @@ def counter_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
         "visit summary": (f"{base}summary/", CASE_ROLES, True),
         "visit summary pdf": (f"{base}summary.pdf", CASE_ROLES, True),
         "visit paper pdf": (f"{base}paper/tennyu.pdf", CASE_ROLES, True),
+        "pre-application by its code": ("/staff/counter/pre/K7M2QX9P/", CASE_ROLES, False),
     }
 
 
@@ -281,7 +282,7 @@ NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approv
              "close", "forward", "draft", "question_delete", "rule_delete", "synonym_delete",
              "counter", "call", "recall", "absent", "start", "done", "transfer", "open", "send",
              "take_over", "end", "screen", "template_use", "edit", "unpublish", "duplicate",
-             "restore", "preview", "staff_download",
+             "restore", "preview", "staff_download", "preapp_walk_in",
              "login", "two_factor", "two_factor_setup", "logout"}
 
 
