@@ -95,6 +95,8 @@ def submit_application(
         raise SubmissionRefused({"__all__": "the e-mail address is not confirmed"},
                                 message=str(NOT_CONFIRMED))
     spec = spec or FormSpec(version.definition)
+    if spec.access == "counter" and channel != Channel.COUNTER:
+        raise SubmissionRefused({"__all__": "this form is filed at the counter only"})
     errors = spec.revalidate(answers)
     if errors:
         raise SubmissionRefused(errors)

@@ -53,6 +53,8 @@ class _Form:
         self.form: FormDefinition = version.form
         self.version: FormVersion = version
         self.spec: FormSpec = form_selectors.spec_of(version)
+        if self.spec.access == "counter":  # filed by a clerk at the counter only
+            raise Http404
 
 
 def _applicant(request: HttpRequest) -> Any:

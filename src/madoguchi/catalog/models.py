@@ -88,13 +88,17 @@ class Procedure(models.Model):
     @property
     def accepts_online_application(self) -> bool:
         """True when a resident can apply on this site: the form linked to the procedure is
-        published and open. Publishing the form is all it takes; unpublishing or unlinking it
-        takes it away (the same rule as :func:`madoguchi.forms.selectors.live_version`)."""
+        published and open, and not for the counter only. Publishing the form is all it takes;
+        unpublishing or unlinking it takes it away (the same rule as
+        :func:`madoguchi.forms.selectors.live_version`)."""
         annotated = getattr(self, "has_published_form", None)
         if annotated is not None:
             return bool(annotated)
         form = getattr(self, "form", None)
-        return form is not None and form.is_open and form.live_version is not None
+        live = form.live_version if form is not None and form.is_open else None
+        # A form filed only by a clerk at the counter (the city says the procedure needs a
+        # visit) is no online application.
+        return live is not None and live.definition.get("access") != "counter"
 
     def build_search_text(self) -> str:
         """A folded text of every searchable word, for width/kana-insensitive matching."""

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 
 from .models import City, LifeEvent, Procedure
 
@@ -12,17 +24,28 @@ def get_city() -> City | None:
 
 
 def procedures() -> QuerySet[Procedure]:
-    """Procedures with their department and counter, and whether an open, published form exists.
+    """Procedures with their department and counter, and whether an open, published form exists
+    that residents may file (not one for the counter only).
 
     The form is read through the reverse relations the forms app declares on a procedure
     (``form``, then its ``versions``), so the catalog needs no import from the floor above.
     """
-    published = Procedure.objects.filter(
-        pk=OuterRef("pk"), form__is_open=True, form__versions__published_at__isnull=False
+    # Who may file with the newest published version ("resident" when the definition omits
+    # it): a form filed only by a clerk at the counter is no online application.
+    live_access = (
+        Procedure.objects.filter(pk=OuterRef("pk"), form__is_open=True,
+                                 form__versions__published_at__isnull=False)
+        .order_by("-form__versions__number")
+        .annotate(live_definition=F("form__versions__definition"))
+        .annotate(access=Coalesce(KT("live_definition__access"), Value("resident"),
+                                  output_field=CharField()))
+        .values("access")[:1]
     )
-    return Procedure.objects.select_related("department", "counter").annotate(
-        has_published_form=Exists(published)
-    )
+    return (Procedure.objects.select_related("department", "counter")
+            .annotate(live_access=Subquery(live_access))
+            .annotate(has_published_form=ExpressionWrapper(
+                Q(live_access__isnull=False) & ~Q(live_access="counter"),
+                output_field=BooleanField())))
 
 
 def life_events_for(procedure: Procedure) -> list[LifeEvent]:

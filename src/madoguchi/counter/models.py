@@ -48,6 +48,15 @@ class Visit(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Measured effect (see :mod:`.measures`): forms filed, interview answers the resident's data
+    # prefilled and kept vs typed or changed by the clerk, keys the clerk pressed on the counter
+    # pages (``None``: unknown, the browser ran no script) and minutes from ticket (or start)
+    # to end, set when the visit ends.
+    forms_produced = models.PositiveSmallIntegerField(default=0)
+    fields_prefilled = models.PositiveSmallIntegerField(default=0)
+    fields_typed = models.PositiveSmallIntegerField(default=0)
+    clerk_keys = models.PositiveIntegerField(null=True, blank=True)
+    minutes = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Avg, Count, Q, Sum
+
 from madoguchi.applications.models import Application
 from madoguchi.catalog.models import LifeEvent, Procedure
 from madoguchi.catalog.navigator.selectors import (
@@ -92,10 +94,11 @@ class Plan:
         return list(seen.values())
 
     def fileable(self) -> dict[str, Procedure]:
-        """Form slug → procedure, for the procedures whose form can be filed now."""
+        """Form slug → procedure, for the procedures whose form can be filed now: published
+        and open, for residents or for the counter only (a clerk files both)."""
         found = {}
         for item in self.items:
-            form = item.form
+            form = getattr(item.procedure, "form", None)
             if form is not None and form_selectors.live_version(form.slug) is not None:
                 found[form.slug] = item.procedure
         return found
@@ -143,3 +146,38 @@ def applications(visit: Visit) -> list[Application]:
 
 def departments(ids: list[int]) -> list[Department]:
     return list(Department.objects.filter(pk__in=ids).order_by("pk"))
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The measured effect of the ended visits of a period (for the statistics and BPR pages):
+    how many, their average minutes, forms produced, answers prefilled and typed, and the
+    clerk's keys over the visits where they are known (``keys_known`` of them)."""
+
+    visits: int
+    average_minutes: float | None
+    forms_produced: int
+    fields_prefilled: int
+    fields_typed: int
+    keys_known: int
+    clerk_keys: int
+
+
+def measures(first_day: dt.date, last_day: dt.date, *,
+             department_id: int | None = None) -> Measures:
+    """The measures of the visits ended between the two days (inclusive), optionally of the
+    visits a department opened."""
+    ended = Visit.objects.filter(state=Visit.State.ENDED, ended_at__date__gte=first_day,
+                                 ended_at__date__lte=last_day)
+    if department_id is not None:
+        ended = ended.filter(opened_by__staff_profile__department_id=department_id)
+    totals = ended.aggregate(
+        visits=Count("pk"), average_minutes=Avg("minutes"), forms=Sum("forms_produced"),
+        prefilled=Sum("fields_prefilled"), typed=Sum("fields_typed"),
+        keys_known=Count("pk", filter=Q(clerk_keys__isnull=False)), keys=Sum("clerk_keys"))
+    average = totals["average_minutes"]
+    return Measures(visits=totals["visits"],
+                    average_minutes=round(float(average), 1) if average is not None else None,
+                    forms_produced=totals["forms"] or 0, fields_prefilled=totals["prefilled"] or 0,
+                    fields_typed=totals["typed"] or 0, keys_known=totals["keys_known"],
+                    clerk_keys=totals["keys"] or 0)

@@ -30,7 +30,7 @@ from madoguchi.registry.plugins import ConnectorError, ResidentQuery
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
-from . import documents, interview, person, selectors, services
+from . import documents, interview, measures, person, selectors, services
 from . import preapplication as pre_app
 from .models import Visit
 from .tokens import screen_token, visit_of_token
@@ -49,6 +49,8 @@ def _visit_view(view: VisitView) -> VisitView:
         visit = selectors.visit_for(staff, visit_id)
         if visit is None:
             raise Http404
+        if request.method == "POST":  # the keys the clerk pressed on the page that posted
+            measures.add_keys(visit, request.POST.get(measures.KEYS_FIELD))
         return view(request, staff, visit, **kwargs)
 
     return case_handler_required(wrapper)
@@ -259,8 +261,8 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
     data = selectors.data(visit)
     questions = interview.build_questions(sources)
     values = {**data.get("person", {}), **data.get("members", {})}
-    raw = {**pre_app.prefill(questions, data), **interview.prefill(questions, values),
-           **data.get("raw", {})}
+    prefilled = {**pre_app.prefill(questions, data), **interview.prefill(questions, values)}
+    raw = {**prefilled, **data.get("raw", {})}
     errors: dict[str, str] = {}
     feedback: dict[str, Any] = {}
     if request.method == "POST":
@@ -273,6 +275,7 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
             errors = result.errors
         else:
             services.save_interview(request, staff, visit, raw, result.answers)
+            measures.record_fields(visit, measures.field_counts(questions, prefilled, raw))
             return redirect("counter:visit", visit.public_id)
     rows = [{"question": q, "field": q.field, "raw": raw.get(q.name, q.field.raw_from_value(None)),
              "error": errors.get(q.name, ""), "feedback": feedback.get(q.name)}
@@ -341,6 +344,7 @@ def send(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse
                                   "Check the interview.") % {"message": exc.message
                                                              or ", ".join(exc.errors)})
         return redirect("counter:visit", visit.public_id)
+    measures.record_sent(visit)
     return redirect("counter:summary", visit.public_id)
 
 
@@ -419,5 +423,6 @@ def end(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse:
     if visit.department_id != staff.department_id:
         raise Http404
     services.end(request, staff, visit)
+    measures.record_end(visit)
     messages.success(request, _("The visit has ended."))
     return redirect("counter:index")

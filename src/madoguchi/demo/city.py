@@ -102,12 +102,15 @@ def demo_form_definition(
     template_definition: dict[str, Any], changes: dict[str, Any] | None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """A library template as the demo city publishes it: its own title, and session dates
-    computed from ``today`` (default: the local date) where the template offers sessions."""
+    """A library template as the demo city publishes it: its own title, who may file it (the
+    counter only, where the city takes the procedure in person), and session dates computed
+    from ``today`` (default: the local date) where the template offers sessions."""
     definition = copy.deepcopy(template_definition)
     changes = changes or {}
     if "title" in changes:
         definition["title"] = dict(changes["title"])
+    if "access" in changes:  # e.g. "counter": the city takes the procedure at the counter only
+        definition["access"] = changes["access"]
     rule = changes.get("sessions")
     if rule is not None:
         field = _sessions_field(definition, rule["field"])

@@ -28,7 +28,9 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, Mapping) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     )
-ACCESS_MODES = ("resident", "anyone")
+# Who may file the form: signed-in residents, anyone, or only a clerk at the counter (the
+# resident pages refuse a counter-only form; the city says the procedure needs a visit).
+ACCESS_MODES = ("resident", "anyone", "counter")
 
 
 class DefinitionError(ValueError):
@@ -58,7 +60,7 @@ def check_definition(definition: Any) -> list[str]:
     if not isinstance(definition.get("title"), dict) or not localized(definition.get("title")):
         problems.append(_("Give the form a title."))
     if definition.get("access", "resident") not in ACCESS_MODES:
-        problems.append(_("Who may apply must be “resident” or “anyone”."))
+        problems.append(_("Who may apply must be “resident”, “anyone” or “counter”."))
     if not isinstance(pages, list) or not pages:
         return [*problems, _("Add at least one page to the form.")]
     page_keys: set[str] = set()
@@ -293,7 +295,8 @@ class FormSpec:
 
     @property
     def access(self) -> str:
-        """"resident" (sign-in needed) or "anyone" (e.g. an event or a survey)."""
+        """"resident" (sign-in needed), "anyone" (e.g. an event or a survey) or "counter"
+        (filed by a clerk at the counter only)."""
         return self.definition.get("access", "resident")
 
     def page(self, key: str) -> Page | None:

@@ -257,9 +257,10 @@ EMAIL = "hanako@example.jp"
 
 @pytest.fixture
 def event_form(demo, staff_user) -> FormDefinition:
-    """A published form for anyone, serving an online procedure of 子育て支援課."""
-    procedure = Procedure.objects.get(slug="jido-teate")
-    assert procedure.online
+    """A published form for anyone, serving a procedure of 子育て支援課 that has no form in the
+    demo city (保育所等の入所申込み)."""
+    procedure = Procedure.objects.get(slug="hoikusho")
+    assert getattr(procedure, "form", None) is None
     form = form_services.create_form(
         department=Department.objects.get(code="kosodate"), definition=event_definition(),
         actor=staff_user, slug=EVENT_SLUG, procedure=procedure,

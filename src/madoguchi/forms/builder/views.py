@@ -28,7 +28,7 @@ from madoguchi.core.jsonlogic import Condition
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
 from .. import interchange, library, selectors, services
-from ..definition import DefinitionError, check_definition
+from ..definition import ACCESS_MODES, DefinitionError, check_definition
 from ..models import FormDefinition
 from . import edits as builder
 from . import review as builder_review
@@ -414,7 +414,7 @@ def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
         access = request.POST.get("access", "resident")
         if not title_ja:
             errors.append(_("Enter the title of the form."))
-        if access not in ("resident", "anyone"):
+        if access not in ACCESS_MODES:
             errors.append(_("Choose who may apply."))
         keys = {f.get("key") for f in fields}
         applicant = request.POST.get("applicant_field", "")

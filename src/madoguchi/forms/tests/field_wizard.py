@@ -8,8 +8,8 @@ from typing import Any
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
 
 
-def publish_form(slug: str, pages: list[dict[str, Any]], procedure_slug: str = "jido-teate"):
-    """Publish a form made of ``pages`` for a demo procedure that has none (児童手当)."""
+def publish_form(slug: str, pages: list[dict[str, Any]], procedure_slug: str = "hoikusho"):
+    """Publish a form made of ``pages`` for a demo procedure that has none (保育所)."""
     from madoguchi.catalog.models import Procedure
     from madoguchi.forms.models import FormDefinition
     from madoguchi.forms.services import publish

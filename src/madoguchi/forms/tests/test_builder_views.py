@@ -24,7 +24,8 @@ from madoguchi.staff.models import Department
 from madoguchi.staff.tests.helpers import staff_login
 
 BASE = "/staff/forms"
-ONLINE_PROCEDURE = "jido-teate"  # 子育て支援課, no form of its own in the demo
+# 子育て支援課; linking a form replaces the demo's own (filed at the counter only).
+ONLINE_PROCEDURE = "jido-teate"
 
 
 @pytest.fixture

@@ -52,7 +52,8 @@ FUZZ = settings(max_examples=int(os.environ.get("MADOGUCHI_FUZZ_EXAMPLES", "40")
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large, HealthCheck.filter_too_much])
 BASE = "/staff/forms"
-ONLINE_PROCEDURE = "jido-teate"  # online, 子育て支援課, no form of its own in the demo city
+# Online elsewhere (マイナポータル), 子育て支援課; a form linked to it replaces the demo's own.
+ONLINE_PROCEDURE = "jido-teate"
 XSS = "<script>alert(1)</script>"
 
 

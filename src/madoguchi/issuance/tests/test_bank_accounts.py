@@ -35,7 +35,7 @@ NAME_POST = {"applicant_name-family": "髙橋", "applicant_name-given": "美咲"
 def apply(resident: User, slug: str, fields: list[dict[str, Any]],
           post: dict[str, str]) -> Application:
     """Publish a one-page form of ``fields`` and submit ``post`` through it."""
-    procedure = Procedure.objects.get(slug="jido-teate")  # a demo procedure without a form
+    procedure = Procedure.objects.get(slug="hoikusho")  # a demo procedure without a form
     title = {"ja": "振込先の試験", "en": "Test of the payee"}
     form = FormDefinition.objects.create(slug=slug, procedure=procedure, title=title,
                                          department=procedure.department)
