@@ -171,7 +171,7 @@ def counter_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
         "visit interview": (f"{base}interview/", CASE_ROLES, True),
         "visit summary": (f"{base}summary/", CASE_ROLES, True),
         "visit summary pdf": (f"{base}summary.pdf", CASE_ROLES, True),
-        "visit paper pdf": (f"{base}paper/tennyu.pdf", CASE_ROLES, True),
+        "visit paper pdf": (f"{base}paper/inkan.pdf", CASE_ROLES, True),
         "pre-application by its code": ("/staff/counter/pre/K7M2QX9P/", CASE_ROLES, False),
     }
 
