@@ -6,4 +6,5 @@ from . import views
 
 urlpatterns = [
     path("floor/", views.bench_floor, name="bench_floor"),
+    path("display-queries/", views.display_queries, name="bench_display_queries"),
 ]

@@ -25,9 +25,12 @@ from madoguchi.jp.width import to_ascii
 
 def blind_index(field: str, value: str) -> str:
     """HMAC-SHA256 (hex) of ``field:value`` under the registry index key; "" for no value."""
+    return _blind_index(settings.REGISTRY_INDEX_KEY.encode(), field, value)
+
+
+def _blind_index(key: bytes, field: str, value: str) -> str:
     if not value:
         return ""
-    key = settings.REGISTRY_INDEX_KEY.encode()
     return hmac.digest(key, f"{field}:{value}".encode(), hashlib.sha256).hex()
 
 
@@ -37,18 +40,35 @@ def _family_part(text: str) -> str:
     return parts[0] if len(parts) > 1 else ""
 
 
+# The indexes of names, furigana and addresses are cached (by the index key too, so a changed
+# key is never served an old index): an import meets the same family names again and again
+# and a household's members one after another, and the folding costs more than the look-up.
+# Bounded, so an import's memory stays the same whatever the size of the file.
+CACHED_VALUES = 1024
+
+
 def name_indexes(name: str) -> tuple[str, str]:
     """Blind indexes of the whole name and of the family name (異体字 folded, no spaces)."""
+    return _name_indexes(settings.REGISTRY_INDEX_KEY.encode(), name)
+
+
+@lru_cache(maxsize=CACHED_VALUES)
+def _name_indexes(key: bytes, name: str) -> tuple[str, str]:
     family = _family_part(name)
-    return (blind_index("name", name_search_key(name)),
-            blind_index("name", name_search_key(family)) if family else "")
+    return (_blind_index(key, "name", name_search_key(name)),
+            _blind_index(key, "name", name_search_key(family)) if family else "")
 
 
 def kana_indexes(kana: str) -> tuple[str, str]:
     """Blind indexes of the whole furigana and of the family part."""
+    return _kana_indexes(settings.REGISTRY_INDEX_KEY.encode(), kana)
+
+
+@lru_cache(maxsize=CACHED_VALUES)
+def _kana_indexes(key: bytes, kana: str) -> tuple[str, str]:
     family = _family_part(kana)
-    return (blind_index("kana", kana_search_key(kana)),
-            blind_index("kana", kana_search_key(family)) if family else "")
+    return (_blind_index(key, "kana", kana_search_key(kana)),
+            _blind_index(key, "kana", kana_search_key(family)) if family else "")
 
 
 _FIRST_NUMBER = re.compile(r"[0-9０-９]")
@@ -63,10 +83,15 @@ def address_key(address: str) -> str:
 def address_indexes(address: str) -> tuple[str, str]:
     """Blind indexes of the whole address and of its area (the text before the first block
     number: 緑ヶ丘市若葉町2丁目14番3号 → 緑ヶ丘市若葉町)."""
+    return _address_indexes(settings.REGISTRY_INDEX_KEY.encode(), address)
+
+
+@lru_cache(maxsize=CACHED_VALUES)
+def _address_indexes(key: bytes, address: str) -> tuple[str, str]:
     match = _FIRST_NUMBER.search(address)
     area = address[: match.start()] if match else ""
-    return (blind_index("address", address_key(address)),
-            blind_index("address", address_key(area)) if area else "")
+    return (_blind_index(key, "address", address_key(address)),
+            _blind_index(key, "address", address_key(area)) if area else "")
 
 
 def code_index(resident_code: str) -> str:
@@ -104,4 +129,9 @@ def is_gaiji_char(ch: str) -> bool:
 
 def has_gaiji(*texts: str) -> bool:
     """Whether any of ``texts`` holds a 外字 (see :func:`is_gaiji_char`)."""
-    return any(is_gaiji_char(ch) for text in texts for ch in text)
+    return any(_text_has_gaiji(text) for text in texts)
+
+
+@lru_cache(maxsize=CACHED_VALUES)
+def _text_has_gaiji(text: str) -> bool:
+    return any(is_gaiji_char(ch) for ch in text)

@@ -23,3 +23,29 @@ def test_floor_inserts_one_row_without_a_csrf_token(db):
     assert response.json() == {"id": row.pk}
     assert row.payload == "x" * 200
     assert client.get("/bench/floor/").status_code == 405
+
+
+def test_display_queries_are_off_outside_bench(client, db):
+    assert client.get("/bench/display-queries/").status_code == 404
+
+
+@override_settings(BENCH=True)
+def test_display_queries_count_the_polls_and_their_statements(client, db):
+    from madoguchi.tickets import display
+
+    def totals() -> dict[str, int]:
+        return client.get("/bench/display-queries/").json()
+
+    display.forget()
+    before = totals()
+    assert client.get("/tickets/display/").status_code == 200  # cold: the snapshot is read
+    cold = totals()
+    assert client.get("/tickets/display/").status_code == 200  # warm: no query
+    client.get("/tickets/display.json")  # another page: not counted
+    warm = totals()
+    assert before["pid"] == cold["pid"] == warm["pid"]
+    assert cold["polls"] - before["polls"] == 1
+    assert cold["queries"] - before["queries"] >= 3
+    assert warm["polls"] - cold["polls"] == 1
+    assert warm["queries"] == cold["queries"]
+    display.forget()

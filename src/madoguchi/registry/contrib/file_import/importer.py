@@ -70,7 +70,7 @@ def import_file(path: Path | str, *, mapping: dict[str, str] | None = None,
               "died": 0, "absent": 0}
     step = (lambda done, size: progress("write", done, size)) if progress else None
     second = Report(encoding=report.encoding)
-    with transaction.atomic():
+    with services.import_cache(), transaction.atomic():
         run = services.start_run(SOURCE, file_name=path.name, sha256=_sha256(path), full=full)
         now = timezone.now()
         batch: list[tuple[int, ResidentRecord]] = []

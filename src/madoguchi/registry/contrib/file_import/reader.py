@@ -8,11 +8,14 @@ csv reader gets text lines; nothing but the current row is held in memory.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -147,7 +150,25 @@ class _Lines:
             yield text
 
 
+# C0 and C1 control characters (and DEL).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+@lru_cache(maxsize=1024)
+def _is_kana(cell: str) -> bool:
+    """Whether a furigana cell is kana (cached: a file repeats its family names)."""
+    return is_furigana(normalize_furigana(cell))
+
+
+# A date already written as YYYY-MM-DD (what most extracts hold): read directly, as
+# parse_date would, without its folding of widths and dashes.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def _date(cell: str, column: str, line: int, report: Report) -> dt.date | None:
+    if _ISO_DATE.fullmatch(cell):
+        with contextlib.suppress(ValueError):  # no such day: parse_date says so below
+            return dt.date(int(cell[:4]), int(cell[5:7]), int(cell[8:]))
     try:
         return parse_date(cell)
     except JPValueError as exc:
@@ -165,7 +186,7 @@ def _row(cells: dict[str, str], headers: dict[str, str], line: int,
                                "starts like a spreadsheet formula (=, +, -, @): refused"))
         elif len(value) > MAX_CELL:
             report.add(Problem(line, headers[name], f"longer than {MAX_CELL} characters"))
-        elif any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in value):
+        elif _CONTROL.search(value):
             report.add(Problem(line, headers[name], "holds a control character"))
     for name in REQUIRED:
         if not cells.get(name):
@@ -175,7 +196,7 @@ def _row(cells: dict[str, str], headers: dict[str, str], line: int,
     code = to_ascii(cells["resident_code"])
     if not (len(code) == 11 and code.isascii() and code.isdigit()):
         report.add(Problem(line, headers["resident_code"], "is not an 11-digit 住民票コード"))
-    if not is_furigana(normalize_furigana(cells["kana"])):
+    if not _is_kana(cells["kana"]):
         report.add(Problem(line, headers["kana"], "is not written in kana"))
     if cells["sex"] not in SEXES:
         report.add(Problem(line, headers["sex"], "is not 男, 女, 1, 2 or 9"))
