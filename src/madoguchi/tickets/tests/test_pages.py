@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from django.test import Client, override_settings
 
@@ -170,3 +173,38 @@ def test_near_notice_by_email(tickets, purpose, counter, clerk, rf_for,
         services.call_next(rf_for(clerk), clerk, counter)
     assert sent.count() == 1  # once per ticket
     assert Ticket.objects.get(pk=first.pk).state == "called"
+
+
+def test_a_crowd_of_polls_on_an_expired_board_reads_it_once(monkeypatch):
+    """Threads polling while the board expires: one reads the database, the others wait for it
+    (no copy yet) or keep serving the old copy."""
+    reads = []
+    started = threading.Event()
+
+    def slow_board():
+        reads.append(1)
+        started.set()
+        time.sleep(0.2)
+        return {"read": len(reads)}
+
+    monkeypatch.setattr(display.selectors, "board", slow_board)
+    display.forget()
+    boards: list[object] = []
+    threads = [threading.Thread(target=lambda: boards.append(display.snapshot()))
+               for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert len(reads) == 1 and boards == [{"read": 1}] * 20
+    display._cached[:] = [(time.monotonic() - 3600, {"read": "old"})]  # an expired copy
+    again: list[object] = []
+    threads = [threading.Thread(target=lambda: again.append(display.snapshot()))
+               for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert len(reads) == 2 and {"read": 2} in again
+    assert all(board in ({"read": "old"}, {"read": 2}) for board in again)
+    display.forget()
