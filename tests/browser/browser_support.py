@@ -242,10 +242,15 @@ def assert_accessible(page: Any, label: str = "") -> None:
 # --- Steps of the journey ----------------------------------------------------------------------
 
 
-def fill_form_page(page: Any, values: dict[str, str]) -> None:
-    """Type one form page's answers into the fields with these names."""
+def fill_form_page(page: Any, values: dict[str, Any]) -> None:
+    """Type one form page's answers into the fields with these names (a list ticks each of its
+    values among the checkboxes of that name)."""
     form = page.locator("main form[method=post]")
     for name, value in values.items():
+        if isinstance(value, list):
+            for item in value:
+                form.locator(f'input[name="{name}"][value="{item}"]').check()
+            continue
         element = form.locator(f'[name="{name}"]')
         kind = element.first.evaluate("e => e.type")
         if kind == "radio":

@@ -4,10 +4,8 @@ second window → send → summary sheet, with axe-core on every counter page.""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from browser_support import sign_in, submit
+from browser_support import fill_form_page, sign_in, submit
 from playwright.sync_api import expect
 
 from madoguchi.applications.models import Application, Channel
@@ -18,25 +16,6 @@ from madoguchi.demo.city import DEMO_PASSWORD, staff_email
 from madoguchi.registry.plugins import registry_connectors
 
 pytestmark = pytest.mark.browser
-
-
-def _fill(page: Any, values: dict[str, Any]) -> None:
-    form = page.locator("main form[method=post]")
-    for name, value in values.items():
-        if isinstance(value, list):
-            for item in value:
-                form.locator(f'input[name="{name}"][value="{item}"]').check()
-            continue
-        element = form.locator(f'[name="{name}"]')
-        kind = element.first.evaluate("e => e.type")
-        if kind == "radio":
-            form.locator(f'input[name="{name}"][value="{value}"]').check()
-        elif kind == "checkbox":
-            element.check()
-        elif kind.startswith("select"):
-            element.select_option(value)
-        else:
-            element.fill(value)
 
 
 def test_a_walk_in_visit_end_to_end(new_page, assert_accessible, settings) -> None:
@@ -56,7 +35,7 @@ def test_a_walk_in_visit_end_to_end(new_page, assert_accessible, settings) -> No
     assert_accessible(clerk, "identify")
 
     clerk.get_by_role("link", name="新しい住民（市外からの転入）：情報を一度だけ入力する").click()
-    _fill(clerk, {
+    fill_form_page(clerk, {
         "applicant_name-family": "緑川", "applicant_name-given": "太郎",
         "applicant_name-family_kana": "みどりかわ", "applicant_name-given_kana": "たろう",
         "applicant_birth_date": "昭和55年4月1日", "applicant_sex": "male",
@@ -68,7 +47,7 @@ def test_a_walk_in_visit_end_to_end(new_page, assert_accessible, settings) -> No
 
     expect(clerk.locator("h1")).to_have_text("できごと")
     assert_accessible(clerk, "life events")
-    _fill(clerk, {"event": [EVENT], f"{EVENT}-date": "令和8年4月1日",
+    fill_form_page(clerk, {"event": [EVENT], f"{EVENT}-date": "令和8年4月1日",
                   f"{EVENT}-high_school": "yes", f"{EVENT}-help_costs": "no"})
     submit(clerk, "main button:text-is('手続きを表示する')")
 
@@ -82,7 +61,7 @@ def test_a_walk_in_visit_end_to_end(new_page, assert_accessible, settings) -> No
     expect(clerk.locator('[name="c_applicant_name-family"]')).to_have_value("緑川")
     assert_accessible(clerk, "interview")
     visit = Visit.objects.get()
-    _fill(clerk, interview_post(visit))
+    fill_form_page(clerk, interview_post(visit))
     submit(clerk, "main form.counter-form > button:text-is('回答を保存する')")
 
     expect(clerk.locator("h1")).to_contain_text("窓口対応")
