@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from madoguchi.core.sealed_fields import SealedField, sealed_fields
+
 
 class CounterConfig(AppConfig):
     """The counter visit (decisions floor): it files applications and reads the catalog, the
@@ -10,8 +12,8 @@ class CounterConfig(AppConfig):
     verbose_name = "counter visits"
 
     def ready(self) -> None:
-        from madoguchi.core.sealed_fields import SealedField, sealed_fields
-
-        # The visit's personal data is sealed with the visit's public id as the context.
-        sealed_fields.register("counter.Visit.sealed", SealedField(
-            "counter.Visit", "sealed", lambda o: str(o.public_id)))
+        # A visit's and a pre-application's personal data are sealed with their public id as the
+        # context; rotate_encryption_key re-seals both.
+        for model in ("counter.Visit", "counter.PreApplication"):
+            sealed_fields.register(f"{model}.sealed", SealedField(
+                model, "sealed", lambda o: str(o.public_id)))
