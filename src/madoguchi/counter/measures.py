@@ -96,6 +96,7 @@ def minutes_of(visit: Visit) -> Decimal | None:
 def record_end(visit: Visit) -> None:
     """At the end of the visit: its minutes (the end time as the end service stored it)."""
     with transaction.atomic():
-        ended = Visit.objects.select_for_update().select_related("ticket").get(pk=visit.pk)
+        ended = Visit.objects.select_for_update(of=("self",)).select_related("ticket").get(
+            pk=visit.pk)
         if ended.minutes is None and ended.ended_at is not None:
             Visit.objects.filter(pk=visit.pk).update(minutes=minutes_of(ended))
