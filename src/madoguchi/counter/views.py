@@ -56,12 +56,19 @@ def _visit_view(view: VisitView) -> VisitView:
     return case_handler_required(wrapper)
 
 
-def _holder_only(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse | None:
-    """Steps that change the visit are for its holder while it is open: else back to it."""
-    if visit.department_id != staff.department_id or visit.state != Visit.State.OPEN:
-        messages.error(request, _("Only the department serving the visit can change it now."))
-        return redirect("counter:visit", visit.public_id)
-    return None
+def _step_view(view: VisitView) -> VisitView:
+    """A step that changes the visit (``_visit_view``): for the department holding it while it is
+    open; anyone else is sent back to the visit page."""
+
+    @wraps(view)
+    def holder_only(request: HttpRequest, staff: StaffMember, visit: Visit,
+                    **kwargs: Any) -> HttpResponse:
+        if visit.department_id != staff.department_id or visit.state != Visit.State.OPEN:
+            messages.error(request, _("Only the department serving the visit can change it now."))
+            return redirect("counter:visit", visit.public_id)
+        return view(request, staff, visit, **kwargs)
+
+    return _visit_view(holder_only)
 
 
 def _text(request: HttpRequest, name: str, limit: int = MAX_QUERY) -> str:
@@ -116,11 +123,8 @@ def _query(request: HttpRequest) -> tuple[ResidentQuery, str]:
 
 
 @require_http_methods(["GET", "POST"])
-@_visit_view
+@_step_view
 def identify(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse:
-    refused = _holder_only(request, staff, visit)
-    if refused is not None:
-        return refused
     if request.method == "POST" and "code" in request.POST:
         try:
             pre_app.open_for_visit(request, staff, visit, _text(request, "code", pre_app.MAX_INPUT))
@@ -157,11 +161,8 @@ def identify(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResp
 
 
 @require_http_methods(["GET", "POST"])
-@_visit_view
+@_step_view
 def new_resident(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse:
-    refused = _holder_only(request, staff, visit)
-    if refused is not None:
-        return refused
     spec = person.NEW_RESIDENT
     page = spec.pages[0]
     raw: dict[str, Any] = {}
@@ -182,11 +183,8 @@ def new_resident(request: HttpRequest, staff: StaffMember, visit: Visit) -> Http
 
 # --- c. life events and procedures -------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@_visit_view
+@_step_view
 def plan(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse:
-    refused = _holder_only(request, staff, visit)
-    if refused is not None:
-        return refused
     data = selectors.data(visit)
     if not visit.identified:
         return redirect("counter:identify", visit.public_id)
@@ -227,11 +225,8 @@ def plan(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-@_visit_view
+@_step_view
 def procedures(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse:
-    refused = _holder_only(request, staff, visit)
-    if refused is not None:
-        return refused
     found = selectors.plan(selectors.data(visit), timezone.localdate())
     fileable = found.fileable()
     if request.method == "POST":
@@ -250,11 +245,8 @@ def procedures(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpRe
 
 # --- d. the interview --------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@_visit_view
+@_step_view
 def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse:
-    refused = _holder_only(request, staff, visit)
-    if refused is not None:
-        return refused
     sources = selectors.sources(visit)
     if not sources:
         return redirect("counter:procedures", visit.public_id)
