@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
@@ -33,7 +32,6 @@ from madoguchi.catalog import navigator
 from madoguchi.catalog.models import Counter, Procedure
 from madoguchi.catalog.navigator.selectors import Item
 from madoguchi.catalog.selectors import get_city
-from madoguchi.core import audit
 from madoguchi.core.dates import display_date
 from madoguchi.core.i18n import localized
 from madoguchi.forms.concepts import CONCEPTS, concept_of
@@ -278,12 +276,6 @@ def printing_problem() -> str:
     if any(font in REQUIRED_FONTS for font in missing):
         return FontMissing(missing).user_message()
     return ""
-
-
-def record_printed(request: HttpRequest, visit: Visit, document: str) -> None:
-    """Audit the printing of a sheet of the visit (it carries personal data)."""
-    audit.record(request, "counter.printed", target_type="counter.visit",
-                 target_id=str(visit.public_id), details={"document": document})
 
 
 # --- Layout ------------------------------------------------------------------------------------

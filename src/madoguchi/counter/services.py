@@ -41,6 +41,11 @@ def _log(request: HttpRequest, action: str, visit: Visit, **details: Any) -> Non
                  target_id=str(visit.public_id), details=details)
 
 
+def record_printed(request: HttpRequest, visit: Visit, document: str) -> None:
+    """Audit the printing of a sheet of the visit (it carries personal data)."""
+    _log(request, "printed", visit, document=document)
+
+
 def _store(visit: Visit, values: dict[str, Any]) -> None:
     """Merge ``values`` into the sealed data (inside the caller's transaction)."""
     current = selectors.data(visit)

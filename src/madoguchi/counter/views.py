@@ -374,7 +374,7 @@ def summary_pdf(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpR
     except PrintingRefused as exc:
         messages.error(request, exc.user_message())
         return redirect("counter:summary", visit.public_id)
-    documents.record_printed(request, visit, "summary")
+    services.record_printed(request, visit, "summary")
     return _pdf(data, f"summary-{today:%Y%m%d}.pdf")
 
 
@@ -392,7 +392,7 @@ def paper_pdf(request: HttpRequest, staff: StaffMember, visit: Visit, slug: str
     except PrintingRefused as exc:
         messages.error(request, exc.user_message())
         return redirect("counter:summary", visit.public_id)
-    documents.record_printed(request, visit, f"paper:{sheet.slug}")
+    services.record_printed(request, visit, f"paper:{sheet.slug}")
     return _pdf(data, f"{sheet.slug}-{today:%Y%m%d}.pdf")
 
 
