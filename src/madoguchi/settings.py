@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "madoguchi.approvals",
     "madoguchi.payments",
     "madoguchi.counter",
+    "madoguchi.bpr",
     "madoguchi.channels",
     "madoguchi.search",
     "madoguchi.faq",
