@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "madoguchi.catalog.ruby.RubyMiddleware",
     "madoguchi.core.middleware.SecurityHeadersMiddleware",
 ]
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("staff/search/", include("madoguchi.search.staff_urls")),
     path("staff/navigator/", include("madoguchi.catalog.navigator.staff_urls")),
     path("staff/tickets/", include("madoguchi.tickets.staff_urls")),
+    path("staff/ruby/", include("madoguchi.catalog.ruby_staff_urls")),
     path("staff/counter/", include("madoguchi.counter.urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),

@@ -211,3 +211,18 @@ class NavigatorRule(models.Model):
             count_first_day=self.count_first_day, extend_if_closed=self.extend_if_closed,
             opens_days_before=self.opens_days_before,
         )
+
+
+class RubyReading(models.Model):
+    """A city's own reading for a word the ふりがな analyser reads wrongly or does not know
+    (place names such as 緑ヶ丘, procedure names): it wins over the analyser on every page."""
+
+    word = models.CharField(max_length=50, unique=True)
+    reading = models.CharField(max_length=100, help_text="In hiragana or katakana")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return f"{self.word} ({self.reading})"

@@ -22,6 +22,7 @@ from madoguchi.catalog.models import (
     NavigatorQuestion,
     NavigatorRule,
     Procedure,
+    RubyReading,
 )
 from madoguchi.core.i18n import localized
 from madoguchi.core.models import User
@@ -227,6 +228,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
         "departments": len(departments), "counters": len(counters),
         "procedures": len(data["procedures"]), "staff": len(data["staff"]),
         "life_events": load_life_events(data.get("life_events", [])),
+        "ruby_readings": load_ruby_readings(data.get("ruby_readings", [])),
     }
     search_services.ensure_default_synonyms()
     counts.update(reservations_demo.load_demo())
@@ -235,6 +237,14 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     if settings.DEMO:  # the fictional resident registry (5,000 people): not for every test
         counts.update(registry_demo.load_demo())
     return counts
+
+
+def load_ruby_readings(readings: list[dict[str, str]]) -> int:
+    """The city's own ふりがな readings (place and procedure names)."""
+    for entry in readings:
+        RubyReading.objects.update_or_create(word=entry["word"],
+                                             defaults={"reading": entry["reading"]})
+    return len(readings)
 
 
 def load_life_events(events: list[dict[str, Any]]) -> int:

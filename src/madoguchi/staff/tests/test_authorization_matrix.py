@@ -131,6 +131,7 @@ def navigator_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
         "navigator question": (f"{base}questions/{question.pk}/", ("admin",), False),
         "navigator rule new": (f"{base}rules/new/", ("head", "admin"), False),
         "navigator rule": (f"{base}rules/{rule.pk}/", ("head", "admin"), True),
+        "ruby dictionary": ("/staff/ruby/", ("head", "admin"), False),
     }
 
 
@@ -282,7 +283,7 @@ NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approv
              "close", "forward", "draft", "question_delete", "rule_delete", "synonym_delete",
              "counter", "call", "recall", "absent", "start", "done", "transfer", "open", "send",
              "take_over", "end", "screen", "template_use", "edit", "unpublish", "duplicate",
-             "restore", "preview", "staff_download", "preapp_walk_in",
+             "restore", "preview", "staff_download", "preapp_walk_in", "delete",
              "login", "two_factor", "two_factor_setup", "logout"}
 
 
