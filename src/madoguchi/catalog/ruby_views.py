@@ -43,15 +43,17 @@ def switch(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class ReadingForm(forms.ModelForm):
-    class Meta:
-        model = RubyReading
-        fields = ["word", "reading"]
-        labels = {"word": gettext_lazy("Word"), "reading": gettext_lazy("Reading (hiragana)")}
-        help_texts = {
-            "word": gettext_lazy("As written on the pages, e.g. 緑ヶ丘"),
-            "reading": gettext_lazy("e.g. みどりがおか (katakana is turned into hiragana)"),
-        }
+class ReadingForm(forms.Form):
+    """A word and its reading; saving a word already listed corrects its reading."""
+
+    word = forms.CharField(
+        label=gettext_lazy("Word"), max_length=50,
+        help_text=gettext_lazy("As written on the pages, e.g. 緑ヶ丘"),
+    )
+    reading = forms.CharField(
+        label=gettext_lazy("Reading (hiragana)"), max_length=100,
+        help_text=gettext_lazy("e.g. みどりがおか (katakana is turned into hiragana)"),
+    )
 
     def clean_word(self) -> str:
         word = self.cleaned_data["word"].strip()

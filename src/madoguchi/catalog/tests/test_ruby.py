@@ -89,20 +89,29 @@ def test_the_city_dictionary_wins_on_the_pages(demo) -> None:
 def test_heads_keep_the_dictionary_and_it_is_audited(demo, role) -> None:
     client = staff_login(Client(), member(role, "kosodate"))
     assert client.get("/staff/ruby/").status_code == 200
-    response = client.post("/staff/ruby/", {"word": "緑ヶ丘", "reading": "ﾐﾄﾞﾘｶﾞｵｶ"})
+    response = client.post("/staff/ruby/", {"word": "児童手当", "reading": "ｺﾄﾞﾓﾃｱﾃ"})
     assert response.status_code == 302
-    entry = RubyReading.objects.get(word="緑ヶ丘")
-    assert entry.reading == "みどりがおか"
+    entry = RubyReading.objects.get(word="児童手当")
+    assert entry.reading == "こどもてあて"
     assert AuditEvent.objects.filter(action="ruby.reading.save").exists()
-    assert "<rt aria-hidden=\"true\">みどりがおか</rt>" in ruby_client().get("/").content.decode()
+    page = ruby_client().get("/procedures/jido-teate/").content.decode()
+    assert "<rt aria-hidden=\"true\">こどもてあて</rt>" in page
     client.post(f"/staff/ruby/{entry.pk}/delete/")
-    assert not RubyReading.objects.exists()
+    assert not RubyReading.objects.filter(word="児童手当").exists()
     assert AuditEvent.objects.filter(action="ruby.reading.delete").exists()
 
 
 def test_a_reading_must_be_kana(demo) -> None:
     client = staff_login(Client(), member("admin", "kosodate"))
-    response = client.post("/staff/ruby/", {"word": "緑ヶ丘", "reading": "midori"})
+    response = client.post("/staff/ruby/", {"word": "上小路", "reading": "kamikoji"})
     assert response.status_code == 422
     assert "ひらがなだけ" in response.content.decode()
-    assert not RubyReading.objects.exists()
+    assert not RubyReading.objects.filter(word="上小路").exists()
+
+
+def test_saving_a_listed_word_corrects_its_reading(demo) -> None:
+    RubyReading.objects.update_or_create(word="緑ヶ丘", defaults={"reading": "みどりおか"})
+    client = staff_login(Client(), member("admin", "kosodate"))
+    response = client.post("/staff/ruby/", {"word": "緑ヶ丘", "reading": "みどりがおか"})
+    assert response.status_code == 302
+    assert RubyReading.objects.get(word="緑ヶ丘").reading == "みどりがおか"
