@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.db.models import QuerySet, Sum
 
-from madoguchi.bpr.models import Step, View, Worksheet
+from madoguchi.bpr.models import Actor, Medium, Step, StepStatus, View, Worksheet
 from madoguchi.catalog.models import Procedure
 from madoguchi.staff.models import StaffMember
 
@@ -122,3 +123,32 @@ def view_steps(worksheet: Worksheet) -> dict[str, list[Step]]:
     for step in steps:
         views[step.view].append(step)
     return views
+
+
+def snapshot_sections(snapshot: dict[str, object]) -> list[dict[str, object]]:
+    """A saved version's steps, for display: labels of the choices, hours of each view."""
+    views = snapshot.get("views", {})
+    sections = []
+    for view in (View.AS_IS, View.TO_BE):
+        rows = []
+        total = Decimal("0")
+        for item in views.get(view, []) if isinstance(views, dict) else []:
+            minutes = Decimal(str(item.get("minutes_per_case", "0")))
+            cases = int(item.get("cases_per_year", 0))
+            total += minutes * cases
+            rows.append(item | {
+                "actor_label": _label(Actor, item.get("actor")),
+                "medium_label": _label(Medium, item.get("medium")),
+                "status_label": _label(StepStatus, item.get("status")),
+                "minutes": minutes, "hours": _hours(minutes * cases),
+            })
+        sections.append({"view": view, "label": View(view).label, "rows": rows,
+                         "hours": _hours(total)})
+    return sections
+
+
+def _label(choices: type[models.TextChoices], value: object) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
