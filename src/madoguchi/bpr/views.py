@@ -29,6 +29,13 @@ EDITORS = selectors.EDITOR_ROLES
 ATTACHMENT_CSP = "default-src 'none'; sandbox"
 
 
+def _posted(request: HttpRequest) -> tuple[object, object]:
+    """(data, files) of a POST, even an empty one; (None, None) for a GET."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
 def _procedure(request: HttpRequest, slug: str) -> Procedure:
     """A procedure the staff member may work on (else 404)."""
     return get_object_or_404(selectors.visible_procedures(staff_member(request)), slug=slug)
@@ -107,7 +114,7 @@ def step_new(request: HttpRequest, slug: str, view: str) -> HttpResponse:
     sheet = _worksheet(request, slug)
     if view not in View.values:
         raise Http404
-    form = StepForm(request.POST or None, worksheet=sheet, view=view,
+    form = StepForm(_posted(request)[0], worksheet=sheet, view=view,
                     prefix=view if request.method == "POST" and f"{view}-action" in request.POST
                     else None)
     if request.method == "POST" and form.is_valid():
@@ -132,7 +139,7 @@ def step_new(request: HttpRequest, slug: str, view: str) -> HttpResponse:
 def step_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     step = _step(request, slug, pk)
     sheet = step.worksheet
-    form = StepForm(request.POST or None, worksheet=sheet, view=step.view, step=step)
+    form = StepForm(_posted(request)[0], worksheet=sheet, view=step.view, step=step)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -186,7 +193,7 @@ def step_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def evidence(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A step's evidence log (append-only) and the form to add an entry."""
     step = _step(request, slug, pk)
-    form = EvidenceForm(request.POST or None, request.FILES or None,
+    form = EvidenceForm(*_posted(request),
                         initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -275,7 +282,7 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
 def import_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Replace both views with an edited workbook; any bad cell changes nothing."""
     sheet = _worksheet(request, slug)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(*_posted(request))
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["workbook"]

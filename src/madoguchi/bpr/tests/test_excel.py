@@ -49,8 +49,8 @@ def test_export_layout(demo):
                                           "置き換え先"]
     assert [c.value for c in to_be[1]][-1] == "状況"
     assert as_is.freeze_panes == "A2" and to_be.freeze_panes == "A2"
-    assert [c.value for c in as_is[2]][:6] == [1, "住民", "窓口で申請書を受け取り、記入して提出する",
-                                              "窓口", 15, 600]
+    assert [c.value for c in as_is[2]][:6] == [
+        1, "住民", "窓口で申請書を受け取り、記入して提出する", "窓口", 15, 600]
     lists = {str(v.sqref)[0]: v.formula1
              for v in as_is.data_validations.dataValidation}
     assert lists == {"B": '"住民,窓口,担当課,他機関"', "D": '"紙,電話,窓口,オンライン,LINE,AI-OCR"',

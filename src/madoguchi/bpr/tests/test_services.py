@@ -171,7 +171,7 @@ def test_replace_steps_keeps_evidence_by_order_and_refuses_removing_it(head):
     assert kept.pk == first.pk and kept.action == "a2" and kept.evidence.count() == 1
     assert kept.replaced_by == sheet.steps.get(view=View.TO_BE, order=1)
     version = sheet.version
-    with pytest.raises(services.WorksheetError, match="evidence"):
+    with pytest.raises(services.WorksheetError, match="協議記録"):
         services.replace_steps(sheet, {View.AS_IS: [], View.TO_BE: []}, author=head, note="z")
     sheet.refresh_from_db()
     assert sheet.version == version
