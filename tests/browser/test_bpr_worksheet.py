@@ -56,7 +56,8 @@ def test_head_fills_exports_edits_and_imports(page, assert_accessible, artifacts
     path = tmp_path / "worksheet.xlsx"
     info.value.save_as(path)
     book = load_workbook(path)
-    assert [c.value for c in book["見直し後"][9]][:3] == [8, "窓口", "書かない窓口で職員が代わりに入力"]
+    added = [c.value for c in book["見直し後"][9]][:3]
+    assert added == [8, "窓口", "書かない窓口で職員が代わりに入力"]
     book["見直し後"]["E2"] = 5  # the online application takes 5 minutes, not 8
     book["見直し後"]["I9"] = "合意済"
     book.save(path)

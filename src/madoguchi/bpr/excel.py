@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .models import Actor, Medium, Step, StepStatus, View, Worksheet
 from .services import StepData
 
-SHEET_NAMES = {View.AS_IS: "現状", View.TO_BE: "見直し後"}
+SHEET_NAMES: dict[str, str] = {View.AS_IS: "現状", View.TO_BE: "見直し後"}
 # (heading, field, column width) — the layout of both sheets; 現状 adds 置き換え先.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("順番", "order", 6),
@@ -41,13 +41,16 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 REPLACED_BY_COLUMN = ("置き換え先", "replaced_by", 11)
 # The Japanese labels in the workbook (whatever the UI language), value → label.
-ACTOR_LABELS = {Actor.RESIDENT: "住民", Actor.COUNTER: "窓口", Actor.DEPARTMENT: "担当課",
-                Actor.OTHER: "他機関"}
-MEDIUM_LABELS = {Medium.PAPER: "紙", Medium.PHONE: "電話", Medium.COUNTER: "窓口",
-                 Medium.ONLINE: "オンライン", Medium.LINE: "LINE", Medium.OCR: "AI-OCR"}
-STATUS_LABELS = {StepStatus.NOT_STARTED: "未着手", StepStatus.COORDINATING: "調整中",
-                 StepStatus.AGREED: "合意済", StepStatus.DONE: "実施済"}
-CHOICES = {"actor": ACTOR_LABELS, "medium": MEDIUM_LABELS, "status": STATUS_LABELS}
+ACTOR_LABELS: dict[str, str] = {
+    Actor.RESIDENT: "住民", Actor.COUNTER: "窓口", Actor.DEPARTMENT: "担当課", Actor.OTHER: "他機関"}
+MEDIUM_LABELS: dict[str, str] = {
+    Medium.PAPER: "紙", Medium.PHONE: "電話", Medium.COUNTER: "窓口", Medium.ONLINE: "オンライン",
+    Medium.LINE: "LINE", Medium.OCR: "AI-OCR"}
+STATUS_LABELS: dict[str, str] = {
+    StepStatus.NOT_STARTED: "未着手", StepStatus.COORDINATING: "調整中",
+    StepStatus.AGREED: "合意済", StepStatus.DONE: "実施済"}
+CHOICES: dict[str, dict[str, str]] = {
+    "actor": ACTOR_LABELS, "medium": MEDIUM_LABELS, "status": STATUS_LABELS}
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
@@ -89,7 +92,7 @@ def export_workbook(worksheet: Worksheet) -> bytes:
                               step.minutes_per_case, step.cases_per_year, step.problems,
                               step.parties, STATUS_LABELS.get(step.status, step.status)]
             if view == View.AS_IS:
-                row.append(step.replaced_by.order if step.replaced_by_id else None)
+                row.append(step.replaced_by.order if step.replaced_by is not None else None)
             sheet.append(row)
         for row_cells in sheet.iter_rows(min_row=2):
             for cell in row_cells:
@@ -366,10 +369,11 @@ def parse_workbook(name: str, data: IO[bytes], size: int | None) -> Parsed:
         return Parsed(problems=[str(exc)])
     to_be_orders = {order for order, _data in parsed.views.get(View.TO_BE, [])}
     letter = get_column_letter(len(columns(View.AS_IS)))
-    for order, data in parsed.views.get(View.AS_IS, []):
-        if data.replaced_by is not None and data.replaced_by not in to_be_orders:
+    for order, step_data in parsed.views.get(View.AS_IS, []):
+        link = step_data.replaced_by
+        if link is not None and link not in to_be_orders:
             row = parsed.rows[View.AS_IS][order]
-            message = _("There is no to-be step number %(order)s.") % {"order": data.replaced_by}
+            message = _("There is no to-be step number %(order)s.") % {"order": link}
             problems.append(CellProblem(SHEET_NAMES[View.AS_IS], row, letter, message))
     parsed.problems.extend(str(p) for p in sorted(
         problems, key=lambda p: (list(SHEET_NAMES.values()).index(p.sheet)

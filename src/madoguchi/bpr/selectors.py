@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet, Sum
@@ -109,10 +110,15 @@ def visible_procedures(staff: StaffMember) -> QuerySet[Procedure]:
 def worksheet_list(staff: StaffMember) -> list[dict[str, object]]:
     """Every visible procedure with its worksheet (or None) and hours a year."""
     procedures = list(visible_procedures(staff).select_related("bpr_worksheet"))
-    sheets = {p.id: getattr(p, "bpr_worksheet", None) for p in procedures}
+    sheets: dict[int, Worksheet | None] = {
+        p.id: getattr(p, "bpr_worksheet", None) for p in procedures}
     hours = hours_per_year(s.id for s in sheets.values() if s is not None)
-    return [{"procedure": p, "worksheet": sheets[p.id],
-             "hours": hours.get(sheets[p.id].id) if sheets[p.id] else None} for p in procedures]
+    rows: list[dict[str, object]] = []
+    for p in procedures:
+        sheet = sheets[p.id]
+        rows.append({"procedure": p, "worksheet": sheet,
+                     "hours": hours.get(sheet.id) if sheet is not None else None})
+    return rows
 
 
 def view_steps(worksheet: Worksheet) -> dict[str, list[Step]]:
@@ -125,10 +131,10 @@ def view_steps(worksheet: Worksheet) -> dict[str, list[Step]]:
     return views
 
 
-def snapshot_sections(snapshot: dict[str, object]) -> list[dict[str, object]]:
+def snapshot_sections(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     """A saved version's steps, for display: labels of the choices, hours of each view."""
     views = snapshot.get("views", {})
-    sections = []
+    sections: list[dict[str, Any]] = []
     for view in (View.AS_IS, View.TO_BE):
         rows = []
         total = Decimal("0")
@@ -149,6 +155,6 @@ def snapshot_sections(snapshot: dict[str, object]) -> list[dict[str, object]]:
 
 def _label(choices: type[models.TextChoices], value: object) -> str:
     try:
-        return str(choices(value).label)
+        return str(choices(str(value)).label)
     except ValueError:
         return str(value)

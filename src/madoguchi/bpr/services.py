@@ -54,7 +54,7 @@ class StepData:
     @classmethod
     def of(cls, step: Step) -> StepData:
         return cls(**{name: getattr(step, name) for name in STEP_FIELDS},
-                   replaced_by=step.replaced_by.order if step.replaced_by_id else None)
+                   replaced_by=step.replaced_by.order if step.replaced_by is not None else None)
 
 
 def snapshot(worksheet: Worksheet) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def snapshot(worksheet: Worksheet) -> dict[str, Any]:
             "medium": step.medium, "minutes_per_case": str(step.minutes_per_case),
             "cases_per_year": step.cases_per_year, "problems": step.problems,
             "parties": step.parties, "status": step.status,
-            "replaced_by": step.replaced_by.order if step.replaced_by_id else None,
+            "replaced_by": step.replaced_by.order if step.replaced_by is not None else None,
         })
     return {"views": views}
 
@@ -245,7 +245,7 @@ def _stored_name(content_type: str) -> str:
 
 @transaction.atomic
 def add_evidence(step: Step, *, date: Any, who: str, agreed: str, author: User,
-                 attachment: UploadedFile | None = None) -> Evidence:
+                 attachment: UploadedFile[bytes] | None = None) -> Evidence:
     """Append an entry to a step's evidence log (PDF, JPEG or PNG attachment, 10 MB at most)."""
     entry = Evidence(step=step, date=date, who=who.strip(), agreed=agreed.strip(),
                      author=author)
@@ -278,7 +278,7 @@ class ImportResult:
     problems: list[str]
 
 
-def import_workbook(worksheet: Worksheet, upload: UploadedFile, *,
+def import_workbook(worksheet: Worksheet, upload: UploadedFile[bytes], *,
                     author: User | None) -> ImportResult:
     """Replace both views' steps with an uploaded .xlsx; any bad cell changes nothing."""
     from . import excel  # excel reads StepData from this module
