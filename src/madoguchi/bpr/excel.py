@@ -42,7 +42,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 REPLACED_BY_COLUMN = ("置き換え先", "replaced_by", 11)
 # The Japanese labels in the workbook (whatever the UI language), value → label.
 ACTOR_LABELS: dict[str, str] = {
-    Actor.RESIDENT: "住民", Actor.COUNTER: "窓口", Actor.DEPARTMENT: "担当課", Actor.OTHER: "他機関"}
+    Actor.RESIDENT: "住民", Actor.COUNTER: "窓口", Actor.DEPARTMENT: "担当課",
+    Actor.OTHER: "他機関"}
 MEDIUM_LABELS: dict[str, str] = {
     Medium.PAPER: "紙", Medium.PHONE: "電話", Medium.COUNTER: "窓口", Medium.ONLINE: "オンライン",
     Medium.LINE: "LINE", Medium.OCR: "AI-OCR"}
