@@ -175,3 +175,14 @@ def test_replace_steps_keeps_evidence_by_order_and_refuses_removing_it(head):
         services.replace_steps(sheet, {View.AS_IS: [], View.TO_BE: []}, author=head, note="z")
     sheet.refresh_from_db()
     assert sheet.version == version
+
+
+def test_the_demo_loader_is_idempotent(demo):
+    from madoguchi.demo import bpr as bpr_demo
+
+    before = (Worksheet.objects.count(), Step.objects.count(), Evidence.objects.count())
+    assert bpr_demo.load_demo() == {"bpr worksheets": 0}
+    assert (Worksheet.objects.count(), Step.objects.count(), Evidence.objects.count()) == before
+    kenshin = Worksheet.objects.get(procedure__slug="gan-kenshin")
+    assert kenshin.version == 2 and kenshin.steps.filter(replaced_by__isnull=False).count() == 6
+    assert Evidence.objects.filter(step__worksheet=kenshin).count() == 2
