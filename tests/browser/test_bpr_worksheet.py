@@ -82,3 +82,23 @@ def test_head_fills_exports_edits_and_imports(page, assert_accessible, artifacts
     assert pdf.startswith(b"%PDF")
     page.emulate_media(media="screen")
     assert_accessible(page, "bpr print view")
+
+
+def test_rows_are_edited_and_moved_without_javascript(nojs_page, assert_accessible):
+    page = nojs_page
+    sign_in(page, staff_email("kenko3"), DEMO_PASSWORD, staff=True)  # head of 健康増進課
+    page.goto("/staff/bpr/gan-kenshin/")
+    row = page.locator("#to-be tbody tr").nth(1)
+    click_and_wait(page, row.get_by_role("link", name="編集する"))
+    assert_accessible(page, "bpr step form")
+    page.locator("#id_minutes_per_case").fill("abc")
+    click_and_wait(page, page.get_by_role("button", name="保存"))
+    expect(page.locator(".field__error")).to_contain_text("数値を入力してください")
+    page.locator("#id_minutes_per_case").fill("3.5")
+    page.locator("#id_status").select_option("done")
+    click_and_wait(page, page.get_by_role("button", name="保存"))
+    moved = page.locator("#to-be tbody tr").nth(1)
+    expect(moved).to_contain_text("3.5")
+    expect(moved).to_contain_text("実施済")
+    click_and_wait(page, moved.get_by_role("button", name="手順 2 を上へ"))
+    expect(page.locator("#to-be tbody tr").first).to_contain_text("職員が代行入力")
