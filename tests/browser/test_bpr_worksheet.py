@@ -3,6 +3,7 @@ edits it, imports it and sees the new version; the page and its print view are c
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -80,6 +81,10 @@ def test_head_fills_exports_edits_and_imports(page, assert_accessible, artifacts
     page.screenshot(path=str(artifacts_dir / "bpr-print.png"), full_page=True)
     pdf = page.pdf(prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF")
+    box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert box is not None
+    width, height = float(box[1]), float(box[2])
+    assert abs(width - 841.9) < 2 and abs(height - 595.3) < 2  # A4 landscape, in points
     page.emulate_media(media="screen")
     assert_accessible(page, "bpr print view")
 
