@@ -59,11 +59,21 @@ def test_head_fills_exports_edits_and_imports(page, assert_accessible, artifacts
     book = load_workbook(path)
     added = [c.value for c in book["見直し後"][9]][:3]
     assert added == [8, "窓口", "書かない窓口で職員が代わりに入力"]
-    book["見直し後"]["E2"] = 5  # the online application takes 5 minutes, not 8
+    book["見直し後"]["E2"] = "五分"  # a typing slip first: refused, cell named, nothing changed
     book["見直し後"]["I9"] = "合意済"
     book.save(path)
-
     page.get_by_role("link", name="Excelから取り込み").click()
+    page.locator("#id_workbook").set_input_files(str(path))
+    click_and_wait(page, page.get_by_role("button", name="読み込む"))
+    expect(page.locator(".bpr-problems")).to_have_text(
+        "「見直し後」シート 2行目 E列: 数値を入力してください")
+    assert_accessible(page, "bpr import with a bad cell")
+    page.screenshot(path=str(artifacts_dir / "bpr-import-error-1280.png"), full_page=True)
+    sheet.refresh_from_db()
+    assert sheet.version == 3
+
+    book["見直し後"]["E2"] = 5  # the online application takes 5 minutes, not 8
+    book.save(path)
     page.locator("#id_workbook").set_input_files(str(path))
     click_and_wait(page, page.get_by_role("button", name="読み込む"))
     assert urlsplit(page.url).path == BASE

@@ -134,6 +134,8 @@ class Parsed:
     problems: list[str] = field(default_factory=list)
     # view → order → the sheet row it came from
     rows: dict[str, dict[int, int]] = field(default_factory=dict)
+    # view → every order number written, in good rows and bad ones
+    orders: dict[str, set[int]] = field(default_factory=dict)
 
 
 class WorkbookRefused(Exception):
@@ -276,9 +278,10 @@ def _rows(sheet: Any) -> Iterator[tuple[int, list[Any], list[str]]]:
         yield number, values, formulas
 
 
-def _read_sheet(sheet: Any, view: str,
-                problems: list[CellProblem]) -> list[tuple[int, int, StepData]]:
-    """(sheet row, order, contents) of each good data row; bad cells go to ``problems``."""
+def _read_sheet(sheet: Any, view: str, problems: list[CellProblem],
+                orders: dict[int, int]) -> list[tuple[int, int, StepData]]:
+    """(sheet row, order, contents) of each good data row; bad cells go to ``problems``, and
+    every order written (good row or not) to ``orders`` with its row."""
     title = SHEET_NAMES[view]
     cols = columns(view)
     width = len(cols)
@@ -288,7 +291,6 @@ def _read_sheet(sheet: Any, view: str,
                                 "be imported.") % {"sheet": title, "n": f"{declared:,}",
                                                    "max": MAX_ROWS})
     found: list[tuple[int, int, StepData]] = []
-    orders: dict[int, int] = {}
     for number, values, formulas in _rows(sheet):
         if number > MAX_ROWS + 1:
             raise WorkbookRefused(_("The “%(sheet)s” sheet has more than %(max)s rows: at most "
@@ -361,23 +363,27 @@ def parse_workbook(name: str, data: IO[bytes], size: int | None) -> Parsed:
                     parsed.problems.append(_("The workbook has no “%(sheet)s” sheet.")
                                            % {"sheet": title})
                     continue
-                rows = _read_sheet(book[title], view, problems)
+                orders: dict[int, int] = {}
+                rows = _read_sheet(book[title], view, problems, orders)
+                parsed.orders[view] = set(orders)
                 parsed.views[view] = [(order, data) for _n, order, data in rows]
                 parsed.rows[view] = {order: number for number, order, _data in rows}
         finally:
             book.close()
     except WorkbookRefused as exc:
         return Parsed(problems=[str(exc)])
-    to_be_orders = {order for order, _data in parsed.views.get(View.TO_BE, [])}
+    # A link to a to-be row that is itself bad is not reported twice.
+    to_be_orders = parsed.orders.get(View.TO_BE, set())
     letter = get_column_letter(len(columns(View.AS_IS)))
     for order, step_data in parsed.views.get(View.AS_IS, []):
         link = step_data.replaced_by
-        if link is not None and link not in to_be_orders:
+        if link is not None and View.TO_BE in parsed.orders and link not in to_be_orders:
             row = parsed.rows[View.AS_IS][order]
             message = _("There is no to-be step number %(order)s.") % {"order": link}
             problems.append(CellProblem(SHEET_NAMES[View.AS_IS], row, letter, message))
     parsed.problems.extend(str(p) for p in sorted(
         problems, key=lambda p: (list(SHEET_NAMES.values()).index(p.sheet)
-                                 if p.sheet in SHEET_NAMES.values() else 9, p.row, p.column)))
+                                 if p.sheet in SHEET_NAMES.values() else 9, p.row,
+                                 len(p.column), p.column)))
     return parsed
 

@@ -209,3 +209,12 @@ def test_macro_enabled_and_non_workbook_files_are_refused(head):
     assert "2 MB" in huge.problems[0]
     sheet.refresh_from_db()
     assert sheet.version == 1 and not sheet.steps.exists()
+
+
+def test_a_link_to_a_bad_to_be_row_is_not_reported_twice(head):
+    sheet = new_worksheet(author=head)
+    book = exported(sheet)
+    book["見直し後"].append([1, "住民", "申請", "オンライン", "五分", 10, "", "", ""])
+    book["現状"].append([1, "住民", "来庁", "窓口", 10, 5, "", "", "", 1])
+    result = services.import_workbook(sheet, upload(workbook_bytes(book)), author=head)
+    assert result.problems == ["「見直し後」シート 2行目 E列: 数値を入力してください"]
