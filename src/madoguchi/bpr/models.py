@@ -17,34 +17,35 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class View(models.TextChoices):
-    AS_IS = "as_is", _("As-is")
-    TO_BE = "to_be", _("To-be")
+    AS_IS = "as_is", pgettext_lazy("bpr view", "As-is")
+    TO_BE = "to_be", pgettext_lazy("bpr view", "To-be")
 
 
 class Actor(models.TextChoices):
-    RESIDENT = "resident", _("Resident")
-    COUNTER = "counter", _("Counter")
-    DEPARTMENT = "department", _("Department")
-    OTHER = "other", _("Other organisation")
+    RESIDENT = "resident", pgettext_lazy("bpr actor", "Resident")
+    COUNTER = "counter", pgettext_lazy("bpr actor", "Counter")
+    DEPARTMENT = "department", pgettext_lazy("bpr actor", "Department")
+    OTHER = "other", pgettext_lazy("bpr actor", "Other organisation")
 
 
 class Medium(models.TextChoices):
-    PAPER = "paper", _("Paper")
-    PHONE = "phone", _("Phone")
-    COUNTER = "counter", _("Counter")
-    ONLINE = "online", _("Online")
-    LINE = "line", _("LINE")
-    OCR = "ocr", _("AI-OCR")
+    PAPER = "paper", pgettext_lazy("bpr medium", "Paper")
+    PHONE = "phone", pgettext_lazy("bpr medium", "Phone")
+    COUNTER = "counter", pgettext_lazy("bpr medium", "Counter")
+    ONLINE = "online", pgettext_lazy("bpr medium", "Online")
+    LINE = "line", pgettext_lazy("bpr medium", "LINE")
+    OCR = "ocr", pgettext_lazy("bpr medium", "AI-OCR")
 
 
 class StepStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    COORDINATING = "coordinating", _("Coordinating")
-    AGREED = "agreed", _("Agreed")
-    DONE = "done", _("Done")
+    NOT_STARTED = "not_started", pgettext_lazy("bpr status", "Not started")
+    COORDINATING = "coordinating", pgettext_lazy("bpr status", "Coordinating")
+    AGREED = "agreed", pgettext_lazy("bpr status", "Agreed")
+    DONE = "done", pgettext_lazy("bpr status", "Done")
 
 
 class Worksheet(models.Model):
@@ -107,8 +108,10 @@ class Evidence(models.Model):
     date = models.DateField()
     who = models.CharField(max_length=200, help_text="People or organisation met")
     agreed = models.TextField()
-    attachment = models.FileField(upload_to="bpr/evidence/%Y/%m/", blank=True)
+    attachment = models.FileField(upload_to="bpr/evidence/%Y/%m/", max_length=200, blank=True)
     attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True,
+                                       help_text="Content type found in the file's bytes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

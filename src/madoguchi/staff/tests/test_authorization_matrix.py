@@ -13,6 +13,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver
 
 from madoguchi.applications.models import Application
+from madoguchi.bpr.models import Step, WorksheetVersion
 from madoguchi.catalog.models import NavigatorRule
 from madoguchi.conftest import client_for
 from madoguchi.counter import services as counter_services
@@ -51,11 +52,15 @@ def kosodate_booking():
                              channel="phone")
 
 
-def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool]]:
+Scope = bool | tuple[str, ...]
+
+
+def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], Scope]]:
     """Every GET page for staff: name → (path, roles allowed, scoped to a department's data).
 
     A page scoped to a department answers 404 to other departments' staff (the data is not
-    theirs to know about); a role that may not use a page at all gets 403.
+    theirs to know about); a role that may not use a page at all gets 403. A tuple of roles as
+    the scope means only those roles are held to their department (the others see every one).
     """
     form = FormDefinition.objects.get(slug="tsugaku-hojo")
     return {
@@ -83,7 +88,7 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool
         "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
         "registry": ("/staff/registry/", ("counter", "admin"), False),
     } | (reservation_pages() | faq_pages() | navigator_pages() | search_pages() | ticket_pages()
-         | counter_pages())
+         | counter_pages() | bpr_pages())
 
 
 def reservation_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
@@ -177,9 +182,34 @@ def counter_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
     }
 
 
-def expected(role: str, allowed: tuple[str, ...], scoped: bool, own: bool) -> set[int]:
+def bpr_pages() -> dict[str, tuple[str, tuple[str, ...], Scope]]:
+    """The demo's worksheet of 通学費補助金 (子育て支援課): heads see their own department's,
+    the DX office and administrators every department's."""
+    step = Step.objects.filter(worksheet__procedure__slug="tsugaku-hojo").first()
+    assert step is not None, "the demo has the worksheet"
+    version = WorksheetVersion.objects.filter(worksheet=step.worksheet).first()
+    roles, scope = ("head", "dx", "admin"), ("head",)
+    base = "/staff/bpr/tsugaku-hojo/"
+    return {
+        "bpr worksheets": ("/staff/bpr/", roles, False),
+        "bpr worksheet": (base, roles, scope),
+        "bpr step new": (f"{base}views/as_is/new/", roles, scope),
+        "bpr step edit": (f"{base}steps/{step.pk}/", roles, scope),
+        "bpr step delete": (f"{base}steps/{step.pk}/delete/", roles, scope),
+        "bpr evidence": (f"{base}steps/{step.pk}/evidence/", roles, scope),
+        "bpr versions": (f"{base}versions/", roles, scope),
+        "bpr version": (f"{base}versions/{version.number}/", roles, scope),
+        "bpr print": (f"{base}print/", roles, scope),
+        "bpr export": (f"{base}export.xlsx", roles, scope),
+        "bpr import": (f"{base}import/", roles, scope),
+    }
+
+
+def expected(role: str, allowed: tuple[str, ...], scoped: Scope, own: bool) -> set[int]:
     if role not in allowed:
         return {403}
+    if isinstance(scoped, tuple):
+        scoped = role in scoped
     if scoped and not own:
         return {404}
     return {200}
@@ -278,12 +308,14 @@ def staff_url_shapes() -> list[tuple[str, str]]:
 # counter's resident screen, which is opened by its signed token and no sign-in. ``preview``
 # only redirects to the first page's preview (a matrix row). The signed document's download needs
 # an issued document: issuance/tests/test_access.py checks it by department and by resident.
+# A BPR evidence attachment needs a stored file: bpr/tests/test_views.py checks who may download.
 NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approval_start",
              "approval_decide", "issue", "two_factor_reset", "attachment", "check_in", "reply",
              "close", "forward", "draft", "question_delete", "rule_delete", "synonym_delete",
              "counter", "call", "recall", "absent", "start", "done", "transfer", "open", "send",
              "take_over", "end", "screen", "template_use", "edit", "unpublish", "duplicate",
              "restore", "preview", "staff_download", "preapp_walk_in", "delete",
+             "worksheet_create", "step_move", "evidence_file",
              "login", "two_factor", "two_factor_setup", "logout"}
 
 
