@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import submit  # noqa: E402  (bench/ is not a package)
-from submit import (  # noqa: E402
+import httpx
+import submit
+from submit import (
     PhaseResult,
     RequestFailed,
     Server,
@@ -42,8 +41,6 @@ from submit import (  # noqa: E402
     run_with_server,
     spread,
 )
-
-import httpx  # noqa: E402
 
 CLIENTS = env_int("BENCH_CLIENTS", 8)
 FLOWS = env_int("BENCH_FLOWS", CLIENTS * 40)
@@ -64,10 +61,14 @@ definition = {
     "title": {"ja": "健康講座の参加申込", "en": "Health class sign-up"},
     "access": "anyone", "applicant_field": "full_name", "contact_field": "email",
     "pages": [{"key": "entry", "title": {"ja": "申込内容", "en": "Sign-up"}, "fields": [
-        {"key": "full_name", "type": "name", "required": True, "label": {"ja": "氏名", "en": "Name"}},
-        {"key": "kana", "type": "kana", "required": True, "label": {"ja": "フリガナ", "en": "Kana"}},
-        {"key": "email", "type": "email", "required": True, "label": {"ja": "メール", "en": "E-mail"}},
-        {"key": "phone", "type": "phone", "required": True, "label": {"ja": "電話", "en": "Phone"}},
+        {"key": "full_name", "type": "name", "required": True,
+         "label": {"ja": "氏名", "en": "Name"}},
+        {"key": "kana", "type": "kana", "required": True,
+         "label": {"ja": "フリガナ", "en": "Kana"}},
+        {"key": "email", "type": "email", "required": True,
+         "label": {"ja": "メール", "en": "E-mail"}},
+        {"key": "phone", "type": "phone", "required": True,
+         "label": {"ja": "電話", "en": "Phone"}},
         {"key": "born", "type": "date", "required": True, "past_only": True,
          "label": {"ja": "生年月日", "en": "Birth date"}},
         {"key": "people", "type": "number", "required": True, "min": 1, "max": 5,
@@ -79,7 +80,8 @@ definition = {
         {"key": "group", "type": "text", "label": {"ja": "団体名", "en": "Group"}},
         {"key": "note", "type": "text", "multiline": True,
          "label": {"ja": "ご要望", "en": "Wishes"}},
-        {"key": "agree", "type": "consent", "required": True, "label": {"ja": "同意", "en": "Consent"},
+        {"key": "agree", "type": "consent", "required": True,
+         "label": {"ja": "同意", "en": "Consent"},
          "statement": {"ja": "個人情報の取扱いに同意します", "en": "I agree"}},
     ]}],
 }
