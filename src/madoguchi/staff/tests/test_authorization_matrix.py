@@ -12,20 +12,25 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver
 
-from madoguchi.applications.models import Application
+from madoguchi.applications.models import Application, Status
+from madoguchi.applications.services import change_status
 from madoguchi.catalog.models import NavigatorRule
 from madoguchi.conftest import client_for
 from madoguchi.counter import services as counter_services
 from madoguchi.faq.models import FaqEntry, Inquiry
 from madoguchi.forms.models import FormDefinition
+from madoguchi.jp import zengin_transfer as zt
+from madoguchi.payments.transfers import services as transfers
 from madoguchi.reservations import services as reservations
 from madoguchi.reservations.models import Room, Service, Slot, Venue
 from madoguchi.search.models import SynonymGroup
 from madoguchi.staff.models import Department
 from madoguchi.staff.tests.helpers import member, staff_login
 
-ROLES = ("clerk", "approver", "head", "admin", "dx", "counter")
-CASE_ROLES = ("clerk", "approver", "head", "admin", "counter")
+ROLES = ("clerk", "approver", "head", "admin", "dx", "counter", "treasury")
+# The treasury (会計課) works on its own department's cases like any clerk.
+CASE_ROLES = ("clerk", "approver", "head", "admin", "counter", "treasury")
+TRANSFER_ROLES = ("treasury", "head")
 
 
 @pytest.fixture
@@ -51,7 +56,7 @@ def kosodate_booking():
                              channel="phone")
 
 
-def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool]]:
+def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], Any]]:
     """Every GET page for staff: name → (path, roles allowed, scoped to a department's data).
 
     A page scoped to a department answers 404 to other departments' staff (the data is not
@@ -83,7 +88,7 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool
         "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
         "registry": ("/staff/registry/", ("counter", "admin"), False),
     } | (reservation_pages() | faq_pages() | navigator_pages() | search_pages() | ticket_pages()
-         | counter_pages())
+         | counter_pages() | payment_pages(case))
 
 
 def reservation_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
@@ -176,10 +181,34 @@ def counter_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
     }
 
 
-def expected(role: str, allowed: tuple[str, ...], scoped: bool, own: bool) -> set[int]:
+def payment_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], Any]]:
+    """A 全銀 transfer file of 子育て支援課's approved case: a head sees their department's files,
+    the treasury every department's (scoped for the head only)."""
+    clerk = member("clerk", "kosodate")
+    treasurer = member("treasury", "kosodate")
+    change_status(application=case, to_status=Status.UNDER_REVIEW, actor=clerk)
+    transfers.confirm_amount(application=case, amount=30_000, actor=clerk, approve=True)
+    request = RequestFactory().post("/staff/payments/transfers/export/")
+    request.user = treasurer
+    batch = transfers.create_batch(
+        request=request, staff=treasurer.staff_profile, procedure=case.procedure,
+        payment_date=zt.next_business_day(dt.date.today() + dt.timedelta(days=1)),
+        public_ids=[case.public_id])
+    base = f"/staff/payments/transfers/{batch.public_id}/"
+    return {
+        "transfers": ("/staff/payments/transfers/", TRANSFER_ROLES, False),
+        "transfer file": (base, TRANSFER_ROLES, ("head",)),
+        "transfer file download": (f"{base}zengin/", TRANSFER_ROLES, ("head",)),
+        "transfer check list csv": (f"{base}csv/", TRANSFER_ROLES, ("head",)),
+        "transfer check list xlsx": (f"{base}xlsx/", TRANSFER_ROLES, ("head",)),
+    }
+
+
+def expected(role: str, allowed: tuple[str, ...], scoped: Any, own: bool) -> set[int]:
+    """``scoped``: True for every role, or the roles for whom the page is scoped."""
     if role not in allowed:
         return {403}
-    if scoped and not own:
+    if (scoped is True or (isinstance(scoped, tuple) and role in scoped)) and not own:
         return {404}
     return {200}
 
@@ -282,7 +311,8 @@ NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approv
              "close", "forward", "draft", "question_delete", "rule_delete", "synonym_delete",
              "counter", "call", "recall", "absent", "start", "done", "transfer", "open", "send",
              "take_over", "end", "screen", "template_use", "edit", "unpublish", "duplicate",
-             "restore", "preview", "staff_download", "preapp_walk_in",
+             "restore", "preview", "staff_download", "preapp_walk_in", "transfer_export",
+             "payout_confirm",
              "login", "two_factor", "two_factor_setup", "logout"}
 
 
