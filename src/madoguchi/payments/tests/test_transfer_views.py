@@ -11,6 +11,7 @@ from django.test import Client
 
 from madoguchi.applications.models import Status
 from madoguchi.applications.services import change_status
+from madoguchi.approvals import services as approvals
 from madoguchi.conftest import ACCOUNT_HOLDER, staff_email, visible_text
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.jp import zengin_transfer as zt
@@ -190,3 +191,44 @@ def test_other_roles_may_not_export(approved, role):
     assert client.get(URL).status_code == 403
     assert _export(client, approved).status_code == 403
     assert not TransferBatch.objects.exists()
+
+
+# --- with an approval route: the last approver confirms the amount with the decision ----------
+ROUTE = [{"role": "approver", "label": {"ja": "係長", "en": "Section chief"}},
+         {"role": "head", "label": {"ja": "課長", "en": "Head"}}]
+
+
+@pytest.fixture
+def in_approval(application, clerk, procedure):
+    approvals.set_route(procedure.pk, ROUTE)
+    change_status(application=application, to_status=Status.UNDER_REVIEW, actor=clerk)
+    approvals.start(application=application, proposal="approve", summary="要件を満たす",
+                    actor=clerk)
+    approver = member("approver", "kosodate")
+    _client(approver).post(f"/staff/applications/{application.public_id}/approval/decide/",
+                           {"kind": "approve"})
+    return application
+
+
+def test_the_last_approver_confirms_the_amount_with_the_decision(in_approval):
+    head = _client(member("head", "kosodate"))
+    html = head.get(f"/staff/applications/{in_approval.public_id}/").content.decode()
+    assert 'id="decision-amount"' in html
+    response = head.post(f"/staff/applications/{in_approval.public_id}/approval/decide/",
+                         {"kind": "approve", "amount": "45,000"})
+    assert response.status_code == 302
+    in_approval.refresh_from_db()
+    assert in_approval.status == Status.APPROVED
+    assert Payout.objects.get(application=in_approval).amount == 45_000
+    assert AuditEvent.objects.filter(action="payout.confirm",
+                                     target_id=str(in_approval.public_id)).exists()
+
+
+@pytest.mark.parametrize("typed", ["abc", "0", "99999999999"])
+def test_a_bad_amount_at_the_last_step_decides_nothing(in_approval, typed):
+    head = _client(member("head", "kosodate"))
+    response = head.post(f"/staff/applications/{in_approval.public_id}/approval/decide/",
+                         {"kind": "approve", "amount": typed}, follow=True)
+    assert response.status_code == 200 and "円" in visible_text(response.content)
+    in_approval.refresh_from_db()
+    assert in_approval.status == Status.IN_APPROVAL and not Payout.objects.exists()
