@@ -68,9 +68,11 @@ def payable_procedures(staff: StaffMember) -> list[Procedure]:
                                           form__procedure__isnull=False)
     if not staff.is_treasury:
         versions = versions.filter(form__procedure__department_id=staff.department_id)
-    ids = {procedure_id for version, procedure_id in
-           ((v, v.form.procedure_id) for v in versions.select_related("form").defer("definition"))
-           if account_key(version) is not None}
+    ids: set[int] = set()
+    for version in versions.select_related("form").defer("definition"):
+        procedure_id = version.form.procedure_id
+        if procedure_id is not None and procedure_id not in ids and account_key(version):
+            ids.add(procedure_id)
     return list(Procedure.objects.filter(pk__in=ids).select_related("department")
                 .order_by("department_id", "sort_order", "pk"))
 

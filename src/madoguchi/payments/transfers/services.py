@@ -119,7 +119,7 @@ def create_batch(*, request: HttpRequest, staff: StaffMember, procedure: Procedu
         batch = TransferBatch.objects.create(
             procedure=procedure, department_id=procedure.department_id,
             payment_date=payment_date, count=len(chosen),
-            total=sum(p.payout.amount for p in chosen), reason=reason, created_by=request.user,
+            total=sum(p.payout.amount for p in chosen), reason=reason, created_by=staff.user,
         )
         TransferItem.objects.bulk_create([
             TransferItem(batch=batch, payout=p.payout, position=n, amount=p.payout.amount,

@@ -186,14 +186,15 @@ def download(request: HttpRequest, public_id: uuid.UUID, kind: str) -> HttpRespo
 @require_POST
 def confirm_amount(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The clerk confirms the case's 支給額 (and, from the review, approves it with it)."""
-    application = application_selectors.get_for_staff(staff_member(request), public_id)
+    staff = staff_member(request)
+    application = application_selectors.get_for_staff(staff, public_id)
     amount = forms.parse_amount(request.POST.get("amount", ""))
     approve = request.POST.get("approve") == "1"
     if amount is None:
         messages.error(request, _("Enter the amount paid in yen as a whole number, e.g. 30,000."))
         return redirect("staff:case", public_id=application.public_id)
     try:
-        services.confirm_amount(application=application, amount=amount, actor=request.user,
+        services.confirm_amount(application=application, amount=amount, actor=staff.user,
                                 approve=approve, request=request)
     except services.PayoutRefused as exc:
         messages.error(request, {
