@@ -5,6 +5,7 @@ payee and makes the 全銀 file, which downloads and reads back. Every page pass
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from browser_support import make_application, sign_in, submit
@@ -53,6 +54,6 @@ def test_approve_with_the_amount_then_the_treasury_makes_the_file(new_page, asse
     assert_accessible(treasury, "transfer file")
     with treasury.expect_download() as download:
         treasury.locator("a[href$='/zengin/']").click()
-    parsed = zt.parse_file(open(download.value.path(), "rb").read())
+    parsed = zt.parse_file(Path(download.value.path()).read_bytes())
     assert parsed.data[0]["amount"] == "0000030000"
     assert parsed.header["payment_date"] == f"{day:%m%d}"
