@@ -18,6 +18,8 @@ from madoguchi.jp import zengin_transfer as zt
 from madoguchi.payments.models import Payout, TransferBatch
 from madoguchi.staff.tests.helpers import member, staff_login
 
+from .days import future_holidays, label
+
 URL = "/staff/payments/transfers/"
 PAY_DAY = zt.next_business_day(dt.date.today() + dt.timedelta(days=3))
 
@@ -96,11 +98,9 @@ def test_the_treasury_sees_the_payees_and_the_view_is_audited(approved, treasury
     assert event.details == {"count": 1, "receipts": [approved.receipt_number]}
 
 
-@pytest.mark.parametrize(("day", "shown"), [
-    ("2026-12-31", "2026年12月31日"), ("2027-01-01", "2027年1月1日"),
-    ("2026-11-03", "2026年11月3日"), ("2026-05-06", "2026年5月6日"),
-])
-def test_a_bank_holiday_is_refused_in_japanese(approved, treasury, day, shown):
+@pytest.mark.parametrize("holiday", future_holidays())
+def test_a_bank_holiday_is_refused_in_japanese(approved, treasury, holiday):
+    day, shown = holiday.isoformat(), label(holiday)
     response = treasury.get(URL, {"procedure": "tsugaku-hojo", "date": day})
     assert response.status_code == 422
     assert f"{shown}は銀行の休業日です" in visible_text(response.content)
@@ -110,6 +110,15 @@ def test_a_bank_holiday_is_refused_in_japanese(approved, treasury, day, shown):
 
 PROCEDURE_MESSAGE = "一覧から手続きを選んでください"
 DATE_MESSAGE = "振込指定日を「2026-12-09」や「令和8年12月9日」の形で入力してください"
+
+
+def test_a_payment_day_not_after_today_is_refused(approved, treasury):
+    today = dt.date.today().isoformat()
+    response = treasury.get(URL, {"procedure": "tsugaku-hojo", "date": today})
+    assert response.status_code == 422
+    assert "振込指定日は明日以降の日にしてください" in visible_text(response.content)
+    assert _export(treasury, approved, day=today).status_code == 302
+    assert not TransferBatch.objects.exists()
 
 
 @pytest.mark.parametrize(("query", "messages"), [

@@ -19,6 +19,8 @@ from madoguchi.payments.models import Payout, TransferItem
 from madoguchi.payments.transfers import files, selectors, services
 from madoguchi.staff.models import StaffMember
 
+from .days import future_holidays
+
 PAY_DAY = zt.next_business_day(dt.date.today() + dt.timedelta(days=3))
 ALLOWED_BYTES = {ch.encode("cp932")[0] for ch in ALLOWED}
 
@@ -158,14 +160,22 @@ def test_an_exported_amount_can_no_longer_change(make_application, approve, trea
     assert Payout.objects.get(application=case).amount == 31_000
 
 
-@pytest.mark.parametrize("day", [dt.date(2026, 12, 31), dt.date(2027, 1, 2),
-                                 dt.date(2026, 11, 3), dt.date(2027, 3, 22)])
+@pytest.mark.parametrize("day", future_holidays())
 def test_a_bank_holiday_is_refused_and_nothing_is_saved(make_application, approve, treasurer,
                                                         procedure, day):
     case = approve(make_application())
     with pytest.raises(services.ExportRefused) as exc:
         _export(treasurer, procedure, [case], day=day)
     assert exc.value.code == "holiday" and not TransferItem.objects.exists()
+
+
+@pytest.mark.parametrize("days", [0, -1])
+def test_a_payment_day_not_after_today_is_refused(make_application, approve, treasurer,
+                                                  procedure, days):
+    case = approve(make_application())
+    with pytest.raises(services.ExportRefused) as exc:
+        _export(treasurer, procedure, [case], day=dt.date.today() + dt.timedelta(days=days))
+    assert exc.value.code == "past" and not TransferItem.objects.exists()
 
 
 def test_without_the_citys_account_no_file_is_made(make_application, approve, treasurer,

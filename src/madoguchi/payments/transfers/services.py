@@ -87,11 +87,13 @@ def create_batch(*, request: HttpRequest, staff: StaffMember, procedure: Procedu
     """Put the chosen approved cases of ``procedure`` into a new file paid on ``payment_date``.
 
     The caller has checked ``staff`` may pay out ``procedure`` (selectors.payable_procedure).
-    Refused when the day is no bank business day, the city's account is not set, nothing is
-    chosen, a case already in a file is chosen without a reason, or a value does not fit the
-    全銀 layout. The whole file is written once before anything is saved, so a refused file
+    Refused when the day is not after today or no bank business day, the city's account is
+    not set, nothing is chosen, a case already in a file is chosen without a reason, or a value
+    does not fit the 全銀 layout. The whole file is written once before anything is saved, so a refused file
     leaves no trace but its refusal.
     """
+    if payment_date <= timezone.localdate():
+        raise ExportRefused("past")
     if not zt.is_bank_business_day(payment_date):
         raise ExportRefused("holiday")
     try:

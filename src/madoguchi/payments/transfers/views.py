@@ -48,12 +48,16 @@ def holiday_message(day: dt.date) -> str:
              "31 December to 3 January). Choose another day.") % {"date": _day_label(day)}
 
 
+PAST_MESSAGE = gettext_lazy("The payment day must be after today: the bank needs the file "
+                            "before the day it pays.")
 DATE_MESSAGE = gettext_lazy("Enter the payment day, e.g. 2026-12-09 or 令和8年12月9日.")
 
 
 def _refusal_message(exc: services.ExportRefused, day: dt.date) -> str:
     if exc.code == "holiday":
         return holiday_message(day)
+    if exc.code == "past":
+        return str(PAST_MESSAGE)
     if exc.code == "sender":
         return _("The city's own account for transfers is not set. Ask the system administrator "
                  "to set it in the city settings.")
@@ -81,6 +85,9 @@ def transfers(request: HttpRequest) -> HttpResponse:
     payment_day = forms.parse_day(typed_day) if typed_day else None
     if typed_day and payment_day is None:
         errors.append(str(DATE_MESSAGE))
+    elif payment_day is not None and payment_day <= timezone.localdate():
+        errors.append(str(PAST_MESSAGE))
+        payment_day = None
     elif payment_day is not None and not zt.is_bank_business_day(payment_day):
         errors.append(holiday_message(payment_day))
         payment_day = None
