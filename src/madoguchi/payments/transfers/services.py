@@ -89,8 +89,8 @@ def create_batch(*, request: HttpRequest, staff: StaffMember, procedure: Procedu
     The caller has checked ``staff`` may pay out ``procedure`` (selectors.payable_procedure).
     Refused when the day is not after today or no bank business day, the city's account is
     not set, nothing is chosen, a case already in a file is chosen without a reason, or a value
-    does not fit the 全銀 layout. The whole file is written once before anything is saved, so a refused file
-    leaves no trace but its refusal.
+    does not fit the 全銀 layout. The whole file is written once before the transaction ends, so
+    a refused file leaves nothing behind.
     """
     if payment_date <= timezone.localdate():
         raise ExportRefused("past")
