@@ -38,6 +38,7 @@ urlpatterns = [
     path("staff/ruby/", include("madoguchi.catalog.ruby_staff_urls")),
     path("staff/counter/", include("madoguchi.counter.urls")),
     path("staff/bpr/", include("madoguchi.bpr.urls")),
+    path("staff/payments/", include("madoguchi.payments.transfers.urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),
     path("", include((RESIDENT_URLS, "residents"))),

@@ -10,6 +10,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,11 +20,14 @@ from madoguchi.applications import selectors, services
 from madoguchi.applications.models import Status, transitions_for
 from madoguchi.core import audit
 from madoguchi.issuance import services as issuance
+from madoguchi.payments.transfers import forms as payout_forms
+from madoguchi.payments.transfers import services as payouts
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member, staff_required
 
 from . import selectors as approval_selectors
 from . import services as approvals
+from .models import Decision
 
 
 def _case(request: HttpRequest, public_id: uuid.UUID):  # an Application
@@ -79,17 +83,31 @@ def start_approval(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @case_handler_required
 @require_POST
 def decide(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A step's decision. At the last step of a proposal to approve a case that is paid by
+    transfer, the approver may confirm the amount paid (支給額) with it, in one transaction."""
     application = _case(request, public_id)
     pending = approval_selectors.pending(application)
     kind = request.POST.get("kind", "")[:10]
+    typed_amount = request.POST.get("amount", "")[:40].strip()
+    amount = payout_forms.parse_amount(typed_amount) if typed_amount else None
+    if typed_amount and kind == Decision.Kind.APPROVE and amount is None:
+        messages.error(request, _("Enter the amount paid in yen as a whole number, e.g. 30,000."))
+        return _to_case(application)
     try:
         if pending is None:
             raise approvals.ApprovalRefused("nothing to decide")
-        approvals.decide(request=pending, kind=kind,
-                         comment=request.POST.get("comment", "")[:4000], actor=request.user)
+        with transaction.atomic():
+            approvals.decide(request=pending, kind=kind,
+                             comment=request.POST.get("comment", "")[:4000], actor=request.user)
+            application.refresh_from_db()
+            if amount is not None and application.status == Status.APPROVED:
+                payouts.confirm_amount(application=application, amount=amount,
+                                       actor=request.user, request=request)
     except approvals.ApprovalRefused:
         messages.error(request, _("This decision is not possible. It may be another person's "
                                   "step, or a comment is missing."))
+    except payouts.PayoutRefused:
+        messages.error(request, _("The amount paid must be between 1 and 9,999,999,999 yen."))
     else:
         _done(request, "approval.decide", application, _("Your decision was recorded."),
               kind=kind)

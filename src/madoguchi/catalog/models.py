@@ -22,6 +22,9 @@ class City(models.Model):
     phone = models.CharField(max_length=20)
     hours = models.JSONField()
     notice = models.JSONField(default=dict, blank=True)
+    # The city's own account that subsidies are paid from (the 全銀 file's sender): code
+    # (委託者コード), name (kana), bank_code, branch_code, account_type, number.
+    transfer_account = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name_plural = "cities"

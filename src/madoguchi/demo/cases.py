@@ -22,6 +22,7 @@ from madoguchi.forms.definition import FormSpec
 from madoguchi.forms.models import FormDefinition
 from madoguchi.issuance import services as issuance
 from madoguchi.issuance.signing import SigningUnavailable
+from madoguchi.payments.transfers import services as payouts
 from madoguchi.residents.models import Resident
 
 from .accounts import DEMO_PASSWORD, staff_email
@@ -135,6 +136,7 @@ def load_demo_cases(count: int = 30) -> int:
                                                              updated_at=submitted)
         StatusEvent.objects.filter(application=application).update(at=submitted)
         _advance(application, PATHS[index % len(PATHS)], clerk, unissued)
+        _confirm_amount(application, clerk)
         created += 1
     if unissued:
         logger.warning(
@@ -143,6 +145,24 @@ def load_demo_cases(count: int = 30) -> int:
             len(unissued), "; ".join(dict.fromkeys(unissued)), " ".join(DEMO_PACKAGES),
         )
     return created
+
+
+def subsidy_amount(monthly_pass_cost: int, months: int = 6) -> int:
+    """通学費補助: half of the monthly pass above 5,000 yen, at most 10,000 yen a month, for the
+    six months of a term (as the procedure's description says)."""
+    return min(10_000, max(monthly_pass_cost - 5_000, 0) // 2) * months
+
+
+def _confirm_amount(application: Application, clerk: User) -> None:
+    """An approved case gets the amount the clerk confirmed at approval (支給額), so the
+    treasury's transfer page has payees."""
+    application.refresh_from_db()
+    if application.status not in (Status.APPROVED, Status.ISSUED):
+        return
+    cost = int(application.answers.get("monthly_pass_cost") or 0)
+    amount = subsidy_amount(cost)
+    if amount:
+        payouts.confirm_amount(application=application, amount=amount, actor=clerk)
 
 
 def _advance(application: Application, path: list[str], clerk: User,

@@ -176,7 +176,8 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     City.objects.update_or_create(
         code=c["code"],
         defaults={"name": c["name"], "address": c["address"], "postal_code": c["postal_code"],
-                  "phone": c["phone"], "hours": c["hours"], "notice": c.get("website_note", {})},
+                  "phone": c["phone"], "hours": c["hours"], "notice": c.get("website_note", {}),
+                  "transfer_account": c.get("transfer_account", {})},
     )
     departments = {}
     for d in data["departments"]:

@@ -36,6 +36,7 @@ class StaffMember(models.Model):
         ADMIN = "admin", _("Administrator")
         DX = "dx", _("DX office (statistics only)")
         COUNTER = "counter", _("Counter clerk")
+        TREASURY = "treasury", _("Treasury (payments)")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
@@ -58,6 +59,11 @@ class StaffMember(models.Model):
         """May see sensitive answers (マイナンバー, bank account) unmasked: those who decide cases.
         Administrators run the system and the DX office reads statistics: both see them masked."""
         return self.role in (self.Role.CLERK, self.Role.APPROVER, self.Role.HEAD)
+
+    @property
+    def is_treasury(self) -> bool:
+        """会計課: pays out the subsidies every department approved (the transfer file)."""
+        return self.role == self.Role.TREASURY
 
     @property
     def is_admin(self) -> bool:

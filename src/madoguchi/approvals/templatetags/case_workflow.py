@@ -11,6 +11,7 @@ from madoguchi.applications import services
 from madoguchi.applications.models import Status
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.issuance import selectors as issuance_selectors
+from madoguchi.payments.transfers import selectors as payout_selectors
 
 from .. import selectors as approval_selectors
 from ..models import ApprovalRequest, Decision
@@ -31,9 +32,17 @@ def case_workflow(application: Any, staff: Any, part: str = "") -> dict[str, Any
         and approval_selectors.acting_for(staff, pending.step["role"],
                                           timezone.localdate()) is not False
     )
+    # The last step of approving a case paid by transfer also confirms the amount paid.
+    payout_step = (
+        may_decide and pending is not None
+        and pending.proposal == ApprovalRequest.Proposal.APPROVE
+        and pending.current_step + 1 == len(pending.steps)
+        and payout_selectors.is_payable(application)
+    )
     return {
         "application": application,
         "staff": staff,
+        "payout_step": payout_step,
         "actions": part != "record",
         "record": part != "actions",
         "fields": [(f.key, f.label) for f in spec.fields()],

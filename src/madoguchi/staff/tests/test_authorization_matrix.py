@@ -12,21 +12,26 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver
 
-from madoguchi.applications.models import Application
+from madoguchi.applications.models import Application, Status
+from madoguchi.applications.services import change_status
 from madoguchi.bpr.models import Step, WorksheetVersion
 from madoguchi.catalog.models import NavigatorRule
 from madoguchi.conftest import client_for
 from madoguchi.counter import services as counter_services
 from madoguchi.faq.models import FaqEntry, Inquiry
 from madoguchi.forms.models import FormDefinition
+from madoguchi.jp import zengin_transfer as zt
+from madoguchi.payments.transfers import services as transfers
 from madoguchi.reservations import services as reservations
 from madoguchi.reservations.models import Room, Service, Slot, Venue
 from madoguchi.search.models import SynonymGroup
 from madoguchi.staff.models import Department
 from madoguchi.staff.tests.helpers import member, staff_login
 
-ROLES = ("clerk", "approver", "head", "admin", "dx", "counter")
-CASE_ROLES = ("clerk", "approver", "head", "admin", "counter")
+ROLES = ("clerk", "approver", "head", "admin", "dx", "counter", "treasury")
+# The treasury (会計課) works on its own department's cases like any clerk.
+CASE_ROLES = ("clerk", "approver", "head", "admin", "counter", "treasury")
+TRANSFER_ROLES = ("treasury", "head")
 
 
 @pytest.fixture
@@ -88,7 +93,7 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], Scop
         "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
         "registry": ("/staff/registry/", ("counter", "admin"), False),
     } | (reservation_pages() | faq_pages() | navigator_pages() | search_pages() | ticket_pages()
-         | counter_pages() | bpr_pages())
+         | counter_pages() | bpr_pages() | payment_pages(case))
 
 
 def reservation_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
@@ -205,6 +210,29 @@ def bpr_pages() -> dict[str, tuple[str, tuple[str, ...], Scope]]:
     }
 
 
+def payment_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], Scope]]:
+    """A 全銀 transfer file of 子育て支援課's approved case: a head sees their department's files,
+    the treasury every department's (scoped for the head only)."""
+    clerk = member("clerk", "kosodate")
+    treasurer = member("treasury", "kosodate")
+    change_status(application=case, to_status=Status.UNDER_REVIEW, actor=clerk)
+    transfers.confirm_amount(application=case, amount=30_000, actor=clerk, approve=True)
+    request = RequestFactory().post("/staff/payments/transfers/export/")
+    request.user = treasurer
+    batch = transfers.create_batch(
+        request=request, staff=treasurer.staff_profile, procedure=case.procedure,
+        payment_date=zt.next_business_day(dt.date.today() + dt.timedelta(days=1)),
+        public_ids=[case.public_id])
+    base = f"/staff/payments/transfers/{batch.public_id}/"
+    return {
+        "transfers": ("/staff/payments/transfers/", TRANSFER_ROLES, False),
+        "transfer file": (base, TRANSFER_ROLES, ("head",)),
+        "transfer file download": (f"{base}zengin/", TRANSFER_ROLES, ("head",)),
+        "transfer check list csv": (f"{base}csv/", TRANSFER_ROLES, ("head",)),
+        "transfer check list xlsx": (f"{base}xlsx/", TRANSFER_ROLES, ("head",)),
+    }
+
+
 def expected(role: str, allowed: tuple[str, ...], scoped: Scope, own: bool) -> set[int]:
     if role not in allowed:
         return {403}
@@ -315,7 +343,8 @@ NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approv
              "counter", "call", "recall", "absent", "start", "done", "transfer", "open", "send",
              "take_over", "end", "screen", "template_use", "edit", "unpublish", "duplicate",
              "restore", "preview", "staff_download", "preapp_walk_in", "delete",
-             "worksheet_create", "step_move", "evidence_file",
+             "worksheet_create", "step_move", "evidence_file", "transfer_export",
+             "payout_confirm",
              "login", "two_factor", "two_factor_setup", "logout"}
 
 

@@ -1,0 +1,42 @@
+"""Template helpers of subsidies paid by transfer: yen amounts and the case page's panel where
+the clerk confirms the amount paid (支給額)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from madoguchi.applications import services as application_services
+from madoguchi.applications.models import Status
+
+from ..models import Payout
+from ..transfers import selectors
+
+register = template.Library()
+
+
+@register.filter
+def yen(value: Any) -> str:
+    """12000 → "12,000"."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.inclusion_tag("payments/staff/_case_payout.html")
+def case_payout(application: Any, staff: Any) -> dict[str, Any]:
+    """The amount panel of a case whose form asks for a bank account: from the review the
+    clerk confirms the amount and approves in one step; once approved, the amount can still be
+    confirmed or changed until the case is in a transfer file."""
+    if not staff.handles_cases or not selectors.is_payable(application):
+        return {"show": False}
+    payout = Payout.objects.filter(application=application).select_related(
+        "confirmed_by__staff_profile").first()
+    exported = payout is not None and payout.items.exists()
+    approve = (application.status == Status.UNDER_REVIEW
+               and Status.APPROVED in application_services.manual_transitions(application))
+    approved = application.status in selectors.PAID_STATUSES
+    return {"show": True, "application": application, "payout": payout, "exported": exported,
+            "approve": approve, "can_confirm": (approve or approved) and not exported}
