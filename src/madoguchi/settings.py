@@ -162,8 +162,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Argon2id first (Django's recommendation: memory-hard, and far cheaper in CPU per sign-in than
+# PBKDF2 at its default cost); the PBKDF2 hashers stay so that existing hashes still verify, and
+# Django re-hashes them with Argon2 at the user's next successful sign-in.
+PRODUCTION_PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Tests hash with MD5 so that thousands of sign-ins stay fast; never in production.
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else PRODUCTION_PASSWORD_HASHERS
+)
 LOGIN_URL = "residents:login"
 
 # --- Internationalisation: Japanese first, English complete.
