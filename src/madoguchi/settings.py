@@ -309,6 +309,26 @@ LOGIN_ADDRESS_FIRST_DELAY_SECONDS = 0.25
 LOGIN_ADDRESS_MAX_DELAY_SECONDS = 4.0
 LOGIN_ADDRESS_DELAY_SLOTS = 1
 
+# --- Abuse limits of the public pages that cost CPU or send mail (madoguchi.core.ratelimit,
+# docs/operations.md): MADOGUCHI_RATE_LIMIT_<SCOPE>="ADDRESS/KEY/SECONDS" allows ADDRESS uses
+# per client address and KEY uses per key (e-mail address or account) in SECONDS; 0 = no limit.
+RATE_LIMIT_DEFAULTS = {
+    "verify": "30/0/600",     # checking an uploaded document on the verification page
+    "chat": "60/0/60",        # FAQ chat questions
+    "inquiry": "30/10/3600",  # new inquiries and replies (key: the resident's account)
+    "resume": "10/3/3600",    # "continue later" links (key: the address mailed)
+    "signup": "20/3/3600",    # confirmation and "you already have an account" mails
+    "reset": "20/3/3600",     # password reset mails
+}
+RATE_LIMITS = {
+    scope: os.environ.get(f"MADOGUCHI_RATE_LIMIT_{scope.upper()}", default)
+    for scope, default in RATE_LIMIT_DEFAULTS.items()
+}
+for _scope, _text in RATE_LIMITS.items():  # a typo stops the start, not each request
+    _parts = _text.split("/")
+    if len(_parts) != 3 or not all(p.strip().isdigit() for p in _parts) or int(_parts[2]) <= 0:
+        raise ValueError(f"MADOGUCHI_RATE_LIMIT_{_scope.upper()} must be ADDRESS/KEY/SECONDS")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from madoguchi.core import audit
+from madoguchi.core import audit, ratelimit
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms import rendering
 from madoguchi.forms import selectors as form_selectors
@@ -205,12 +205,9 @@ def save_for_later(request: HttpRequest, live: _Form) -> HttpResponse:
         except ValidationError:
             error = _("Enter an e-mail address in the form name@example.jp.")
         else:
-            if not drafts.may_send_resume_link(email, audit.client_ip(request)):
-                return render(request, "applications/save.html",
-                              {"form": live.form, "spec": live.spec, "email": email,
-                               "error": _("Too many links were asked for. Try again in an "
-                                          "hour."), "days": drafts.RESUME_MAX_AGE.days},
-                              status=429)
+            decision = drafts.may_send_resume_link(email, audit.client_ip(request))
+            if not decision.allowed:
+                return ratelimit.refuse(request, decision, _("Too many links were asked for."))
             enqueue_with_transaction(
                 tasks.send_resume_link, email=email, form_id=live.form.pk,
                 path=reverse("applications:resume", args=[drafts.resume_token(draft)]),

@@ -490,6 +490,9 @@ def test_resume_links_to_one_address_are_limited(client, event_form):
                 for _attempt in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     assert MailboxMessage.objects.filter(to__contains="someone@example.jp").count() <= 3
+    refused = client.post(event_url("save"), {"email": "someone@example.jp"})
+    assert int(refused["Retry-After"]) > 3500
+    assert "リンクのご依頼が多すぎます" in refused.content.decode()
 
 
 def test_the_purge_command_deletes_only_expired_drafts(resident_client):
