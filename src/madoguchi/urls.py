@@ -29,6 +29,7 @@ CATALOG_URLS = [
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("staff/forms/", include("madoguchi.forms.builder.urls")),
     path("staff/reservations/", include("madoguchi.reservations.staff.urls")),
     path("staff/faq/", include("madoguchi.faq.staff_urls")),

@@ -111,3 +111,14 @@ class MailboxMessage(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive: each worker process (``manage.py db_worker_heartbeat``)
+    updates its row every few seconds, so ``/readyz`` can tell someone runs the queue."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -2,7 +2,8 @@
 
 This is what ``make demo`` runs and what the benchmarks start, so both measure the same thing:
 granian (WSGI, several worker processes) serving Django, whitenoise serving static files,
-and django-tasks-db's worker sending e-mails in the background.
+and django-tasks-db's worker (``manage.py db_worker_heartbeat``: ``db_worker`` with a
+heartbeat for ``/readyz``) sending e-mails in the background.
 
 ``serve`` supervises its two children so that nothing outlives it:
 
@@ -296,7 +297,8 @@ class Command(BaseCommand):
         threads = options["threads"] or (2 if connection.vendor == "sqlite" else 8)
         worker_argv = (
             command_argv(options["worker_command"], host, port) if options["worker_command"]
-            else [sys.executable, "-m", "django", "db_worker", "--no-reload", "-v", "0"]
+            else [sys.executable, "-m", "django", "db_worker_heartbeat", "--no-reload",
+                  "-v", "0"]
         )
         web_argv = (
             command_argv(options["web_command"], host, port) if options["web_command"]
