@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_htmx",
+    "django_prometheus",
     "csp",
     "madoguchi.core",
     "madoguchi.staff",
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole stack
+    "madoguchi.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +100,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "madoguchi.core.middleware.SecurityHeadersMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: sees the view's name
 ]
 
 # Edge apps, never in production: the demo city (MADOGUCHI_DEMO) and the benchmark floor
@@ -329,11 +333,44 @@ for _scope, _text in RATE_LIMITS.items():  # a typo stops the start, not each re
     if len(_parts) != 3 or not all(p.strip().isdigit() for p in _parts) or int(_parts[2]) <= 0:
         raise ValueError(f"MADOGUCHI_RATE_LIMIT_{_scope.upper()} must be ADDRESS/KEY/SECONDS")
 
+# --- Prometheus metrics (madoguchi.core.metrics, docs/operations.md). /metrics answers 404 until
+# one of these is set: a bearer token, or client addresses / CIDR ranges (read through
+# MADOGUCHI_TRUSTED_PROXIES like every client address). Several processes on one machine share
+# their counters through PROMETHEUS_MULTIPROC_DIR (``manage.py serve`` sets it for its children).
+METRICS_TOKEN = os.environ.get("MADOGUCHI_METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = [
+    n.strip() for n in os.environ.get("MADOGUCHI_METRICS_ALLOWED_IPS", "").split(",") if n.strip()
+]
+for _network in METRICS_ALLOWED_IPS:
+    ipaddress.ip_network(_network, strict=False)  # a typo stops the start
+PROMETHEUS_EXPORT_MIGRATIONS = False  # it would query the database while the apps load
+
+# --- Logs (madoguchi.core.logs, docs/operations.md): one JSON object per line on stderr, each with
+# the id of its request; one access line per request (madoguchi.request, MADOGUCHI_ACCESS_LOG).
+# MADOGUCHI_LOG_FORMAT=text gives plain lines for a developer's terminal.
+LOG_FORMAT = os.environ.get("MADOGUCHI_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "madoguchi.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "madoguchi.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {
+        "class": "logging.StreamHandler",
+        "filters": ["request_id"],
+        "formatter": "text" if LOG_FORMAT == "text" else "json",
+    }},
     "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "madoguchi.request": {
+            "level": "INFO" if env_bool("MADOGUCHI_ACCESS_LOG", default=not TESTING) else "WARNING",
+        },
+        # Django's own "Not Found: /path" lines would write paths, which may hold a token; the
+        # access line has the status and the URL pattern instead. Server errors still show.
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 # --- Signing issued documents (電子交付): the city's key, certificate and chain as PKCS#12.

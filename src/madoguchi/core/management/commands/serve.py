@@ -240,6 +240,18 @@ class ProcessTree:
         return killed, stayed
 
 
+def metrics_directory(port: int) -> Path:
+    """An empty directory where the web and worker processes share their Prometheus counters
+    (``PROMETHEUS_MULTIPROC_DIR`` if set, else ``VAR_DIR/prometheus/<port>``), emptied at each
+    start as prometheus-client requires."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = Path(configured or Path(settings.VAR_DIR) / "prometheus" / str(port))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    return directory
+
+
 def command_argv(template: str, host: str, port: int) -> list[str]:
     """Split a command line given with ``--web-command``/``--worker-command``."""
     return [arg.replace("{host}", host).replace("{port}", str(port))
@@ -293,7 +305,8 @@ class Command(BaseCommand):
                 call_command("load_demo_cases", verbosity=0)
         if not options["no_worker"]:
             start_clocks()  # e.g. reservations' reminders and offer expiry, every five minutes
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "madoguchi.settings"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "madoguchi.settings",
+               "PROMETHEUS_MULTIPROC_DIR": str(metrics_directory(port))}
         threads = options["threads"] or (2 if connection.vendor == "sqlite" else 8)
         worker_argv = (
             command_argv(options["worker_command"], host, port) if options["worker_command"]
