@@ -323,6 +323,7 @@ RATE_LIMIT_DEFAULTS = {
     "resume": "10/3/3600",    # "continue later" links (key: the address mailed)
     "signup": "20/3/3600",    # confirmation and "you already have an account" mails
     "reset": "20/3/3600",     # password reset mails
+    "receipt": "60/5/3600",   # receipts of applications and bookings made without an account
 }
 RATE_LIMITS = {
     scope: os.environ.get(f"MADOGUCHI_RATE_LIMIT_{scope.upper()}", default)

@@ -275,6 +275,8 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
     if request.method == "POST":
         if token is None or token != draft.token:
             error = _("This page has expired. Check your answers and submit again.")
+        elif refused := _receipt_refused(request, spec, draft):
+            return refused
         else:
             try:
                 application = services.submit_application(
@@ -296,6 +298,20 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
          "must_confirm_email": resident_selectors.must_confirm_email(request.user)},
         status=422 if error else 200,
     )
+
+
+def _receipt_refused(request: HttpRequest, spec: FormSpec,
+                     draft: DraftState) -> HttpResponse | None:
+    """Without an account, a receipt mail goes to any address typed: the 429 answer when this
+    client address or that address had too many lately (the draft is kept)."""
+    if request.user.is_authenticated:
+        return None
+    decision = ratelimit.check("receipt", ip=audit.client_ip(request),
+                               key=_typed_email(spec, draft))
+    if decision.allowed:
+        return None
+    return ratelimit.refuse(request, decision, _("Too many applications were sent in a short "
+                                                 "while. Your answers are kept."))
 
 
 def _already_submitted(request: HttpRequest, token: uuid.UUID) -> Any:
