@@ -92,7 +92,8 @@ class AuditEvent(models.Model):
 
 class LoginAttempt(models.Model):
     """An attempt counted to slow down abuse across all server processes: a failed sign-in
-    (realm "resident" or "staff") or a resume-link e-mail (realm "resume")."""
+    (realm "resident" or "staff") or a use of an abuse-limited action (realm: its scope in
+    ``settings.RATE_LIMITS``, see ``core.ratelimit``)."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     realm = models.CharField(max_length=16)
