@@ -13,6 +13,7 @@ The limits are soft: two requests arriving together may both pass the last free 
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -56,6 +57,7 @@ class Decision:
 
 
 ALLOWED = Decision(True)
+PRUNE_CHANCE = 0.002  # about one use in 500 also deletes the uses no window reads any more
 
 
 def limit_of(scope: str) -> Limit:
@@ -92,7 +94,20 @@ def check(scope: str, *, ip: str | None, key: str = "", record: bool = True) -> 
             return Decision(False, wait, "address")
     if record:
         LoginAttempt.objects.create(realm=scope, email=key, ip_address=ip)
+        if random.random() < PRUNE_CHANCE:  # spreads the work; not about security
+            prune()
     return ALLOWED
+
+
+def prune() -> int:
+    """Delete the counted uses of every scope older than that scope's window (returns how many);
+    sign-in failures are left to their own code."""
+    now = timezone.now()
+    deleted = 0
+    for scope in settings.RATE_LIMITS:
+        window = timedelta(seconds=limit_of(scope).window_seconds)
+        deleted += LoginAttempt.objects.filter(realm=scope, at__lte=now - window).delete()[0]
+    return deleted
 
 
 def wait_text(seconds: int) -> str:

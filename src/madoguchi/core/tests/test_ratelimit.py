@@ -80,3 +80,16 @@ def test_wait_text_rounds_up_to_minutes():
     with translation.override("en"):
         assert ratelimit.wait_text(30) == "30 seconds"
         assert ratelimit.wait_text(61) == "2 minutes"
+
+
+def test_prune_deletes_only_uses_outside_their_window(tight):
+    now = timezone.now()
+    old = LoginAttempt.objects.create(realm="chat", email="", ip_address="192.0.2.1",
+                                      at=now - timedelta(seconds=601))
+    recent = LoginAttempt.objects.create(realm="chat", email="", ip_address="192.0.2.1",
+                                         at=now - timedelta(seconds=10))
+    signin = LoginAttempt.objects.create(realm="resident", email="a@example.jp",
+                                         at=now - timedelta(days=30))
+    assert ratelimit.prune() == 1
+    remaining = set(LoginAttempt.objects.values_list("pk", flat=True))
+    assert old.pk not in remaining and {recent.pk, signin.pk} <= remaining
