@@ -178,6 +178,10 @@ def server_environment(db: Database, var_dir: Path, port: int) -> dict[str, str]
         "PORT": str(port),
         "PYTHONUNBUFFERED": "1",
     })
+    # Every client of a bench comes from 127.0.0.1, unlike a city's residents: the abuse limits
+    # still count each use (so their cost is measured) but never refuse (docs/operations.md).
+    for scope in ("VERIFY", "CHAT", "INQUIRY", "RESUME", "SIGNUP", "RESET", "RECEIPT"):
+        env[f"MADOGUCHI_RATE_LIMIT_{scope}"] = "100000000/100000000/3600"
     if db.url:
         env["DATABASE_URL"] = db.url
     return env

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_htmx",
+    "django_prometheus",
     "csp",
     "madoguchi.core",
     "madoguchi.staff",
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole stack
+    "madoguchi.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +101,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "madoguchi.catalog.ruby.RubyMiddleware",
     "madoguchi.core.middleware.SecurityHeadersMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: sees the view's name
 ]
 
 # Edge apps, never in production: the demo city (MADOGUCHI_DEMO) and the benchmark floor
@@ -163,8 +167,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Argon2id first (Django's recommendation: memory-hard, and far cheaper in CPU per sign-in than
+# PBKDF2 at its default cost); the PBKDF2 hashers stay so that existing hashes still verify, and
+# Django re-hashes them with Argon2 at the user's next successful sign-in.
+PRODUCTION_PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Tests hash with MD5 so that thousands of sign-ins stay fast; never in production.
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else PRODUCTION_PASSWORD_HASHERS
+)
 LOGIN_URL = "residents:login"
 
 # --- Internationalisation: Japanese first, English complete.
@@ -300,11 +314,65 @@ LOGIN_ADDRESS_FIRST_DELAY_SECONDS = 0.25
 LOGIN_ADDRESS_MAX_DELAY_SECONDS = 4.0
 LOGIN_ADDRESS_DELAY_SLOTS = 1
 
+# --- Abuse limits of the public pages that cost CPU or send mail (madoguchi.core.ratelimit,
+# docs/operations.md): MADOGUCHI_RATE_LIMIT_<SCOPE>="ADDRESS/KEY/SECONDS" allows ADDRESS uses
+# per client address and KEY uses per key (e-mail address or account) in SECONDS; 0 = no limit.
+RATE_LIMIT_DEFAULTS = {
+    "verify": "30/0/600",     # checking an uploaded document on the verification page
+    "chat": "60/0/60",        # FAQ chat questions
+    "inquiry": "30/10/3600",  # new inquiries and replies (key: the resident's account)
+    "resume": "10/3/3600",    # "continue later" links (key: the address mailed)
+    "signup": "20/3/3600",    # confirmation and "you already have an account" mails
+    "reset": "20/3/3600",     # password reset mails
+    "receipt": "60/5/3600",   # receipts of applications and bookings made without an account
+}
+RATE_LIMITS = {
+    scope: os.environ.get(f"MADOGUCHI_RATE_LIMIT_{scope.upper()}", default)
+    for scope, default in RATE_LIMIT_DEFAULTS.items()
+}
+for _scope, _text in RATE_LIMITS.items():  # a typo stops the start, not each request
+    _parts = _text.split("/")
+    if len(_parts) != 3 or not all(p.strip().isdigit() for p in _parts) or int(_parts[2]) <= 0:
+        raise ValueError(f"MADOGUCHI_RATE_LIMIT_{_scope.upper()} must be ADDRESS/KEY/SECONDS")
+
+# --- Prometheus metrics (madoguchi.core.metrics, docs/operations.md). /metrics answers 404 until
+# one of these is set: a bearer token, or client addresses / CIDR ranges (read through
+# MADOGUCHI_TRUSTED_PROXIES like every client address). Several processes on one machine share
+# their counters through PROMETHEUS_MULTIPROC_DIR (``manage.py serve`` sets it for its children).
+METRICS_TOKEN = os.environ.get("MADOGUCHI_METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = [
+    n.strip() for n in os.environ.get("MADOGUCHI_METRICS_ALLOWED_IPS", "").split(",") if n.strip()
+]
+for _network in METRICS_ALLOWED_IPS:
+    ipaddress.ip_network(_network, strict=False)  # a typo stops the start
+PROMETHEUS_EXPORT_MIGRATIONS = False  # it would query the database while the apps load
+
+# --- Logs (madoguchi.core.logs, docs/operations.md): one JSON object per line on stderr, each with
+# the id of its request; one access line per request (madoguchi.request, MADOGUCHI_ACCESS_LOG).
+# MADOGUCHI_LOG_FORMAT=text gives plain lines for a developer's terminal.
+LOG_FORMAT = os.environ.get("MADOGUCHI_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "madoguchi.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "madoguchi.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {
+        "class": "logging.StreamHandler",
+        "filters": ["request_id"],
+        "formatter": "text" if LOG_FORMAT == "text" else "json",
+    }},
     "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "madoguchi.request": {
+            "level": "INFO" if env_bool("MADOGUCHI_ACCESS_LOG", default=not TESTING) else "WARNING",
+        },
+        # Django's own "Not Found: /path" lines would write paths, which may hold a token; the
+        # access line has the status and the URL pattern instead. Server errors still show.
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 # --- Signing issued documents (電子交付): the city's key, certificate and chain as PKCS#12.

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from madoguchi.core import views as core_views
+from madoguchi.core.metrics import metrics_view
 
 # The "staff" namespace is shared: each app owns the module of its own staff pages.
 STAFF_URLS = [
@@ -29,6 +30,8 @@ CATALOG_URLS = [
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("staff/forms/", include("madoguchi.forms.builder.urls")),
     path("staff/reservations/", include("madoguchi.reservations.staff.urls")),
     path("staff/faq/", include("madoguchi.faq.staff_urls")),

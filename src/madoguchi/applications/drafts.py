@@ -17,8 +17,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from madoguchi.core import crypto
-from madoguchi.core.models import LoginAttempt, User
+from madoguchi.core import crypto, ratelimit
+from madoguchi.core.models import User
 from madoguchi.forms.definition import FormSpec
 from madoguchi.forms.models import FormVersion
 
@@ -171,22 +171,11 @@ def for_resident(user: User) -> list[Draft]:
     )
 
 
-RESUME_MAILS_PER_ADDRESS = 3
-RESUME_MAILS_PER_IP = 10
-
-
-def may_send_resume_link(email: str, ip: str | None) -> bool:
-    """Whether another resume e-mail may go out (a few per address and per IP an hour), so the
-    page cannot be used to flood someone's mailbox. Records the attempt when it may."""
-    since = timezone.now() - dt.timedelta(hours=1)
-    recent = LoginAttempt.objects.filter(realm="resume", at__gte=since)
-    email = email.strip().lower()
-    if recent.filter(email=email).count() >= RESUME_MAILS_PER_ADDRESS:
-        return False
-    if ip and recent.filter(ip_address=ip).count() >= RESUME_MAILS_PER_IP:
-        return False
-    LoginAttempt.objects.create(realm="resume", email=email, ip_address=ip)
-    return True
+def may_send_resume_link(email: str, ip: str | None) -> ratelimit.Decision:
+    """Whether another resume e-mail may go out (a few per address mailed and per client
+    address, ``settings.RATE_LIMITS["resume"]``), so the page cannot be used to flood someone's
+    mailbox. Records the attempt when it may."""
+    return ratelimit.check("resume", ip=ip, key=email)
 
 
 def resume_token(state: DraftState) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from madoguchi.core import crypto
+from madoguchi.core import crypto, metrics
 from madoguchi.core.models import User
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms.definition import FormSpec
@@ -146,6 +146,7 @@ def submit_application(
             _run_submit_hooks(spec, application, answers, user)
             if user is not None or contact_email:
                 enqueue_with_transaction(tasks.send_receipt_email, application_id=application.pk)
+            metrics.count_on_commit(metrics.APPLICATIONS_SUBMITTED, channel=str(channel))
     except IntegrityError:
         # The token was used before: a repeated or racing submit of the same draft.
         existing = Application.objects.filter(submission_token=token).first()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from madoguchi.core import audit
+from madoguchi.core import audit, ratelimit
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms import rendering
 from madoguchi.forms import selectors as form_selectors
@@ -205,12 +205,9 @@ def save_for_later(request: HttpRequest, live: _Form) -> HttpResponse:
         except ValidationError:
             error = _("Enter an e-mail address in the form name@example.jp.")
         else:
-            if not drafts.may_send_resume_link(email, audit.client_ip(request)):
-                return render(request, "applications/save.html",
-                              {"form": live.form, "spec": live.spec, "email": email,
-                               "error": _("Too many links were asked for. Try again in an "
-                                          "hour."), "days": drafts.RESUME_MAX_AGE.days},
-                              status=429)
+            decision = drafts.may_send_resume_link(email, audit.client_ip(request))
+            if not decision.allowed:
+                return ratelimit.refuse(request, decision, _("Too many links were asked for."))
             enqueue_with_transaction(
                 tasks.send_resume_link, email=email, form_id=live.form.pk,
                 path=reverse("applications:resume", args=[drafts.resume_token(draft)]),
@@ -278,6 +275,8 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
     if request.method == "POST":
         if token is None or token != draft.token:
             error = _("This page has expired. Check your answers and submit again.")
+        elif refused := _receipt_refused(request, spec, draft):
+            return refused
         else:
             try:
                 application = services.submit_application(
@@ -299,6 +298,20 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
          "must_confirm_email": resident_selectors.must_confirm_email(request.user)},
         status=422 if error else 200,
     )
+
+
+def _receipt_refused(request: HttpRequest, spec: FormSpec,
+                     draft: DraftState) -> HttpResponse | None:
+    """Without an account, a receipt mail goes to any address typed: the 429 answer when this
+    client address or that address had too many lately (the draft is kept)."""
+    if request.user.is_authenticated:
+        return None
+    decision = ratelimit.check("receipt", ip=audit.client_ip(request),
+                               key=_typed_email(spec, draft))
+    if decision.allowed:
+        return None
+    return ratelimit.refuse(request, decision, _("Too many applications were sent in a short "
+                                                 "while. Your answers are kept."))
 
 
 def _already_submitted(request: HttpRequest, token: uuid.UUID) -> Any:

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "madoguchi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django_tasks.signals import task_finished
+
+        from . import metrics
+
+        task_finished.connect(metrics.on_task_finished, dispatch_uid="madoguchi.metrics.tasks")

@@ -92,7 +92,8 @@ class AuditEvent(models.Model):
 
 class LoginAttempt(models.Model):
     """An attempt counted to slow down abuse across all server processes: a failed sign-in
-    (realm "resident" or "staff") or a resume-link e-mail (realm "resume")."""
+    (realm "resident" or "staff") or a use of an abuse-limited action (realm: its scope in
+    ``settings.RATE_LIMITS``, see ``core.ratelimit``)."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     realm = models.CharField(max_length=16)
@@ -111,3 +112,14 @@ class MailboxMessage(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive: each worker process (``manage.py db_worker_heartbeat``)
+    updates its row every few seconds, so ``/readyz`` can tell someone runs the queue."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.core import audit, ratelimit
 from madoguchi.residents.permissions import resident_required
 
 from . import selectors, services
@@ -33,8 +34,21 @@ def _ask(request: HttpRequest) -> tuple[str, selectors.ChatAnswer, ChatQuestion 
     return query, answer, question
 
 
+def _chat_refused(request: HttpRequest, *, fragment: bool = False) -> HttpResponse | None:
+    """The 429 answer when this client asked too many questions lately (an empty one is free)."""
+    if not request.GET.get("q", "").strip():
+        return None
+    decision = ratelimit.check("chat", ip=audit.client_ip(request))
+    if decision.allowed:
+        return None
+    return ratelimit.refuse(request, decision, _("Too many questions were asked in a short "
+                                                 "while."), fragment=fragment)
+
+
 def chat(request: HttpRequest) -> HttpResponse:
     """The chat as a page: the question, the best FAQ answers and procedure links."""
+    if refused := _chat_refused(request):
+        return refused
     query, answer, question = _ask(request)
     too_long = len(request.GET.get("q", "")) > len(query) + 20
     return render(request, "faq/chat.html", {"query": query, "answer": answer,
@@ -43,6 +57,8 @@ def chat(request: HttpRequest) -> HttpResponse:
 
 def chat_answers(request: HttpRequest) -> HttpResponse:
     """The answers alone, for the chat panel's script to show in place."""
+    if refused := _chat_refused(request, fragment=True):
+        return refused
     query, answer, question = _ask(request)
     return render(request, "faq/includes/answers.html",
                   {"query": query, "answer": answer, "question": question, "in_panel": True})
@@ -88,6 +104,15 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     return render(request, "faq/inquiries.html", {"inquiries": inquiries})
 
 
+def _inquiry_refused(request: HttpRequest) -> HttpResponse | None:
+    """The 429 answer when this resident or client address sent too many messages lately."""
+    decision = ratelimit.check("inquiry", ip=audit.client_ip(request), key=str(request.user.pk))
+    if decision.allowed:
+        return None
+    return ratelimit.refuse(request, decision, _("Too many messages were sent in a short "
+                                                 "while."))
+
+
 @resident_required
 def inquiry_new(request: HttpRequest) -> HttpResponse:
     """Ask a department. Prefilled from the chat question; the department is pre-selected by
@@ -101,6 +126,8 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = InquiryForm(request.POST, departments=departments, general=general)
         if form.is_valid():
+            if refused := _inquiry_refused(request):
+                return refused
             code = form.cleaned_data["department"]
             if code == UNKNOWN_DEPARTMENT:  # by the inquiry's own words, else the general counter
                 department = selectors.route(
@@ -146,6 +173,8 @@ def inquiry_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             messages.error(request, _("This inquiry is closed. Please start a new one."))
             return redirect("faq:inquiry", public_id=inquiry.public_id)
         if form.is_valid():
+            if refused := _inquiry_refused(request):
+                return refused
             services.resident_reply(inquiry, author=request.user, body=form.cleaned_data["body"])
             messages.success(request, _("Your message was sent."))
             return redirect("faq:inquiry", public_id=inquiry.public_id)

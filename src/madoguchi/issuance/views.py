@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.catalog.selectors import get_city
-from madoguchi.core import audit
+from madoguchi.core import audit, ratelimit
 from madoguchi.core.i18n import localized
 from madoguchi.residents.permissions import resident_required
 from madoguchi.staff.permissions import staff_member, staff_required
@@ -102,6 +103,10 @@ def _verify(request: HttpRequest, public_id: uuid.UUID, limit: UploadLimit) -> H
     city_name = localized(city.name) if city else ""
     form, result, message, status = VerifyUploadForm(), None, "", 200
     if request.method == "POST":
+        decision = ratelimit.check("verify", ip=audit.client_ip(request))
+        if not decision.allowed:
+            return ratelimit.refuse(request, decision, _("Too many files were checked in a "
+                                                         "short while."))
         form = VerifyUploadForm(request.POST, request.FILES)
         if limit.exceeded:  # the file was dropped unread: say why instead of "choose a file"
             form.errors["file"] = form.error_class([TOO_LARGE_MESSAGE])

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.core import metrics
 from madoguchi.core.dates import display_datetime
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.jp.names import name_search_key
@@ -212,6 +213,7 @@ def book(slot: Slot, *, person: Person, user: User | None = None, request_token:
                 application=application, created_at=now, **person.as_fields(),
             )
             _notify("confirmed", booking_id=booking.pk)
+            metrics.count_on_commit(metrics.BOOKINGS, channel=str(channel))
     except IntegrityError:
         existing = Booking.objects.filter(request_token=request_token).first()
         if existing is not None:
@@ -395,6 +397,7 @@ def accept_offer(entry: WaitlistEntry, *, now: dt.datetime | None = None) -> Boo
             )
             WaitlistEntry.objects.filter(pk=entry.pk).update(booking=booking)
             _notify("confirmed", booking_id=booking.pk)
+            metrics.count_on_commit(metrics.BOOKINGS, channel="waitlist")
     except IntegrityError:
         # Booked the same service elsewhere meanwhile: give the seat to the next person.
         with transaction.atomic():

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from madoguchi.core import audit, ratelimit
+
 from . import selectors, services
 from .forms import MAX_ID, ChangeForm, DetailsForm, WaitlistActionForm
 from .ics import booking_ics
@@ -109,6 +111,12 @@ def slot_book(request: HttpRequest, code: str, slot_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and refusal is None:
         if form.is_valid():
+            if user is None:  # the confirmation goes to whatever address was typed
+                decision = ratelimit.check("receipt", ip=audit.client_ip(request),
+                                           key=form.cleaned_data.get("email") or "")
+                if not decision.allowed:
+                    return ratelimit.refuse(request, decision, _(
+                        "Too many bookings were made in a short while."))
             try:
                 if request.POST.get("waitlist") == "1":
                     entry = services.join_waitlist(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core import ratelimit
 from madoguchi.core.models import LoginAttempt, User
 from madoguchi.core.tasks import enqueue_with_transaction
 
@@ -18,10 +17,6 @@ from .models import Resident
 from .tasks import CONFIRMATION_MAX_AGE
 
 CONFIRM_SALT = "madoguchi.residents.confirm-email"
-# Account e-mails (confirmation links, "you already have an account", password resets) per
-# hour, so the sign-up and reset pages cannot be used to flood someone's mailbox.
-MAILS_PER_ADDRESS = 3
-MAILS_PER_IP = 20
 
 NOT_CONFIRMED = _(
     "Confirm your e-mail address before you send an application. Open the link in the e-mail "
@@ -42,19 +37,14 @@ def sign_up(*, email: str, password: str, language: str = "ja",
     return user
 
 
-def may_send_account_mail(realm: str, email: str, ip: str | None) -> bool:
-    """Whether another account e-mail of ``realm`` may go to ``email`` (recorded when it may)."""
-    since = timezone.now() - timedelta(hours=1)
-    recent = LoginAttempt.objects.filter(realm=realm, at__gte=since)
-    if recent.filter(email=email).count() >= MAILS_PER_ADDRESS:
-        return False
-    if ip and recent.filter(ip_address=ip).count() >= MAILS_PER_IP:
-        return False
-    LoginAttempt.objects.create(realm=realm, email=email, ip_address=ip)
-    return True
+def may_send_account_mail(realm: str, email: str, ip: str | None) -> ratelimit.Decision:
+    """Whether another account e-mail of ``realm`` ("signup" or "reset") may go to ``email``
+    from the client address ``ip`` (recorded when it may), so the sign-up and reset pages
+    cannot be used to flood someone's mailbox (``settings.RATE_LIMITS``)."""
+    return ratelimit.check(realm, ip=ip, key=email)
 
 
-def request_sign_up(*, email: str, password: str, language: str, ip: str | None,
+def request_sign_up(*, email: str, password: str, language: str,
                     next_path: str = "") -> User | None:
     """Answer a sign-up alike whether or not the address already has an account.
 
@@ -62,6 +52,8 @@ def request_sign_up(*, email: str, password: str, language: str, ip: str | None,
     account gets "you already have an account" instead (its password is left alone). Both do
     the same work (one password hash, one queued e-mail), so neither the page nor its timing
     tells who has an account. Returns the new account, or None when the address had one.
+    The mails to one address are limited here; the view limits and counts every sign-up from a
+    client address (``ratelimit.check("signup", ...)``) alike, account or not.
     """
     email = email.strip().lower()
     created = None
@@ -72,7 +64,7 @@ def request_sign_up(*, email: str, password: str, language: str, ip: str | None,
             created = None
     if created is None:
         make_password(password)  # the work creating an account would have done
-    if may_send_account_mail("signup", email, ip):
+    if may_send_account_mail("signup", email, None).allowed:
         if created is not None:
             enqueue_with_transaction(tasks.send_confirmation_link, user_id=created.pk,
                                      token=confirmation_token(created), next_path=next_path)
@@ -111,22 +103,26 @@ def confirm_email(user: User) -> bool:
                 .update(email_confirmed_at=timezone.now()))
 
 
-def resend_confirmation(user: User, ip: str | None, next_path: str = "") -> bool:
-    """Send ``user`` a new confirmation link, unless too many went out in the last hour."""
-    if not may_send_account_mail("signup", user.email, ip):
-        return False
-    enqueue_with_transaction(tasks.send_confirmation_link, user_id=user.pk,
-                             token=confirmation_token(user), next_path=next_path)
-    return True
+def resend_confirmation(user: User, ip: str | None, next_path: str = "") -> ratelimit.Decision:
+    """Send ``user`` a new confirmation link, unless too many went out lately (then refused)."""
+    decision = may_send_account_mail("signup", user.email, ip)
+    if decision.allowed:
+        enqueue_with_transaction(tasks.send_confirmation_link, user_id=user.pk,
+                                 token=confirmation_token(user), next_path=next_path)
+    return decision
 
 
-def request_password_reset(*, email: str, language: str, ip: str | None) -> None:
-    """Mail a reset link if ``email`` is an active resident's; say nothing either way."""
+def request_password_reset(*, email: str, language: str) -> None:
+    """Mail a reset link if ``email`` is an active resident's; say nothing either way.
+
+    The mails to one address are limited here (silently); the view limits and counts every
+    request from a client address alike, so its limit tells nothing about who has an account.
+    """
     email = email.strip().lower()
     user = User.objects.filter(email=email, kind=User.Kind.RESIDENT, is_active=True).first()
     if user is None or not user.has_usable_password():
         return
-    if may_send_account_mail("reset", email, ip):
+    if may_send_account_mail("reset", email, None).allowed:
         enqueue_with_transaction(tasks.send_password_reset, user_id=user.pk, language=language)
 
 

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from madoguchi.core import audit
+from madoguchi.core import audit, ratelimit
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
 from madoguchi.core.signin import sign_in_page
@@ -38,9 +38,15 @@ def signup(request: HttpRequest) -> HttpResponse:
     next_path = safe_next(request, "")
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
+        # Every sign-up counts against the client address (refused past its limit, whatever
+        # was typed); too many mails to one e-mail address are not sent, with the same answer.
+        decision = ratelimit.check("signup", ip=audit.client_ip(request))
+        if not decision.allowed:
+            return ratelimit.refuse(request, decision, _("Too many accounts were asked for "
+                                                         "from this network."))
         created = services.request_sign_up(
             email=email, password=form.cleaned_data["password"],
-            language=translation.get_language() or "ja", ip=audit.client_ip(request),
+            language=translation.get_language() or "ja",
             next_path=next_path,
         )
         # The session is written alike in both cases; only this server can read it.
@@ -96,13 +102,15 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
     next_path = safe_next(request, reverse("residents:mypage"))
     if selectors.email_confirmed(request.user):
         messages.success(request, _("Your e-mail address is already confirmed."))
-    elif services.resend_confirmation(request.user, audit.client_ip(request),
-                                      next_path=next_path):
+    else:
+        decision = services.resend_confirmation(request.user, audit.client_ip(request),
+                                                next_path=next_path)
+        if not decision.allowed:
+            return ratelimit.refuse(request, decision, _(
+                "We have already sent several links in the last hour. Check your mailbox (and "
+                "its spam folder), or try again later."))
         messages.success(request, _("We sent a new link to %(email)s. Open it to confirm your "
                                     "address.") % {"email": request.user.email})
-    else:
-        messages.error(request, _("We have already sent several links in the last hour. Check "
-                                  "your mailbox (and its spam folder), or try again later."))
     return redirect(next_path)
 
 
@@ -116,9 +124,12 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
+        decision = ratelimit.check("reset", ip=audit.client_ip(request))
+        if not decision.allowed:  # every request counts, so the limit tells nobody who has one
+            return ratelimit.refuse(request, decision, _("Too many password resets were asked "
+                                                         "for from this network."))
         services.request_password_reset(email=email,
-                                        language=translation.get_language() or "ja",
-                                        ip=audit.client_ip(request))
+                                        language=translation.get_language() or "ja")
         request.session[RESET_EMAIL] = email
         return redirect("residents:password_reset_sent")
     return render(request, "residents/password_reset.html", {"form": form})

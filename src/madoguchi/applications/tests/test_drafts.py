@@ -490,6 +490,9 @@ def test_resume_links_to_one_address_are_limited(client, event_form):
                 for _attempt in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     assert MailboxMessage.objects.filter(to__contains="someone@example.jp").count() <= 3
+    refused = client.post(event_url("save"), {"email": "someone@example.jp"})
+    assert int(refused["Retry-After"]) > 3500
+    assert "リンクのご依頼が多すぎます" in refused.content.decode()
 
 
 def test_the_purge_command_deletes_only_expired_drafts(resident_client):
@@ -567,3 +570,16 @@ def test_back_after_a_visitor_sent_the_form_says_it_was_sent(client, event_form)
     assert "この申請はすでに送信されました" not in visible_text(
         Client().get(event_url("entry")).content)
     assert Application.objects.count() == 1
+
+
+def test_receipts_to_one_address_without_an_account_are_limited(event_form, settings):
+    """A form for anyone mails its receipt to whatever address was typed: a few an hour."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "receipt": "60/2/3600"}
+    statuses = []
+    for _attempt in range(3):
+        client = Client()
+        statuses.append(client.post(event_url("check"), {"token": fill_event(client)}))
+    assert [r.status_code for r in statuses] == [302, 302, 429]
+    assert int(statuses[-1]["Retry-After"]) > 3500
+    assert Application.objects.filter(contact_email=EMAIL).count() == 2
+    assert anonymous_draft().owner is None  # the refused visitor's answers are kept

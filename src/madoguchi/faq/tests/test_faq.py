@@ -405,3 +405,37 @@ def test_english_pages(client: Client, demo, settings):
     assert ChatQuestion.objects.filter(language="en").exists()
     index = visible_text(client.get("/faq/").content)
     assert "Taxation Department" in index and "Where is the Health Centre?" in index
+
+
+# --- Abuse limits --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tight_limits(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "chat": "2/0/60", "inquiry": "5/1/3600"}
+
+
+def test_chat_questions_are_limited_per_client_address(client: Client, demo, tight_limits):
+    before = ChatQuestion.objects.count()
+    assert client.get("/chat/").status_code == 200  # an empty chat page costs nothing, not counted
+    statuses = [client.get("/chat/", {"q": "ごみ"}).status_code for _ in range(2)]
+    response = client.get("/chat/", {"q": "ごみ"})
+    assert statuses == [200, 200] and response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "短い間に多くの質問" in visible_text(response.content)
+    fragment = client.get("/chat/answers/", {"q": "ごみ"})
+    assert fragment.status_code == 429 and "<html" not in fragment.content.decode()
+    assert ChatQuestion.objects.count() - before == 2  # refused questions are not recorded
+
+
+def test_inquiries_and_replies_are_limited_per_resident(resident, demo, tight_limits):
+    client = client_for(resident)
+    data = {"department": "unknown", "subject": "ごみの出し方の制限", "body": "教えてください"}
+    assert client.post("/my/inquiries/new/", data).status_code == 302
+    response = client.post("/my/inquiries/new/", data)
+    assert response.status_code == 429 and int(response["Retry-After"]) > 3500
+    assert "短い間に多くのメッセージ" in visible_text(response.content)
+    inquiry = Inquiry.objects.get(subject="ごみの出し方の制限")
+    reply = client.post(f"/my/inquiries/{inquiry.public_id}/", {"body": "追記です"})
+    assert reply.status_code == 429
+    assert inquiry.messages.count() == 1

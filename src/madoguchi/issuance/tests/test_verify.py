@@ -188,3 +188,13 @@ def test_the_pdf_is_in_japanese(issued):
     for expected in ("髙﨑 𠮷男　様", "緑ヶ丘市長", f"文書番号　{issued.number}",
                      "この文書には緑ヶ丘市の電子署名が付いています。", "（担当）子育て支援課"):
         assert expected in text, expected
+
+
+def test_checking_files_is_limited_per_client_address(issued, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "verify": "2/0/600"}
+    data = pdf_bytes(issued)
+    assert [upload(issued, data).status_code for _ in range(2)] == [200, 200]
+    response = upload(issued, data)
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 600
+    assert "短い間に多くのファイル" in visible_text(response.content)
+    assert Client().get(url(issued)).status_code == 200  # looking at the page stays free

@@ -190,3 +190,17 @@ def test_a_junk_waitlist_action_changes_nothing(client, demo, value):
     assert response.status_code == 200
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.WAITING
+
+
+def test_bookings_without_an_account_are_limited_per_client_address(client, demo, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "receipt": "2/10/3600"}
+    slot = f.slot(capacity=5)
+    url = reverse("reservations:book", args=[slot.service.code, slot.pk])
+    statuses = []
+    for n in range(3):
+        details = {**DETAILS, "email": f"person{n}@example.jp"}
+        statuses.append(client.post(url, {**details, "request_token": _token(client, url)}))
+    assert [r.status_code for r in statuses] == [302, 302, 429]
+    assert 0 < int(statuses[-1]["Retry-After"]) <= 3600
+    assert "短い間に多くのご予約" in statuses[-1].content.decode()
+    assert Slot.objects.get(pk=slot.pk).booked == 2

@@ -27,6 +27,7 @@ from madoguchi.conftest import (
     visible_text,
 )
 from madoguchi.core.models import AuditEvent, LoginAttempt, MailboxMessage, User
+from madoguchi.core.ratelimit import limit_of
 from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.residents import services
 from madoguchi.residents.models import Resident
@@ -34,6 +35,8 @@ from madoguchi.residents.models import Resident
 PASSWORD = "kawa-no-nagare-2026"
 NEW = "sakura@example.jp"
 LINK = re.compile(r"https?://\S+")
+MAILS_PER_ADDRESS = limit_of("signup").per_key
+assert limit_of("reset").per_key == MAILS_PER_ADDRESS
 
 
 @pytest.fixture(autouse=True)
@@ -127,9 +130,9 @@ def test_a_staff_address_gets_a_notice_and_no_resident_account(staff_user):
 
 
 def test_sign_up_mails_are_limited_per_address(resident):
-    for _ in range(services.MAILS_PER_ADDRESS + 2):
+    for _ in range(MAILS_PER_ADDRESS + 2):
         sign_up(Client(), DEMO_RESIDENT_EMAIL)
-    assert len(mails_to(DEMO_RESIDENT_EMAIL)) == services.MAILS_PER_ADDRESS
+    assert len(mails_to(DEMO_RESIDENT_EMAIL)) == MAILS_PER_ADDRESS
 
 
 # --- the confirmation link ----------------------------------------------------------------------
@@ -238,10 +241,11 @@ def test_an_unconfirmed_resident_fills_a_form_but_cannot_send_it(unconfirmed):
 
 
 def test_resending_is_limited_and_says_so(unconfirmed):
-    for _ in range(services.MAILS_PER_ADDRESS):
+    for _ in range(MAILS_PER_ADDRESS):
         unconfirmed.post("/account/confirm/resend/")
     response = unconfirmed.post("/account/confirm/resend/", follow=True)
-    assert len(mails_to(NEW)) == services.MAILS_PER_ADDRESS
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert len(mails_to(NEW)) == MAILS_PER_ADDRESS
     assert ja("We have already sent several links in the last hour. Check your mailbox (and its "
               "spam folder), or try again later.") in response.content.decode()
 
@@ -354,9 +358,9 @@ def test_password_reset_form_errors_are_japanese(demo):
 
 
 def test_reset_mails_are_limited_per_address(resident):
-    for _ in range(services.MAILS_PER_ADDRESS + 2):
+    for _ in range(MAILS_PER_ADDRESS + 2):
         Client().post("/account/password/reset/", {"email": DEMO_RESIDENT_EMAIL})
-    assert len(mails_to(DEMO_RESIDENT_EMAIL)) == services.MAILS_PER_ADDRESS
+    assert len(mails_to(DEMO_RESIDENT_EMAIL)) == MAILS_PER_ADDRESS
 
 
 def test_confirmation_tokens_expire_after_the_stated_days(demo, monkeypatch):
@@ -412,3 +416,28 @@ def test_the_new_pages_and_mails_are_japanese(unconfirmed, resident):
         assert not found, f"{name}: {found}"
     for mail in MailboxMessage.objects.all():
         assert not english_in(mail.subject + "\n" + mail.body), mail.subject
+
+
+def test_sign_ups_from_one_client_address_are_limited_with_a_429(demo, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "2/3/3600"}
+    statuses = [sign_up(Client(), f"person{n}@example.jp").status_code for n in range(3)]
+    assert statuses == [302, 302, 429]
+    response = sign_up(Client(), "person9@example.jp")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 3500
+    assert ja("Too many accounts were asked for from this network.") in visible_text(
+        response.content)
+    assert not User.objects.filter(email="person9@example.jp").exists()
+    assert MailboxMessage.objects.filter(to__startswith="person").count() == 2
+
+
+def test_reset_requests_from_one_client_address_are_limited_with_a_429(resident, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reset": "2/3/3600"}
+    # Every request counts, account or not, so the refusal tells nothing about who has one.
+    statuses = [Client().post("/account/password/reset/", {"email": email}).status_code
+                for email in (DEMO_RESIDENT_EMAIL, "nobody@example.jp", "nobody2@example.jp")]
+    assert statuses == [302, 302, 429]
+    response = Client().post("/account/password/reset/", {"email": DEMO_RESIDENT_EMAIL})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 3500
+    assert ja("Too many password resets were asked for from this network.") in visible_text(
+        response.content)
+    assert len(mails_to(DEMO_RESIDENT_EMAIL)) == 1

@@ -2,7 +2,8 @@
 
 This is what ``make demo`` runs and what the benchmarks start, so both measure the same thing:
 granian (WSGI, several worker processes) serving Django, whitenoise serving static files,
-and django-tasks-db's worker sending e-mails in the background.
+and django-tasks-db's worker (``manage.py db_worker_heartbeat``: ``db_worker`` with a
+heartbeat for ``/readyz``) sending e-mails in the background.
 
 ``serve`` supervises its two children so that nothing outlives it:
 
@@ -239,6 +240,18 @@ class ProcessTree:
         return killed, stayed
 
 
+def metrics_directory(port: int) -> Path:
+    """An empty directory where the web and worker processes share their Prometheus counters
+    (``PROMETHEUS_MULTIPROC_DIR`` if set, else ``VAR_DIR/prometheus/<port>``), emptied at each
+    start as prometheus-client requires."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = Path(configured or Path(settings.VAR_DIR) / "prometheus" / str(port))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    return directory
+
+
 def command_argv(template: str, host: str, port: int) -> list[str]:
     """Split a command line given with ``--web-command``/``--worker-command``."""
     return [arg.replace("{host}", host).replace("{port}", str(port))
@@ -292,11 +305,13 @@ class Command(BaseCommand):
                 call_command("load_demo_cases", verbosity=0)
         if not options["no_worker"]:
             start_clocks()  # e.g. reservations' reminders and offer expiry, every five minutes
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "madoguchi.settings"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "madoguchi.settings",
+               "PROMETHEUS_MULTIPROC_DIR": str(metrics_directory(port))}
         threads = options["threads"] or (2 if connection.vendor == "sqlite" else 8)
         worker_argv = (
             command_argv(options["worker_command"], host, port) if options["worker_command"]
-            else [sys.executable, "-m", "django", "db_worker", "--no-reload", "-v", "0"]
+            else [sys.executable, "-m", "django", "db_worker_heartbeat", "--no-reload",
+                  "-v", "0"]
         )
         web_argv = (
             command_argv(options["web_command"], host, port) if options["web_command"]
