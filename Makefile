@@ -40,6 +40,7 @@ bench: $(VENV)/.test
 	$(PY) bench/faq_chat.py
 	$(PY) bench/reservation_rush.py
 	$(PY) bench/waiting_room.py
+	$(PY) bench/scale.py
 
 # For developers: extract strings (needs GNU gettext) and compile catalogs (pure Python).
 messages: $(VENV)/.test
