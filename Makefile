@@ -41,6 +41,9 @@ bench: $(VENV)/.test
 	$(PY) bench/reservation_rush.py
 	$(PY) bench/waiting_room.py
 	$(PY) bench/ruby.py
+	$(PY) bench/scale.py
+	$(PY) bench/signin.py
+	$(PY) bench/flow.py
 
 # For developers: extract strings (needs GNU gettext) and compile catalogs (pure Python).
 messages: $(VENV)/.test

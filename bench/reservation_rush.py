@@ -145,7 +145,7 @@ def guest_answers(n: int) -> dict[str, str]:
         "family_kana": "ミドリカワ", "given_kana": "リヨウシャ",
         "birth_date": f"{1940 + n % 60}-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
         "sex": ("female", "male")[n % 2],
-        "phone": f"090-{n // 10000 % 10000:04d}-{n % 10000:04d}",
+        "phone": f"090-{1000 + n // 10000 % 9000:04d}-{n % 10000:04d}",
         "email": f"rush{n}@example.jp",
     }
 

@@ -7,8 +7,9 @@
 #                                            document says which package is missing.
 #   scripts/ensure-system-packages.sh test   the same fonts, Chromium for the browser tests and
 #                                            poppler-utils (pdftotext, pdffonts) for the PDF
-#                                            tests. Fails when they are missing and cannot be
-#                                            installed.
+#                                            tests and HAProxy for the two-server test
+#                                            (tests/deploy, deploy/haproxy.cfg). Fails when
+#                                            they are missing and cannot be installed.
 set -euo pipefail
 
 target="${1:-}"
@@ -20,7 +21,8 @@ fonts=(
 )
 case "$target" in
   demo) wanted=("${fonts[@]}") ;;
-  test) wanted=("${fonts[@]}" "chromium /usr/bin/chromium" "poppler-utils /usr/bin/pdftotext") ;;
+  test) wanted=("${fonts[@]}" "chromium /usr/bin/chromium" "poppler-utils /usr/bin/pdftotext"
+              "haproxy /usr/sbin/haproxy") ;;
   *) echo "usage: $0 demo|test" >&2; exit 2 ;;
 esac
 

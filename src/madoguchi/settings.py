@@ -6,7 +6,9 @@ import base64
 import ipaddress
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -191,8 +193,39 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploads and issued documents go through Django's storage API: an S3-compatible bucket when
+# MADOGUCHI_S3_BUCKET is set (django-storages), else MEDIA_ROOT on local disk. The files are
+# private either way: no public ACL, no URL handed out; the app streams them to whoever may
+# read them (docs/deploy.md).
+
+
+def s3_storage(environ: Mapping[str, str]) -> dict[str, Any] | None:
+    """The default storage in an S3-compatible bucket when ``MADOGUCHI_S3_BUCKET`` is set."""
+    bucket = environ.get("MADOGUCHI_S3_BUCKET", "").strip()
+    if not bucket:
+        return None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("MADOGUCHI_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("MADOGUCHI_S3_REGION") or None,
+            # Without these two, boto3's own chain applies (AWS_* variables, instance role).
+            "access_key": environ.get("MADOGUCHI_S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("MADOGUCHI_S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("MADOGUCHI_S3_PREFIX", "").strip("/"),
+            "addressing_style": environ.get("MADOGUCHI_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,  # the bucket's own (private) policy; never public-read
+            "querystring_auth": True,  # a URL, if one were ever made, is signed and expires
+            "querystring_expire": 60,
+            "file_overwrite": False,  # a name taken is never silently replaced
+            "object_parameters": {"CacheControl": "private, no-store"},
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage(os.environ) or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -10,6 +10,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django_tasks.signals import task_finished
 
-        from . import metrics
+        from . import checks, metrics  # noqa: F401 - checks registers the deployment checks
 
         task_finished.connect(metrics.on_task_finished, dispatch_uid="madoguchi.metrics.tasks")
