@@ -33,6 +33,7 @@ lint: $(VENV)/.test
 	MADOGUCHI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 
 bench: $(VENV)/.test
+	@scripts/ensure-system-packages.sh bench
 	$(PY) bench/submit.py
 	$(PY) bench/forms.py
 	$(PY) bench/backoffice.py

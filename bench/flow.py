@@ -14,33 +14,36 @@ measures with the same N concurrent clients on the same server:
 Prints ``flow/s``, ``p50 ms`` and ``p99 ms`` of whole flows, ``CPU ms per flow`` (web processes
 and task worker, from their process times in /proc, over the flow phase), ``client CPU share``
 (this process's CPU over all CPU used in the phase: above 0.4 the run is client-bound and says
-so), and last ``ratio:`` = flow/s ÷ floor/s. See bench/README.md.
+so); the floor is driven by wrk when it is installed. Last ``ratio:`` = flow/s ÷ floor/s.
+See bench/README.md.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from http.cookiejar import CookieJar
-from pathlib import Path
 
-import httpx
+# submit first: it re-runs this script under the project's virtualenv when httpx is missing.
 import submit
 from submit import (
-    PhaseResult,
     RequestFailed,
     Server,
     env_int,
     expect,
+    floor_phase,
     floor_request,
     hidden_value,
     location_path,
     log,
     make_clients,
+    print_client_share,
     run_phase,
     run_with_server,
     spread,
 )
+
+# isort: split
+import httpx
 
 CLIENTS = env_int("BENCH_CLIENTS", 8)
 FLOWS = env_int("BENCH_FLOWS", CLIENTS * 40)
@@ -48,8 +51,6 @@ SLUG = "bench-flow"
 PAGE = f"/apply/{SLUG}/entry/"
 CHECK = f"/apply/{SLUG}/check/"
 RECEIVED = re.compile(r"^/apply/received/[0-9a-f-]{36}/$")
-CLIENT_BOUND_SHARE = 0.4
-TICKS = os.sysconf("SC_CLK_TCK")
 
 PUBLISH_FORM = """
 import json
@@ -131,55 +132,15 @@ def flow(client: httpx.Client, n: int) -> None:
                             f"{sent.headers.get('location', '-')!r}")
 
 
-def process_tree(root: int) -> list[int]:
-    """``root`` and every process descended from it (from /proc)."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            parents.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(parents.get(pid, []))
-    return found
-
-
-def cpu_seconds(root: int) -> float:
-    """CPU (user + system) used so far by ``root``'s process tree, reaped children included."""
-    total = 0
-    for pid in process_tree(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-    return total / TICKS
-
-
-def measured(server: Server, clients: list[httpx.Client], name: str, items: list[int],
-             action) -> tuple[PhaseResult, float]:
-    """Run a phase; also return the server's CPU seconds during it."""
-    assert server.proc is not None
-    before = cpu_seconds(server.proc.pid)
-    result = run_phase(name, clients, spread(items, CLIENTS), action)
-    return result, cpu_seconds(server.proc.pid) - before
-
-
 def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
     server.shell(PUBLISH_FORM)
     clients.extend(make_clients(server.base_url, CLIENTS))
+    assert server.proc is not None
     run_phase("warm-up", clients, spread(list(range(CLIENTS * 2)), CLIENTS), floor_request)
-    floor, floor_cpu = measured(server, clients, "floor", list(range(FLOWS * 4)), floor_request)
-    flows, flow_cpu = measured(server, clients, "flow", list(range(FLOWS)), flow)
+    floor = floor_phase(server, clients, FLOWS * 4)
+    flows = run_phase("flow", clients, spread(list(range(FLOWS)), CLIENTS), flow,
+                      server.proc.pid)
     counts = server.shell(COUNT_APPLICATIONS)
-    share = flows.client_cpu_seconds / (flows.client_cpu_seconds + flow_cpu or 1)
-    floor_share = floor.client_cpu_seconds / (floor.client_cpu_seconds + floor_cpu or 1)
     ratio = flows.per_second / floor.per_second if floor.per_second else 0.0
     print(f"database: {server.db.kind}")
     print(f"clients: {CLIENTS}")
@@ -187,14 +148,11 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
     print(f"flow/s: {flows.per_second:.1f}")
     print(f"p50 ms: {flows.percentile_ms(50):.1f}")
     print(f"p99 ms: {flows.percentile_ms(99):.1f}")
-    print(f"CPU ms per flow: {flow_cpu / max(flows.ok, 1) * 1000:.1f}")
-    print(f"CPU ms per floor request: {floor_cpu / max(floor.ok, 1) * 1000:.2f}")
+    print(f"CPU ms per flow: {flows.server_cpu_seconds / max(flows.ok, 1) * 1000:.1f}")
+    print(f"CPU ms per floor request: {floor.server_cpu_seconds / max(floor.ok, 1) * 1000:.2f}")
     print(f"floor/s: {floor.per_second:.1f}")
-    print(f"client CPU share: {share:.2f}")
-    print(f"floor client CPU share: {floor_share:.2f}")
-    if max(share, floor_share) > CLIENT_BOUND_SHARE:
-        print("client-bound: yes (the Python clients used a large share of the CPU: the "
-              "figure above measures them too)")
+    print(f"floor driver: {floor.driver}")
+    print_client_share(flows, floor)
     print(f"applications stored: {counts['applications']}")
     print(f"errors: {floor.errors + flows.errors}")
     print(f"ratio: {ratio:.3f}", flush=True)

@@ -41,8 +41,10 @@ from submit import (
     BenchError,
     Server,
     env_int,
+    floor_phase,
     floor_request,
     log,
+    print_client_share,
     run_phase,
     run_with_server,
     spread,
@@ -250,14 +252,14 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
     clients.extend(submit.make_clients(server.base_url, RUSH_CLIENTS, REQUEST_TIMEOUT))
 
     warm_up(clients, code, slots)
-    floor = run_phase("floor", clients, spread(list(range(ATTEMPTS)), RUSH_CLIENTS),
-                      floor_request)
+    assert server.proc is not None
+    floor = floor_phase(server, clients, ATTEMPTS)
     outcomes = Outcomes()
     # Attempt n asks for slot n mod slots: every slot is wanted by many at once.
     attempts = [(slots[n % len(slots)], n) for n in range(ATTEMPTS)]
     rush = run_phase(
         "rush", clients, spread(attempts, RUSH_CLIENTS),
-        lambda c, a: book_attempt(c, code, a[0], a[1], outcomes),
+        lambda c, a: book_attempt(c, code, a[0], a[1], outcomes), server.proc.pid,
     )
     check = server.shell(CHECK_BOOKINGS, {"BENCH_SERVICE": str(made["service"])})
 
@@ -290,6 +292,8 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
     print(f"floor errors: {floor.errors}")
     print(f"floor/s: {floor.per_second:.1f}")
     print(f"floor p99 ms: {floor.percentile_ms(99):.1f}")
+    print(f"floor driver: {floor.driver}")
+    print_client_share(rush, floor)
     print(f"ratio: {ratio:.2f}", flush=True)
     return {
         f"seats booked {check['bookings']} != {SEATS}": check["bookings"] == SEATS,

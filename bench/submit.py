@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -427,19 +428,31 @@ class PhaseResult:
     planned: int
     seconds: float = 0.0
     client_cpu_seconds: float = 0.0  # CPU this benchmark process used during the phase
+    server_cpu_seconds: float = 0.0  # CPU the server's processes used (when measured)
     latencies: list[float] = field(default_factory=list)  # successful requests, seconds
     errors: int = 0
     messages: list[str] = field(default_factory=list)
+    driver: str = "python"  # what sent the requests: these Python clients, or wrk
+    counted: int | None = None  # successful requests counted by wrk (no latency list)
+    quantiles_ms: dict[int, float] = field(default_factory=dict)  # from wrk's --latency
 
     @property
     def ok(self) -> int:
-        return len(self.latencies)
+        return self.counted if self.counted is not None else len(self.latencies)
+
+    @property
+    def client_share(self) -> float:
+        """This process's share of the CPU the phase used (client plus server)."""
+        total = self.client_cpu_seconds + self.server_cpu_seconds
+        return self.client_cpu_seconds / total if total else 0.0
 
     @property
     def per_second(self) -> float:
         return self.ok / self.seconds if self.seconds > 0 else 0.0
 
     def percentile_ms(self, p: int) -> float:
+        if p in self.quantiles_ms:
+            return self.quantiles_ms[p]
         if not self.latencies:
             return float("nan")
         if len(self.latencies) == 1:
@@ -449,10 +462,11 @@ class PhaseResult:
 
 def run_phase(
     name: str, clients: list[httpx.Client], work: list[list[Any]],
-    action: Callable[[httpx.Client, Any], None],
+    action: Callable[[httpx.Client, Any], None], server_pid: int | None = None,
 ) -> PhaseResult:
     """Each client thread runs ``action`` on its own items, one after another; every thread
-    starts together and stops at the phase time limit (items not run count as errors)."""
+    starts together and stops at the phase time limit (items not run count as errors). With
+    ``server_pid``, the CPU the server's process tree used is measured too."""
     result = PhaseResult(name, planned=sum(len(items) for items in work))
     lock = threading.Lock()
     barrier = threading.Barrier(len(clients) + 1)
@@ -493,6 +507,7 @@ def run_phase(
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + PHASE_TIME_LIMIT
+    server_before = cpu_seconds(server_pid) if server_pid else 0.0
     cpu_before = time.process_time()
     began = time.perf_counter()
     try:
@@ -507,6 +522,8 @@ def run_phase(
         raise
     result.seconds = time.perf_counter() - began
     result.client_cpu_seconds = time.process_time() - cpu_before
+    if server_pid:
+        result.server_cpu_seconds = cpu_seconds(server_pid) - server_before
     if any(thread.is_alive() for thread in threads):
         with lock:
             result.errors += result.planned - result.ok - result.errors
@@ -518,6 +535,123 @@ def run_phase(
     log(f"{name}: {result.ok}/{result.planned} ok in {result.seconds:.1f} s "
         f"(this client process used {result.client_cpu_seconds:.1f} s of CPU)")
     return result
+
+
+# --- CPU of the server, and the client's share -----------------------------------------------
+
+TICKS = os.sysconf("SC_CLK_TCK")
+CLIENT_BOUND_SHARE = 0.4
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process descended from it (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU (user + system) used so far by ``root``'s process tree, reaped children included."""
+    total = 0
+    for pid in process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return total / TICKS
+
+
+def print_client_share(*phases: PhaseResult) -> None:
+    """``client CPU share:`` of the main (first) phase, and a warning for every phase whose
+    Python clients used so much of the CPU that the figure measures them too."""
+    print(f"client CPU share: {phases[0].client_share:.2f}")
+    for phase in phases:
+        if phase.driver == "python" and phase.client_share > CLIENT_BOUND_SHARE:
+            print(f"client-bound: {phase.name} (the Python clients used "
+                  f"{phase.client_share:.0%} of the CPU: the figure measures them too)")
+
+
+# --- wrk, a compiled load generator for the simple requests ------------------------------------
+
+WRK = shutil.which("wrk")
+WRK_SECONDS = env_float("BENCH_WRK_SECONDS", 10.0)
+WRK_LATENCY = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+WRK_REQUESTS = re.compile(r"^\s*(\d+) requests in ", re.M)
+WRK_ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)|Socket errors: connect (\d+), "
+                        r"read (\d+), write (\d+), timeout (\d+)")
+UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk_phase(name: str, base_url: str, path: str, connections: int,
+              server_pid: int | None = None, post: str | None = None) -> PhaseResult | None:
+    """``path`` hammered by wrk (Debian's ``wrk``) for BENCH_WRK_SECONDS with ``connections``
+    open connections, GET or POST of the form body ``post``; None when wrk is not installed
+    (``make bench`` installs it). wrk is a compiled generator: it leaves the CPU to the server,
+    so a floor shows the server's own limit rather than the Python clients'."""
+    if WRK is None:
+        return None
+    script = ""
+    if post is not None:
+        script = ("wrk.method = \"POST\"\n"
+                  f"wrk.body = {json.dumps(post)}\n"
+                  "wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    threads = max(1, min(2, connections))
+    argv = [WRK, f"-t{threads}", f"-c{max(connections, threads)}", f"-d{WRK_SECONDS:.0f}s",
+            "--latency", "--timeout", f"{REQUEST_TIMEOUT:.0f}s", "-s", lua.name, base_url + path]
+    server_before = cpu_seconds(server_pid) if server_pid else 0.0
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False,
+                              timeout=WRK_SECONDS + REQUEST_TIMEOUT + 30)
+    finally:
+        os.unlink(lua.name)
+    result = PhaseResult(name, planned=0, driver="wrk")
+    result.seconds = time.perf_counter() - began
+    if server_pid:
+        result.server_cpu_seconds = cpu_seconds(server_pid) - server_before
+    # wrk's own CPU: it is the only child of this process that ends during the phase.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result.client_cpu_seconds = (children.ru_utime + children.ru_stime
+                                 - children_before.ru_utime - children_before.ru_stime)
+    requests = WRK_REQUESTS.search(done.stdout)
+    if done.returncode != 0 or requests is None:
+        raise BenchError(f"wrk failed (exit {done.returncode}): {done.stderr[-500:]}")
+    errors = sum(int(n) for m in WRK_ERRORS.finditer(done.stdout) for n in m.groups() if n)
+    result.counted = int(requests.group(1)) - errors
+    result.errors = errors
+    result.planned = int(requests.group(1))
+    result.seconds = WRK_SECONDS
+    result.quantiles_ms = {int(p): float(v) * UNIT_MS[unit]
+                           for p, v, unit in WRK_LATENCY.findall(done.stdout)}
+    log(f"{name} (wrk): {result.ok} ok, {errors} errors, {result.per_second:.1f}/s")
+    return result
+
+
+def floor_phase(server: Server, clients: list[httpx.Client], count: int) -> PhaseResult:
+    """The floor, ``POST /bench/floor/``: with wrk when installed, else the Python clients."""
+    assert server.proc is not None
+    by_wrk = wrk_phase("floor", server.base_url, "/bench/floor/", len(clients),
+                       server.proc.pid, post="payload=floor")
+    if by_wrk is not None:
+        return by_wrk
+    return run_phase("floor", clients, spread(list(range(count)), len(clients)), floor_request,
+                     server.proc.pid)
 
 
 def spread(items: list[Any], parts: int) -> list[list[Any]]:
@@ -610,8 +744,10 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
     prepared = run_phase("prepare", clients, work, lambda c, r: r.prepare(c))
     ready = [r for r in residents if r.token]
 
-    floor = run_phase("floor", clients, spread(list(range(SUBMITS)), CLIENTS), floor_request)
-    submit = run_phase("submit", clients, spread(ready, CLIENTS), lambda c, r: r.submit(c))
+    assert server.proc is not None
+    floor = floor_phase(server, clients, SUBMITS)
+    submit = run_phase("submit", clients, spread(ready, CLIENTS), lambda c, r: r.submit(c),
+                       server.proc.pid)
 
     counts = manage_shell(env, COUNT_ROWS, {"BENCH_PREFIX": prefix})
     log(f"{counts['other_applications']} applications not made by the bench "
@@ -637,6 +773,8 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
     print(f"floor/s: {floor.per_second:.1f}")
     print(f"floor p50 ms: {floor.percentile_ms(50):.1f}")
     print(f"floor p99 ms: {floor.percentile_ms(99):.1f}")
+    print(f"floor driver: {floor.driver}")
+    print_client_share(submit, floor)
     print(f"prepare seconds: {prepared.seconds:.2f}")
     print(f"errors: {errors}")
     print(f"applications stored: {stored}")

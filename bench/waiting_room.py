@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # submit first: it re-runs this script under the project's virtualenv when httpx is missing.
 import submit
-from submit import BenchError, env_int, floor_request, log, run_phase, spread
+from submit import BenchError, env_int, log, run_phase, spread
 
 # isort: split
 import httpx
@@ -121,7 +121,7 @@ def arrive_all(name: str, clients: list[httpx.Client], visitors: list[Visitor], 
 
 
 def poll_for(name: str, clients: list[httpx.Client], visitors: list[Visitor],
-             seconds: int, interval: float = 0.0) -> Any:
+             seconds: int, interval: float = 0.0, server_pid: int | None = None) -> Any:
     """Every client polls its visitor's waiting page for ``seconds``: one request after
     another, or with ``interval`` one every ``interval`` seconds (first at a random offset);
     returns a PhaseResult (latencies of the good polls, errors)."""
@@ -158,6 +158,7 @@ def poll_for(name: str, clients: list[httpx.Client], visitors: list[Visitor],
     for thread in threads:
         thread.start()
     deadline[0] = time.monotonic() + seconds
+    server_before = submit.cpu_seconds(server_pid) if server_pid else 0.0
     cpu_before = time.process_time()
     began = time.perf_counter()
     barrier.wait()
@@ -165,6 +166,8 @@ def poll_for(name: str, clients: list[httpx.Client], visitors: list[Visitor],
         thread.join(seconds + rush.REQUEST_TIMEOUT + 10)
     result.seconds = time.perf_counter() - began
     result.client_cpu_seconds = time.process_time() - cpu_before
+    if server_pid:
+        result.server_cpu_seconds = submit.cpu_seconds(server_pid) - server_before
     result.planned = result.ok + result.errors
     for message in result.messages[:5]:
         log(f"{name}: {message}")
@@ -195,10 +198,10 @@ def measure(server: submit.Server, opened: list[httpx.Client]) -> dict[str, bool
     arrive_all("waiting visitors arrive", clients, waiting, booking_path, "waiting")
 
     total_polls = WAITING_CLIENTS * FLOOR_PER_CLIENT
-    floor = run_phase("floor", clients, spread(list(range(total_polls)), len(clients)),
-                      floor_request)
+    floor = submit.floor_phase(server, clients, total_polls)
 
-    polls = poll_for("waiting page", clients, waiting, POLL_SECONDS)
+    polls = poll_for("waiting page", clients, waiting, POLL_SECONDS,
+                     server_pid=server.proc.pid if server.proc else None)
 
     # The waiting page under a steady load below what it can serve: as many polls a
     # second as HAMMER_SHARE of the rate just measured (real visitors poll every 30 s).
@@ -254,6 +257,8 @@ def measure(server: submit.Server, opened: list[httpx.Client]) -> dict[str, bool
     print(f"floor requests: {floor.ok}")
     print(f"floor/s: {floor.per_second:.1f}")
     print(f"floor p99 ms: {floor.percentile_ms(99):.1f}")
+    print(f"floor driver: {floor.driver}")
+    submit.print_client_share(polls, floor)
     print(f"waiting polls: {polls.ok}")
     print(f"waiting poll errors: {polls.errors}")
     print(f"waiting/s: {polls.per_second:.1f}")

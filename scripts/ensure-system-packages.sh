@@ -10,6 +10,10 @@
 #                                            tests and HAProxy for the two-server test
 #                                            (tests/deploy, deploy/haproxy.cfg). Fails when
 #                                            they are missing and cannot be installed.
+#   scripts/ensure-system-packages.sh bench  the fonts, HAProxy (bench/scale.py) and wrk, the
+#                                            compiled load generator that drives the benches'
+#                                            floors. Without wrk the Python clients drive them
+#                                            and the benches say when they measured themselves.
 set -euo pipefail
 
 target="${1:-}"
@@ -23,7 +27,8 @@ case "$target" in
   demo) wanted=("${fonts[@]}") ;;
   test) wanted=("${fonts[@]}" "chromium /usr/bin/chromium" "poppler-utils /usr/bin/pdftotext"
               "haproxy /usr/sbin/haproxy") ;;
-  *) echo "usage: $0 demo|test" >&2; exit 2 ;;
+  bench) wanted=("${fonts[@]}" "haproxy /usr/sbin/haproxy" "wrk /usr/bin/wrk") ;;
+  *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -48,6 +53,14 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
 fi
 
 command="sudo apt-get install -y ${missing[*]}"
+if [ "$target" = "bench" ]; then
+  cat >&2 <<MSG
+The benches run without these Debian packages (${missing[*]}): the Python clients drive the
+floors instead of wrk, and bench/scale.py is skipped without HAProxy. To install them:
+    $command
+MSG
+  exit 0
+fi
 if [ "$target" = "demo" ]; then
   cat >&2 <<MSG
 The demo issues PDF notices with Japanese fonts that are not installed: ${missing[*]}.
