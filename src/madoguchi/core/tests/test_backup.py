@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -107,26 +108,20 @@ def stored_files(storage: Any) -> dict[str, bytes]:
     return files
 
 
-@transactional
-def test_round_trip_restores_every_row_and_every_file(case, tmp_path, fresh_database):
-    target = tmp_path / "backup"
-    summary = backups.backup(target)
-    assert summary.vendor == connection.vendor
+def check_round_trip(target: Path, tmp_path: Path, database: dict[str, Any]) -> None:
     manifest = backups.verify(target)
     assert manifest["database"]["vendor"] == connection.vendor
     assert "applications" in manifest["migrations"]
     names = {entry["name"] for entry in manifest["files"]}
-    assert case.answers is not None
     assert any(name.startswith("uploads/") for name in names)
     assert any(name.startswith("issued/") for name in names)
 
     restored_media = FileSystemStorage(location=tmp_path / "restored-media")
-    backups.restore(target, database=fresh_database, storage_map={"default": restored_media})
+    backups.restore(target, database=database, storage_map={"default": restored_media})
 
     tables = connection.introspection.table_names()
-    assert "applications_application" in tables
     before = table_rows(connection.settings_dict, tables)
-    after = table_rows(fresh_database, tables)
+    after = table_rows(database, tables)
     assert before["applications_application"] and before["issuance_issueddocument"]
     for table in tables:
         assert after[table] == before[table], table
@@ -135,10 +130,7 @@ def test_round_trip_restores_every_row_and_every_file(case, tmp_path, fresh_data
     assert stored_files(restored_media) == original
 
 
-@transactional
-def test_keys_are_never_inside_a_backup(case, tmp_path, signing_dir):
-    target = tmp_path / "backup"
-    backups.backup(target)
+def check_no_keys(target: Path, signing_dir: Path) -> None:
     secrets = [django_settings.SECRET_KEY.encode(), django_settings.REGISTRY_INDEX_KEY.encode()]
     for item in django_settings.ENCRYPTION_KEYS.split(","):
         material = item.partition(":")[2].strip()
@@ -151,61 +143,56 @@ def test_keys_are_never_inside_a_backup(case, tmp_path, signing_dir):
                 assert secret not in content, path
 
 
-@transactional
-def test_a_changed_backup_is_refused_before_anything_is_written(case, tmp_path, fresh_database):
-    target = tmp_path / "backup"
-    backups.backup(target)
-    upload = next(target.glob("files/default/uploads/**/*.png"))
-    upload.write_bytes(upload.read_bytes()[:-1] + b"\x00")
-    restored_media = FileSystemStorage(location=tmp_path / "restored-media")
-    with pytest.raises(backups.BackupError, match="checksum"):
-        backups.restore(target, database=fresh_database, storage_map={"default": restored_media})
-    assert backups.database_is_empty(fresh_database)
+def refused(target: Path, tmp_path: Path, database: dict[str, Any], match: str) -> None:
+    """Restoring ``target`` fails with ``match`` and writes nothing."""
+    restored_media = FileSystemStorage(location=tmp_path / "refused-media")
+    with pytest.raises(backups.BackupError, match=match):
+        backups.restore(target, database=database, storage_map={"default": restored_media})
+    assert backups.database_is_empty(database)
     assert list(backups.walk(restored_media)) == []
 
 
-@transactional
-def test_a_changed_manifest_is_refused(case, tmp_path):
-    target = tmp_path / "backup"
-    backups.backup(target)
-    manifest = target / backups.MANIFEST
-    manifest.write_bytes(manifest.read_bytes().replace(b'"size": ', b'"size": 1', 1))
-    with pytest.raises(CommandError, match="manifest"):
-        call_command("restore", str(target), "--verify-only")
+def rewrite_manifest(target: Path, manifest: dict[str, Any]) -> None:
+    text = json.dumps(manifest).encode()
+    (target / backups.MANIFEST).write_bytes(text)
+    (target / backups.MANIFEST_SUM).write_text(hashlib.sha256(text).hexdigest())
 
 
 @transactional
-def test_restore_refuses_a_database_that_is_not_empty(case, tmp_path):
+def test_backup_and_restore(case, tmp_path, fresh_database, signing_dir):
+    """One committed case (transactional tests are slow), every property of a backup on it."""
     target = tmp_path / "backup"
     call_command("backup", str(target))
     call_command("restore", str(target), "--verify-only")
+    check_no_keys(target, signing_dir)
+
+    # A changed file, a changed manifest, a newer version's backup: refused, nothing written.
+    changed = tmp_path / "changed"
+    shutil.copytree(target, changed)
+    upload = next(changed.glob("files/default/uploads/**/*.png"))
+    upload.write_bytes(upload.read_bytes()[:-1] + b"\x00")
+    refused(changed, tmp_path, fresh_database, "checksum")
+    shutil.rmtree(changed)
+    shutil.copytree(target, changed)
+    manifest_file = changed / backups.MANIFEST
+    manifest_file.write_bytes(manifest_file.read_bytes().replace(b'"size": ', b'"size": 1', 1))
+    with pytest.raises(CommandError, match="manifest"):
+        call_command("restore", str(changed), "--verify-only")
+    newer = tmp_path / "newer"
+    shutil.copytree(target, newer)
+    manifest = backups.verify(newer)
+    manifest["migrations"]["applications"].append("9999_from_the_future")
+    rewrite_manifest(newer, manifest)
+    refused(newer, tmp_path, fresh_database, "newer version")
+
+    # A target that holds data: the live database, or storage with files.
     with pytest.raises(CommandError, match="not empty"):
         call_command("restore", str(target))
-
-
-@transactional
-def test_restore_refuses_storage_that_is_not_empty(case, tmp_path, fresh_database):
-    target = tmp_path / "backup"
-    backups.backup(target)
     with pytest.raises(backups.BackupError, match="storage"):
         backups.restore(target, database=fresh_database, storage_map={"default": default_storage})
     assert backups.database_is_empty(fresh_database)
 
-
-@transactional
-def test_a_backup_from_a_newer_version_is_refused(case, tmp_path, fresh_database):
-    target = tmp_path / "backup"
-    backups.backup(target)
-    manifest = backups.verify(target)
-    manifest["migrations"]["applications"].append("9999_from_the_future")
-    assert backups.unknown_migrations(manifest) == ["applications.9999_from_the_future"]
-    text = json.dumps(manifest).encode()
-    (target / backups.MANIFEST).write_bytes(text)
-    (target / backups.MANIFEST_SUM).write_text(hashlib.sha256(text).hexdigest())
-    restored_media = FileSystemStorage(location=tmp_path / "restored-media")
-    with pytest.raises(backups.BackupError, match="newer version"):
-        backups.restore(target, database=fresh_database, storage_map={"default": restored_media})
-    assert backups.database_is_empty(fresh_database)
+    check_round_trip(target, tmp_path, fresh_database)
 
 
 def test_backup_refuses_a_storage_folder_holding_keys(demo, settings, tmp_path):
