@@ -12,6 +12,7 @@ STAFF_URLS = [
     path("", include("madoguchi.applications.staff_urls")),
     path("", include("madoguchi.approvals.staff_urls")),
     path("", include("madoguchi.registry.staff_urls")),
+    path("", include("madoguchi.retention.staff_urls")),
 ]
 
 # The "residents" namespace is shared too: the my page belongs to applications.

@@ -112,6 +112,13 @@ class Application(models.Model):
     status_reason = models.TextField(blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # 訴訟ホールド: while set, the case is never deleted at the end of its retention period.
+    legal_hold_reason = models.TextField(blank=True)
+    legal_hold_since = models.DateTimeField(null=True, blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -310,7 +310,8 @@ def restore(source: Path, *, database: Mapping[str, Any] | None = None,
         raise BackupError("the database is not empty; restore only into a new, empty database")
     for alias, storage in target_storages.items():
         if next(walk(storage), None) is not None:
-            raise BackupError(f"the storage {alias!r} is not empty; restore only into empty storage")
+            raise BackupError(
+                f"the storage {alias!r} is not empty; restore only into empty storage")
 
     database_file = source / manifest["database"]["path"]
     if vendor == "sqlite":

@@ -459,3 +459,19 @@ def send_due_reminders(now: dt.datetime | None = None) -> int:
                 _notify("reminder", booking_id=booking.pk)
                 sent += 1
     return sent
+
+
+def purge_past_bookings(before: dt.datetime) -> dict[tuple[str, dt.date], int]:
+    """Delete bookings and waitlist entries of sessions that ended before ``before`` (their
+    保存期間 is over). Returns how many bookings per service code and month of the session,
+    for the anonymised tally; the slots and their seat counts stay."""
+    counts: dict[tuple[str, dt.date], int] = {}
+    with transaction.atomic():
+        bookings = Booking.objects.filter(slot__ends_at__lt=before)
+        for code, starts_at in bookings.values_list("service__code", "slot__starts_at"):
+            local = timezone.localtime(starts_at)
+            key = (code, dt.date(local.year, local.month, 1))
+            counts[key] = counts.get(key, 0) + 1
+        WaitlistEntry.objects.filter(slot__ends_at__lt=before).delete()
+        bookings.delete()
+    return counts
