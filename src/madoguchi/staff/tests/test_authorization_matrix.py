@@ -77,6 +77,8 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], bool
         "form publish check": (f"/staff/forms/{form.pk}/publish/", CASE_ROLES, True),
         "workflow": ("/staff/procedures/tsugaku-hojo/workflow/", ("admin",), True),
         "procedures": ("/staff/procedures/", ("admin",), False),
+        "retention": ("/staff/retention/", ("admin",), False),
+        "procedure retention": ("/staff/procedures/tsugaku-hojo/retention/", ("admin",), True),
         "delegations": ("/staff/delegations/", ("approver", "head"), False),
         "audit": ("/staff/audit/", ("admin",), False),
         "two-factor admin": ("/staff/admin/two-factor/", ("admin",), False),
@@ -204,14 +206,16 @@ def test_case_actions_of_another_department_are_not_found(case, role):
     client = staff_login(Client(), member(role, "shimin"))
     before = (case.status, case.events.count())
     for action in ("status", "correction", "approval", "approval/decide", "issue", "assign",
-                   "comments"):
+                   "comments", "legal-hold"):
         response = client.post(f"/staff/applications/{case.public_id}/{action}/",
                                {"to_status": "under_review", "fields": ["phone"],
                                 "message": "x", "proposal": "approve", "summary": "x",
-                                "kind": "approve", "text": "x"})
+                                "kind": "approve", "text": "x", "action": "place",
+                                "reason": "x"})
         assert response.status_code in (403, 404), (action, response.status_code)
     case.refresh_from_db()
     assert (case.status, case.events.count()) == before
+    assert case.legal_hold_reason == ""
 
 
 def test_staff_pages_need_staff(case, resident):
@@ -282,7 +286,7 @@ NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approv
              "close", "forward", "draft", "question_delete", "rule_delete", "synonym_delete",
              "counter", "call", "recall", "absent", "start", "done", "transfer", "open", "send",
              "take_over", "end", "screen", "template_use", "edit", "unpublish", "duplicate",
-             "restore", "preview", "staff_download", "preapp_walk_in",
+             "restore", "preview", "staff_download", "preapp_walk_in", "legal_hold",
              "login", "two_factor", "two_factor_setup", "logout"}
 
 
