@@ -19,6 +19,7 @@ STAFF_URLS = [
 RESIDENT_URLS = [
     path("", include("madoguchi.residents.urls")),
     path("", include("madoguchi.applications.my_urls")),
+    path("", include("madoguchi.retention.my_urls")),
 ]
 
 # The "catalog" namespace holds the site search page of the search app too (catalog:search).

@@ -18,10 +18,18 @@ from django.utils import timezone
 
 from madoguchi.core.models import User
 
-from .models import Application, CorrectionRequest, InternalComment, Status, StatusEvent
+from .models import (
+    Application,
+    CorrectionRequest,
+    Draft,
+    InternalComment,
+    Status,
+    StatusEvent,
+)
 
-# A case is decided when it reached one of these; its decision is the first such event.
-DECIDED: tuple[str, ...] = (Status.APPROVED, Status.REJECTED, Status.ISSUED)
+# A case is decided when it reached one of these; its decision is the first such event. A case
+# withdrawn (its applicant deleted their account) is closed then, and kept like a decided one.
+DECIDED: tuple[str, ...] = (Status.APPROVED, Status.REJECTED, Status.ISSUED, Status.WITHDRAWN)
 MAX_HOLD_REASON = 500
 
 
@@ -115,3 +123,33 @@ def lift_hold(application: Application) -> Application:
     locked.legal_hold_by = None
     locked.save(update_fields=["legal_hold_reason", "legal_hold_since", "legal_hold_by"])
     return locked
+
+
+# Stored with the status event, like the reasons staff write (in the city's language).
+WITHDRAWN_REASON = "申請者のアカウント削除により取下げ"
+
+
+def forget_applicant(user: User) -> tuple[int, int]:
+    """The applicant deleted their account: cases not yet decided are withdrawn (and start
+    their retention period now); every case is detached from the account and its contact
+    address cleared. The applicant's name and answers stay: the case is the city's record for
+    its retention period. Returns (withdrawn, kept). Drafts go too."""
+    withdrawn = kept = 0
+    with transaction.atomic():
+        for application in Application.objects.select_for_update().filter(applicant=user):
+            if application.status not in DECIDED:
+                StatusEvent.objects.create(application=application,
+                                           from_status=application.status,
+                                           to_status=Status.WITHDRAWN, actor=None,
+                                           reason=WITHDRAWN_REASON)
+                application.status = Status.WITHDRAWN
+                withdrawn += 1
+            else:
+                kept += 1
+            application.applicant = None
+            application.contact_email = ""
+            application.updated_at = timezone.now()
+            application.save(update_fields=["status", "applicant", "contact_email",
+                                            "updated_at"])
+        Draft.objects.filter(owner=user).delete()
+    return withdrawn, kept

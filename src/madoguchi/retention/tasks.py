@@ -7,6 +7,9 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from madoguchi.channels.base import Notice
+from madoguchi.channels.services import notify
+
 from . import services
 
 INTERVAL = dt.timedelta(days=1)
@@ -36,3 +39,12 @@ def start_clock() -> bool:
         return False
     retention_clock.enqueue()
     return True
+
+
+@task()
+def send_account_deleted(email: str, language: str, withdrawn: int, kept: int) -> None:
+    """Confirm to the old address that the account was deleted (by e-mail only: the LINE link
+    and the notification settings are gone)."""
+    notify(Notice(kind="account.deleted", template="retention/email/account_deleted",
+                  context={"withdrawn": withdrawn, "kept": kept}),
+           email=email, language=language)
