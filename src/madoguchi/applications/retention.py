@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from madoguchi.core.models import User
@@ -59,8 +59,9 @@ def expired(now: dt.datetime) -> Iterator[Application]:
     """Decided cases past their retention period and not under a legal hold, oldest first."""
     # No procedure keeps a case less than a year after the fiscal year of its decision.
     earliest = now - dt.timedelta(days=365)
-    candidates = (with_decision().filter(legal_hold_reason="", decided_at__lt=earliest)
-                  .select_related("procedure").order_by("decided_at", "id"))
+    candidates = (with_decision().filter(legal_hold_reason="")
+                  .filter(**{"decided_at__lt": earliest})
+                  .select_related("procedure").order_by(F("decided_at").asc(), "id"))
     for application in candidates.iterator(chunk_size=500):
         decided_at = application.decided_at  # type: ignore[attr-defined]
         if kept_until(decided_at, application.procedure.retention_years) <= now:

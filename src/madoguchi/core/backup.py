@@ -241,7 +241,7 @@ def verify(source: Path) -> dict[str, Any]:
         raise BackupError(f"{source} is not a Madoguchi backup: {error}") from error
     if hashlib.sha256(text).hexdigest() != expected:
         raise BackupError("manifest.json does not match manifest.sha256: the backup was changed")
-    manifest = json.loads(text)
+    manifest: dict[str, Any] = json.loads(text)
     if manifest.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {manifest.get('format')!r}")
     for entry in [manifest["database"], *manifest["files"]]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from madoguchi.applications import selectors as application_selectors
 from madoguchi.applications.retention import DECIDED
+from madoguchi.core.models import User
 from madoguchi.residents.permissions import resident_required
 
 from . import accounts
@@ -20,6 +21,7 @@ from . import accounts
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
     user = request.user
+    assert isinstance(user, User)  # resident_required let only a signed-in resident in
     errors: list[str] = []
     if request.method == "POST":
         if request.POST.get("understood") != "yes":

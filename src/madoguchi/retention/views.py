@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from madoguchi.approvals import selectors as approval_selectors
 from madoguchi.catalog.models import MAX_RETENTION_YEARS
 from madoguchi.core import audit
+from madoguchi.core.models import User
 from madoguchi.staff.permissions import staff_member, staff_required
 
 from . import selectors, services
@@ -46,7 +47,9 @@ def procedure_retention(request: HttpRequest, slug: str) -> HttpResponse:
         value = request.POST.get("years", "").strip()
         try:
             years = int(value.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
-            services.set_retention_years(procedure=procedure, years=years, actor=request.user)
+            actor = request.user
+            assert isinstance(actor, User)  # staff_required let only signed-in staff in
+            services.set_retention_years(procedure=procedure, years=years, actor=actor)
         except (ValueError, services.RetentionRefused):
             error = _("Enter a whole number of years from 1 to %(max)d.") % {
                 "max": MAX_RETENTION_YEARS}

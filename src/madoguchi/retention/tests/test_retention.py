@@ -228,3 +228,14 @@ def test_an_administrator_sets_the_period(procedure):
     event = AuditEvent.objects.get(action="procedure.retention", target_id="tsugaku-hojo")
     assert event.details == {"from": 5, "to": 10}
     assert "10" in admin.get("/staff/retention/").content.decode()
+
+
+def test_the_command_runs_the_deletion(make_application, staff_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("run_retention", stdout=out)
+    assert "deleted 0 applications" in out.getvalue()
+    assert AuditEvent.objects.filter(action="retention.run").exists()
