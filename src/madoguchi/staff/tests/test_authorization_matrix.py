@@ -245,7 +245,7 @@ def test_resident_pages_by_who_asks(case, resident, other_resident, staff_user, 
     pages = [f"/my/applications/{case.public_id}/",
              f"/my/applications/{case.public_id}/submitted/",
              f"/my/applications/{case.public_id}/correct/",
-             "/my/", f"/my/documents/{uuid.uuid4()}/download/"]
+             "/my/", f"/my/documents/{uuid.uuid4()}/download/", "/my/account/delete/"]
     for path in pages:
         status = client.get(path).status_code
         if who == "owner":
