@@ -71,7 +71,7 @@ def _delete_files(names: Iterable[str]) -> None:
         default_storage.delete(name)
 
 
-def delete_expired_case(application: Application, now: dt.datetime) -> int | None:
+def delete_expired_case(application: Application) -> int | None:
     """Delete one expired case with everything that belongs to it; returns how many files, or
     None when it may no longer be deleted (a hold placed or a status changed meanwhile)."""
     decided_at = application.decided_at  # type: ignore[attr-defined]
@@ -103,7 +103,7 @@ def run(now: dt.datetime | None = None) -> Report:
     now = now or timezone.now()
     report = Report()
     for application in list(cases.expired(now)):
-        files = delete_expired_case(application, now)
+        files = delete_expired_case(application)
         if files is None:
             continue
         report.applications += 1
@@ -128,8 +128,7 @@ def run(now: dt.datetime | None = None) -> Report:
     return report
 
 
-def set_retention_years(*, procedure: Procedure, years: int, actor: User,
-                        request: object | None = None) -> Procedure:
+def set_retention_years(*, procedure: Procedure, years: int, actor: User) -> Procedure:
     """Set a procedure's 保存年限 (1..MAX_RETENTION_YEARS), audited with the old value."""
     if not 1 <= years <= MAX_RETENTION_YEARS:
         raise RetentionRefused(years)
