@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "madoguchi.payments",
     "madoguchi.counter",
     "madoguchi.bpr",
+    "madoguchi.retention",
     "madoguchi.channels",
     "madoguchi.search",
     "madoguchi.faq",
@@ -318,6 +319,11 @@ REGISTRY_INDEX_KEY = os.environ.get("MADOGUCHI_REGISTRY_INDEX_KEY") or (
 # MADOGUCHI_REGISTRY_HTTP_<KEY> sets <KEY> (URL, TOKEN, CLIENT_CERT ...); the connector checks them.
 REGISTRY_HTTP = {k.removeprefix("MADOGUCHI_REGISTRY_HTTP_"): v for k, v in os.environ.items()
                  if k.startswith("MADOGUCHI_REGISTRY_HTTP_") and v}
+
+# --- 保存年限 (docs/retention.md): audit events and past bookings have their own periods; each
+# procedure sets its applications' period. The daily retention task deletes what is past them.
+AUDIT_RETENTION_YEARS = int(os.environ.get("MADOGUCHI_AUDIT_RETENTION_YEARS", "7"))
+BOOKING_RETENTION_DAYS = int(os.environ.get("MADOGUCHI_BOOKING_RETENTION_DAYS", "400"))
 
 # --- Client addresses: X-Forwarded-For is read only from these reverse proxies (IPs or CIDRs).
 TRUSTED_PROXIES = [

@@ -13,12 +13,14 @@ STAFF_URLS = [
     path("", include("madoguchi.applications.staff_urls")),
     path("", include("madoguchi.approvals.staff_urls")),
     path("", include("madoguchi.registry.staff_urls")),
+    path("", include("madoguchi.retention.staff_urls")),
 ]
 
 # The "residents" namespace is shared too: the my page belongs to applications.
 RESIDENT_URLS = [
     path("", include("madoguchi.residents.urls")),
     path("", include("madoguchi.applications.my_urls")),
+    path("", include("madoguchi.retention.my_urls")),
 ]
 
 # The "catalog" namespace holds the site search page of the search app too (catalog:search).

@@ -199,7 +199,7 @@ def resume(token: str, session: SessionBase) -> Draft | None:
     return model
 
 
-def purge_expired() -> int:
-    """Delete drafts past their expiry (returns how many)."""
-    deleted, _by_model = Draft.objects.filter(expires_at__lt=timezone.now()).delete()
+def purge_expired(now: dt.datetime | None = None) -> int:
+    """Delete drafts past their expiry at ``now`` (default: now); returns how many."""
+    deleted, _by_model = Draft.objects.filter(expires_at__lt=now or timezone.now()).delete()
     return deleted

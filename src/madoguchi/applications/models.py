@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -18,6 +19,8 @@ class Status(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     ISSUED = "issued", _("Document issued")
+    # Set by the system only: the applicant deleted their account before a decision.
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
 
 
 # The default status machine: which status may follow which. A procedure may have its own
@@ -32,6 +35,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.APPROVED: (Status.ISSUED,),
     Status.REJECTED: (),
     Status.ISSUED: (),
+    Status.WITHDRAWN: (),
 }
 # Transitions that must say why, because the resident is shown the reason.
 REASON_REQUIRED: frozenset[str] = frozenset({Status.REJECTED, Status.RETURNED})
@@ -112,6 +116,13 @@ class Application(models.Model):
     status_reason = models.TextField(blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # 訴訟ホールド: while set, the case is never deleted at the end of its retention period.
+    legal_hold_reason = models.TextField(blank=True)
+    legal_hold_since = models.DateTimeField(null=True, blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -18,6 +18,8 @@ urlpatterns = [
     path("applications/<uuid:public_id>/comments/", staff_views.add_comment, name="comment"),
     path("applications/<uuid:public_id>/files/<slug:key>/<int:index>/", staff_views.attachment,
          name="attachment"),
+    path("applications/<uuid:public_id>/legal-hold/", staff_views.legal_hold,
+         name="legal_hold"),
     path("stats/", staff_views.stats_view, name="stats"),
     path("exports/", export_views.export_applications, name="exports"),
     path("exports/log/", export_views.export_log, name="exports_log"),

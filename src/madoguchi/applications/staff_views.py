@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from madoguchi.forms.fields.upload import download_name, open_upload
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, role_required, staff_member
 
-from . import casework, selectors, services, stats
+from . import casework, retention, selectors, services, stats
 from . import inbox as inbox_filters
 from .models import MANUAL_TARGETS, REASON_REQUIRED, Application, Status
 
@@ -101,7 +102,8 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
          "events": application.events.all(), "transitions": transitions,
          "attachments": attachments, "neighbours": around, "case_query": query,
          "back": filters.querystring().lstrip("?"),
-         "timing": inbox_filters.timing(application, timezone.localdate())},
+         "timing": inbox_filters.timing(application, timezone.localdate()),
+         "may_hold": staff.role in (StaffMember.Role.HEAD, StaffMember.Role.ADMIN)},
     )
 
 
@@ -303,6 +305,37 @@ def add_comment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                      target_id=str(application.public_id), details={"comment": comment.pk})
         messages.success(request, _("The comment was added."))
     return redirect(_case_url(request, staff, application) + "#comments")
+
+
+@case_handler_required
+@require_POST
+def legal_hold(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Place or lift a legal hold (訴訟ホールド) on the case, with a reason; both are audited.
+    Only a department head or administrator may, as the hold overrides the retention period."""
+    staff = staff_member(request)
+    application = selectors.get_for_staff(staff, public_id)
+    if staff.role not in (StaffMember.Role.HEAD, StaffMember.Role.ADMIN):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "").replace("\x00", "").strip()[:retention.MAX_HOLD_REASON]
+    if action not in ("place", "lift"):
+        messages.error(request, _("Choose to place or to lift the legal hold."))
+    elif not reason:
+        messages.error(request, _("Write the reason for the legal hold."))
+    else:
+        try:
+            if action == "place":
+                retention.place_hold(application, actor=request.user, reason=reason)
+            else:
+                retention.lift_hold(application)
+        except retention.HoldRefused:
+            messages.error(request, _("This case is not under a legal hold."))
+        else:
+            audit.record(request, f"application.legal_hold.{action}", target_type="application",
+                         target_id=str(application.public_id), details={"reason": reason})
+            messages.success(request, _("The legal hold was placed.") if action == "place"
+                             else _("The legal hold was lifted."))
+    return redirect(_case_url(request, staff, application) + "#hold-title")
 
 
 @role_required(StaffMember.Role.DX, StaffMember.Role.HEAD, StaffMember.Role.ADMIN)

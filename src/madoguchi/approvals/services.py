@@ -139,3 +139,12 @@ def delegate(*, delegator: StaffMember, delegate_to: StaffMember, starts_on: dt.
                          target_id=str(delegate_to.user_id),
                          details={"from": starts_on.isoformat(), "to": ends_on.isoformat()})
     return delegation
+
+
+def delete_for_application(application: Application) -> int:
+    """Delete the approval requests of a case and their decisions, at the end of its 保存年限
+    (the retention app calls this before it deletes the case). Returns how many requests."""
+    requests = ApprovalRequest.objects.filter(application=application)
+    Decision.objects.filter(request__in=requests).delete()
+    deleted, _by_model = requests.delete()
+    return deleted

@@ -126,7 +126,8 @@ def procedure_workflow(request: HttpRequest, slug: str) -> HttpResponse:
     if not staff.is_admin:
         raise PermissionDenied
     procedure = approval_selectors.department_procedure(staff, slug)
-    statuses = list(Status.choices)
+    # Withdrawal is the system's step (an account deleted), never a transition to set.
+    statuses = [choice for choice in Status.choices if choice[0] != Status.WITHDRAWN]
     current = transitions_for(procedure.pk)
     route = approval_selectors.route_of(procedure.pk)
     steps = list(route.steps) if route else []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +10,9 @@ from madoguchi.core.i18n import localized
 from madoguchi.jp.names import name_search_key
 
 from .navigator import ASAP, BEFORE, DAYS, MONTH_END, MONTHS, NONE, WITHIN, DeadlineSpec, Question
+
+# The longest 保存年限 a procedure may have (30 years: 公文書 of the longest class).
+MAX_RETENTION_YEARS = 30
 
 
 class City(models.Model):
@@ -77,6 +80,11 @@ class Procedure(models.Model):
     life_events = models.JSONField(default=list, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     search_text = models.TextField(blank=True, editable=False)
+    # 保存年限: full fiscal years an application is kept after its decision (docs/retention.md).
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention period (years)"), default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_YEARS)],
+    )
 
     class Meta:
         ordering = ["sort_order", "id"]

@@ -240,3 +240,13 @@ def _finish(record: LinePush, status: str, error: str) -> None:
         record.sent_at = timezone.now()
     record.save(update_fields=["status", "last_error", "next_attempt_at", "sent_at"])
     return None
+
+
+def forget_user(user: User) -> None:
+    """A resident deleted their account: unlink LINE, cancel pending pushes, and delete their
+    notification settings, link codes and push records (which hold message texts)."""
+    with transaction.atomic():
+        unlink_account(user)
+        ChannelPreference.objects.filter(user=user).delete()
+        LineLinkNonce.objects.filter(user=user).delete()
+        LinePush.objects.filter(user=user).delete()

@@ -45,3 +45,21 @@ def record(
         ip_address=client_ip(request),
         details=_clean(details or {}),
     )
+
+
+def purge_before(cutoff: Any) -> int:
+    """Delete audit events older than ``cutoff`` (their own retention, AUDIT_RETENTION_YEARS).
+
+    The only way events ever leave the log: the model and its queryset refuse deletes, so this
+    goes through the plain queryset's delete on purpose. The purge itself is recorded.
+    """
+    from django.db import models, transaction
+
+    with transaction.atomic():
+        old = AuditEvent.objects.filter(at__lt=cutoff)
+        deleted, _by_model = models.QuerySet.delete(old)
+        if deleted:
+            AuditEvent.objects.create(
+                actor=None, actor_label="retention", action="audit.purged",
+                details={"before": cutoff.isoformat(), "events": deleted})
+    return int(deleted)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from madoguchi.applications.models import Application, Channel
 from madoguchi.applications.services import SubmissionRefused, submit_application
 from madoguchi.core import audit, crypto
+from madoguchi.core.models import User
 from madoguchi.registry.plugins import ResidentQuery, ResidentRecord
 from madoguchi.staff.models import StaffMember
 from madoguchi.tickets import selectors as ticket_selectors
@@ -21,7 +22,7 @@ from madoguchi.tickets import services as ticket_services
 from madoguchi.tickets.models import Ticket
 
 from . import person, selectors
-from .models import Visit, VisitEvent
+from .models import PreApplication, Visit, VisitEvent
 
 Kind = VisitEvent.Kind
 
@@ -272,3 +273,10 @@ def end(request: HttpRequest, staff: StaffMember, visit: Visit) -> None:
         _event(visit, Kind.END, staff)
         _log(request, "ended", visit)
 
+
+
+def forget_resident(user: User) -> int:
+    """A resident deleted their account: delete their pre-applications (スマート申請), which
+    hold their answers sealed. Returns how many."""
+    deleted, _by_model = PreApplication.objects.filter(resident=user).delete()
+    return deleted

@@ -205,6 +205,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
                 "fee": p.get("fee", {}), "online": p.get("online", False),
                 "online_note": p.get("online_note", {}), "keywords": p.get("keywords", []),
                 "life_events": p.get("life_events", []), "sort_order": order,
+                "retention_years": p.get("retention_years", 5),
             },
         )
         if p.get("form"):

@@ -194,3 +194,14 @@ def issue_for_case(application: Application, kind: str, actor: User) -> IssuedDo
     except (signing.SigningUnavailable, TransitionRefused) as exc:
         raise IssueRefused(str(exc)) from exc
     return document
+
+
+def delete_for_application(application: Application) -> set[str]:
+    """Delete the documents issued for a case, at the end of its 保存年限. Returns their stored
+    PDFs, for the caller to delete once its transaction commits (a rollback keeps them)."""
+    documents = IssuedDocument.objects.filter(application=application)
+    files = {name for name in documents.values_list("pdf", flat=True) if name}
+    # A re-issue points at the document it replaced; untie the chain before deleting it.
+    documents.exclude(superseded_by=None).update(superseded_by=None)
+    documents.delete()
+    return files

@@ -462,3 +462,38 @@ def send_due_reminders(now: dt.datetime | None = None) -> int:
                 _notify("reminder", booking_id=booking.pk)
                 sent += 1
     return sent
+
+
+def purge_past_bookings(before: dt.datetime) -> dict[tuple[str, dt.date], int]:
+    """Delete bookings and waitlist entries of sessions that ended before ``before`` (their
+    保存期間 is over). Returns how many bookings per service code and month of the session,
+    for the anonymised tally; the slots and their seat counts stay."""
+    counts: dict[tuple[str, dt.date], int] = {}
+    with transaction.atomic():
+        bookings = Booking.objects.filter(slot__ends_at__lt=before)
+        for code, starts_at in bookings.values_list("service__code", "slot__starts_at"):
+            local = timezone.localtime(starts_at)
+            key = (code, dt.date(local.year, local.month, 1))
+            counts[key] = counts.get(key, 0) + 1
+        WaitlistEntry.objects.filter(slot__ends_at__lt=before).delete()
+        bookings.delete()
+    return counts
+
+
+def forget_user(user: Any, *, now: dt.datetime | None = None) -> int:
+    """A resident deleted their account: free the seats of their upcoming bookings and of
+    seats offered to them (to the next person waiting, or back to the pool), then delete all
+    their bookings and waitlist entries. Returns how many bookings were deleted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        upcoming = Booking.objects.filter(user=user, status=Booking.Status.CONFIRMED,
+                                          slot__starts_at__gt=now).select_related("slot")
+        offered = WaitlistEntry.objects.filter(user=user, status=WaitlistEntry.Status.OFFERED,
+                                               slot__starts_at__gt=now).select_related("slot")
+        held = [b.slot for b in upcoming] + [e.slot for e in offered]
+        # Not waiting any more: the seat is not offered back to this person.
+        WaitlistEntry.objects.filter(user=user).delete()
+        _total, by_model = Booking.objects.filter(user=user).delete()
+        for slot in held:
+            _pass_seat(slot, now=now)
+    return by_model.get(Booking._meta.label, 0)

@@ -87,6 +87,8 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], Scop
         "form publish check": (f"/staff/forms/{form.pk}/publish/", CASE_ROLES, True),
         "workflow": ("/staff/procedures/tsugaku-hojo/workflow/", ("admin",), True),
         "procedures": ("/staff/procedures/", ("admin",), False),
+        "retention": ("/staff/retention/", ("admin",), False),
+        "procedure retention": ("/staff/procedures/tsugaku-hojo/retention/", ("admin",), True),
         "delegations": ("/staff/delegations/", ("approver", "head"), False),
         "audit": ("/staff/audit/", ("admin",), False),
         "two-factor admin": ("/staff/admin/two-factor/", ("admin",), False),
@@ -263,14 +265,16 @@ def test_case_actions_of_another_department_are_not_found(case, role):
     client = staff_login(Client(), member(role, "shimin"))
     before = (case.status, case.events.count())
     for action in ("status", "correction", "approval", "approval/decide", "issue", "assign",
-                   "comments"):
+                   "comments", "legal-hold"):
         response = client.post(f"/staff/applications/{case.public_id}/{action}/",
                                {"to_status": "under_review", "fields": ["phone"],
                                 "message": "x", "proposal": "approve", "summary": "x",
-                                "kind": "approve", "text": "x"})
+                                "kind": "approve", "text": "x", "action": "place",
+                                "reason": "x"})
         assert response.status_code in (403, 404), (action, response.status_code)
     case.refresh_from_db()
     assert (case.status, case.events.count()) == before
+    assert case.legal_hold_reason == ""
 
 
 def test_staff_pages_need_staff(case, resident):
@@ -300,7 +304,7 @@ def test_resident_pages_by_who_asks(case, resident, other_resident, staff_user, 
     pages = [f"/my/applications/{case.public_id}/",
              f"/my/applications/{case.public_id}/submitted/",
              f"/my/applications/{case.public_id}/correct/",
-             "/my/", f"/my/documents/{uuid.uuid4()}/download/"]
+             "/my/", f"/my/documents/{uuid.uuid4()}/download/", "/my/account/delete/"]
     for path in pages:
         status = client.get(path).status_code
         if who == "owner":
@@ -342,7 +346,7 @@ NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approv
              "close", "forward", "draft", "question_delete", "rule_delete", "synonym_delete",
              "counter", "call", "recall", "absent", "start", "done", "transfer", "open", "send",
              "take_over", "end", "screen", "template_use", "edit", "unpublish", "duplicate",
-             "restore", "preview", "staff_download", "preapp_walk_in", "delete",
+             "restore", "preview", "staff_download", "preapp_walk_in", "delete", "legal_hold",
              "worksheet_create", "step_move", "evidence_file", "transfer_export",
              "payout_confirm",
              "login", "two_factor", "two_factor_setup", "logout"}

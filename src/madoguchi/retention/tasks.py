@@ -1,0 +1,50 @@
+"""The daily retention run, kept going by the database task worker like the other clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
+from madoguchi.channels.base import Notice
+from madoguchi.channels.services import notify
+
+from . import services
+
+INTERVAL = dt.timedelta(days=1)
+
+
+@task()
+def retention_clock() -> None:
+    """Delete what is past its retention period, then schedule the next run (daily)."""
+    try:
+        services.run()
+    finally:  # a failing run must not stop the clock
+        if retention_clock.get_backend().supports_defer:
+            retention_clock.using(run_after=timezone.now() + INTERVAL).enqueue()
+
+
+def start_clock() -> bool:
+    """Enqueue :func:`retention_clock` unless a run is already waiting. Returns True if queued."""
+    if not retention_clock.get_backend().supports_defer:
+        return False
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except (ImportError, RuntimeError):  # another backend: its own scheduler runs the tasks
+        return False
+    if DBTaskResult.objects.filter(
+        task_path=retention_clock.module_path, status__in=["READY", "RUNNING"]
+    ).exists():
+        return False
+    retention_clock.enqueue()
+    return True
+
+
+@task()
+def send_account_deleted(email: str, language: str, withdrawn: int, kept: int) -> None:
+    """Confirm to the old address that the account was deleted (by e-mail only: the LINE link
+    and the notification settings are gone)."""
+    notify(Notice(kind="account.deleted", template="retention/email/account_deleted",
+                  context={"withdrawn": withdrawn, "kept": kept}),
+           email=email, language=language)
