@@ -106,9 +106,24 @@ class Keys:
 
     def __init__(self) -> None:
         self.count = 0
+        self.where = "start"
+        self.pages: dict[str, int] = {}
+        self.fields: dict[str, int] = {}
 
-    def press(self, n: int = 1) -> None:
+    def at(self, where: str) -> None:
+        """Name the page the next keys are pressed on (for the breakdown)."""
+        self.where = where
+
+    def press(self, n: int = 1, field: str = "") -> None:
         self.count += n
+        self.pages[self.where] = self.pages.get(self.where, 0) + n
+        if field:
+            label = f"{self.where} {field}"
+            self.fields[label] = self.fields.get(label, 0) + n
+
+    def breakdown(self, title: str) -> None:
+        print(f"{title} by page: " + ", ".join(f"{k} {v}" for k, v in self.pages.items()))
+        print(f"{title} by field: " + ", ".join(f"{k} {v}" for k, v in self.fields.items()))
 
     def put(self, page: Any, name: str, value: Any) -> bool:
         """Answer the field ``name`` on the page (if it shows it); False when it does not."""
@@ -123,24 +138,24 @@ class Keys:
             return False
         if isinstance(value, dict):  # a file
             element.set_input_files([value])
-            self.press()
+            self.press(field=name)
         elif kind == "radio":
             choice = page.locator(f'main form[method=post] input[name="{name}"][value="{value}"]')
             if not choice.is_checked():
                 choice.check()
-                self.press()
+                self.press(field=name)
         elif kind == "checkbox":
             if not element.first.is_checked():
                 element.first.check()
-                self.press()
+                self.press(field=name)
         elif kind.startswith("select"):
             if element.input_value() != value:
                 element.select_option(value)
-                self.press()
+                self.press(field=name)
         elif not _same(element.input_value(), value):
             element.fill("")
             element.press_sequentially(value)
-            self.press(len(value))
+            self.press(len(value), field=name)
         return True
 
     def submit(self, page: Any, selector: str | None = None) -> Any:
@@ -183,11 +198,14 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
     sign_in(clerk, staff_email("shimin1"), DEMO_PASSWORD, staff=True)
     clerk.goto("/staff/counter/")
     assert_accessible(clerk, "counter start")
+    counter.at("start")
     counter.submit(clerk, "main button[accesskey=n]")
     assert_accessible(clerk, "identify")
+    counter.at("identify")
     counter.press()
     clerk.get_by_role("link", name="新しい住民（市外からの転入）：情報を一度だけ入力する").click()
     expect(clerk.locator("h1")).to_have_text("新しい住民")
+    counter.at("new-resident")
     for name, value in {
         **_name("applicant_name", P["family"], P["given"], P["family_kana"], P["given_kana"]),
         "applicant_birth_date": P["birth"], "applicant_sex": P["sex"],
@@ -201,6 +219,7 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
 
     expect(clerk.locator("h1")).to_have_text("できごと")
     assert_accessible(clerk, "life events")
+    counter.at("plan")
     for name, value in {"event": "move_in", "move_in-date": MOVED_ON, "move_in-children": "1",
                         "move_in-school_children": "yes", "move_in-kokuho": "yes"}.items():
         if name == "event":
@@ -208,10 +227,22 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
             counter.press()
         else:
             assert counter.put(clerk, name, value), name
+    # The spouse and the child, typed once: they fill every form's questions about them.
+    for row, (member, birth, sex, relationship) in enumerate(
+            [(SPOUSE, SPOUSE_BIRTH, "female", "spouse"), (CHILD, CHILD_BIRTH, "male", "child")]):
+        counter.press()
+        clerk.locator("#f-household-add").click()
+        expect(clerk.locator(f'[name="household-{row}-name-family"]')).to_be_focused()
+        for name, value in {**_name(f"household-{row}-name", *member),
+                            f"household-{row}-birth_date": birth, f"household-{row}-sex": sex,
+                            f"household-{row}-relationship": relationship}.items():
+            assert counter.put(clerk, name, value), name
+    assert_accessible(clerk, "life events with the household")
     counter.submit(clerk, "main form button[accesskey=n]")
 
     expect(clerk.locator("h1")).to_have_text("必要な手続き")
     assert_accessible(clerk, "procedures")
+    counter.at("procedures")
     for slug in FORMS:  # every move-in form can be filed here now, and is chosen
         expect(clerk.locator(f'input[name="form"][value="{slug}"]')).to_be_checked()
     counter.submit(clerk, "main form button[accesskey=n]")
@@ -220,12 +251,14 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
     # What the clerk typed for the new resident is there already, for all five forms.
     expect(clerk.locator('[name="c_applicant_name-family"]')).to_have_value(P["family"])
     assert_accessible(clerk, "interview")
+    counter.at("interview")
     visit = Visit.objects.get()
     for name, value in _counter_names(visit):
         assert counter.put(clerk, name, value), name
     counter.submit(clerk, "main form.counter-form > button[accesskey=n]")
     expect(clerk.locator("h1")).to_contain_text("窓口対応")
     assert_accessible(clerk, "visit")
+    counter.at("screen")
 
     # The screen facing the resident, at 200 % zoom: axe-clean, no sideways scrolling.
     screen = zoomed_screen
@@ -238,6 +271,7 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
     counter.submit(screen, "main button.button--large")  # the resident's one tap
     expect(screen.locator(".counter-screen__done")).to_be_visible()
 
+    counter.at("visit")
     counter.press()
     clerk.reload()
     counter.submit(clerk, "main button[accesskey=s]")
@@ -249,6 +283,7 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
     for application in made:
         expect(clerk.locator("main")).to_contain_text(application.receipt_number)
     assert_accessible(clerk, "summary")
+    counter.at("summary")
     # The sheet prints: only the sheet (steps and shortcuts hidden), as a PDF from the browser.
     clerk.emulate_media(media="print")
     expect(clerk.locator(".counter-sheet")).to_be_visible()
@@ -278,6 +313,7 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
     resident = new_page()
     sign_in(resident, DEMO_RESIDENT_EMAIL, DEMO_PASSWORD)
     for slug in FORMS:
+        separate.at(slug)
         separate.press()  # the procedure's "apply online" link
         resident.goto(f"/apply/{slug}/")
         for _page in range(10):
@@ -295,6 +331,8 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
 
     print(f"visit: {visit.minutes} min, forms {visit.forms_produced}, prefilled "
           f"{visit.fields_prefilled}, typed {visit.fields_typed}, page keys {visit.clerk_keys}")
+    counter.breakdown("counter keys")
+    separate.breakdown("separate keys")
     print(f"counter keys: {counter.count}")
     print(f"separate keys: {separate.count}")
     print(f"keys ratio: {counter.count}/{separate.count} = {counter.count / separate.count:.2f}")

@@ -127,7 +127,7 @@ def identify_from_registry(request: HttpRequest, staff: StaffMember, visit: Visi
         _require_open(visit)
         visit.connector, visit.record_id, visit.identified = connector_id, record_id, True
         _store(visit, {"person": person.from_record(record), "name": record.name,
-                       "household": [person.member_summary(m) for m in household]})
+                       "household": [person.member_summary(m, record) for m in household]})
         visit.save(update_fields=["connector", "record_id", "identified", "sealed"])
         _event(visit, Kind.IDENTIFY, staff, source="registry")
         _log(request, "identified", visit, source="registry")
@@ -151,15 +151,20 @@ def identify_new(request: HttpRequest, staff: StaffMember, visit: Visit,
 
 
 def save_plan(request: HttpRequest, staff: StaffMember, visit: Visit,
-              events: list[dict[str, Any]], members: Sequence[str]) -> None:
-    """The life events (each with its navigator answers) and household members concerned."""
+              events: list[dict[str, Any]], members: Sequence[str],
+              typed: Sequence[dict[str, Any]] = ()) -> None:
+    """The life events (each with its navigator answers) and household members concerned: those
+    of the registry household chosen, then those typed once (``typed``: the clean rows of
+    :func:`person.household_field`)."""
     with transaction.atomic():
         visit = _locked(visit)
         _require_open(visit)
         household = selectors.data(visit).get("household", [])
         chosen = [m for m in household if m["record_id"] in set(members)]
-        _store(visit, {"plan": {"events": events, "members": [m["record_id"] for m in chosen]},
-                       "members": person.member_values(chosen)})
+        _store(visit, {"plan": {"events": events, "members": [m["record_id"] for m in chosen],
+                                "typed": list(typed)},
+                       "members": person.member_values([*chosen,
+                                                        *person.typed_members(typed)])})
         visit.save(update_fields=["sealed"])
         _event(visit, Kind.PLAN, staff, events=[e["slug"] for e in events],
                members=len(chosen))

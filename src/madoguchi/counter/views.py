@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.applications.services import SubmissionRefused
+from madoguchi.forms.fields import FieldError
 from madoguchi.issuance.pdf import PrintingRefused
 from madoguchi.jp import wareki
 from madoguchi.jp.errors import JPValueError
@@ -192,6 +194,9 @@ def plan(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse
     stored = {e["slug"]: e["query"] for e in data.get("plan", {}).get("events", [])}
     chosen_members = set(data.get("plan", {}).get("members", []))
     errors: dict[str, dict[str, str]] = {}
+    typed = person.household_field()
+    typed_raw: Any = typed.raw_from_value(data.get("plan", {}).get("typed", []))
+    typed_error = ""
     if request.method == "POST":
         picked = set(request.POST.getlist("event"))
         stored = {}
@@ -201,27 +206,71 @@ def plan(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse
             keys = ["date", *(q.key for q in event.questions.all())]
             stored[event.slug] = {k: _text(request, f"{event.slug}-{k}") for k in keys}
         chosen_members = set(request.POST.getlist("member"))
+        typed_raw = typed.raw_from_post(request.POST)
+        action = request.POST.get("_action", "")
+        if isinstance(action, str) and action.startswith(f"{typed.key}:"):
+            # "add a household member" (or remove one): the page again, nothing is saved
+            typed_raw, feedback = typed.action(typed_raw, action[len(typed.key) + 1:][:60])
+            page = PlanPage(events, stored, chosen_members, {}, typed, typed_raw, "", feedback,
+                            "row" if action.endswith(":add") else "add")
+            if request.htmx:  # only the household members' part is replaced
+                return render(request, "counter/_household.html", page.context(data))
+            return _plan_page(request, visit, data, page, status=200)
+        typed_rows: list[dict[str, Any]] = []
+        if not typed.is_empty(typed_raw):
+            try:
+                typed_rows = typed.clean(typed_raw)
+            except FieldError as exc:
+                typed_error = exc.message
         today = timezone.localdate()
         checked = selectors.plan({"plan": {"events": [
             {"slug": s, "query": q} for s, q in stored.items()]}}, today)
         errors = {c.event.slug: c.errors for c in checked.checklists if c.errors}
         if not stored:
             messages.error(request, _("Choose at least one life event."))
-        elif not errors:
+        elif not errors and not typed_error:
             services.save_plan(request, staff, visit,
                                [{"slug": s, "query": q} for s, q in stored.items()],
-                               sorted(chosen_members))
+                               sorted(chosen_members), typed_rows)
             return redirect("counter:procedures", visit.public_id)
-    rows = [{"event": e, "chosen": e.slug in stored, "values": stored.get(e.slug, {}),
-             "errors": errors.get(e.slug, {}),
-             "questions": [{"q": q, "value": stored.get(e.slug, {}).get(q.key, ""),
-                            "error": errors.get(e.slug, {}).get(q.key, "")}
+    failed = bool(errors or typed_error or (request.method == "POST" and not stored))
+    page = PlanPage(events, stored, chosen_members, errors, typed, typed_raw, typed_error, None)
+    return _plan_page(request, visit, data, page, status=422 if failed else 200)
+
+
+@dataclass
+class PlanPage:
+    """What the life-events page shows (see :func:`plan`)."""
+
+    events: list[Any]
+    stored: dict[str, dict[str, str]]
+    chosen_members: set[str]
+    errors: dict[str, dict[str, str]]
+    typed: Any
+    typed_raw: Any
+    typed_error: str
+    typed_feedback: Any
+    focus: str = ""  # after adding a member: "row" (its first answer); after removing: "add"
+
+    def context(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"household": data.get("household", []), "chosen_members": self.chosen_members,
+                "typed": self.typed, "typed_raw": self.typed_raw,
+                "typed_error": self.typed_error, "typed_feedback": self.typed_feedback,
+                "typed_focus": self.focus}
+
+
+def _plan_page(request: HttpRequest, visit: Visit, data: dict[str, Any], page: PlanPage, *,
+               status: int) -> HttpResponse:
+    rows = [{"event": e, "chosen": e.slug in page.stored, "values": page.stored.get(e.slug, {}),
+             "errors": page.errors.get(e.slug, {}),
+             "questions": [{"q": q, "value": page.stored.get(e.slug, {}).get(q.key, ""),
+                            "error": page.errors.get(e.slug, {}).get(q.key, "")}
                            for q in e.questions.all()]}
-            for e in events]
+            for e in page.events]
+    summary = ([{"message": page.typed_error, "input_id": page.typed.input_id}]
+               if page.typed_error else [])
     return render(request, "counter/plan.html", _context(
-        visit, "plan", rows=rows, household=data.get("household", []),
-        chosen_members=chosen_members),
-        status=422 if errors or (request.method == "POST" and not stored) else 200)
+        visit, "plan", rows=rows, errors=summary, **page.context(data)), status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,8 +301,13 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
         return redirect("counter:procedures", visit.public_id)
     data = selectors.data(visit)
     questions = interview.build_questions(sources)
-    values = {**data.get("person", {}), **data.get("members", {})}
-    prefilled = {**pre_app.prefill(questions, data), **interview.prefill(questions, values)}
+    values = person.derive({**(data.get("preapp") or {}).get("values", {}),
+                            **data.get("person", {}), **data.get("members", {})})
+    prefilled = pre_app.prefill(questions, data)
+    for name, value in interview.prefill(questions, values).items():
+        # a group the pre-application answered keeps those rows (they hold more than names)
+        if not (name in prefilled and isinstance(value, list)):
+            prefilled[name] = value
     raw = {**prefilled, **data.get("raw", {})}
     errors: dict[str, str] = {}
     feedback: dict[str, Any] = {}
