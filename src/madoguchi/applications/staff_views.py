@@ -22,7 +22,7 @@ from madoguchi.forms.fields.upload import download_name, open_upload
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, role_required, staff_member
 
-from . import casework, selectors, services, stats
+from . import case_panels, casework, selectors, services, stats
 from . import inbox as inbox_filters
 from .models import MANUAL_TARGETS, REASON_REQUIRED, Application, Status
 
@@ -101,7 +101,8 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
          "events": application.events.all(), "transitions": transitions,
          "attachments": attachments, "neighbours": around, "case_query": query,
          "back": filters.querystring().lstrip("?"),
-         "timing": inbox_filters.timing(application, timezone.localdate())},
+         "timing": inbox_filters.timing(application, timezone.localdate()),
+         "panels": case_panels.panels(application)},
     )
 
 

@@ -21,7 +21,7 @@ from madoguchi.tickets import services as ticket_services
 from madoguchi.tickets.models import Ticket
 
 from . import person, selectors
-from .models import Visit, VisitEvent
+from .models import Signature, Visit, VisitEvent
 
 Kind = VisitEvent.Kind
 
@@ -192,24 +192,35 @@ def save_interview(request: HttpRequest, staff: StaffMember, visit: Visit,
     with transaction.atomic():
         visit = _locked(visit)
         _require_open(visit)
-        _store(visit, {"raw": raw, "answers": answers})
+        _store(visit, {"raw": raw, "answers": answers, "signature": {}})
         visit.confirmed_at = None
         visit.save(update_fields=["sealed", "confirmed_at"])
         _event(visit, Kind.INTERVIEW, staff, forms=sorted(answers))
         _log(request, "interview", visit, forms=sorted(answers))
 
 
-def confirm(request: HttpRequest, visit: Visit) -> None:
-    """The resident confirmed on the screen facing them what will be sent."""
+def confirm(request: HttpRequest, visit: Visit, signature: dict[str, str] | None = None
+            ) -> None:
+    """The resident confirmed on the screen facing them what will be sent, and signed it when
+    a form of the visit needs a signature (``signature``, see :func:`.signature.read`)."""
     with transaction.atomic():
         visit = _locked(visit)
         _require_open(visit)
         if not selectors.data(visit).get("answers"):
             raise VisitRefused("nothing to confirm yet")
-        visit.confirmed_at = timezone.now()
-        visit.save(update_fields=["confirmed_at"])
+        needed = bool(selectors.signing(visit))
+        if needed and not signature:
+            raise VisitRefused("a signature is needed")
+        now = timezone.now()
+        if needed and signature:
+            _store(visit, {"signature": {**signature, "at": now.isoformat()}})
+        visit.confirmed_at = now
+        visit.save(update_fields=["confirmed_at", "sealed"])
         _event(visit, Kind.CONFIRM, None)
-        _log(request, "confirmed", visit)
+        if needed and signature:
+            _event(visit, Kind.SIGN, None, method=signature["method"])
+        _log(request, "confirmed", visit,
+             signature=signature["method"] if needed and signature else "")
 
 
 def send(request: HttpRequest, staff: StaffMember, visit: Visit) -> list[Application]:
@@ -225,13 +236,24 @@ def send(request: HttpRequest, staff: StaffMember, visit: Visit) -> list[Applica
             return selectors.applications(visit)
         if visit.confirmed_at is None:
             raise VisitRefused("the resident has not confirmed")
-        answers = selectors.data(visit).get("answers", {})
+        data = selectors.data(visit)
+        answers, signature = data.get("answers", {}), data.get("signature") or {}
         made = []
         for source in selectors.sources(visit):
-            made.append(submit_application(
+            if source.spec.needs_signature and not signature:
+                raise VisitRefused("the resident has not signed")
+            application = submit_application(
                 user=None, version=source.version, answers=answers.get(source.slug, {}),
                 token=uuid.UUID(visit.tokens[source.slug]), spec=source.spec,
-                channel=Channel.COUNTER, actor=staff.user))
+                channel=Channel.COUNTER, actor=staff.user)
+            made.append(application)
+            if source.spec.needs_signature:
+                Signature.objects.create(
+                    visit=visit, application=application, method=signature["method"],
+                    sealed=crypto.seal({k: signature.get(k, "") for k in ("method", "path",
+                                                                         "name")},
+                                       context=str(visit.public_id)),
+                    signed_at=signature.get("at") or timezone.now())
         if not made:
             raise SubmissionRefused({"__all__": "no form to file"})
         visit.applications = [a.pk for a in made]

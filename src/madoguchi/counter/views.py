@@ -32,7 +32,7 @@ from madoguchi.registry.plugins import ConnectorError, ResidentQuery
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
-from . import documents, interview, measures, person, selectors, services
+from . import documents, interview, measures, person, selectors, services, signature
 from . import preapplication as pre_app
 from .models import Visit
 from .tokens import screen_token, visit_of_token
@@ -167,7 +167,11 @@ def identify(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResp
 def new_resident(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse:
     spec = person.NEW_RESIDENT
     page = spec.pages[0]
-    raw: dict[str, Any] = {}
+    # what the resident typed at home (a pre-application), for the clerk to check against
+    # their identity document
+    told = (selectors.data(visit).get("preapp") or {}).get("values", {})
+    raw: dict[str, Any] = {f.key: f.raw_from_value(told[person.concept_of_key(f.key)])
+                           for f in page.value_fields if person.concept_of_key(f.key) in told}
     errors: dict[str, str] = {}
     if request.method == "POST":
         raw, clean, errors = spec.validate_page(page, request.POST)
@@ -349,13 +353,23 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
     visit = selectors.visit_by_public_id(public_id) if public_id else None
     if visit is None:
         raise Http404
+    signing = selectors.signing(visit)
+    error = ""
     if request.method == "POST" and visit.state == Visit.State.OPEN:
-        with contextlib.suppress(services.VisitRefused):
-            services.confirm(request, visit)
-        return redirect("counter:screen", token)
+        try:
+            given = signature.read(request.POST) if signing else None
+        except signature.SignatureRefused as refused:
+            error = refused.message
+        else:
+            with contextlib.suppress(services.VisitRefused):
+                services.confirm(request, visit, given)
+            return redirect("counter:screen", token)
     response = render(request, "counter/screen.html", {
         "visit": visit, "review": _review(visit), "token": token,
-        "ready": bool(selectors.data(visit).get("answers"))})
+        "ready": bool(selectors.data(visit).get("answers")),
+        "signing": signing, "signature_error": error,
+        "signed": selectors.signature(visit), "width": signature.WIDTH,
+        "height": signature.HEIGHT}, status=422 if error else 200)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"  # the token never leaves the site
     return response
@@ -372,7 +386,9 @@ def visit_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpRe
         holder=visit.department_id == staff.department_id,
         may_take_over=staff.department_id in visit.pending_departments,
         pending=selectors.departments(visit.pending_departments),
-        applications=selectors.applications(visit)))
+        applications=selectors.applications(visit),
+        signing=selectors.signing(visit) if visit.state == Visit.State.OPEN else [],
+        signed=selectors.signature(visit)))
 
 
 @require_POST

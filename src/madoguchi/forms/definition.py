@@ -61,6 +61,8 @@ def check_definition(definition: Any) -> list[str]:
         problems.append(_("Give the form a title."))
     if definition.get("access", "resident") not in ACCESS_MODES:
         problems.append(_("Who may apply must be “resident”, “anyone” or “counter”."))
+    if definition.get("signature", False) not in (True, False):
+        problems.append(_("The setting “signature” must be true or false."))
     if not isinstance(pages, list) or not pages:
         return [*problems, _("Add at least one page to the form.")]
     page_keys: set[str] = set()
@@ -334,6 +336,11 @@ class FormSpec:
         """"resident" (sign-in needed), "anyone" (e.g. an event or a survey) or "counter"
         (filed by a clerk at the counter only)."""
         return self.definition.get("access", "resident")
+
+    @property
+    def needs_signature(self) -> bool:
+        """Whether the resident signs when the form is filed at a counter visit."""
+        return self.definition.get("signature") is True
 
     def page(self, key: str) -> Page | None:
         return next((p for p in self.pages if p.key == key), None)
