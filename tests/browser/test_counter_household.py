@@ -320,7 +320,7 @@ def _walk_in(clerk: Any, screen: Any, assert_accessible: Any) -> Keys:
     expect(clerk.locator("h1")).to_have_text("聞き取り")
     # What the clerk typed for the new resident and the household is there already.
     expect(clerk.locator('[name="c_applicant_name-family"]')).to_have_value(P["family"])
-    expect(clerk.locator('[name="f4_child_name-given"]')).to_have_value(CHILD[1])
+    expect(clerk.locator('[name="c_child_1_name-given"]')).to_have_value(CHILD[1])
     assert_accessible(clerk, "interview")
     keys.at("interview")
     visit = Visit.objects.latest("opened_at")
