@@ -100,9 +100,11 @@ def build_questions(sources: Sequence[Source]) -> list[Question]:
 def group_rows(field: GroupField, values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The rows of a repeating group that the resident's data fills, by its fields' row
     concepts (row 1 the first child, ...); empty when no field names one or nothing is known."""
-    concepts = {key: row_concept_of(spec) for key, spec in zip(field.subkeys, field.subspecs,
-                                                                strict=True)}
-    concepts = {key: c for key, c in concepts.items() if c is not None}
+    concepts: dict[str, Concept] = {}
+    for key, spec in zip(field.subkeys, field.subspecs, strict=True):
+        concept = row_concept_of(spec)
+        if concept is not None:
+            concepts[key] = concept
     rows: list[dict[str, Any]] = []
     for row in range(field.max_rows):
         found = {key: values[row_concept_key(c.key, row)] for key, c in concepts.items()

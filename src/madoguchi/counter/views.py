@@ -73,6 +73,12 @@ def _step_view(view: VisitView) -> VisitView:
     return _visit_view(holder_only)
 
 
+def _htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django-htmx's ``request.htmx``): the page answers with
+    the part it replaces; without JavaScript the same POST answers with the whole page."""
+    return bool(getattr(request, "htmx", False))
+
+
 def _text(request: HttpRequest, name: str, limit: int = MAX_QUERY) -> str:
     value = request.POST.get(name, request.GET.get(name, ""))
     return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
@@ -158,6 +164,9 @@ def identify(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResp
         except ConnectorError:
             context["error"] = _("The resident registry does not answer now. Try again, or "
                                  "type the resident's data.")
+    if _htmx(request) and request.method == "POST":
+        # only the results are replaced (htmx swaps a 200 answer; the error is in it)
+        return render(request, "counter/_records.html", context)
     status = 422 if context.get("error") else 200
     return render(request, "counter/identify.html", context, status=status)
 
@@ -217,7 +226,7 @@ def plan(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse
             typed_raw, feedback = typed.action(typed_raw, action[len(typed.key) + 1:][:60])
             page = PlanPage(events, stored, chosen_members, {}, typed, typed_raw, "", feedback,
                             "row" if action.endswith(":add") else "add")
-            if request.htmx:  # only the household members' part is replaced
+            if _htmx(request):  # only the household members' part is replaced
                 return render(request, "counter/_household.html", page.context(data))
             return _plan_page(request, visit, data, page, status=200)
         typed_rows: list[dict[str, Any]] = []
