@@ -328,6 +328,17 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
         result = interview.read(questions, sources, request.POST, request.FILES)
         raw = result.raw
         action = request.POST.get("_action", "")
+        check = request.POST.get("_check", "")
+        if _htmx(request) and isinstance(check, str) and check:
+            # one answer checked as the clerk leaves a part of it: only its message comes back
+            # (the inputs stay as typed; an empty answer is left for the whole page's check)
+            asked = next((q for q in questions if q.name == check[:100] and _checkable(q)),
+                         None)
+            if asked is None:
+                raise Http404
+            error = ("" if asked.field.is_empty(raw[asked.name])
+                     else result.errors.get(asked.name, ""))
+            return render(request, "counter/_check.html", {"name": asked.name, "check": error})
         if isinstance(action, str) and action:
             feedback = interview.act(questions, raw, action[:100])
         elif result.errors:
@@ -337,7 +348,8 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
             measures.record_fields(visit, measures.field_counts(questions, prefilled, raw))
             return redirect("counter:visit", visit.public_id)
     rows = [{"question": q, "field": q.field, "raw": raw.get(q.name, q.field.raw_from_value(None)),
-             "error": errors.get(q.name, ""), "feedback": feedback.get(q.name)}
+             "error": errors.get(q.name, ""), "feedback": feedback.get(q.name),
+             "checkable": _checkable(q)}
             for q in questions]
     return render(request, "counter/interview.html", _context(
         visit, "interview", rows=rows, sources=sources,
@@ -345,6 +357,13 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
                 for q in questions if q.name in errors],
         shared=sum(1 for q in questions if len(q.targets) > 1)),
         status=422 if errors else 200)
+
+
+def _checkable(question: interview.Question) -> bool:
+    """Whether a question is checked alone as the clerk leaves a part of it (htmx): not a file
+    (htmx would post it without the file) nor a repeating group (its rows have buttons of
+    their own that post the page)."""
+    return question.field.type_name not in ("file", "group")
 
 
 # --- e. the resident's screen, f. sending and the summary -------------------------------------

@@ -240,3 +240,29 @@ def test_a_new_interview_asks_for_a_new_signature(clerk_client, signed_form):
                              interview_post(visit)).status_code == 302
     visit.refresh_from_db()
     assert visit.confirmed_at is None and not selectors.signature(visit)
+
+
+# --- the interview: one answer checked with htmx, the whole page without -------------------------
+def test_an_answer_is_checked_alone_with_htmx_and_with_the_page_without(clerk_client):
+    visit = run_to_interview(clerk_client)
+    url = f"{BASE}/{visit.public_id}/interview/"
+    post = interview_post(visit)
+    phone = next(k for k in post if k.startswith("c_applicant_phone"))
+    page = clerk_client.get(url).content.decode()
+    assert f'hx-vals=\'{{"_check": "{phone}"}}\'' in page
+    bad = clerk_client.post(url, {**post, phone: "でんわ", "_check": phone}, **HX)
+    html = bad.content.decode()
+    assert bad.status_code == 200 and "<html" not in html
+    assert html.startswith(f'<p class="counter-question__check field__error" id="check-{phone}"')
+    assert "name=" not in html  # the inputs stay as the clerk typed them
+    good = clerk_client.post(url, {**post, "_check": phone}, **HX).content.decode()
+    assert "field__error" not in good
+    empty = clerk_client.post(url, {**post, phone: "", "_check": phone}, **HX).content.decode()
+    assert "field__error" not in empty  # an empty answer waits for the whole page's check
+    assert clerk_client.post(url, {**post, "_check": "nope"}, **HX).status_code == 404
+    visit.refresh_from_db()
+    assert not selectors.data(visit).get("answers")  # checking saves nothing
+    # Without JavaScript the same answer is checked with the whole page.
+    whole = clerk_client.post(url, {**post, phone: "でんわ"})
+    assert whole.status_code == 422 and "error-summary" in whole.content.decode()
+    assert clerk_client.post(url, post).status_code == 302
