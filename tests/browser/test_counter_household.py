@@ -1,15 +1,20 @@
 """The headline of the counter (書かない窓口): a household of three moves in.
 
-Two parents and a school-age child come from another city. At the counter a clerk of 市民課
-types the parent once as a new resident, picks 転入, and files 転入届, 国民健康保険 加入,
-児童手当, 子ども医療費助成 and the school transfer (five applications, three departments) from
-one interview; the resident confirms on the screen facing them (checked at 200 % zoom) and the
-summary sheet prints. Then the same applications are filed through the resident forms one by
-one, as before the counter existed, and the keys of both ways are compared.
+Two parents and a school-age child come from another city. The parent makes a pre-application
+on a phone at home (スマート申請): the life event, the household members once, and the forms'
+questions. At the counter a clerk of 市民課 opens it by its code, checks the identity, and files
+転入届, 国民健康保険 加入, 児童手当, 子ども医療費助成 and the school transfer (five applications,
+three departments) from one interview; the resident confirms and signs (転入届 needs it) on the
+screen facing them (checked at 200 % zoom) and the summary sheet prints.
 
-Keys are counted the same way on both sides: every character typed into a field (a value
+The same household is also served as a walk-in without a pre-application (the clerk types the
+parent and the household members once), and the same applications are filed through the
+resident forms one by one, as before the counter existed. The keys of the three ways are
+compared; the resident's keys on the phone are printed apart from the clerk's.
+
+Keys are counted the same way everywhere: every character typed into a field (a value
 already in the field, prefilled, is not typed again), one key per choice, tick, file picked,
-link followed or button pressed. Signing in is left out on both sides.
+link followed, button pressed or signature drawn. Signing in is left out everywhere.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from browser_support import scroll_width, sign_in, submit
 from playwright.sync_api import expect
 
 from madoguchi.applications.models import Application, Channel
-from madoguchi.counter.interview import build_questions
-from madoguchi.counter.models import Visit
+from madoguchi.counter import preapplication as pre_app
+from madoguchi.counter.interview import Question, build_questions
+from madoguchi.counter.models import PreApplication, Signature, Visit
 from madoguchi.counter.selectors import sources
 from madoguchi.demo.accounts import DEMO_RESIDENT_EMAIL
 from madoguchi.demo.city import DEMO_PASSWORD, staff_email
@@ -106,9 +112,24 @@ class Keys:
 
     def __init__(self) -> None:
         self.count = 0
+        self.where = "start"
+        self.pages: dict[str, int] = {}
+        self.fields: dict[str, int] = {}
 
-    def press(self, n: int = 1) -> None:
+    def at(self, where: str) -> None:
+        """Name the page the next keys are pressed on (for the breakdown)."""
+        self.where = where
+
+    def press(self, n: int = 1, field: str = "") -> None:
         self.count += n
+        self.pages[self.where] = self.pages.get(self.where, 0) + n
+        if field:
+            label = f"{self.where} {field}"
+            self.fields[label] = self.fields.get(label, 0) + n
+
+    def breakdown(self, title: str) -> None:
+        print(f"{title} by page: " + ", ".join(f"{k} {v}" for k, v in self.pages.items()))
+        print(f"{title} by field: " + ", ".join(f"{k} {v}" for k, v in self.fields.items()))
 
     def put(self, page: Any, name: str, value: Any) -> bool:
         """Answer the field ``name`` on the page (if it shows it); False when it does not."""
@@ -123,24 +144,24 @@ class Keys:
             return False
         if isinstance(value, dict):  # a file
             element.set_input_files([value])
-            self.press()
+            self.press(field=name)
         elif kind == "radio":
             choice = page.locator(f'main form[method=post] input[name="{name}"][value="{value}"]')
             if not choice.is_checked():
                 choice.check()
-                self.press()
+                self.press(field=name)
         elif kind == "checkbox":
             if not element.first.is_checked():
                 element.first.check()
-                self.press()
+                self.press(field=name)
         elif kind.startswith("select"):
             if element.input_value() != value:
                 element.select_option(value)
-                self.press()
+                self.press(field=name)
         elif not _same(element.input_value(), value):
             element.fill("")
             element.press_sequentially(value)
-            self.press(len(value))
+            self.press(len(value), field=name)
         return True
 
     def submit(self, page: Any, selector: str | None = None) -> Any:
@@ -161,14 +182,236 @@ def _same(shown: str, value: str) -> bool:
     return plain(shown) == plain(value)
 
 
-def _counter_names(visit: Visit) -> Iterator[tuple[str, Any]]:
-    """The interview's inputs and the value each takes: a question asked once for several forms
-    takes the answer of the first form asking it."""
-    for question in build_questions(sources(visit)):
+def _names(questions: list[Question]) -> Iterator[tuple[str, Any]]:
+    """The inputs of interview questions and the value each takes: a question asked once for
+    several forms takes the answer of the first form asking it."""
+    for question in questions:
         slug, key = question.targets[0]
         for raw, value in ANSWERS[slug].items():
             if raw == key or raw.startswith(f"{key}-"):
                 yield question.name + raw[len(key):], value
+
+
+HOUSEHOLD = [(SPOUSE, SPOUSE_BIRTH, "female", "spouse"), (CHILD, CHILD_BIRTH, "male", "child")]
+EVENT = {"move_in-date": MOVED_ON, "move_in-children": "1", "move_in-school_children": "yes",
+         "move_in-kokuho": "yes"}
+
+
+def _household(page: Any, keys: Keys, *, js: bool) -> None:
+    """The spouse and the child, typed once: they fill every form's questions about them."""
+    for row, (member, birth, sex, relationship) in enumerate(HOUSEHOLD):
+        keys.press()
+        if js:  # htmx adds the row in place and puts the focus on its first answer
+            page.locator("#f-household-add").click()
+            expect(page.locator(f'[name="household-{row}-name-family"]')).to_be_focused()
+        else:
+            submit(page, "#f-household-add")
+        for name, value in {**_name(f"household-{row}-name", *member),
+                            f"household-{row}-birth_date": birth, f"household-{row}-sex": sex,
+                            f"household-{row}-relationship": relationship}.items():
+            assert keys.put(page, name, value), name
+
+
+def _sign_and_confirm(screen: Any, clerk: Any, keys: Keys, assert_accessible: Any) -> None:
+    """The screen facing the resident, at 200 % zoom: axe-clean, no sideways scrolling; the
+    resident draws their signature (転入届 needs it) and confirms with one tap."""
+    screen.goto(clerk.locator("main a[target=counter-screen]").get_attribute("href"))
+    expect(screen.locator("h1")).to_have_text("申請の内容をご確認ください")
+    for title in ("転入届", "国民健康保険 加入届", "児童手当 認定請求"):
+        expect(screen.locator("main")).to_contain_text(title)
+    canvas = screen.locator("canvas.counter-sign__canvas")
+    expect(canvas).to_be_visible()
+    assert_accessible(screen, "resident screen at 200 %")
+    assert scroll_width(screen) <= 640
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    keys.press()  # the signature, drawn in one stroke
+    screen.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.6)
+    screen.mouse.down()
+    for step in range(1, 12):
+        screen.mouse.move(box["x"] + 20 + step * box["width"] / 14,
+                          box["y"] + box["height"] * (0.6 - 0.3 * (step % 2)))
+    screen.mouse.up()
+    keys.submit(screen, "main button.button--large")
+    expect(screen.locator(".counter-screen__done")).to_be_visible()
+
+
+def _send_and_print(clerk: Any, keys: Keys, visit: Visit, assert_accessible: Any) -> None:
+    keys.at("visit")
+    keys.press()
+    clerk.reload()
+    expect(clerk.locator("main")).to_contain_text("画面に署名しました")
+    keys.submit(clerk, "main button[accesskey=s]")
+    expect(clerk.locator("h1")).to_contain_text("本日の手続き")
+    visit.refresh_from_db()
+    made = list(Application.objects.filter(pk__in=visit.applications).select_related(
+        "procedure", "department"))
+    assert sorted(a.procedure.slug for a in made) == sorted(FORMS)
+    assert {a.channel for a in made} == {Channel.COUNTER}
+    assert len({a.department.code for a in made}) >= 3
+    for application in made:
+        expect(clerk.locator("main")).to_contain_text(application.receipt_number)
+    # The signature is attached to the application whose form needs it, and only to it.
+    signed = Signature.objects.filter(visit=visit).select_related("application__procedure")
+    assert [s.application.procedure.slug for s in signed] == ["tennyu"]
+    assert signed[0].method == Signature.Method.DRAWN
+    assert_accessible(clerk, "summary")
+    keys.at("summary")
+    # The sheet prints: only the sheet (steps and shortcuts hidden), as a PDF from the browser.
+    clerk.emulate_media(media="print")
+    expect(clerk.locator(".counter-sheet")).to_be_visible()
+    expect(clerk.locator(".counter-steps")).to_be_hidden()
+    assert clerk.pdf(format="A4")[:4] == b"%PDF"
+    clerk.emulate_media(media="screen")
+    keys.press()
+    clerk.get_by_role("link", name="窓口対応に戻る").click()
+    expect(clerk.locator(".counter-timeline")).to_contain_text("住民が署名")
+    keys.submit(clerk, "main button:text-is('対応を終了する')")
+    visit.refresh_from_db()
+    assert visit.state == Visit.State.ENDED and visit.forms_produced == len(FORMS)
+    assert visit.minutes is not None
+    # The page script counted the keys the browser sent as key presses (characters typed
+    # through an input method, as the kanji here, reach the page without them).
+    assert visit.clerk_keys is not None and 0 < visit.clerk_keys <= keys.count
+
+
+def _walk_in(clerk: Any, screen: Any, assert_accessible: Any) -> Keys:
+    """The household served without a pre-application: everything typed once by the clerk."""
+    keys = Keys()
+    clerk.goto("/staff/counter/")
+    assert_accessible(clerk, "counter start")
+    keys.at("start")
+    keys.submit(clerk, "main button[accesskey=n]")
+    assert_accessible(clerk, "identify")
+    keys.at("identify")
+    keys.press()
+    clerk.get_by_role("link", name="新しい住民（市外からの転入）：情報を一度だけ入力する").click()
+    expect(clerk.locator("h1")).to_have_text("新しい住民")
+    keys.at("new-resident")
+    for name, value in {
+        **_name("applicant_name", P["family"], P["given"], P["family_kana"], P["given_kana"]),
+        "applicant_birth_date": P["birth"], "applicant_sex": P["sex"],
+        **{f"applicant_address-{k}": P[k]
+           for k in ("postal_code", "prefecture", "city", "town", "street")},
+        "applicant_phone": P["phone"],
+    }.items():
+        assert keys.put(clerk, name, value), name
+    assert_accessible(clerk, "new resident")
+    keys.submit(clerk, "main form button[accesskey=n]")
+
+    expect(clerk.locator("h1")).to_have_text("できごと")
+    assert_accessible(clerk, "life events")
+    keys.at("plan")
+    clerk.locator('input[name="event"][value="move_in"]').check()
+    keys.press()
+    for name, value in EVENT.items():
+        assert keys.put(clerk, name, value), name
+    _household(clerk, keys, js=True)
+    assert_accessible(clerk, "life events with the household")
+    keys.submit(clerk, "main form button[accesskey=n]")
+
+    expect(clerk.locator("h1")).to_have_text("必要な手続き")
+    assert_accessible(clerk, "procedures")
+    keys.at("procedures")
+    for slug in FORMS:  # every move-in form can be filed here now, and is chosen
+        expect(clerk.locator(f'input[name="form"][value="{slug}"]')).to_be_checked()
+    keys.submit(clerk, "main form button[accesskey=n]")
+
+    expect(clerk.locator("h1")).to_have_text("聞き取り")
+    # What the clerk typed for the new resident and the household is there already.
+    expect(clerk.locator('[name="c_applicant_name-family"]')).to_have_value(P["family"])
+    expect(clerk.locator('[name="c_child_1_name-given"]')).to_have_value(CHILD[1])
+    assert_accessible(clerk, "interview")
+    keys.at("interview")
+    visit = Visit.objects.latest("opened_at")
+    for name, value in _names(build_questions(sources(visit))):
+        assert keys.put(clerk, name, value), name
+    keys.submit(clerk, "main form.counter-form > button[accesskey=n]")
+    expect(clerk.locator("h1")).to_contain_text("窓口対応")
+    assert_accessible(clerk, "visit")
+    keys.at("screen")
+    _sign_and_confirm(screen, clerk, keys, assert_accessible)
+    _send_and_print(clerk, keys, visit, assert_accessible)
+    return keys
+
+
+def _pre_application(phone: Any, assert_accessible: Any) -> tuple[Keys, str]:
+    """The parent's pre-application on a phone at home, without JavaScript."""
+    keys = Keys()
+    keys.at("pre-start")
+    keys.press()  # the city's link to the pre-application
+    phone.goto("/pre/")
+    phone.locator("#pre-move_in").check()
+    keys.press()
+    keys.submit(phone)
+    keys.at("pre-events")
+    for name, value in EVENT.items():
+        assert keys.put(phone, name, value), name
+    _household(phone, keys, js=False)
+    assert_accessible(phone, "pre-application events with the household")
+    assert scroll_width(phone) <= 320
+    keys.submit(phone)
+
+    expect(phone.locator("h1")).to_have_text("申請書の質問")
+    keys.at("pre-answers")
+    pre = PreApplication.objects.get()
+    questions = pre_app.resident_questions(pre_app.sources(pre_app.data(pre), dt.date.today()))
+    # The household members typed once fill the member, spouse and child questions.
+    expect(phone.locator('[name="c_child_1_name-given"]')).to_have_value(CHILD[1])
+    for name, value in _names(questions):
+        keys.put(phone, name, value)
+    assert_accessible(phone, "pre-application answers")
+    keys.submit(phone)
+    code = phone.locator(".preapp-code__code strong").inner_text()
+    return keys, code
+
+
+def _with_pre_application(clerk: Any, screen: Any, code: str, assert_accessible: Any) -> Keys:
+    """The household at the counter with the pre-application: the clerk opens it by its code
+    and checks the identity; what is left is what is not asked at home (My Number, files)."""
+    keys = Keys()
+    clerk.goto("/staff/counter/")
+    keys.at("start")
+    keys.submit(clerk, "main button[accesskey=n]")
+    keys.at("identify")
+    assert keys.put(clerk, "code", code.replace("-", ""))
+    keys.submit(clerk, "main form button:has-text('事前申請を開く')")
+    expect(clerk.locator("main")).to_contain_text("事前申請を開きました")
+    keys.press()
+    clerk.get_by_role("link", name="新しい住民（市外からの転入）：情報を一度だけ入力する").click()
+    expect(clerk.locator("h1")).to_have_text("新しい住民")
+    keys.at("new-resident")
+    # What the resident typed at home is there, for the clerk to check against the ID card.
+    for name, value in {
+        **_name("applicant_name", P["family"], P["given"], P["family_kana"], P["given_kana"]),
+        "applicant_birth_date": P["birth"], "applicant_sex": P["sex"],
+        **{f"applicant_address-{k}": P[k]
+           for k in ("postal_code", "prefecture", "city", "town", "street")},
+        "applicant_phone": P["phone"],
+    }.items():
+        assert keys.put(clerk, name, value), name
+    keys.submit(clerk, "main form button[accesskey=n]")
+    expect(clerk.locator("h1")).to_have_text("できごと")
+    keys.at("plan")
+    expect(clerk.locator('input[name="event"][value="move_in"]')).to_be_checked()
+    expect(clerk.locator('[name="household-1-name-given"]')).to_have_value(CHILD[1])
+    keys.submit(clerk, "main form button[accesskey=n]")
+    expect(clerk.locator("h1")).to_have_text("必要な手続き")
+    keys.at("procedures")
+    keys.submit(clerk, "main form button[accesskey=n]")
+    expect(clerk.locator("h1")).to_have_text("聞き取り")
+    keys.at("interview")
+    visit = Visit.objects.latest("opened_at")
+    for name, value in _names(build_questions(sources(visit))):
+        assert keys.put(clerk, name, value), name
+    keys.submit(clerk, "main form.counter-form > button[accesskey=n]")
+    expect(clerk.locator("h1")).to_contain_text("窓口対応")
+    # The timeline shows the pre-application opened.
+    expect(clerk.locator(".counter-timeline")).to_contain_text("事前申請を開いた")
+    keys.at("screen")
+    _sign_and_confirm(screen, clerk, keys, assert_accessible)
+    _send_and_print(clerk, keys, visit, assert_accessible)
+    return keys
 
 
 @pytest.fixture
@@ -178,92 +421,12 @@ def zoomed_screen(new_page: Any) -> Any:
 
 
 def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessible) -> None:
-    counter = Keys()
     clerk = new_page()
     sign_in(clerk, staff_email("shimin1"), DEMO_PASSWORD, staff=True)
-    clerk.goto("/staff/counter/")
-    assert_accessible(clerk, "counter start")
-    counter.submit(clerk, "main button[accesskey=n]")
-    assert_accessible(clerk, "identify")
-    counter.press()
-    clerk.get_by_role("link", name="新しい住民（市外からの転入）：情報を一度だけ入力する").click()
-    expect(clerk.locator("h1")).to_have_text("新しい住民")
-    for name, value in {
-        **_name("applicant_name", P["family"], P["given"], P["family_kana"], P["given_kana"]),
-        "applicant_birth_date": P["birth"], "applicant_sex": P["sex"],
-        **{f"applicant_address-{k}": P[k]
-           for k in ("postal_code", "prefecture", "city", "town", "street")},
-        "applicant_phone": P["phone"],
-    }.items():
-        assert counter.put(clerk, name, value), name
-    assert_accessible(clerk, "new resident")
-    counter.submit(clerk, "main form button[accesskey=n]")
-
-    expect(clerk.locator("h1")).to_have_text("できごと")
-    assert_accessible(clerk, "life events")
-    for name, value in {"event": "move_in", "move_in-date": MOVED_ON, "move_in-children": "1",
-                        "move_in-school_children": "yes", "move_in-kokuho": "yes"}.items():
-        if name == "event":
-            clerk.locator('input[name="event"][value="move_in"]').check()
-            counter.press()
-        else:
-            assert counter.put(clerk, name, value), name
-    counter.submit(clerk, "main form button[accesskey=n]")
-
-    expect(clerk.locator("h1")).to_have_text("必要な手続き")
-    assert_accessible(clerk, "procedures")
-    for slug in FORMS:  # every move-in form can be filed here now, and is chosen
-        expect(clerk.locator(f'input[name="form"][value="{slug}"]')).to_be_checked()
-    counter.submit(clerk, "main form button[accesskey=n]")
-
-    expect(clerk.locator("h1")).to_have_text("聞き取り")
-    # What the clerk typed for the new resident is there already, for all five forms.
-    expect(clerk.locator('[name="c_applicant_name-family"]')).to_have_value(P["family"])
-    assert_accessible(clerk, "interview")
-    visit = Visit.objects.get()
-    for name, value in _counter_names(visit):
-        assert counter.put(clerk, name, value), name
-    counter.submit(clerk, "main form.counter-form > button[accesskey=n]")
-    expect(clerk.locator("h1")).to_contain_text("窓口対応")
-    assert_accessible(clerk, "visit")
-
-    # The screen facing the resident, at 200 % zoom: axe-clean, no sideways scrolling.
-    screen = zoomed_screen
-    screen.goto(clerk.locator("main a[target=counter-screen]").get_attribute("href"))
-    expect(screen.locator("h1")).to_have_text("申請の内容をご確認ください")
-    for title in ("転入届", "国民健康保険 加入届", "児童手当 認定請求"):
-        expect(screen.locator("main")).to_contain_text(title)
-    assert_accessible(screen, "resident screen at 200 %")
-    assert scroll_width(screen) <= 640
-    counter.submit(screen, "main button.button--large")  # the resident's one tap
-    expect(screen.locator(".counter-screen__done")).to_be_visible()
-
-    counter.press()
-    clerk.reload()
-    counter.submit(clerk, "main button[accesskey=s]")
-    expect(clerk.locator("h1")).to_contain_text("本日の手続き")
-    made = list(Application.objects.filter(channel=Channel.COUNTER).select_related(
-        "procedure", "department"))
-    assert sorted(a.procedure.slug for a in made) == sorted(FORMS)
-    assert len({a.department.code for a in made}) >= 3
-    for application in made:
-        expect(clerk.locator("main")).to_contain_text(application.receipt_number)
-    assert_accessible(clerk, "summary")
-    # The sheet prints: only the sheet (steps and shortcuts hidden), as a PDF from the browser.
-    clerk.emulate_media(media="print")
-    expect(clerk.locator(".counter-sheet")).to_be_visible()
-    expect(clerk.locator(".counter-steps")).to_be_hidden()
-    assert clerk.pdf(format="A4")[:4] == b"%PDF"
-    clerk.emulate_media(media="screen")
-    counter.press()
-    clerk.get_by_role("link", name="窓口対応に戻る").click()
-    counter.submit(clerk, "main button:text-is('対応を終了する')")
-    visit.refresh_from_db()
-    assert visit.state == Visit.State.ENDED and visit.forms_produced == len(FORMS)
-    assert visit.minutes is not None and visit.fields_typed > 0 and visit.fields_prefilled > 0
-    # The page script counted the keys the browser sent as key presses (characters typed
-    # through an input method, as the kanji here, reach the page without them).
-    assert visit.clerk_keys is not None and 0 < visit.clerk_keys <= counter.count
+    walk_in = _walk_in(clerk, zoomed_screen, assert_accessible)
+    phone = new_page(js=False, width=320, height=640)
+    at_home, code = _pre_application(phone, assert_accessible)
+    counter = _with_pre_application(clerk, zoomed_screen, code, assert_accessible)
 
     # The same applications through the resident forms, one by one. The city takes four of them
     # at the counter only; for this comparison they are opened to residents, as if each were
@@ -278,6 +441,7 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
     resident = new_page()
     sign_in(resident, DEMO_RESIDENT_EMAIL, DEMO_PASSWORD)
     for slug in FORMS:
+        separate.at(slug)
         separate.press()  # the procedure's "apply online" link
         resident.goto(f"/apply/{slug}/")
         for _page in range(10):
@@ -293,8 +457,16 @@ def test_a_household_of_three_moves_in(new_page, zoomed_screen, assert_accessibl
         expect(resident.locator("main")).to_contain_text("受付番号")
     assert Application.objects.filter(channel=Channel.ONLINE).count() == len(FORMS)
 
-    print(f"visit: {visit.minutes} min, forms {visit.forms_produced}, prefilled "
-          f"{visit.fields_prefilled}, typed {visit.fields_typed}, page keys {visit.clerk_keys}")
+    walk_in.breakdown("walk-in counter keys")
+    at_home.breakdown("pre-application keys")
+    counter.breakdown("counter keys")
+    separate.breakdown("separate keys")
+    m = separate.count
+    print(f"walk-in counter keys: {walk_in.count} (no pre-application)")
+    print(f"pre-application keys: {at_home.count} (the resident, on the phone at home)")
     print(f"counter keys: {counter.count}")
-    print(f"separate keys: {separate.count}")
-    print(f"keys ratio: {counter.count}/{separate.count} = {counter.count / separate.count:.2f}")
+    print(f"separate keys: {m}")
+    print(f"walk-in keys ratio: {walk_in.count}/{m} = {walk_in.count / m:.2f}")
+    print(f"keys ratio with the pre-application's keys: {counter.count + at_home.count}/{m} = "
+          f"{(counter.count + at_home.count) / m:.2f}")
+    print(f"keys ratio: {counter.count}/{m} = {counter.count / m:.2f}")

@@ -23,7 +23,7 @@ from madoguchi.forms.fields.upload import download_name, open_upload
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, role_required, staff_member
 
-from . import casework, retention, selectors, services, stats
+from . import case_panels, casework, retention, selectors, services, stats
 from . import inbox as inbox_filters
 from .models import MANUAL_TARGETS, REASON_REQUIRED, Application, Status
 
@@ -103,7 +103,8 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
          "attachments": attachments, "neighbours": around, "case_query": query,
          "back": filters.querystring().lstrip("?"),
          "timing": inbox_filters.timing(application, timezone.localdate()),
-         "may_hold": staff.role in (StaffMember.Role.HEAD, StaffMember.Role.ADMIN)},
+         "may_hold": staff.role in (StaffMember.Role.HEAD, StaffMember.Role.ADMIN),
+         "panels": case_panels.panels(application)},
     )
 
 

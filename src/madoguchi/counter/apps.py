@@ -17,3 +17,10 @@ class CounterConfig(AppConfig):
         for model in ("counter.Visit", "counter.PreApplication"):
             sealed_fields.register(f"{model}.sealed", SealedField(
                 model, "sealed", lambda o: str(o.public_id)))
+        # A signature is sealed with its visit's public id.
+        sealed_fields.register("counter.Signature.sealed", SealedField(
+            "counter.Signature", "sealed", lambda o: str(o.visit.public_id)))
+        from madoguchi.applications.case_panels import case_panels
+
+        from .panels import signature_panel
+        case_panels.register("counter_signature", signature_panel)

@@ -53,6 +53,7 @@ from madoguchi.issuance.pdf import (
 from madoguchi.jp.errors import JPValueError
 
 from . import person, selectors
+from . import signature as signature_module
 from .models import Visit
 
 MARGIN = 20 * mm
@@ -117,6 +118,9 @@ class Paper:
     deadline: str
     documents: tuple[str, ...]
     values: tuple[tuple[str, str], ...]  # (label, value) in the vocabulary's order
+    # The signature the resident gave on the counter's screen during the visit (see
+    # .signature): {"method", "path", "name", "at"}, or {} when none was needed.
+    signature: dict[str, str] = field(default_factory=dict)
 
 
 def _ja(value: Any) -> str:
@@ -266,7 +270,8 @@ def paper_of(visit: Visit, slug: str, today: dt.date) -> Paper | None:
     return Paper(city=_ja(city.name) if city else "", today=today, slug=procedure.slug,
                  procedure=_ja(procedure.name), department=_ja(procedure.department.name),
                  counter=_counter_name(procedure.counter), deadline=deadline,
-                 documents=tuple(_ja(d) for d in procedure.documents), values=values)
+                 documents=tuple(_ja(d) for d in procedure.documents), values=values,
+                 signature={k: str(v) for k, v in selectors.signature(visit).items()})
 
 
 def printing_problem() -> str:
@@ -460,6 +465,56 @@ def render_summary(sheet: Summary) -> bytes:
     return _build(story, title=title, city=sheet.city, label=title, fonts=fonts)
 
 
+def _signed_text(signed: dict[str, str]) -> str:
+    """What the signature box says of a signature given on the screen ("" when none)."""
+    method = signed.get("method")
+    if not method:
+        return ""
+    try:
+        at = dt.datetime.fromisoformat(signed.get("at", ""))
+    except ValueError:
+        at = None
+    when = display_date(at.date()) if at else ""
+    if method == signature_module.DRAWN:
+        return _("Signed on the counter's screen on %(date)s (drawn below).") % {"date": when}
+    return _("%(name)s (full name typed on the counter's screen and confirmed as signature on "
+             "%(date)s)") % {"name": signed.get("name", ""), "date": when}
+
+
+class Drawing(Flowable):  # type: ignore[misc]  # reportlab has no types
+    """The strokes of a signature drawn on the screen, 80 mm wide, under the signature box."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        try:
+            self.strokes = signature_module.parse_path(path)
+        except ValueError:
+            self.strokes = []
+        self.width = 80 * mm
+        self.height = self.width * signature_module.HEIGHT / signature_module.WIDTH
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height + 2 * mm
+
+    def draw(self) -> None:
+        canvas = self.canv
+        scale = self.width / signature_module.WIDTH
+        canvas.saveState()
+        canvas.setLineWidth(1.2)
+        canvas.setLineCap(1)
+        canvas.setLineJoin(1)
+        for stroke in self.strokes:
+            path = canvas.beginPath()
+            for number, (x, y) in enumerate(stroke):
+                px, py = x * scale, self.height - y * scale
+                if number == 0:
+                    path.moveTo(px, py)
+                else:
+                    path.lineTo(px, py)
+            canvas.drawPath(path, stroke=1, fill=0)
+        canvas.restoreState()
+
+
 def render_paper(sheet: Paper) -> bytes:
     """A procedure's pre-filled sheet as an A4 PDF. Raises PrintingRefused (before anything
     is drawn) when a character cannot be printed as it is."""
@@ -477,9 +532,11 @@ def render_paper(sheet: Paper) -> bytes:
                  (_("What to bring"), "\n".join(f"・{d}" for d in sheet.documents))]
         signature = _("Signature of the resident")
         checked = _("Checked by (staff)")
+        signed = _signed_text(sheet.signature)
     facts = [(label, value) for label, value in facts if value]
     texts = [(GOTHIC, sheet.city), (GOTHIC, title), (MINCHO, notice), (GOTHIC, signature),
-             (GOTHIC, checked), *((GOTHIC, label) for label, _v in rows + facts),
+             (GOTHIC, checked), (name_font, signed),
+             *((GOTHIC, label) for label, _v in rows + facts),
              *((name_font, value) for _l, value in rows + facts)]
     _printable(texts, fonts)
     story: list[Flowable] = [
@@ -492,8 +549,10 @@ def render_paper(sheet: Paper) -> bytes:
         Grid([_Row([Cell(label, GOTHIC, 9, shaded=True), Cell(value, MINCHO, 9.5)])
               for label, value in facts], [30, 70], fonts),
         Spacer(1, 8 * mm),
-        Grid([_Row([Cell(signature, GOTHIC, 9.5, shaded=True), Cell(""),
+        Grid([_Row([Cell(signature, GOTHIC, 9.5, shaded=True), Cell(signed, name_font, 9),
                     Cell(checked, GOTHIC, 9, shaded=True), Cell("")], min_height=22 * mm)],
              [22, 48, 14, 16], fonts),
     ]
+    if sheet.signature.get("method") == signature_module.DRAWN:
+        story.append(Drawing(sheet.signature.get("path", "")))
     return _build(story, title=title, city=sheet.city, label=sheet.procedure, fonts=fonts)

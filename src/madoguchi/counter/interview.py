@@ -18,9 +18,10 @@ from typing import Any
 
 from madoguchi.core.i18n import localized
 from madoguchi.forms.builder.conditions import condition_text
-from madoguchi.forms.concepts import CONCEPTS, Concept, concept_of
+from madoguchi.forms.concepts import CONCEPTS, Concept, concept_of, row_concept_key, row_concept_of
 from madoguchi.forms.definition import FormSpec
 from madoguchi.forms.fields import FieldError, FieldType, registry
+from madoguchi.forms.fields.group import GroupField
 from madoguchi.forms.fields.options import OptionKind
 from madoguchi.forms.models import FormVersion
 
@@ -96,13 +97,36 @@ def build_questions(sources: Sequence[Source]) -> list[Question]:
     return questions
 
 
+def group_rows(field: GroupField, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a repeating group that the resident's data fills, by its fields' row
+    concepts (row 1 the first child, ...); empty when no field names one or nothing is known."""
+    concepts: dict[str, Concept] = {}
+    for key, spec in zip(field.subkeys, field.subspecs, strict=True):
+        concept = row_concept_of(spec)
+        if concept is not None:
+            concepts[key] = concept
+    rows: list[dict[str, Any]] = []
+    for row in range(field.max_rows):
+        found = {key: values[row_concept_key(c.key, row)] for key, c in concepts.items()
+                 if row_concept_key(c.key, row) in values}
+        if not found:
+            break
+        rows.append(found)
+    return rows
+
+
 def prefill(questions: Sequence[Question], values: Mapping[str, Any]) -> dict[str, Any]:
-    """Raw inputs for the questions whose concept the resident's data knows."""
+    """Raw inputs for the questions whose concept the resident's data knows, and the rows of
+    repeating groups whose fields name row concepts."""
     raw: dict[str, Any] = {}
     for question in questions:
         concept = question.concept
         if concept is not None and concept.key in values:
             raw[question.name] = question.field.raw_from_value(values[concept.key])
+        elif isinstance(question.field, GroupField):
+            rows = group_rows(question.field, values)
+            if rows:
+                raw[question.name] = question.field.raw_from_value(rows)
     return raw
 
 

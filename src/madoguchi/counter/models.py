@@ -74,10 +74,12 @@ class VisitEvent(models.Model):
         TICKET = "ticket", _("Ticket issued")
         CALL = "call", _("Called")
         START = "start", _("Visit started")
+        PREAPP = "preapp", _("Pre-application opened")
         IDENTIFY = "identify", _("Resident identified")
         PLAN = "plan", _("Life events chosen")
         INTERVIEW = "interview", _("Interview answered")
         CONFIRM = "confirm", _("Confirmed by the resident")
+        SIGN = "sign", _("Signed by the resident")
         SEND = "send", _("Applications sent")
         HANDOFF = "handoff", _("Taken over by another department")
         END = "end", _("Visit ended")
@@ -118,3 +120,26 @@ class PreApplication(models.Model):
 
     def __str__(self) -> str:
         return f"pre-application {self.pk}"
+
+
+class Signature(models.Model):
+    """The resident's signature given on the counter's screen, attached to one application of
+    the visit whose form needs it (:attr:`FormSpec.needs_signature`).
+
+    ``sealed`` holds ``{"method", "path", "name"}`` (see :mod:`.signature`), encrypted with
+    the visit's public id as context.
+    """
+
+    class Method(models.TextChoices):
+        DRAWN = "drawn", _("Drawn on the screen")
+        TYPED = "typed", _("Full name typed and confirmed")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="signatures")
+    application = models.OneToOneField("applications.Application", on_delete=models.CASCADE,
+                                       related_name="+")
+    method = models.CharField(max_length=8, choices=Method.choices)
+    sealed = models.TextField()
+    signed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"signature {self.pk}"

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.catalog.models import LifeEvent
+from madoguchi.forms.fields import FieldError
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
-from . import interview, selectors, services
+from . import interview, person, selectors, services
 from . import preapplication as pre_app
 from .models import PreApplication
 
@@ -85,15 +86,31 @@ def events(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("preapp:start")
     stored = {e["slug"]: e["query"] for e in pre_data.get("plan", {}).get("events", [])}
     errors: dict[str, dict[str, str]] = {}
+    household = person.household_field()
+    household_raw: Any = household.raw_from_value(pre_data.get("plan", {}).get("typed", []))
+    household_error = ""
+    feedback: Any = None
     if request.method == "POST":
         stored = {e.slug: {k: _text(request, f"{e.slug}-{k}") for k in
                            ["date", *(q.key for q in e.questions.all())]} for e in chosen}
-        plan = [{"slug": s, "query": q} for s, q in stored.items()]
-        checked = selectors.plan({"plan": {"events": plan}}, timezone.localdate())
-        errors = {c.event.slug: c.errors for c in checked.checklists if c.errors}
-        if not errors:
-            pre_app.save_plan(pre, plan)
-            return _private(redirect("preapp:answers", token))
+        household_raw = household.raw_from_post(request.POST)
+        action = request.POST.get("_action", "")
+        if isinstance(action, str) and action.startswith(f"{household.key}:"):
+            household_raw, feedback = household.action(
+                household_raw, action[len(household.key) + 1:][:60])
+        else:
+            members: list[dict[str, Any]] = []
+            if not household.is_empty(household_raw):
+                try:
+                    members = household.clean(household_raw)
+                except FieldError as exc:
+                    household_error = exc.message
+            plan = [{"slug": s, "query": q} for s, q in stored.items()]
+            checked = selectors.plan({"plan": {"events": plan}}, timezone.localdate())
+            errors = {c.event.slug: c.errors for c in checked.checklists if c.errors}
+            if not errors and not household_error:
+                pre_app.save_plan(pre, plan, members)
+                return _private(redirect("preapp:answers", token))
     rows = [{"event": e, "date": stored.get(e.slug, {}).get("date", ""),
              "date_error": errors.get(e.slug, {}).get("date", ""),
              "questions": [{"q": q, "value": stored.get(e.slug, {}).get(q.key, ""),
@@ -103,8 +120,13 @@ def events(request: HttpRequest, token: str) -> HttpResponse:
                for r in rows if r["date_error"]]
     summary += [{"input_id": f"pre-{r['event'].slug}-{item['q'].key}", "message": item["error"]}
                 for r in rows for item in r["questions"] if item["error"]]
+    if household_error:
+        summary.append({"input_id": f"f-{household.key}", "message": household_error})
     return _private(render(request, "counter/pre/events.html", {
-        "rows": rows, "errors": summary, "token": token}, status=422 if errors else 200))
+        "rows": rows, "errors": summary, "token": token, "household": household,
+        "household_raw": household_raw, "household_error": household_error,
+        "household_feedback": feedback},
+        status=422 if errors or household_error else 200))
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,7 +139,9 @@ def answers(request: HttpRequest, token: str) -> HttpResponse:
     today = timezone.localdate()
     sources = pre_app.sources(pre_data, today)
     questions = pre_app.resident_questions(sources)
-    raw: dict[str, Any] = dict(pre_data.get("raw", {}))
+    typed = pre_data.get("plan", {}).get("typed", [])
+    members = person.member_values(person.typed_members(typed))
+    raw: dict[str, Any] = {**interview.prefill(questions, members), **pre_data.get("raw", {})}
     errors: dict[str, str] = {}
     feedback: dict[str, Any] = {}
     if request.method == "POST":
@@ -131,7 +155,8 @@ def answers(request: HttpRequest, token: str) -> HttpResponse:
                       if q.name in result.errors and not q.field.is_empty(raw[q.name])}
             if not errors:
                 pre_app.complete(request, pre, raw, result.answers,
-                                 pre_app.concept_values(questions, result.answers))
+                                 {**members, **pre_app.concept_values(questions,
+                                                                      result.answers)})
                 return _private(redirect("preapp:code", token))
     rows = [{"question": q, "field": q.field, "raw": raw.get(q.name, q.field.raw_from_value(None)),
              "error": errors.get(q.name, ""), "feedback": feedback.get(q.name)}

@@ -203,12 +203,14 @@ def start(request: HttpRequest, events: Sequence[str], *, now: dt.datetime | Non
     return pre
 
 
-def save_plan(pre: PreApplication, events: list[dict[str, Any]]) -> None:
-    """The life events with their navigator answers (the forms' answers start over)."""
+def save_plan(pre: PreApplication, events: list[dict[str, Any]],
+              typed: Sequence[dict[str, Any]] = ()) -> None:
+    """The life events with their navigator answers and the household members who move or
+    apply with the resident, typed once (the forms' answers start over)."""
     with transaction.atomic():
         pre = PreApplication.objects.select_for_update().get(pk=pre.pk)
-        _seal(pre, {"plan": {"events": events, "members": []}, "raw": {}, "answers": {},
-                    "values": {}})
+        _seal(pre, {"plan": {"events": events, "members": [], "typed": list(typed)},
+                    "raw": {}, "answers": {}, "values": {}})
         pre.completed_at = None
         pre.save(update_fields=["sealed", "completed_at"])
 
@@ -275,9 +277,12 @@ def open_for_visit(request: HttpRequest, staff: StaffMember, visit: Visit, text:
         pre.opened_by_visits = [*pre.opened_by_visits, str(visit.public_id)]
         pre.save(update_fields=["opened_by_visits"])
         events = [e["slug"] for e in found.get("plan", {}).get("events", [])]
-        VisitEvent.objects.create(visit=visit, kind=VisitEvent.Kind.PLAN, actor=staff.user,
+        VisitEvent.objects.create(visit=visit, kind=VisitEvent.Kind.PREAPP, actor=staff.user,
                                   department_id=staff.department_id,
-                                  details={"source": "preapplication", "events": events})
+                                  details={"events": events,
+                                           "forms": sorted(found.get("answers", {})),
+                                           "made_at": pre.completed_at.isoformat()
+                                           if pre.completed_at else ""})
         audit.record(request, "counter.preapp_opened", target_type="counter.visit",
                      target_id=str(visit.public_id),
                      details={"preapplication": str(pre.public_id), "events": events})

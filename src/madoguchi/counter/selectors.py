@@ -24,7 +24,7 @@ from madoguchi.staff.models import Department, StaffMember
 from madoguchi.tickets.models import Ticket
 
 from .interview import Source
-from .models import Visit, VisitEvent
+from .models import Signature, Visit, VisitEvent
 
 
 def connector() -> tuple[str, RegistryConnector] | None:
@@ -131,6 +131,27 @@ def sources(visit: Visit) -> list[Source]:
             found.append(Source(slug=slug, version=version,
                                 spec=form_selectors.spec_of(version)))
     return found
+
+
+def signing(visit: Visit) -> list[Source]:
+    """The chosen forms whose filing the resident signs (``"signature": true``)."""
+    return [s for s in sources(visit) if s.spec.needs_signature]
+
+
+def signature(visit: Visit) -> dict[str, Any]:
+    """The signature the resident gave on the screen for this visit ({} when none)."""
+    value = data(visit).get("signature")
+    return value if isinstance(value, dict) else {}
+
+
+def application_signature(application_id: int) -> tuple[Signature, dict[str, Any]] | None:
+    """The counter signature attached to an application, with its unsealed content."""
+    found = (Signature.objects.select_related("visit")
+             .filter(application_id=application_id).first())
+    if found is None:
+        return None
+    value = crypto.unseal(found.sealed, context=str(found.visit.public_id))
+    return found, value if isinstance(value, dict) else {}
 
 
 def timeline(visit: Visit) -> list[VisitEvent]:

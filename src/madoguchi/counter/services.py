@@ -22,7 +22,7 @@ from madoguchi.tickets import services as ticket_services
 from madoguchi.tickets.models import Ticket
 
 from . import person, selectors
-from .models import PreApplication, Visit, VisitEvent
+from .models import PreApplication, Signature, Visit, VisitEvent
 
 Kind = VisitEvent.Kind
 
@@ -128,7 +128,7 @@ def identify_from_registry(request: HttpRequest, staff: StaffMember, visit: Visi
         _require_open(visit)
         visit.connector, visit.record_id, visit.identified = connector_id, record_id, True
         _store(visit, {"person": person.from_record(record), "name": record.name,
-                       "household": [person.member_summary(m) for m in household]})
+                       "household": [person.member_summary(m, record) for m in household]})
         visit.save(update_fields=["connector", "record_id", "identified", "sealed"])
         _event(visit, Kind.IDENTIFY, staff, source="registry")
         _log(request, "identified", visit, source="registry")
@@ -152,15 +152,20 @@ def identify_new(request: HttpRequest, staff: StaffMember, visit: Visit,
 
 
 def save_plan(request: HttpRequest, staff: StaffMember, visit: Visit,
-              events: list[dict[str, Any]], members: Sequence[str]) -> None:
-    """The life events (each with its navigator answers) and household members concerned."""
+              events: list[dict[str, Any]], members: Sequence[str],
+              typed: Sequence[dict[str, Any]] = ()) -> None:
+    """The life events (each with its navigator answers) and household members concerned: those
+    of the registry household chosen, then those typed once (``typed``: the clean rows of
+    :func:`person.household_field`)."""
     with transaction.atomic():
         visit = _locked(visit)
         _require_open(visit)
         household = selectors.data(visit).get("household", [])
         chosen = [m for m in household if m["record_id"] in set(members)]
-        _store(visit, {"plan": {"events": events, "members": [m["record_id"] for m in chosen]},
-                       "members": person.member_values(chosen)})
+        _store(visit, {"plan": {"events": events, "members": [m["record_id"] for m in chosen],
+                                "typed": list(typed)},
+                       "members": person.member_values([*chosen,
+                                                        *person.typed_members(typed)])})
         visit.save(update_fields=["sealed"])
         _event(visit, Kind.PLAN, staff, events=[e["slug"] for e in events],
                members=len(chosen))
@@ -188,24 +193,35 @@ def save_interview(request: HttpRequest, staff: StaffMember, visit: Visit,
     with transaction.atomic():
         visit = _locked(visit)
         _require_open(visit)
-        _store(visit, {"raw": raw, "answers": answers})
+        _store(visit, {"raw": raw, "answers": answers, "signature": {}})
         visit.confirmed_at = None
         visit.save(update_fields=["sealed", "confirmed_at"])
         _event(visit, Kind.INTERVIEW, staff, forms=sorted(answers))
         _log(request, "interview", visit, forms=sorted(answers))
 
 
-def confirm(request: HttpRequest, visit: Visit) -> None:
-    """The resident confirmed on the screen facing them what will be sent."""
+def confirm(request: HttpRequest, visit: Visit, signature: dict[str, str] | None = None
+            ) -> None:
+    """The resident confirmed on the screen facing them what will be sent, and signed it when
+    a form of the visit needs a signature (``signature``, see :func:`.signature.read`)."""
     with transaction.atomic():
         visit = _locked(visit)
         _require_open(visit)
         if not selectors.data(visit).get("answers"):
             raise VisitRefused("nothing to confirm yet")
-        visit.confirmed_at = timezone.now()
-        visit.save(update_fields=["confirmed_at"])
+        needed = bool(selectors.signing(visit))
+        if needed and not signature:
+            raise VisitRefused("a signature is needed")
+        now = timezone.now()
+        if needed and signature:
+            _store(visit, {"signature": {**signature, "at": now.isoformat()}})
+        visit.confirmed_at = now
+        visit.save(update_fields=["confirmed_at", "sealed"])
         _event(visit, Kind.CONFIRM, None)
-        _log(request, "confirmed", visit)
+        if needed and signature:
+            _event(visit, Kind.SIGN, None, method=signature["method"])
+        _log(request, "confirmed", visit,
+             signature=signature["method"] if needed and signature else "")
 
 
 def send(request: HttpRequest, staff: StaffMember, visit: Visit) -> list[Application]:
@@ -221,13 +237,24 @@ def send(request: HttpRequest, staff: StaffMember, visit: Visit) -> list[Applica
             return selectors.applications(visit)
         if visit.confirmed_at is None:
             raise VisitRefused("the resident has not confirmed")
-        answers = selectors.data(visit).get("answers", {})
+        data = selectors.data(visit)
+        answers, signature = data.get("answers", {}), data.get("signature") or {}
         made = []
         for source in selectors.sources(visit):
-            made.append(submit_application(
+            if source.spec.needs_signature and not signature:
+                raise VisitRefused("the resident has not signed")
+            application = submit_application(
                 user=None, version=source.version, answers=answers.get(source.slug, {}),
                 token=uuid.UUID(visit.tokens[source.slug]), spec=source.spec,
-                channel=Channel.COUNTER, actor=staff.user))
+                channel=Channel.COUNTER, actor=staff.user)
+            made.append(application)
+            if source.spec.needs_signature:
+                Signature.objects.create(
+                    visit=visit, application=application, method=signature["method"],
+                    sealed=crypto.seal({k: signature.get(k, "") for k in ("method", "path",
+                                                                         "name")},
+                                       context=str(visit.public_id)),
+                    signed_at=signature.get("at") or timezone.now())
         if not made:
             raise SubmissionRefused({"__all__": "no form to file"})
         visit.applications = [a.pk for a in made]

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.applications.services import SubmissionRefused
+from madoguchi.forms.fields import FieldError
 from madoguchi.issuance.pdf import PrintingRefused
 from madoguchi.jp import wareki
 from madoguchi.jp.errors import JPValueError
@@ -30,7 +32,7 @@ from madoguchi.registry.plugins import ConnectorError, ResidentQuery
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
-from . import documents, interview, measures, person, selectors, services
+from . import documents, interview, measures, person, selectors, services, signature
 from . import preapplication as pre_app
 from .models import Visit
 from .tokens import screen_token, visit_of_token
@@ -69,6 +71,12 @@ def _step_view(view: VisitView) -> VisitView:
         return view(request, staff, visit, **kwargs)
 
     return _visit_view(holder_only)
+
+
+def _htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django-htmx's ``request.htmx``): the page answers with
+    the part it replaces; without JavaScript the same POST answers with the whole page."""
+    return bool(getattr(request, "htmx", False))
 
 
 def _text(request: HttpRequest, name: str, limit: int = MAX_QUERY) -> str:
@@ -156,6 +164,9 @@ def identify(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResp
         except ConnectorError:
             context["error"] = _("The resident registry does not answer now. Try again, or "
                                  "type the resident's data.")
+    if _htmx(request) and request.method == "POST":
+        # only the results are replaced (htmx swaps a 200 answer; the error is in it)
+        return render(request, "counter/_records.html", context)
     status = 422 if context.get("error") else 200
     return render(request, "counter/identify.html", context, status=status)
 
@@ -165,7 +176,11 @@ def identify(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResp
 def new_resident(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse:
     spec = person.NEW_RESIDENT
     page = spec.pages[0]
-    raw: dict[str, Any] = {}
+    # what the resident typed at home (a pre-application), for the clerk to check against
+    # their identity document
+    told = (selectors.data(visit).get("preapp") or {}).get("values", {})
+    raw: dict[str, Any] = {f.key: f.raw_from_value(told[person.concept_of_key(f.key)])
+                           for f in page.value_fields if person.concept_of_key(f.key) in told}
     errors: dict[str, str] = {}
     if request.method == "POST":
         raw, clean, errors = spec.validate_page(page, request.POST)
@@ -192,6 +207,9 @@ def plan(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse
     stored = {e["slug"]: e["query"] for e in data.get("plan", {}).get("events", [])}
     chosen_members = set(data.get("plan", {}).get("members", []))
     errors: dict[str, dict[str, str]] = {}
+    typed = person.household_field()
+    typed_raw: Any = typed.raw_from_value(data.get("plan", {}).get("typed", []))
+    typed_error = ""
     if request.method == "POST":
         picked = set(request.POST.getlist("event"))
         stored = {}
@@ -201,27 +219,71 @@ def plan(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpResponse
             keys = ["date", *(q.key for q in event.questions.all())]
             stored[event.slug] = {k: _text(request, f"{event.slug}-{k}") for k in keys}
         chosen_members = set(request.POST.getlist("member"))
+        typed_raw = typed.raw_from_post(request.POST)
+        action = request.POST.get("_action", "")
+        if isinstance(action, str) and action.startswith(f"{typed.key}:"):
+            # "add a household member" (or remove one): the page again, nothing is saved
+            typed_raw, feedback = typed.action(typed_raw, action[len(typed.key) + 1:][:60])
+            page = PlanPage(events, stored, chosen_members, {}, typed, typed_raw, "", feedback,
+                            "row" if action.endswith(":add") else "add")
+            if _htmx(request):  # only the household members' part is replaced
+                return render(request, "counter/_household.html", page.context(data))
+            return _plan_page(request, visit, data, page, status=200)
+        typed_rows: list[dict[str, Any]] = []
+        if not typed.is_empty(typed_raw):
+            try:
+                typed_rows = typed.clean(typed_raw)
+            except FieldError as exc:
+                typed_error = exc.message
         today = timezone.localdate()
         checked = selectors.plan({"plan": {"events": [
             {"slug": s, "query": q} for s, q in stored.items()]}}, today)
         errors = {c.event.slug: c.errors for c in checked.checklists if c.errors}
         if not stored:
             messages.error(request, _("Choose at least one life event."))
-        elif not errors:
+        elif not errors and not typed_error:
             services.save_plan(request, staff, visit,
                                [{"slug": s, "query": q} for s, q in stored.items()],
-                               sorted(chosen_members))
+                               sorted(chosen_members), typed_rows)
             return redirect("counter:procedures", visit.public_id)
-    rows = [{"event": e, "chosen": e.slug in stored, "values": stored.get(e.slug, {}),
-             "errors": errors.get(e.slug, {}),
-             "questions": [{"q": q, "value": stored.get(e.slug, {}).get(q.key, ""),
-                            "error": errors.get(e.slug, {}).get(q.key, "")}
+    failed = bool(errors or typed_error or (request.method == "POST" and not stored))
+    page = PlanPage(events, stored, chosen_members, errors, typed, typed_raw, typed_error, None)
+    return _plan_page(request, visit, data, page, status=422 if failed else 200)
+
+
+@dataclass
+class PlanPage:
+    """What the life-events page shows (see :func:`plan`)."""
+
+    events: list[Any]
+    stored: dict[str, dict[str, str]]
+    chosen_members: set[str]
+    errors: dict[str, dict[str, str]]
+    typed: Any
+    typed_raw: Any
+    typed_error: str
+    typed_feedback: Any
+    focus: str = ""  # after adding a member: "row" (its first answer); after removing: "add"
+
+    def context(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"household": data.get("household", []), "chosen_members": self.chosen_members,
+                "typed": self.typed, "typed_raw": self.typed_raw,
+                "typed_error": self.typed_error, "typed_feedback": self.typed_feedback,
+                "typed_focus": self.focus}
+
+
+def _plan_page(request: HttpRequest, visit: Visit, data: dict[str, Any], page: PlanPage, *,
+               status: int) -> HttpResponse:
+    rows = [{"event": e, "chosen": e.slug in page.stored, "values": page.stored.get(e.slug, {}),
+             "errors": page.errors.get(e.slug, {}),
+             "questions": [{"q": q, "value": page.stored.get(e.slug, {}).get(q.key, ""),
+                            "error": page.errors.get(e.slug, {}).get(q.key, "")}
                            for q in e.questions.all()]}
-            for e in events]
+            for e in page.events]
+    summary = ([{"message": page.typed_error, "input_id": page.typed.input_id}]
+               if page.typed_error else [])
     return render(request, "counter/plan.html", _context(
-        visit, "plan", rows=rows, household=data.get("household", []),
-        chosen_members=chosen_members),
-        status=422 if errors or (request.method == "POST" and not stored) else 200)
+        visit, "plan", rows=rows, errors=summary, **page.context(data)), status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,8 +314,13 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
         return redirect("counter:procedures", visit.public_id)
     data = selectors.data(visit)
     questions = interview.build_questions(sources)
-    values = {**data.get("person", {}), **data.get("members", {})}
-    prefilled = {**pre_app.prefill(questions, data), **interview.prefill(questions, values)}
+    values = person.derive({**(data.get("preapp") or {}).get("values", {}),
+                            **data.get("person", {}), **data.get("members", {})})
+    prefilled = pre_app.prefill(questions, data)
+    for name, value in interview.prefill(questions, values).items():
+        # a group the pre-application answered keeps those rows (they hold more than names)
+        if not (name in prefilled and isinstance(value, list)):
+            prefilled[name] = value
     raw = {**prefilled, **data.get("raw", {})}
     errors: dict[str, str] = {}
     feedback: dict[str, Any] = {}
@@ -261,6 +328,17 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
         result = interview.read(questions, sources, request.POST, request.FILES)
         raw = result.raw
         action = request.POST.get("_action", "")
+        check = request.POST.get("_check", "")
+        if _htmx(request) and isinstance(check, str) and check:
+            # one answer checked as the clerk leaves a part of it: only its message comes back
+            # (the inputs stay as typed; an empty answer is left for the whole page's check)
+            asked = next((q for q in questions if q.name == check[:100] and _checkable(q)),
+                         None)
+            if asked is None:
+                raise Http404
+            error = ("" if asked.field.is_empty(raw[asked.name])
+                     else result.errors.get(asked.name, ""))
+            return render(request, "counter/_check.html", {"name": asked.name, "check": error})
         if isinstance(action, str) and action:
             feedback = interview.act(questions, raw, action[:100])
         elif result.errors:
@@ -270,7 +348,8 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
             measures.record_fields(visit, measures.field_counts(questions, prefilled, raw))
             return redirect("counter:visit", visit.public_id)
     rows = [{"question": q, "field": q.field, "raw": raw.get(q.name, q.field.raw_from_value(None)),
-             "error": errors.get(q.name, ""), "feedback": feedback.get(q.name)}
+             "error": errors.get(q.name, ""), "feedback": feedback.get(q.name),
+             "checkable": _checkable(q)}
             for q in questions]
     return render(request, "counter/interview.html", _context(
         visit, "interview", rows=rows, sources=sources,
@@ -278,6 +357,13 @@ def interview_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> Ht
                 for q in questions if q.name in errors],
         shared=sum(1 for q in questions if len(q.targets) > 1)),
         status=422 if errors else 200)
+
+
+def _checkable(question: interview.Question) -> bool:
+    """Whether a question is checked alone as the clerk leaves a part of it (htmx): not a file
+    (htmx would post it without the file) nor a repeating group (its rows have buttons of
+    their own that post the page)."""
+    return question.field.type_name not in ("file", "group")
 
 
 # --- e. the resident's screen, f. sending and the summary -------------------------------------
@@ -295,13 +381,23 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
     visit = selectors.visit_by_public_id(public_id) if public_id else None
     if visit is None:
         raise Http404
+    signing = selectors.signing(visit)
+    error = ""
     if request.method == "POST" and visit.state == Visit.State.OPEN:
-        with contextlib.suppress(services.VisitRefused):
-            services.confirm(request, visit)
-        return redirect("counter:screen", token)
+        try:
+            given = signature.read(request.POST) if signing else None
+        except signature.SignatureRefused as refused:
+            error = refused.message
+        else:
+            with contextlib.suppress(services.VisitRefused):
+                services.confirm(request, visit, given)
+            return redirect("counter:screen", token)
     response = render(request, "counter/screen.html", {
         "visit": visit, "review": _review(visit), "token": token,
-        "ready": bool(selectors.data(visit).get("answers"))})
+        "ready": bool(selectors.data(visit).get("answers")),
+        "signing": signing, "signature_error": error,
+        "signed": selectors.signature(visit), "width": signature.WIDTH,
+        "height": signature.HEIGHT}, status=422 if error else 200)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"  # the token never leaves the site
     return response
@@ -318,7 +414,9 @@ def visit_page(request: HttpRequest, staff: StaffMember, visit: Visit) -> HttpRe
         holder=visit.department_id == staff.department_id,
         may_take_over=staff.department_id in visit.pending_departments,
         pending=selectors.departments(visit.pending_departments),
-        applications=selectors.applications(visit)))
+        applications=selectors.applications(visit),
+        signing=selectors.signing(visit) if visit.state == Visit.State.OPEN else [],
+        signed=selectors.signature(visit)))
 
 
 @require_POST

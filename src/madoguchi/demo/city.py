@@ -113,6 +113,8 @@ def demo_form_definition(
         definition["title"] = dict(changes["title"])
     if "access" in changes:  # e.g. "counter": the city takes the procedure at the counter only
         definition["access"] = changes["access"]
+    if changes.get("signature"):  # the resident signs on the counter's screen
+        definition["signature"] = True
     rule = changes.get("sessions")
     if rule is not None:
         field = _sessions_field(definition, rule["field"])

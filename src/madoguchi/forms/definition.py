@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from madoguchi.core import jsonlogic as logic
 from madoguchi.core.i18n import localized
 
-from .concepts import CONCEPTS
+from .concepts import CONCEPTS, ROW_CONCEPTS
 from .fields import FieldError, FieldType, registry
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -61,6 +61,8 @@ def check_definition(definition: Any) -> list[str]:
         problems.append(_("Give the form a title."))
     if definition.get("access", "resident") not in ACCESS_MODES:
         problems.append(_("Who may apply must be “resident”, “anyone” or “counter”."))
+    if definition.get("signature", False) not in (True, False):
+        problems.append(_("The setting “signature” must be true or false."))
     if not isinstance(pages, list) or not pages:
         return [*problems, _("Add at least one page to the form.")]
     page_keys: set[str] = set()
@@ -113,10 +115,17 @@ def _check_concepts(fields_by_key: Mapping[str, tuple[int, Mapping[str, Any]]]) 
     named: dict[str, str] = {}
     for key, (_page, field) in fields_by_key.items():
         concept_key = field.get("concept")
+        problems.extend(_check_row_concepts(field, key))
         if concept_key in (None, ""):
             continue
         concept = CONCEPTS.get(concept_key) if isinstance(concept_key, str) else None
         if concept is None:
+            if isinstance(concept_key, str) and concept_key in ROW_CONCEPTS:
+                problems.append(_("Field %(field)s: “%(concept)s” is for a field inside a "
+                                  "repeating group.")
+                                % {"field": _name(field, key),
+                                   "concept": ROW_CONCEPTS[concept_key].text})
+                continue
             problems.append(_("Field %(field)s: “%(concept)s” is not a concept of the list. "
                               "Choose one from the list or none.")
                             % {"field": _name(field, key), "concept": str(concept_key)[:60]})
@@ -131,6 +140,35 @@ def _check_concepts(fields_by_key: Mapping[str, tuple[int, Mapping[str, Any]]]) 
                             % {"first": named[concept.key], "second": _name(field, key),
                                "concept": concept.text})
         named.setdefault(concept.key, _name(field, key))
+    return problems
+
+
+def _check_row_concepts(group: Mapping[str, Any], key: str) -> list[str]:
+    """The fields of a repeating group name row concepts only, each meant for its type and
+    named once in the group."""
+    subs = group.get("fields") if group.get("type") == "group" else None
+    problems: list[str] = []
+    named: set[str] = set()
+    for sub in subs if isinstance(subs, list) else []:
+        concept_key = sub.get("concept") if isinstance(sub, Mapping) else None
+        if concept_key in (None, ""):
+            continue
+        params = {"field": _name(group, key), "sub": _name(sub, str(sub.get("key", ""))),
+                  "concept": str(concept_key)[:60]}
+        concept = ROW_CONCEPTS.get(concept_key) if isinstance(concept_key, str) else None
+        if concept is None:
+            problems.append(_("%(field)s: the field %(sub)s of the row names “%(concept)s”. A "
+                              "field inside a repeating group takes a concept marked “each "
+                              "row”, or none.") % params)
+            continue
+        params["concept"] = concept.text
+        if sub.get("type") != concept.type_name:
+            problems.append(_("%(field)s: the concept “%(concept)s” of the field %(sub)s is for "
+                              "a question of another kind.") % params)
+        if concept.key in named:
+            problems.append(_("%(field)s: two fields of the row ask for “%(concept)s”. Give the "
+                              "concept to one field only.") % params)
+        named.add(concept.key)
     return problems
 
 
@@ -298,6 +336,11 @@ class FormSpec:
         """"resident" (sign-in needed), "anyone" (e.g. an event or a survey) or "counter"
         (filed by a clerk at the counter only)."""
         return self.definition.get("access", "resident")
+
+    @property
+    def needs_signature(self) -> bool:
+        """Whether the resident signs when the form is filed at a counter visit."""
+        return self.definition.get("signature") is True
 
     def page(self, key: str) -> Page | None:
         return next((p for p in self.pages if p.key == key), None)

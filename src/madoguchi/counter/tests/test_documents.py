@@ -33,7 +33,7 @@ FAMILY, GIVEN = "髙橋", "𠮷男"  # 髙 (IPAex has it) and 𠮷 (U+20BB7: onl
 NAME = f"{FAMILY} {GIVEN}"
 
 
-def _sent_visit(client: Client) -> Visit:
+def _sent_visit(client: Client, sign: dict[str, str] | None = None) -> Visit:
     """A walk-in typed as 髙橋 𠮷男, the "school" event, both forms answered, confirmed on the
     resident's screen and sent."""
     visit = visit_of(client.post(f"{BASE}/open/"))
@@ -61,7 +61,8 @@ def _sent_visit(client: Client) -> Visit:
         visit, **{f"{name}-family": FAMILY, f"{name}-given": GIVEN,
                   f"{name}-family_kana": "タカハシ", f"{name}-given_kana": "ヨシオ"}))
     assert response.status_code == 302, visible_text(response.content)[:2000]
-    assert Client().post(f"{BASE}/screen/{screen_token(visit.public_id)}/").status_code == 302
+    assert Client().post(f"{BASE}/screen/{screen_token(visit.public_id)}/",
+                         sign or {}).status_code == 302
     assert client.post(f"{BASE}/{visit.public_id}/send/").status_code == 302
     visit.refresh_from_db()
     assert visit.state == Visit.State.SENT
@@ -212,3 +213,20 @@ def test_the_deadline_is_written_in_wareki():
     with documents.translation.override("ja"):
         assert documents.deadline_text(item).startswith("令和8年（2026年）4月")
         assert documents.deadline_text(item).endswith("まで")
+
+
+@pytest.mark.parametrize(("sign", "said"), [
+    ({"signature_name": NAME, "signature_ack": "on"}, "窓口の画面で氏名を入力し、署名として確認"),
+    ({"signature_path": "M 10 20 L 200 120 L 400 40"}, "窓口の画面で署名（下に表示）"),
+])
+def test_the_signature_given_on_the_screen_is_printed_on_the_sheet(clerk_client, sign, said):
+    from madoguchi.forms.models import FormDefinition
+    from madoguchi.forms.services import publish
+
+    form = FormDefinition.objects.get(slug=FORMS[0])
+    publish(form, {**form.live_version.definition, "signature": True})
+    visit = _sent_visit(clerk_client, sign)
+    response = clerk_client.get(f"{BASE}/{visit.public_id}/paper/{_paper_slug(visit)}.pdf")
+    assert response.status_code == 200
+    flat = pdf_text(response.content).replace("\n", "")
+    assert said in flat

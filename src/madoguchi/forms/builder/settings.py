@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from madoguchi.core.i18n import localized
 from madoguchi.jp import width as jp_width
 
+from ..concepts import ROW_CONCEPTS
 from ..fields import FieldType, registry
 from ..fields.options import DEFAULT_LIMIT_MESSAGE, FieldOption, OptionKind
 from .dates import limits_of, read_limits
@@ -309,8 +310,15 @@ def _subfield_rows(spec: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
         rows.append({"key": sub.get("key", ""), "type": sub.get("type", ""),
                      "label_ja": _text(sub, "label", "ja"), "label_en": _text(sub, "label", "en"),
                      "required": bool(sub.get("required")),
-                     "options": _options_text(sub, listed) if listed else None})
+                     "options": _options_text(sub, listed) if listed else None,
+                     "concept": sub.get("concept", ""),
+                     "concepts": _row_concepts_for(sub.get("type"))})
     return rows
+
+
+def _row_concepts_for(type_name: Any) -> list[tuple[str, str]]:
+    """``(key, label)`` of the row concepts a sub-field of this type may name."""
+    return [(c.key, c.text) for c in ROW_CONCEPTS.values() if c.type_name == type_name]
 
 
 def _read_subfields(spec: Mapping[str, Any], name: str, post: Mapping[str, Any],
@@ -334,6 +342,15 @@ def _read_subfields(spec: Mapping[str, Any], name: str, post: Mapping[str, Any],
             updated["required"] = True
         else:
             updated.pop("required", None)
+        if f"{prefix}concept" in post:
+            concept = clean_text(post.get(f"{prefix}concept"), 60)
+            if concept in dict(_row_concepts_for(sub.get("type"))):
+                updated["concept"] = concept
+            elif concept:
+                errors.append(_("Row field %(number)d: choose a concept of the list, or none.")
+                              % {"number": index + 1})
+            else:
+                updated.pop("concept", None)
         listed = _list_option(sub.get("type"))
         if listed and f"{prefix}options" in post:
             updated[listed] = _options(clean_text(post.get(f"{prefix}options"), 20000),

@@ -432,6 +432,7 @@ def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 definition, title_ja=title_ja,
                 title_en=request.POST.get("title_en", "").replace("\x00", "")[:100],
                 access=access, applicant_field=applicant, contact_field=contact,
+                signature=request.POST.get("signature") == "on",
             )
             services.save_draft(form, updated, actor=request.user, summary=summary)
             services.link_procedure(form, procedure)
@@ -449,6 +450,7 @@ def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
             "applicant_field": definition.get("applicant_field", ""),
             "contact_field": definition.get("contact_field", ""),
             "procedure": str(form.procedure_id or ""),
+            "signature": "on" if definition.get("signature") else "",
         },
     }, status=422 if errors else 200)
 

@@ -842,3 +842,60 @@ def test_publishing_and_unpublishing_are_audit_logged(demo):
     actions = list(AuditEvent.objects.filter(target_id=str(form.pk), target_type="form")
                    .order_by("pk").values_list("action", flat=True))
     assert actions == ["form.publish", "form.unpublish"]
+
+
+def test_a_group_row_question_takes_a_row_concept(demo):
+    """Staff give a row question a concept "each row" of its kind, and take it away again."""
+    from madoguchi.forms import builder, services
+    from madoguchi.forms.definition import check_definition
+    from madoguchi.staff.models import StaffMember
+
+    staff = StaffMember.objects.filter(department__code="kosodate").select_related("user").first()
+    definition, _summary, key = builder.add_field(builder.new_definition("家族"), "page_1", "group")
+    form = services.create_form(department=staff.department, definition=definition,
+                                actor=staff.user)
+    client = Client()
+    staff_login(client, staff.user)
+    url = f"/staff/forms/{form.pk}/fields/{key}/"
+    page = client.get(url).content.decode()
+    # the name question is offered the name concepts only, the date question the date ones
+    assert 'name="sub-0-concept"' in page and 'value="child.name"' in page
+    base = {"label_ja": "お子さん", "label_en": "Children", "item_label_ja": "お子さん",
+            "item_label_en": "Child", "min_rows": "1", "max_rows": "5", "key": key,
+            "sub-0-label_ja": "氏名", "sub-0-label_en": "Name",
+            "sub-1-label_ja": "生年月日", "sub-1-label_en": "Date of birth"}
+    response = client.post(url, {**base, "sub-0-concept": "child.name",
+                                 "sub-1-concept": "child.birth_date"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    form.refresh_from_db()
+    _page, group = builder.find_field(form.draft, key)
+    assert [s.get("concept") for s in group["fields"]] == ["child.name", "child.birth_date"]
+    assert check_definition(form.draft) == []
+    refused = client.post(url, {**base, "sub-0-concept": "child.birth_date"})
+    assert refused.status_code == 422
+    assert client.post(url, {**base, "sub-0-concept": "", "sub-1-concept": ""}
+                       ).status_code == 302
+    form.refresh_from_db()
+    _page, group = builder.find_field(form.draft, key)
+    assert [s.get("concept") for s in group["fields"]] == [None, None]
+
+
+def test_the_form_settings_set_the_counter_signature(demo):
+    from madoguchi.forms import builder, services
+    from madoguchi.staff.models import StaffMember
+
+    staff = StaffMember.objects.filter(department__code="kosodate").select_related("user").first()
+    definition, _summary, _key = builder.add_field(builder.new_definition("署名"), "page_1", "text")
+    form = services.create_form(department=staff.department, definition=definition,
+                                actor=staff.user)
+    client = Client()
+    staff_login(client, staff.user)
+    url = f"/staff/forms/{form.pk}/settings/"
+    assert 'name="signature"' in client.get(url).content.decode()
+    posted = {"title_ja": "署名", "access": "counter"}
+    assert client.post(url, {**posted, "signature": "on"}).status_code == 302
+    form.refresh_from_db()
+    assert form.draft["signature"] is True
+    assert client.post(url, posted).status_code == 302
+    form.refresh_from_db()
+    assert "signature" not in form.draft
