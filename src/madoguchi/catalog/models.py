@@ -28,6 +28,8 @@ class City(models.Model):
     # The city's own account that subsidies are paid from (the 全銀 file's sender): code
     # (委託者コード), name (kana), bank_code, branch_code, account_type, number.
     transfer_account = models.JSONField(default=dict, blank=True)
+    # ふりがな over the kanji of the counter's screen facing the resident (書かない窓口).
+    ruby_on_counter_screen = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "cities"

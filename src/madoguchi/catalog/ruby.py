@@ -117,6 +117,8 @@ class RubyMiddleware:
         wanted = getattr(response, "ruby", None)
         if wanted is None:
             wanted = ruby_wanted(request)
+        elif wanted:
+            wanted = (get_language() or "").split("-")[0] == "ja"
         if (
             wanted
             and not response.streaming

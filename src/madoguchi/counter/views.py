@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.applications.services import SubmissionRefused
+from madoguchi.catalog.selectors import get_city
 from madoguchi.forms.fields import FieldError
 from madoguchi.issuance.pdf import PrintingRefused
 from madoguchi.jp import wareki
@@ -400,6 +401,8 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
         "height": signature.HEIGHT}, status=422 if error else 200)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"  # the token never leaves the site
+    city = get_city()
+    response.ruby = bool(city and city.ruby_on_counter_screen)  # type: ignore[attr-defined]
     return response
 
 

@@ -179,6 +179,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
         code=c["code"],
         defaults={"name": c["name"], "address": c["address"], "postal_code": c["postal_code"],
                   "phone": c["phone"], "hours": c["hours"], "notice": c.get("website_note", {}),
+                  "ruby_on_counter_screen": c.get("ruby_on_counter_screen", False),
                   "transfer_account": c.get("transfer_account", {})},
     )
     departments = {}

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from madoguchi.applications.models import Application, Channel
 from madoguchi.applications.services import SubmissionRefused
+from madoguchi.catalog.models import City
 from madoguchi.conftest import client_for
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.demo.city import staff_email
@@ -295,3 +296,13 @@ def test_the_imported_registry_finds_and_takes_the_resident(clerk_client, tmp_pa
     assert response.status_code == 302 and response["Location"].endswith("/plan/")
     plan = clerk_client.get(response["Location"]).content.decode()
     assert "髙橋　花子" in plan or "髙橋 花子" in plan
+
+
+def test_the_screen_facing_the_resident_has_furigana_where_the_city_turns_it_on(clerk_client):
+    visit = run_to_interview(clerk_client)
+    url = f"{BASE}/screen/{screen_token(visit.public_id)}/"
+    City.objects.update(ruby_on_counter_screen=True)
+    page = Client().get(url).content.decode()
+    assert "<ruby>" in page and '<rt aria-hidden="true">' in page
+    City.objects.update(ruby_on_counter_screen=False)
+    assert "<ruby>" not in Client().get(url).content.decode()
