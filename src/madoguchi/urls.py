@@ -36,6 +36,7 @@ urlpatterns = [
     path("staff/navigator/", include("madoguchi.catalog.navigator.staff_urls")),
     path("staff/tickets/", include("madoguchi.tickets.staff_urls")),
     path("staff/counter/", include("madoguchi.counter.urls")),
+    path("staff/bpr/effect/", include("madoguchi.bpr.dashboard_urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),
     path("", include((RESIDENT_URLS, "residents"))),
