@@ -182,18 +182,25 @@ def _month_rows(month: dt.date) -> list[RollupRow]:
 
 
 @transaction.atomic
-def roll_up_day(day: dt.date) -> DayResult:
-    """Replace the day's rows and its month's rows with what the source tables say now."""
+def roll_up_day(day: dt.date, *, month: bool = True) -> DayResult:
+    """Replace the day's rows and (unless ``month`` is false) its month's rows with what the
+    source tables say now."""
     day_rows: list[RollupRow] = [*_application_rows(day), *_booking_rows(day),
                                  *_chat_rows(day), *_visit_rows(day)]
-    month = day.replace(day=1)
     for model in ROLLUP_MODELS:
         model.objects.filter(span=Span.DAY, start=day).delete()
     _bulk_create(day_rows)
+    if month:
+        roll_up_month(day.replace(day=1))
+    return DayResult(day=day, rows=len(day_rows))
+
+
+@transaction.atomic
+def roll_up_month(month: dt.date) -> None:
+    """Replace the ``MONTH`` rows of ``month`` by the sums of its ``DAY`` rows."""
     for model in ROLLUP_MODELS:
         model.objects.filter(span=Span.MONTH, start=month).delete()
     _bulk_create(_month_rows(month))
-    return DayResult(day=day, rows=len(day_rows))
 
 
 def _bulk_create(rows: list[RollupRow]) -> None:
@@ -205,10 +212,13 @@ def _bulk_create(rows: list[RollupRow]) -> None:
 
 
 def roll_up_days(first: dt.date, last: dt.date) -> list[DayResult]:
-    """Roll up every day from ``first`` to ``last`` inclusive (oldest first)."""
+    """Roll up every day from ``first`` to ``last`` inclusive (oldest first), then each month
+    they touch once."""
     results = []
     day = first
     while day <= last:
-        results.append(roll_up_day(day))
+        results.append(roll_up_day(day, month=False))
         day += dt.timedelta(days=1)
+    for month in figures.months_between(first, last):
+        roll_up_month(month)
     return results
