@@ -47,8 +47,8 @@ def _label(value: Number, counts: bool, unit: str) -> str:
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
+    magnitude = float(10 ** (len(str(int(value))) - 1))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
         if value <= step * magnitude:
             return step * magnitude
     return 10.0 * magnitude
@@ -66,7 +66,7 @@ def _frame(chart_id: str, title: str, desc: str, width: int, height: int,
 
 
 def _legend(series: Sequence[Series], x: int, y: int) -> list[str]:
-    parts = []
+    parts: list[str] = []
     for index, item in enumerate(series):
         parts.append(format_html(
             '<rect class="chart-s{}" x="{}" y="{}" width="12" height="12"/>'
@@ -79,10 +79,10 @@ def column_chart(chart_id: str, title: str, desc: str, categories: Sequence[str]
                  series: Sequence[Series], *, stacked: bool = False, unit: str = "") -> SafeString:
     """Vertical columns, one group (or stack) per category (a month), a legend on top."""
     legend_height = 18 * len(series) + 8
-    plot_top, plot_height, left = legend_height + 18, 200, 56
+    plot_top, plot_height, left = legend_height + 18, 200, 64
     slot = max(24, 36 if stacked else 14 * len(series) + 10)
     width = left + slot * max(len(categories), 1) + 10
-    height = plot_top + plot_height + 46
+    height = plot_top + plot_height + 64
     if stacked:
         peaks = [sum(_plotted(s.values[i], s.counts) for s in series)
                  for i in range(len(categories))]

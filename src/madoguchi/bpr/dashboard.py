@@ -92,6 +92,11 @@ def month_label(month: dt.date) -> str:
     return _("%(year)d-%(month)02d") % {"year": month.year, "month": month.month}
 
 
+def month_tick(month: dt.date) -> str:
+    """A month under a chart's column: short, the same in every language."""
+    return f"{month.year}-{month.month:02d}"
+
+
 def fiscal_year_name(year: int) -> str:
     return _("FY%(year)d (%(era)s)") % {"year": year, "era": figures.fiscal_year_label(year)}
 
@@ -155,7 +160,7 @@ def channels_table(scope: Scope, channel_labels: dict[str, str]) -> Table:
         "chart-channels", table.title,
         _("Stacked columns, one per month, of the applications received online, through LINE, "
           "at the counter and on paper. The table beside gives the same figures."),
-        [month_label(m) for m in scope.months],
+        [month_tick(m) for m in scope.months],
         [charts.Series(channel_labels[c], [per_month[m][c] for m in scope.months])
          for c in CHANNELS], stacked=True)
     return table
@@ -237,7 +242,7 @@ def bookings_table(scope: Scope) -> Table:
         "chart-bookings", table.title,
         _("Columns, two per month: reservations made online and by phone. The table beside "
           "gives the same figures."),
-        [month_label(m) for m in scope.months],
+        [month_tick(m) for m in scope.months],
         [charts.Series(_("Online"), [per_month[m]["online"] for m in scope.months]),
          charts.Series(_("By phone"), [per_month[m]["phone"] for m in scope.months])])
     return table
@@ -266,7 +271,7 @@ def chat_table(scope: Scope) -> Table:
         "chart-chat", table.title,
         _("Columns, three per month: chat questions answered by the FAQ, unanswered, and "
           "escalated to an inquiry. The table beside gives the same figures."),
-        [month_label(m) for m in scope.months],
+        [month_tick(m) for m in scope.months],
         [charts.Series(_("Answered by the FAQ"), [per_month[m]["answered"] for m in scope.months]),
          charts.Series(_("Unanswered"), [per_month[m]["unanswered"] for m in scope.months]),
          charts.Series(_("Escalated to an inquiry"),
@@ -305,7 +310,7 @@ def visits_table(scope: Scope) -> Table:
         "chart-visits", table.title,
         _("Columns, one per month: the average minutes of a counter visit. The table beside "
           "gives the same figures."),
-        [month_label(m) for m in scope.months],
+        [month_tick(m) for m in scope.months],
         [charts.Series(_("Minutes per visit"), values, counts=False)], unit=_(" min"))
     return table
 

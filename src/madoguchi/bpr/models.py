@@ -142,4 +142,4 @@ class WorksheetVersion(models.Model):
             models.UniqueConstraint(fields=["worksheet", "number"], name="bpr_version_number"),
         ]
 
-from .rollups import ApplicationFigures, BookingFigures, ChatFigures, VisitFigures  # noqa: E402,F401,I001
+from .rollups import ApplicationFigures, BookingFigures, ChatFigures, VisitFigures  # noqa: E402, F401

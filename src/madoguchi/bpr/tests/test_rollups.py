@@ -40,7 +40,8 @@ def snapshot(model, span: str = Span.DAY) -> list[tuple]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(-48 * 60, 48 * 60 - 1),
                           st.sampled_from(["online", "line", "counter", "paper"]),
                           st.integers(0, 30 * 24 * 60), st.booleans(), st.booleans()),
