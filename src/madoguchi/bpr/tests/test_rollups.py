@@ -68,6 +68,12 @@ def test_rollup_equals_a_direct_count_and_rerunning_changes_nothing(form_version
         roll_up_days(days[0], days[-1])
         assert snapshot(ApplicationFigures) == first
         assert snapshot(ApplicationFigures, Span.MONTH) == months
+        # Day by day gives the same rows as the range in one pass.
+        ApplicationFigures.objects.all().delete()
+        for day in days:
+            roll_up_day(day)
+        assert snapshot(ApplicationFigures) == first
+        assert snapshot(ApplicationFigures, Span.MONTH) == months
         for day in days:
             start, end = day_bounds(day)
             rows = ApplicationFigures.objects.filter(span=Span.DAY, start=day)
@@ -160,3 +166,23 @@ def test_the_task_rolls_up_a_day(demo):
     from madoguchi.core.clocks import clocks
 
     assert clocks["bpr_rollup"] is tasks.start_clock
+
+
+@pytest.mark.django_db
+def test_counter_visits_by_the_opening_department(demo):
+    from madoguchi.core.models import User
+    from madoguchi.counter.models import Visit
+    from madoguchi.demo.accounts import staff_email
+
+    clerk = User.objects.get(email=staff_email("shimin-counter"))
+    at = BOUNDARY + dt.timedelta(hours=10)
+    for minutes, forms in (("12.5", 1), ("30.0", 2)):
+        Visit.objects.create(opened_by=clerk, department=clerk.staff_profile.department,
+                             state=Visit.State.ENDED, opened_at=at, ended_at=at,
+                             minutes=minutes, forms_produced=forms)
+    Visit.objects.create(opened_by=clerk, department=clerk.staff_profile.department,
+                         opened_at=at)  # still open: not counted
+    roll_up_day(dt.date(2026, 4, 1))
+    row = VisitFigures.objects.get(span=Span.MONTH, start=dt.date(2026, 4, 1))
+    assert (row.department_id, row.visits, str(row.minutes), row.forms) == (
+        clerk.staff_profile.department_id, 2, "42.5", 3)
