@@ -271,6 +271,26 @@ def measure(label: str) -> tuple[list[tuple[str, str]], float]:
     ], p95
 
 
+class Figures(list):
+    """The output lines, printed as soon as each is known (a long run shows its progress)."""
+
+    def __init__(self, first: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.extend(first)
+
+    def append(self, item: tuple[str, str]) -> None:
+        print(f"{item[0]}: {item[1]}", flush=True)
+        super().append(item)
+
+    def extend(self, items: Any) -> None:
+        for item in items:
+            self.append(item)
+
+    def __iadd__(self, items: Any) -> Figures:
+        self.extend(items)
+        return self
+
+
 def run() -> list[tuple[str, str]]:
     from django.db import connection
     from django.utils import timezone
@@ -280,7 +300,7 @@ def run() -> list[tuple[str, str]]:
 
     load_demo_city()
     loader = Loader()
-    out = [("database", connection.vendor)]
+    out = Figures([("database", connection.vendor)])
     loader.load_to(SMALL_ROWS)
     out.append(("load s at 10k", f"{loader.seconds:.1f}"))
     out.append(("roll-up of the year s at 10k", f"{roll_up_year(loader.now):.1f}"))
@@ -304,9 +324,7 @@ def run() -> list[tuple[str, str]]:
 
 def main() -> None:
     with throwaway_database("dashboard"):
-        figures = run()
-    for name, value in figures:
-        print(f"{name}: {value}")
+        run()  # prints each figure as it is measured
 
 
 if __name__ == "__main__":

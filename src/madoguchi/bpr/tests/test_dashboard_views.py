@@ -123,7 +123,7 @@ def test_csv_is_cp932_and_suppressed(figures_loaded):
     assert response["Content-Type"] == "text/csv; charset=Windows-31J"
     rows = list(csv.reader(io.StringIO(response.content.decode("cp932"))))
     labels = (figures_loaded.strftime("%Y-%m"),
-              f"{figures_loaded.year}年{figures_loaded.month}月")
+              f"{figures_loaded.year}年{figures_loaded.month:02d}月")
     month = [r for r in rows if r and r[0] in labels]
     assert month, rows
     assert "5未満" in month[0]
