@@ -118,7 +118,7 @@ class Loader:
                 with transaction.atomic():
                     self._batch(count)
                 self.loaded += count
-                if self.loaded % 100_000 == 0:
+                if self.loaded // 100_000 != (self.loaded - count) // 100_000:
                     log(f"loaded {self.loaded:,} applications "
                         f"({time.perf_counter() - start:.0f} s)")
         finally:
