@@ -199,4 +199,6 @@ def ended_visits(start: dt.datetime, end: dt.datetime) -> list[EndedVisit]:
     rows = (Visit.objects.filter(state=Visit.State.ENDED, ended_at__gte=start, ended_at__lt=end)
             .values_list("opened_by__staff_profile__department_id", "ended_at", "minutes",
                          "forms_produced").order_by())
-    return [EndedVisit(*row) for row in rows]
+    return [EndedVisit(department_id=department, ended_at=ended_at, minutes=minutes,
+                       forms_produced=forms)
+            for department, ended_at, minutes, forms in rows if ended_at is not None]
