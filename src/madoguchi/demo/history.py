@@ -155,6 +155,7 @@ def _bookings(rng: random.Random, first: dt.date, today: dt.date, scale: float) 
     room = Room.objects.filter(venue__code="hoken-center").first()
     if not services or room is None:
         return 0
+    slots: list[Slot] = []
     bookings: list[Booking] = []
     day = first
     while day < today:
@@ -166,9 +167,10 @@ def _bookings(rng: random.Random, first: dt.date, today: dt.date, scale: float) 
                     continue
                 starts = dt.datetime.combine(day, dt.time(17, offset * 10),
                                              tzinfo=timezone.get_default_timezone())
-                slot = Slot.objects.create(service=service, room=room, starts_at=starts,
-                                           ends_at=starts + dt.timedelta(minutes=10),
-                                           capacity=n, booked=n, status=Slot.Status.CLOSED)
+                slot = Slot(service=service, room=room, starts_at=starts,
+                            ends_at=starts + dt.timedelta(minutes=10), capacity=n, booked=n,
+                            status=Slot.Status.CLOSED)
+                slots.append(slot)
                 for _i in range(n):
                     web = rng.random() < _share(0.35, 0.75, progress)
                     bookings.append(Booking(
@@ -178,6 +180,9 @@ def _bookings(rng: random.Random, first: dt.date, today: dt.date, scale: float) 
                         channel=Booking.Channel.WEB if web else Booking.Channel.PHONE,
                         created_at=_at(day, rng) - dt.timedelta(hours=9)))
         day += dt.timedelta(days=1)
+    Slot.objects.bulk_create(slots, batch_size=1000)
+    for booking in bookings:
+        booking.slot = booking.slot  # the slot's id, known since its bulk insert
     Booking.objects.bulk_create(bookings, batch_size=1000)
     return len(bookings)
 
