@@ -339,6 +339,10 @@ MADOGUCHI_GENERAL_COUNTER = os.environ.get("MADOGUCHI_GENERAL_COUNTER", "")
 # --- 標準処理期間: the calendar days the city aims to decide an application in, counted from the
 # day after its receipt. The staff inbox shows each open case's 期限 and how long it has waited.
 MADOGUCHI_PROCESSING_DAYS = int(os.environ.get("MADOGUCHI_PROCESSING_DAYS", "14"))
+# Effect dashboard (bpr): the minutes of staff time one phone booking takes, so that each
+# reservation made online counts as that much phone time replaced (shown on the page).
+MADOGUCHI_BPR_PHONE_BOOKING_MINUTES = int(
+    os.environ.get("MADOGUCHI_BPR_PHONE_BOOKING_MINUTES", "5"))
 
 # --- Sign-in throttling. An account is locked after LOGIN_FAILURE_LIMIT failures in the window
 # (even the right password waits). An address is never locked: many residents may share one

@@ -42,6 +42,7 @@ urlpatterns = [
     path("staff/tickets/", include("madoguchi.tickets.staff_urls")),
     path("staff/ruby/", include("madoguchi.catalog.ruby_staff_urls")),
     path("staff/counter/", include("madoguchi.counter.urls")),
+    path("staff/bpr/effect/", include("madoguchi.bpr.dashboard_urls")),
     path("staff/bpr/", include("madoguchi.bpr.urls")),
     path("staff/payments/", include("madoguchi.payments.transfers.urls")),
     path("staff/", include((STAFF_URLS, "staff"))),

@@ -71,12 +71,14 @@ def transitions_for(procedure_id: int) -> dict[str, tuple[str, ...]]:
 
 class Channel(models.TextChoices):
     """How an application came in: the resident's own pages, a clerk at the counter (書かない
-    窓口, :mod:`madoguchi.counter`), or LINE (nothing sets it yet: a form opened from LINE runs
-    the same resident pages)."""
+    窓口, :mod:`madoguchi.counter`), LINE (nothing sets it yet: a form opened from LINE runs
+    the same resident pages), or a paper form (紙の申請書: nothing in the product creates one
+    yet; the demo's history has some, for the effect dashboard)."""
 
     ONLINE = "online", _("Online")
     COUNTER = "counter", _("At the counter")
     LINE = "line", _("LINE")
+    PAPER = "paper", _("Paper application form")
 
 
 class Application(models.Model):
@@ -216,6 +218,8 @@ class StatusEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The daily roll-up of the effect dashboard (bpr) reads one day's events.
+        indexes = [models.Index(fields=["at"], name="app_event_at_idx")]
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:

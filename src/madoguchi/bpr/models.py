@@ -144,3 +144,5 @@ class WorksheetVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["worksheet", "number"], name="bpr_version_number"),
         ]
+
+from .rollups import ApplicationFigures, BookingFigures, ChatFigures, VisitFigures  # noqa: E402, F401

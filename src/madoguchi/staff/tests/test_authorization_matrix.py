@@ -95,7 +95,17 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], Scop
         "stats": ("/staff/stats/", ("head", "admin", "dx"), False),
         "registry": ("/staff/registry/", ("counter", "admin"), False),
     } | (reservation_pages() | faq_pages() | navigator_pages() | search_pages() | ticket_pages()
-         | counter_pages() | bpr_pages() | payment_pages(case))
+         | counter_pages() | bpr_pages() | payment_pages(case)
+         | effect_pages())
+
+
+def effect_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
+    """The effect dashboard: a head sees their own department's figures, never 404."""
+    return {
+        "effect dashboard": ("/staff/bpr/effect/", ("head", "admin", "dx"), False),
+        "effect download csv": ("/staff/bpr/effect/channels.csv", ("head", "admin", "dx"), False),
+        "effect download xlsx": ("/staff/bpr/effect/hours.xlsx", ("head", "admin", "dx"), False),
+    }
 
 
 def reservation_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
