@@ -283,10 +283,15 @@ def set_condition(definition: Mapping[str, Any], *, page_key: str | None = None,
 
 
 def set_settings(definition: Mapping[str, Any], *, title_ja: str, title_en: str, access: str,
-                 applicant_field: str, contact_field: str) -> tuple[dict[str, Any], str]:
+                 applicant_field: str, contact_field: str,
+                 assurance: str = "email") -> tuple[dict[str, Any], str]:
     result = copy.deepcopy(dict(definition))
     result["title"] = typed_texts(title_ja, title_en)
     result["access"] = access
+    if access == "resident" and assurance == "high":
+        result["assurance"] = "high"
+    else:
+        result.pop("assurance", None)
     for name, value in (("applicant_field", applicant_field), ("contact_field", contact_field)):
         if value:
             result[name] = value
