@@ -43,7 +43,7 @@ def _address_value(verified: Mapping[str, Any]) -> dict[str, str] | None:
 
 def _sex_value(field: FieldType, verified: Mapping[str, Any]) -> str | None:
     sex = verified.get("sex")
-    values = {str(o.get("value")) for o in getattr(field, "options", lambda: [])()}
+    values = {str(o.get("value")) for o in getattr(field, "options", [])}
     return sex if sex and sex in values else None
 
 

@@ -38,7 +38,17 @@ class LocalProvider:
         self.keys = [_key("k1")]
         self.codes: dict[str, dict[str, Any]] = {}
         self.used_codes: set[str] = set()
-        self.person: dict[str, Any] = {
+        self.person: dict[str, Any] = self.default_person()
+        self.tamper: dict[str, Any] = {}
+        self.auto_approve = True
+        self.logouts: list[dict[str, str]] = []
+        self.server: ThreadingHTTPServer | None = None
+        self.thread: threading.Thread | None = None
+
+    @staticmethod
+    def default_person() -> dict[str, Any]:
+        """The person who signs in: the 基本4情報 as a card-based provider releases them."""
+        return {
             "sub": "card-0001", "name": "山田 太郎", "birthdate": "1980-04-01",
             "gender": "male",
             "address": {"formatted": "東京都千代田区霞が関1-1-1", "postal_code": "100-0013",
@@ -46,11 +56,6 @@ class LocalProvider:
                         "street_address": "霞が関1-1-1"},
             "email": "card-taro@example.jp", "email_verified": True,
         }
-        self.tamper: dict[str, Any] = {}
-        self.auto_approve = True
-        self.logouts: list[dict[str, str]] = []
-        self.server: ThreadingHTTPServer | None = None
-        self.thread: threading.Thread | None = None
 
     # --- lifecycle ---
     def start(self) -> LocalProvider:
