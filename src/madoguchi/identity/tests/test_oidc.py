@@ -89,7 +89,10 @@ def test_happy_path_creates_a_linked_account_and_keeps_the_verified_identity(cli
 def test_next_is_kept_in_the_session_and_only_local(client, local_idp):
     response = client.get(approve(to_provider(client, "/procedures/")))
     assert response["Location"] == "/procedures/"
-    response = Client().get(approve(to_provider(client, "https://evil.example/")))
+    response = client.get(approve(to_provider(client, "https://evil.example/")))
+    assert response["Location"] == "/my/"  # another site is never where the resident goes
+    other = Client()
+    response = other.get(approve(to_provider(client)))
     assert response.status_code == 400  # another browser: the state is not its own
 
 

@@ -51,21 +51,25 @@ MESSAGES = {
 }
 
 
-class ProviderUnavailable(IdentityError):
+class SignInRefused(IdentityError):
+    """A refused sign-in: ``message`` for the person, ``reason`` (a short code) for the log."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class ProviderUnavailable(SignInRefused):
     """The provider cannot be reached now (the rest of the site keeps working)."""
 
 
-def _refused(reason: str) -> IdentityError:
-    error = IdentityError(str(MESSAGES.get(reason, MESSAGES["other"])))
-    error.reason = reason  # type: ignore[attr-defined]
-    return error
+def _refused(reason: str) -> SignInRefused:
+    return SignInRefused(str(MESSAGES.get(reason, MESSAGES["other"])), reason)
 
 
 def _unavailable() -> ProviderUnavailable:
-    error = ProviderUnavailable(str(_("The identity provider cannot be reached at the moment. "
-                                      "Please try again later.")))
-    error.reason = "unavailable"  # type: ignore[attr-defined]
-    return error
+    return ProviderUnavailable(str(_("The identity provider cannot be reached at the moment. "
+                                     "Please try again later.")), "unavailable")
 
 
 class OIDCProvider(IdentityProvider):
@@ -194,14 +198,15 @@ def configure(entries: Iterable[Mapping[str, Any]]) -> list[OIDCProvider]:
             identity_providers.unregister(provider_id)
     _configured.clear()
     client.clear_cache()
-    providers = []
+    providers: list[OIDCProvider] = []
     for entry in entries:
         config = parse(entry)
         cls = type(f"OIDCProvider_{config.id}", (OIDCProvider,), {
             "id": config.id, "config": config, "assurance": config.assurance,
             "label": config.label.get("ja") or config.id,
         })
-        provider = identity_providers.register(config.id, cls())
+        provider: OIDCProvider = cls()
+        identity_providers.register(config.id, provider)
         _configured.append(config.id)
         providers.append(provider)
     return providers
@@ -209,5 +214,8 @@ def configure(entries: Iterable[Mapping[str, Any]]) -> list[OIDCProvider]:
 
 def oidc_providers(purpose: str) -> list[OIDCProvider]:
     """The configured providers for ``purpose`` ("resident" or "staff"), in configured order."""
-    return [p for _id, p in identity_providers.enabled()
-            if isinstance(p, OIDCProvider) and p.purpose == purpose]
+    providers: list[OIDCProvider] = []
+    for _id, provider in identity_providers.enabled():
+        if isinstance(provider, OIDCProvider) and provider.purpose == purpose:
+            providers.append(provider)
+    return providers
