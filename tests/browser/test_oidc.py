@@ -4,7 +4,7 @@ form whose identity fields come verified and locked."""
 from __future__ import annotations
 
 import pytest
-from browser_support import submit
+from browser_support import scroll_width, submit
 from playwright.sync_api import expect
 
 from madoguchi.conftest import local_idp, local_idp_server  # noqa: F401 (fixtures)
@@ -59,6 +59,19 @@ def test_card_sign_in_and_a_form_with_verified_locked_fields(
     application = Application.objects.get(form_version__form__slug=SLUG)
     assert application.identity_verification["provider"] == "card"
     assert application.answers["name"] == {"family": "山田", "given": "太郎"}
+
+
+def test_the_pages_fit_a_small_screen(new_page, local_idp) -> None:  # noqa: F811
+    publish_card_form()
+    page = new_page(width=320, height=640)
+    page.goto("/account/login/")
+    assert scroll_width(page) <= 320
+    with page.expect_navigation(url="**/my/"):
+        page.get_by_role("link", name="マイナンバーカードでサインイン").click()
+    assert scroll_width(page) <= 320
+    page.goto(f"/apply/{SLUG}/you/")
+    expect(page.locator(".field--verified")).to_have_count(4)
+    assert scroll_width(page) <= 320
 
 
 def test_the_provider_down_shows_a_clear_page(new_page, assert_accessible, local_idp) -> None:  # noqa: F811
