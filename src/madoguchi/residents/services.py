@@ -144,6 +144,9 @@ class IdentitySignInRefused(Exception):
         self.message = message
 
 
+# The domain of the address an account gets when its provider gave none (RFC 2606: never
+# delivered); the resident is asked for a real address before applying.
+PLACEHOLDER_DOMAIN = "@id.invalid"
 ALREADY_LINKED = _("This identity is already linked to another account. Sign in with that "
                    "account, or unlink it there first.")
 
@@ -170,13 +173,45 @@ def account_for_identity(identity: VerifiedIdentity, *, language: str = "ja") ->
             "password, then link the identity on My page.") % {"email": email}))
     if not verified:
         digest = hashlib.sha256(f"{identity.provider}:{identity.subject}".encode()).hexdigest()
-        email = f"{identity.provider}-{digest[:24]}@id.invalid"
+        email = f"{identity.provider}-{digest[:24]}{PLACEHOLDER_DOMAIN}"
     with transaction.atomic():
         user = sign_up(email=email, password=None, language=language, confirmed=verified)
         if identity.name:
             User.objects.filter(pk=user.pk).update(display_name=identity.name[:100])
         identity_services.link(user, identity, refused_message=str(ALREADY_LINKED))
     return user
+
+
+def has_placeholder_email(user: User) -> bool:
+    """Whether the account came from an identity provider that gave no e-mail address."""
+    return user.email.endswith(PLACEHOLDER_DOMAIN)
+
+
+def give_email(user: User, email: str, *, ip: str | None, language: str,
+               next_path: str = "") -> ratelimit.Decision:
+    """An account made through an identity provider without an address takes ``email``.
+
+    Answered alike whether or not the address has an account (that one's owner is told by
+    mail instead, and this account keeps waiting for an address); a new address gets the
+    confirmation link, as at sign-up.
+    """
+    email = email.strip().lower()
+    decision = may_send_account_mail("signup", email, ip)
+    if not decision.allowed or not has_placeholder_email(user):
+        return decision
+    if User.objects.filter(email=email).exists():
+        enqueue_with_transaction(tasks.send_account_exists, email=email, language=language,
+                                 next_path=next_path)
+        return decision
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(email=email)
+    except IntegrityError:  # taken a moment ago
+        return decision
+    user.email = email
+    enqueue_with_transaction(tasks.send_confirmation_link, user_id=user.pk,
+                             token=confirmation_token(user), next_path=next_path)
+    return decision
 
 
 def link_identity(user: User, identity: VerifiedIdentity) -> None:

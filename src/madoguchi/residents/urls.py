@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path("account/login/", views.login_view, name="login"),
     path("account/logout/", views.logout_view, name="logout"),
+    path("account/idp/email/", views.identity_email, name="identity_email"),
     path("account/idp/<str:provider_id>/start/", views.oidc_start, name="oidc_start"),
     path("account/idp/<str:provider_id>/callback/", views.oidc_callback, name="oidc_callback"),
     path("account/idp/<str:provider_id>/link/", views.oidc_link, name="oidc_link"),

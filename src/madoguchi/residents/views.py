@@ -308,4 +308,30 @@ def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
     audit.record(request, "identity.linked" if linking else "signin.idp", target_type="user",
                  target_id=str(user.pk),
                  details={"provider": provider.id, "level": int(identity.assurance)})
-    return redirect(next_path if next_path.startswith("/") else reverse("residents:mypage"))
+    if not next_path.startswith("/"):
+        next_path = reverse("residents:mypage")
+    if services.has_placeholder_email(user):  # the provider gave no address: ask for one
+        return redirect(f"{reverse('residents:identity_email')}?{urlencode({'next': next_path})}")
+    return redirect(next_path)
+
+
+@resident_required
+def identity_email(request: HttpRequest) -> HttpResponse:
+    """An account made through an identity provider that gave no address: ask for one (the
+    city's replies and receipts go there), confirmed by a link as at sign-up."""
+    next_path = safe_next(request, reverse("residents:mypage"))
+    if not services.has_placeholder_email(request.user):
+        return redirect(next_path)
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        decision = services.give_email(request.user, email, ip=audit.client_ip(request),
+                                       language=translation.get_language() or "ja",
+                                       next_path=next_path)
+        if not decision.allowed:
+            return ratelimit.refuse(request, decision, _("Too many confirmation links were "
+                                                         "asked for."))
+        request.session[SIGNUP_EMAIL] = email
+        return redirect(f"{reverse('residents:signup_sent')}?{urlencode({'next': next_path})}")
+    return render(request, "residents/identity_email.html", {"form": form, "next": next_path},
+                  status=422 if form.errors else 200)

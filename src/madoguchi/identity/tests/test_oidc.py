@@ -232,3 +232,25 @@ def test_providers_are_registered_from_configuration(local_idp: LocalProvider):
     assert identity_providers["card"].assurance == AssuranceLevel.HIGH
     configure([])
     assert "card" not in identity_providers
+
+
+def test_a_provider_without_an_email_address_gets_one_asked_for(client, local_idp, demo):
+    local_idp.person = {k: v for k, v in local_idp.person.items()
+                        if k not in ("email", "email_verified")} | {"sub": "card-0009"}
+    response = sign_in(client)
+    assert response["Location"] == "/account/idp/email/?next=%2Fmy%2F"
+    user = IdentityLink.objects.get(subject="card-0009").user
+    assert user.email.endswith("@id.invalid") and not user.has_usable_password()
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "メールアドレスを追加" in page.content.decode()
+    # An address that has an account: the same answer, the account keeps waiting.
+    response = client.post("/account/idp/email/", {"email": DEMO_RESIDENT_EMAIL, "next": "/my/"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email.endswith("@id.invalid")
+    response = client.post("/account/idp/email/", {"email": "Card.Nine@example.jp",
+                                                   "next": "/my/"})
+    assert response.status_code == 302 and "/account/signup/sent/" in response["Location"]
+    user.refresh_from_db()
+    assert user.email == "card.nine@example.jp" and not user.resident_profile.email_confirmed
+    assert client.get("/account/idp/email/?next=/my/")["Location"] == "/my/"
