@@ -203,6 +203,10 @@ def _handler(provider: LocalProvider) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            if urlparse(self.path).path == "/token" and provider.tamper.get("token_down"):
+                self.close_connection = True  # the provider falls over mid sign-in
+                self.connection.close()
+                return
             if urlparse(self.path).path == "/token":
                 self._json(*provider.token(form, self.headers.get("Authorization", "")))
             else:

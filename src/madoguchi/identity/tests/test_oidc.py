@@ -179,6 +179,15 @@ def test_the_provider_down_gives_a_clear_page_and_the_site_works(client, local_i
                                            "password": DEMO_PASSWORD}).status_code == 302
 
 
+def test_the_provider_falling_over_mid_sign_in_gives_the_same_clear_page(client, local_idp):
+    callback = approve(to_provider(client))
+    local_idp.tamper["token_down"] = True
+    response = client.get(callback)
+    assert response.status_code == 503
+    assert "認証サービスに接続できません" in response.content.decode()
+    assert client_user(response) is None
+
+
 def test_no_provider_configured_shows_no_button(client, demo):
     configure([])
     page = client.get("/account/login/").content.decode()
