@@ -310,3 +310,29 @@ __all__ = [
     "check_token", "client_for", "fill_wizard", "page_url", "staff_email", "valid_answers",
     "visible_text",
 ]
+
+
+# --- A local OpenID provider (identity tests, forms that need a card-based sign-in) ------------
+@pytest.fixture(scope="session")
+def local_idp_server():
+    from madoguchi.identity.tests.oidc_provider import LocalProvider
+
+    provider = LocalProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def local_idp(local_idp_server):
+    """The local provider, reset and configured as the resident provider ``card`` (high)."""
+    from madoguchi.identity.contrib.oidc.provider import configure
+
+    server = local_idp_server
+    server.tamper.clear()
+    server.codes.clear()
+    server.logouts.clear()
+    server.auto_approve = True
+    server.person = server.default_person()
+    configure([server.config()])
+    yield server
+    configure([])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "madoguchi.staff",
     "madoguchi.residents",
     "madoguchi.identity",
+    "madoguchi.identity.contrib.oidc",
     "madoguchi.catalog",
     "madoguchi.registry",
     "madoguchi.registry.contrib.http",  # before file_import: when configured, the counter asks it
@@ -114,6 +116,16 @@ if DEMO or TESTING:
     INSTALLED_APPS.append("madoguchi.demo")
 if BENCH or TESTING:
     INSTALLED_APPS.append("madoguchi.benchfloor")
+
+# OpenID Connect identity providers (docs/identity.md): a JSON list, one object per provider
+# (id, label, issuer, client_id, client_secret, scopes, assurance, claims, purpose). Configured,
+# not coded: none by default, and then the sign-in pages show no provider button.
+OIDC_PROVIDERS = json.loads(os.environ.get("MADOGUCHI_OIDC_PROVIDERS", "") or "[]")
+# Seconds to wait for a provider (discovery, keys, token) before saying it cannot be reached.
+OIDC_TIMEOUT_SECONDS = float(os.environ.get("MADOGUCHI_OIDC_TIMEOUT", "5"))
+# Clock skew allowed on the ID token's exp/iat; how long discovery and keys are cached.
+OIDC_LEEWAY_SECONDS = 60
+OIDC_CACHE_SECONDS = 3600
 
 ROOT_URLCONF = "madoguchi.urls"
 WSGI_APPLICATION = "madoguchi.wsgi.application"

@@ -108,6 +108,9 @@ class Application(models.Model):
     applicant_kana_key = models.CharField(max_length=120, blank=True, default="")
     contact_email = models.EmailField()
     answers = models.JSONField(default=dict)
+    # Who verified the applicant's identity for a form that needs it: {"provider", "label",
+    # "level", "verified_at", "fields": [locked field keys]}; empty for an e-mail account.
+    identity_verification = models.JSONField(default=dict, blank=True)
     sealed_answers = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)

@@ -16,4 +16,5 @@ def mypage(request: HttpRequest) -> HttpResponse:
     applications = selectors.for_resident(request.user)[:100]
     return render(request, "applications/mypage.html", {
         "applications": applications, "drafts": drafts.for_resident(request.user),
-        "must_confirm_email": resident_selectors.must_confirm_email(request.user)})
+        "must_confirm_email": resident_selectors.must_confirm_email(request.user),
+        "identity_rows": resident_selectors.identity_rows(request.user)})

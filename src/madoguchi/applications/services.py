@@ -78,8 +78,12 @@ def submit_application(
     spec: FormSpec | None = None,
     channel: str = Channel.ONLINE,
     actor: User | None = None,
+    identity_verification: dict[str, Any] | None = None,
 ) -> Application:
     """Store the answers as one application with a receipt number.
+
+    ``identity_verification`` records which identity provider verified the locked identity
+    fields (a form that needs a card-based sign-in).
 
     The submission token is unique: a repeated submit (double click, resent POST) returns the
     application the first submit created instead of making a second one. ``user`` is ``None``
@@ -128,6 +132,7 @@ def submit_application(
                     _applicant_furigana(spec, answers), name)[:120],
                 contact_email=contact_email,
                 answers=plain,
+                identity_verification=identity_verification or {},
                 sealed_answers=(
                     crypto.seal(sensitive, context=str(public_id)) if sensitive else ""
                 ),

@@ -25,16 +25,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.core import audit, ratelimit
+from madoguchi.core.i18n import localized
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms import rendering
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.definition import FormSpec, Page
 from madoguchi.forms.models import FormDefinition, FormVersion
+from madoguchi.identity.contrib.oidc.provider import oidc_providers
+from madoguchi.identity.plugins import AssuranceLevel
 from madoguchi.jp.width import to_ascii
 from madoguchi.residents import selectors as resident_selectors
 from madoguchi.residents.permissions import resident_required
 
-from . import drafts, selectors, services, tasks
+from . import drafts, selectors, services, tasks, verified
 from .drafts import DraftState
 
 SUBMITTED_SESSION_KEY = "submitted"
@@ -71,9 +74,27 @@ def form_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             raise PermissionDenied
         if live.spec.access != "anyone" and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("residents:login"))
+        if live.spec.assurance == "high" and not verified.meets(
+                resident_selectors.verified_identity(request)):
+            return _needs_card(request, live)
         return view(request, live, *args, **kwargs)
 
     return wrapper
+
+
+def _needs_card(request: HttpRequest, live: _Form) -> HttpResponse:
+    """A form that needs a card-based sign-in: the providers that can verify the resident."""
+    providers = [p for p in oidc_providers("resident") if p.assurance >= AssuranceLevel.HIGH]
+    next_path = (request.get_full_path() if request.method == "GET"
+                 else reverse("applications:start", args=[live.form.slug]))
+    return render(request, "applications/needs_card.html", {
+        "form": live.form, "spec": live.spec, "providers": providers, "next": next_path,
+    }, status=200 if providers else 503)
+
+
+def _locked(request: HttpRequest, live: _Form) -> dict[str, Any]:
+    """The identity fields of this form the provider verified (their values), for this session."""
+    return verified.locked_values(live.spec, resident_selectors.verified_identity(request))
 
 
 def _draft(request: HttpRequest, live: _Form) -> DraftState:
@@ -103,6 +124,14 @@ def _render_page(
     spec, slug = live.spec, live.form.slug
     previous = spec.previous_page(page.key, draft.answers)
     context = rendering.page_context(spec, page, raw, errors, feedback or {}, draft.answers)
+    locked = _locked(request, live)
+    for entry in context["fields"]:
+        if entry["field"].key in locked:
+            entry["locked"] = entry["field"].display(locked[entry["field"].key])
+    if locked:
+        who = resident_selectors.verified_identity(request) or {}
+        context["verified_by"] = localized({"ja": who.get("label", ""),
+                                            "en": who.get("label_en") or who.get("label", "")})
     context.update({
         "form": live.form,
         "back_url": (
@@ -141,6 +170,12 @@ def page_view(request: HttpRequest, live: _Form, page: str) -> HttpResponse:
         return _field_action(request, live, current, draft, action, returning)
 
     raw, clean, errors = spec.validate_page(current, request.POST, request.FILES, draft.answers)
+    for key, value in _locked(request, live).items():  # what was posted for these is ignored
+        if key in raw:
+            field = spec.field(key)
+            raw[key] = field.raw_from_value(value) if field is not None else raw[key]
+            clean[key] = value
+            errors.pop(key, None)
     draft.raw.update(raw)
     if errors:
         drafts.save(draft, spec, request.session)
@@ -271,6 +306,10 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
     if missing or draft.model.pk is None:
         first = missing[0].key if missing else spec.pages[0].key
         return redirect("applications:page", slug=slug, page=first)
+    locked = _locked(request, live)
+    draft.answers.update({k: v for k, v in locked.items() if k in draft.answers})
+    identity_record = (verified.record(resident_selectors.verified_identity(request) or {}, locked)
+                       if spec.assurance == "high" else None)
     error = ""
     if request.method == "POST":
         if token is None or token != draft.token:
@@ -282,6 +321,7 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
                 application = services.submit_application(
                     user=_applicant(request), version=live.version,
                     answers=spec.prune(draft.answers), token=token, spec=spec,
+                    identity_verification=identity_record,
                 )
             except services.SubmissionRefused as exc:
                 error = exc.message or _(

@@ -152,7 +152,7 @@ def sign_in(request: HttpRequest, realm: str, email: str, password: str) -> Sign
 
 
 def sign_in_page(request: HttpRequest, realm: str, template: str,
-                 success_url: str) -> HttpResponse:
+                 success_url: str, extra_context: dict[str, object] | None = None) -> HttpResponse:
     """The password page of ``realm``: on success a redirect to ``success_url``, else the
     ``template`` with the form, the error and the ``next`` page (429 while throttled)."""
     form = SignInForm(request.POST or None)
@@ -166,6 +166,7 @@ def sign_in_page(request: HttpRequest, realm: str, template: str,
     return render(
         request,
         template,
-        {"form": form, "error": result.error if result else "", "next": safe_next(request, "")},
+        {"form": form, "error": result.error if result else "", "next": safe_next(request, ""),
+         **(extra_context or {})},
         status=429 if result and result.throttled else 200,
     )

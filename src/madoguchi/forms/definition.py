@@ -31,6 +31,11 @@ def _is_text(value: Any) -> bool:
 # Who may file the form: signed-in residents, anyone, or only a clerk at the counter (the
 # resident pages refuse a counter-only form; the city says the procedure needs a visit).
 ACCESS_MODES = ("resident", "anyone", "counter")
+# How strongly a resident form needs the applicant's identity proven: an e-mail account is
+# enough ("email"), or a card-based sign-in through an identity provider ("high": 公的個人認証,
+# e.g. デジタル認証アプリ). A "high" form prefills and locks the verified
+# 氏名, 住所, 生年月日 and 性別.
+ASSURANCE_LEVELS = ("email", "high")
 
 
 class DefinitionError(ValueError):
@@ -63,6 +68,12 @@ def check_definition(definition: Any) -> list[str]:
         problems.append(_("Who may apply must be “resident”, “anyone” or “counter”."))
     if definition.get("signature", False) not in (True, False):
         problems.append(_("The setting “signature” must be true or false."))
+    if definition.get("assurance", "email") not in ASSURANCE_LEVELS:
+        problems.append(_("The identity check must be “email” or “high”."))
+    elif (definition.get("assurance") == "high"
+          and definition.get("access", "resident") != "resident"):
+        problems.append(_("Only a form for residents with an account can require a "
+                          "card-based sign-in."))
     if not isinstance(pages, list) or not pages:
         return [*problems, _("Add at least one page to the form.")]
     page_keys: set[str] = set()
@@ -341,6 +352,11 @@ class FormSpec:
     def needs_signature(self) -> bool:
         """Whether the resident signs when the form is filed at a counter visit."""
         return self.definition.get("signature") is True
+
+    @property
+    def assurance(self) -> str:
+        """"email" (an e-mail account is enough) or "high" (card-based sign-in needed)."""
+        return self.definition.get("assurance", "email")
 
     def page(self, key: str) -> Page | None:
         return next((p for p in self.pages if p.key == key), None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -11,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.core import ratelimit
 from madoguchi.core.models import LoginAttempt, User
 from madoguchi.core.tasks import enqueue_with_transaction
+from madoguchi.identity import services as identity_services
+from madoguchi.identity.plugins import VerifiedIdentity
 
 from . import tasks
 from .models import Resident
@@ -24,7 +28,7 @@ NOT_CONFIRMED = _(
 )
 
 
-def sign_up(*, email: str, password: str, language: str = "ja",
+def sign_up(*, email: str, password: str | None, language: str = "ja",
             confirmed: bool = False) -> User:
     """Create a resident account (the caller checked the password and that the e-mail is free).
 
@@ -130,3 +134,89 @@ def password_was_reset(user: User) -> None:
     """After a reset through the mailed link: the address is proven, old failures forgiven."""
     confirm_email(user)
     LoginAttempt.objects.filter(realm=User.Kind.RESIDENT, email=user.email).delete()
+
+
+class IdentitySignInRefused(Exception):
+    """A provider identity cannot sign in here (``message`` for the resident)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# The domain of the address an account gets when its provider gave none (RFC 2606: never
+# delivered); the resident is asked for a real address before applying.
+PLACEHOLDER_DOMAIN = "@id.invalid"
+ALREADY_LINKED = _("This identity is already linked to another account. Sign in with that "
+                   "account, or unlink it there first.")
+
+
+def account_for_identity(identity: VerifiedIdentity, *, language: str = "ja") -> User:
+    """The resident account linked to ``identity``, or a new one linked to it.
+
+    A new account takes the provider's verified e-mail address; when an account already has
+    that address it is not taken over: the resident signs in with the password and links the
+    identity on the my page. Without an address the account gets a placeholder one (unconfirmed,
+    so applications ask for a real address first).
+    """
+    user = identity_services.linked_user(identity)
+    if user is not None:
+        if not user.is_resident or not user.is_active:
+            raise IdentitySignInRefused(str(_("This identity cannot sign in here.")))
+        return user
+    claims = identity.claims or {}
+    email = str(claims.get("email") or "").strip().lower()
+    verified = bool(email) and claims.get("email_verified") is True
+    if email and User.objects.filter(email=email).exists():
+        raise IdentitySignInRefused(str(_(
+            "An account with the e-mail address %(email)s already exists. Sign in with its "
+            "password, then link the identity on My page.") % {"email": email}))
+    if not verified:
+        digest = hashlib.sha256(f"{identity.provider}:{identity.subject}".encode()).hexdigest()
+        email = f"{identity.provider}-{digest[:24]}{PLACEHOLDER_DOMAIN}"
+    with transaction.atomic():
+        user = sign_up(email=email, password=None, language=language, confirmed=verified)
+        if identity.name:
+            User.objects.filter(pk=user.pk).update(display_name=identity.name[:100])
+        identity_services.link(user, identity, refused_message=str(ALREADY_LINKED))
+    return user
+
+
+def has_placeholder_email(user: User) -> bool:
+    """Whether the account came from an identity provider that gave no e-mail address."""
+    return user.email.endswith(PLACEHOLDER_DOMAIN)
+
+
+def give_email(user: User, email: str, *, ip: str | None, language: str,
+               next_path: str = "") -> ratelimit.Decision:
+    """An account made through an identity provider without an address takes ``email``.
+
+    Answered alike whether or not the address has an account (that one's owner is told by
+    mail instead, and this account keeps waiting for an address); a new address gets the
+    confirmation link, as at sign-up.
+    """
+    email = email.strip().lower()
+    decision = may_send_account_mail("signup", email, ip)
+    if not decision.allowed or not has_placeholder_email(user):
+        return decision
+    if User.objects.filter(email=email).exists():
+        enqueue_with_transaction(tasks.send_account_exists, email=email, language=language,
+                                 next_path=next_path)
+        return decision
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(email=email)
+    except IntegrityError:  # taken a moment ago
+        return decision
+    user.email = email
+    enqueue_with_transaction(tasks.send_confirmation_link, user_id=user.pk,
+                             token=confirmation_token(user), next_path=next_path)
+    return decision
+
+
+def link_identity(user: User, identity: VerifiedIdentity) -> None:
+    """Link ``identity`` to the signed-in resident; IdentitySignInRefused when held elsewhere."""
+    try:
+        identity_services.link(user, identity, refused_message=str(ALREADY_LINKED))
+    except identity_services.LinkRefused as exc:
+        raise IdentitySignInRefused(exc.message) from exc

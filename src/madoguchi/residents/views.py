@@ -11,10 +11,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,13 @@ from madoguchi.core import audit, ratelimit
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
 from madoguchi.core.signin import sign_in_page
+from madoguchi.identity import services as identity_services
+from madoguchi.identity.contrib.oidc.provider import (
+    OIDCProvider,
+    ProviderUnavailable,
+    oidc_providers,
+)
+from madoguchi.identity.plugins import IdentityError, VerifiedIdentity
 
 from . import selectors, services
 from .forms import PasswordResetRequestForm, ResidentSetPasswordForm, SignUpForm
@@ -116,7 +124,8 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
 
 def login_view(request: HttpRequest) -> HttpResponse:
     return sign_in_page(request, User.Kind.RESIDENT, "residents/login.html",
-                        safe_next(request, reverse("residents:mypage")))
+                        safe_next(request, reverse("residents:mypage")),
+                        extra_context={"identity_providers": oidc_providers("resident")})
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:
@@ -172,5 +181,157 @@ password_reset_confirm = ResidentPasswordResetConfirmView.as_view()
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out here, and at the identity provider too when the resident came through one."""
+    verified = request.session.get(VERIFIED_IDENTITY)
+    provider_logout = None
+    if isinstance(verified, dict):
+        for provider in oidc_providers("resident"):
+            if provider.id == verified.get("provider"):
+                provider_logout = provider.logout(request, next_url=reverse("catalog:home"))
     logout(request)
-    return redirect("catalog:home")
+    return provider_logout or redirect("catalog:home")
+
+
+# --- Sign-in through an identity provider (OpenID Connect) ---------------------------------------
+
+VERIFIED_IDENTITY = selectors.VERIFIED_IDENTITY
+LINK_INTENT = "oidc_link"  # session: the provider the signed-in resident is linking
+
+
+def _resident_provider(provider_id: str) -> OIDCProvider:
+    for provider in oidc_providers("resident"):
+        if provider.id == provider_id:
+            return provider
+    raise Http404
+
+
+def _identity_problem(request: HttpRequest, provider: OIDCProvider,
+                      error: IdentityError) -> HttpResponse:
+    unavailable = isinstance(error, ProviderUnavailable)
+    audit.record(request, "signin.idp.refused", target_type="identity_provider",
+                 target_id=provider.id, details={"reason": getattr(error, "reason", "")})
+    return render(request, "residents/identity_problem.html", {
+        "provider": provider, "message": error.message, "unavailable": unavailable,
+    }, status=503 if unavailable else 400)
+
+
+def remember_identity(request: HttpRequest, identity: VerifiedIdentity,
+                      provider: OIDCProvider) -> None:
+    """Keep what the provider verified in the session, for the forms that need it."""
+    request.session[VERIFIED_IDENTITY] = {
+        "provider": identity.provider, "label": provider.config.label.get("ja", provider.id),
+        "label_en": provider.config.label.get("en", ""),
+        "subject": identity.subject, "level": int(identity.assurance),
+        "name": identity.name, "name_kana": identity.name_kana, "address": identity.address,
+        "birth_date": identity.birth_date.isoformat() if identity.birth_date else "",
+        "sex": identity.sex, "at": timezone.now().isoformat(), "user": request.user.pk,
+        "address_parts": _address_parts(identity),
+    }
+
+
+def _address_parts(identity: VerifiedIdentity) -> dict[str, str]:
+    """The structured address (OIDC ``address`` claim) when the provider released one."""
+    address = (identity.claims or {}).get("address")
+    if not isinstance(address, dict):
+        return {}
+    return {k: str(address.get(k, ""))[:200] for k in
+            ("postal_code", "region", "locality", "street_address") if address.get(k)}
+
+
+def oidc_start(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """Go to the provider's sign-in (a link on the sign-in page, or from a form that needs it)."""
+    provider = _resident_provider(provider_id)
+    if request.user.is_authenticated and not request.user.is_resident:
+        raise PermissionDenied
+    request.session.pop(LINK_INTENT, None)
+    try:
+        return provider.start(request, next_url=safe_next(request, reverse("residents:mypage")))
+    except IdentityError as error:
+        return _identity_problem(request, provider, error)
+
+
+@resident_required
+@require_POST
+def oidc_link(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """My page: link this account to the provider (the resident signs in there once)."""
+    provider = _resident_provider(provider_id)
+    request.session[LINK_INTENT] = provider.id
+    try:
+        return provider.start(request, next_url=reverse("residents:mypage"))
+    except IdentityError as error:
+        return _identity_problem(request, provider, error)
+
+
+@resident_required
+@require_POST
+def oidc_unlink(request: HttpRequest, provider_id: str) -> HttpResponse:
+    provider = _resident_provider(provider_id)
+    if identity_services.unlink(request.user, provider.id):
+        audit.record(request, "identity.unlinked", target_type="user",
+                     target_id=str(request.user.pk), details={"provider": provider.id})
+        messages.success(request, _("The account is no longer linked to %(provider)s.")
+                         % {"provider": provider.display_label})
+    verified = request.session.get(VERIFIED_IDENTITY)
+    if isinstance(verified, dict) and verified.get("provider") == provider.id:
+        del request.session[VERIFIED_IDENTITY]
+    return redirect("residents:mypage")
+
+
+def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """The provider sends the resident back here: verify, then sign in (or link)."""
+    provider = _resident_provider(provider_id)
+    if request.user.is_authenticated and not request.user.is_resident:
+        raise PermissionDenied
+    next_path = provider.pending_next(request) or reverse("residents:mypage")
+    linking = request.session.pop(LINK_INTENT, None) == provider.id
+    try:
+        identity = provider.complete(request)
+    except IdentityError as error:
+        return _identity_problem(request, provider, error)
+    try:
+        if request.user.is_authenticated:
+            services.link_identity(request.user, identity)
+            user = request.user
+            if linking:
+                messages.success(request, _("Your account is now linked to %(provider)s.")
+                                 % {"provider": provider.display_label})
+        else:
+            user = services.account_for_identity(
+                identity, language=translation.get_language() or "ja")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    except services.IdentitySignInRefused as exc:
+        audit.record(request, "signin.idp.refused", target_type="identity_provider",
+                     target_id=provider.id, details={"reason": "link"})
+        return render(request, "residents/identity_problem.html", {
+            "provider": provider, "message": exc.message, "unavailable": False}, status=409)
+    remember_identity(request, identity, provider)
+    audit.record(request, "identity.linked" if linking else "signin.idp", target_type="user",
+                 target_id=str(user.pk),
+                 details={"provider": provider.id, "level": int(identity.assurance)})
+    if not next_path.startswith("/"):
+        next_path = reverse("residents:mypage")
+    if services.has_placeholder_email(user):  # the provider gave no address: ask for one
+        return redirect(f"{reverse('residents:identity_email')}?{urlencode({'next': next_path})}")
+    return redirect(next_path)
+
+
+@resident_required
+def identity_email(request: HttpRequest) -> HttpResponse:
+    """An account made through an identity provider that gave no address: ask for one (the
+    city's replies and receipts go there), confirmed by a link as at sign-up."""
+    next_path = safe_next(request, reverse("residents:mypage"))
+    if not services.has_placeholder_email(request.user):
+        return redirect(next_path)
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        decision = services.give_email(request.user, email, ip=audit.client_ip(request),
+                                       language=translation.get_language() or "ja",
+                                       next_path=next_path)
+        if not decision.allowed:
+            return ratelimit.refuse(request, decision, _("Too many confirmation links were "
+                                                         "asked for."))
+        request.session[SIGNUP_EMAIL] = email
+        return redirect(f"{reverse('residents:signup_sent')}?{urlencode({'next': next_path})}")
+    return render(request, "residents/identity_email.html", {"form": form, "next": next_path},
+                  status=422 if form.errors else 200)

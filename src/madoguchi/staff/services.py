@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.core import audit
 from madoguchi.core.models import LoginAttempt, User
 from madoguchi.core.signin import hold_back, recent_failures
+from madoguchi.identity.contrib.oidc.provider import oidc_providers
 
 from .models import StaffMember, StaffTOTP
 
@@ -194,6 +195,35 @@ def complete_sign_in(request: HttpRequest, user: User, totp: StaffTOTP) -> None:
     audit.record(request, "signin.2fa", target_type="user", target_id=str(user.pk))
 
 
+def complete_sso_sign_in(request: HttpRequest, user: User, provider_id: str) -> None:
+    """Mark the session as verified by the city's identity provider (single sign-on).
+
+    The provider did the second factor, so no authenticator code is asked for; the audit log
+    records that this sign-in skipped it.
+    """
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {"user": user.pk, "sso": provider_id, "at": int(time.time())}
+    request._staff_2fa_verified = True
+    audit.record(request, "signin.sso", target_type="user", target_id=str(user.pk),
+                 details={"provider": provider_id,
+                          "second_factor": "identity provider (authenticator code skipped)"})
+
+
+def sso_provider_of(request: HttpRequest) -> str:
+    """The identity provider this staff session signed in through ("" for a password)."""
+    flag = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    return str(flag.get("sso", "")) if isinstance(flag, dict) else ""
+
+
+def staff_for_identity(email: str) -> User | None:
+    """The active staff account with this e-mail address (the directory's), if any."""
+    email = email.strip().lower()
+    if not email:
+        return None
+    user = User.objects.filter(email=email, kind=User.Kind.STAFF, is_active=True).first()
+    return user if user is not None and hasattr(user, "staff_profile") else None
+
+
 def is_verified(request: HttpRequest) -> bool:
     """Whether the signed-in user passed the second factor in this session.
 
@@ -205,13 +235,18 @@ def is_verified(request: HttpRequest) -> bool:
         return cached
     user = getattr(request, "user", None)
     flag = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    verified = bool(
+    fresh = bool(
         user is not None and user.is_authenticated and isinstance(flag, dict)
         and flag.get("user") == user.pk and isinstance(flag.get("at"), int | float)
         and 0 <= time.time() - flag["at"] <= settings.SESSION_COOKIE_AGE
-        and StaffTOTP.objects.filter(pk=flag.get("totp"), user_id=user.pk,
-                                     confirmed_at__isnull=False).exists()
     )
+    if fresh and isinstance(flag, dict) and flag.get("sso"):
+        # Signed in through the city's identity provider, still configured for staff.
+        verified = any(p.id == flag["sso"] for p in oidc_providers("staff"))
+    else:
+        verified = fresh and StaffTOTP.objects.filter(
+            pk=flag.get("totp") if isinstance(flag, dict) else None, user_id=user.pk,
+            confirmed_at__isnull=False).exists()
     request._staff_2fa_verified = verified
     return verified
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,9 +15,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.core import audit
 from madoguchi.core.models import User
 from madoguchi.core.navigation import safe_next
 from madoguchi.core.signin import sign_in_page
+from madoguchi.identity.contrib.oidc.provider import (
+    OIDCProvider,
+    ProviderUnavailable,
+    oidc_providers,
+)
+from madoguchi.identity.plugins import IdentityError
 
 from . import selectors, services
 from .forms import CodeForm
@@ -34,7 +41,55 @@ def _with_next(url: str, next_url: str) -> str:
 def login_view(request: HttpRequest) -> HttpResponse:
     """Step one: the password. Step two follows on the code (or set-up) page."""
     return sign_in_page(request, User.Kind.STAFF, "staff/login.html",
-                        _with_next(reverse("staff:two_factor"), safe_next(request, "")))
+                        _with_next(reverse("staff:two_factor"), safe_next(request, "")),
+                        extra_context={"identity_providers": oidc_providers("staff")})
+
+
+def _staff_provider(provider_id: str) -> OIDCProvider:
+    for provider in oidc_providers("staff"):
+        if provider.id == provider_id:
+            return provider
+    raise Http404
+
+
+def _sso_refused(request: HttpRequest, provider: OIDCProvider, message: str,
+                 reason: str, status: int) -> HttpResponse:
+    audit.record(request, "signin.sso.refused", target_type="identity_provider",
+                 target_id=provider.id, details={"reason": reason})
+    return render(request, "staff/sso_problem.html",
+                  {"provider": provider, "message": message}, status=status)
+
+
+def sso_start(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """Single sign-on: go to the city's identity provider."""
+    provider = _staff_provider(provider_id)
+    try:
+        return provider.start(request, next_url=safe_next(request, ""))
+    except IdentityError as error:
+        return _sso_refused(request, provider, error.message, getattr(error, "reason", ""),
+                            503 if isinstance(error, ProviderUnavailable) else 400)
+
+
+def sso_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """The city's identity provider sends the staff member back: match them by e-mail."""
+    provider = _staff_provider(provider_id)
+    next_path = provider.pending_next(request)
+    try:
+        identity = provider.complete(request)
+    except IdentityError as error:
+        return _sso_refused(request, provider, error.message, getattr(error, "reason", ""),
+                            503 if isinstance(error, ProviderUnavailable) else 400)
+    email = str((identity.claims or {}).get("email") or "")
+    user = services.staff_for_identity(email)
+    if user is None:
+        return _sso_refused(request, provider, _(
+            "No staff account has the e-mail address the directory gave. Ask your "
+            "administrator to check your account."), "unknown_email", 403)
+    if request.user.is_authenticated:
+        logout(request)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    services.complete_sso_sign_in(request, user, provider.id)
+    return redirect(next_path or services.home_url(user.staff_profile))
 
 
 def _password_step_user(request: HttpRequest) -> StaffMember | HttpResponse:
@@ -106,8 +161,14 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out, and out of the city's identity provider after a single sign-on."""
+    provider_id = services.sso_provider_of(request)
+    provider_logout = None
+    for provider in oidc_providers("staff"):
+        if provider.id == provider_id:
+            provider_logout = provider.logout(request, next_url=reverse("staff:login"))
     logout(request)
-    return redirect("staff:login")
+    return provider_logout or redirect("staff:login")
 
 
 # --- Authenticator resets (administrators, own department) -------------------------------------

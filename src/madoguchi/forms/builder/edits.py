@@ -283,10 +283,11 @@ def set_condition(definition: Mapping[str, Any], *, page_key: str | None = None,
 
 
 def set_settings(definition: Mapping[str, Any], *, title_ja: str, title_en: str, access: str,
-                 applicant_field: str, contact_field: str, signature: bool | None = None
-                 ) -> tuple[dict[str, Any], str]:
+                 applicant_field: str, contact_field: str, signature: bool | None = None,
+                 assurance: str = "email") -> tuple[dict[str, Any], str]:
     """The form's settings; ``signature``: the resident signs on the counter's screen (None
-    leaves the setting as it is)."""
+    leaves the setting as it is); ``assurance``: "high" when a resident form needs a
+    card-based sign-in."""
     result = copy.deepcopy(dict(definition))
     result["title"] = typed_texts(title_ja, title_en)
     result["access"] = access
@@ -294,6 +295,10 @@ def set_settings(definition: Mapping[str, Any], *, title_ja: str, title_en: str,
         result["signature"] = True
     elif signature is not None:
         result.pop("signature", None)
+    if access == "resident" and assurance == "high":
+        result["assurance"] = "high"
+    else:
+        result.pop("assurance", None)
     for name, value in (("applicant_field", applicant_field), ("contact_field", contact_field)):
         if value:
             result[name] = value

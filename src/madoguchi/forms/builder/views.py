@@ -433,6 +433,7 @@ def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 title_en=request.POST.get("title_en", "").replace("\x00", "")[:100],
                 access=access, applicant_field=applicant, contact_field=contact,
                 signature=request.POST.get("signature") == "on",
+                assurance=request.POST.get("assurance", "email"),
             )
             services.save_draft(form, updated, actor=request.user, summary=summary)
             services.link_procedure(form, procedure)
@@ -447,6 +448,7 @@ def form_settings(request: HttpRequest, pk: int) -> HttpResponse:
             "title_ja": (definition.get("title") or {}).get("ja", ""),
             "title_en": (definition.get("title") or {}).get("en", ""),
             "access": definition.get("access", "resident"),
+            "assurance": definition.get("assurance", "email"),
             "applicant_field": definition.get("applicant_field", ""),
             "contact_field": definition.get("contact_field", ""),
             "procedure": str(form.procedure_id or ""),

@@ -29,7 +29,7 @@ DEFINITION_PATH: Path = ("form", "definition")
 def check_definition_structure(definition: dict[str, Any], root: Any,
                                 problems: Problems) -> None:
     """JSON types of the definition, its pages and fields, and the size limits."""
-    for name in ("applicant_field", "access", "contact_field"):
+    for name in ("applicant_field", "access", "assurance", "contact_field"):
         if name in definition and not isinstance(definition[name], str):
             problems.add(_("The form setting “%(name)s” must be text.") % {"name": name})
     if "title" in definition and not is_bilingual(definition["title"]):

@@ -428,6 +428,21 @@ def test_hostile_settings_and_import_posts_never_fail(staff_client, demo_form):
     assert staff_client.post(f"{BASE}/import/", {"file": upload}).status_code == 422
 
 
+def test_settings_offer_the_card_based_sign_in_for_resident_forms(staff_client, demo_form):
+    page = staff_client.get(f"{BASE}/{demo_form.pk}/settings/").content.decode()
+    assert 'name="assurance" value="high"' in page
+    data = {"title_ja": "題", "access": "resident", "assurance": "high",
+            "procedure": str(demo_form.procedure_id)}
+    assert staff_client.post(f"{BASE}/{demo_form.pk}/settings/", data).status_code == 302
+    assert reload(demo_form).draft["assurance"] == "high"
+    data.update(access="counter")
+    assert staff_client.post(f"{BASE}/{demo_form.pk}/settings/", data).status_code == 302
+    assert "assurance" not in reload(demo_form).draft  # only resident forms need the card
+    data.update(access="resident", assurance="email")
+    staff_client.post(f"{BASE}/{demo_form.pk}/settings/", data)
+    assert "assurance" not in reload(demo_form).draft
+
+
 # --- publishing ---------------------------------------------------------------------------------
 def test_publish_is_refused_while_a_condition_points_at_a_deleted_field(staff_client):
     form = create(staff_client)

@@ -346,7 +346,8 @@ def staff_url_shapes() -> list[tuple[str, str]]:
     return found
 
 
-# Staff URLs that are no GET page: actions that only take a POST, the sign-in steps, and the
+# Staff URLs that are no GET page: actions that only take a POST, the sign-in steps (single
+# sign-on through the city's identity provider included: staff/tests/test_sso.py), and the
 # counter's resident screen, which is opened by its signed token and no sign-in. ``preview``
 # only redirects to the first page's preview (a matrix row). The signed document's download needs
 # an issued document: issuance/tests/test_access.py checks it by department and by resident.
@@ -359,7 +360,7 @@ NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approv
              "restore", "preview", "staff_download", "preapp_walk_in", "delete", "legal_hold",
              "worksheet_create", "step_move", "evidence_file", "transfer_export",
              "payout_confirm",
-             "login", "two_factor", "two_factor_setup", "logout"}
+             "login", "two_factor", "two_factor_setup", "logout", "oidc_start", "oidc_callback"}
 
 
 def test_every_staff_page_of_every_app_is_in_the_matrix(case):
