@@ -15,8 +15,9 @@ database (without it, SQLite files in temporary directories). Two parts:
    birth date with the family name, a 住民票コード and an address area, in turn.
 2. **Calling display (the demo server, started as bench/submit.py does).** 400 tickets are
    issued for 市民課's 異動届 and a clerk's signed-in session (both factors, counter 1) is made
-   with ``manage.py shell``. 500 clients (threads, one connection each) then poll
-   ``GET /tickets/display/`` one request after another for 15 s while the clerk calls the next
+   with ``manage.py shell``. 500 clients (threads, one connection each) then poll one request
+   after another, half ``GET /tickets/display/`` (a display without JavaScript reloading the
+   page), half ``GET /tickets/display/board/`` (the fragment the display's script fetches), for 15 s while the clerk calls the next
    ticket (``POST /staff/tickets/call/``) every second. Queries are counted in the server
    (``madoguchi.benchfloor.probe``: every statement run while serving a display request,
    summed over the web workers through ``GET /bench/display-queries/``).
@@ -59,6 +60,7 @@ POLL_CLIENTS = env_int("BENCH_DISPLAY_CLIENTS", 500)
 POLL_SECONDS = env_int("BENCH_DISPLAY_SECONDS", 15)
 TICKETS = env_int("BENCH_DISPLAY_TICKETS", 400)
 CALL_EVERY = 1.0  # seconds between the clerk's calls
+DISPLAY_PATHS = ("/tickets/display/", "/tickets/display/board/")  # without and with script
 SNAPSHOT_SECONDS = 3  # the display's snapshot lives this long (madoguchi.tickets.display)
 
 
@@ -217,14 +219,14 @@ def measure_display(server: Server, clients: list[httpx.Client]) -> dict[str, bo
     errors: list[str] = []
     sent = [0]
 
-    def poll(client: httpx.Client, until: float, record: bool) -> None:
+    def poll(client: httpx.Client, path: str, until: float, record: bool) -> None:
         mine: list[float] = []
         count, failed = 0, []
         while time.monotonic() < until and not submit.STOP.is_set():
             began = time.perf_counter()
             count += 1
             try:
-                response = client.get("/tickets/display/")
+                response = client.get(path)
             except httpx.HTTPError as exc:
                 failed.append(f"display: {type(exc).__name__}: {exc}")
                 continue
@@ -240,8 +242,9 @@ def measure_display(server: Server, clients: list[httpx.Client]) -> dict[str, bo
 
     def run_pollers(seconds: float, record: bool, during: Callable[[float], None]) -> float:
         until = time.monotonic() + seconds
-        threads = [threading.Thread(target=poll, args=(c, until, record), daemon=True)
-                   for c in clients[:POLL_CLIENTS]]
+        threads = [threading.Thread(target=poll, args=(c, DISPLAY_PATHS[i % 2], until, record),
+                                    daemon=True)
+                   for i, c in enumerate(clients[:POLL_CLIENTS])]
         began = time.perf_counter()
         for thread in threads:
             thread.start()
