@@ -176,10 +176,14 @@ def _date(cell: str, column: str, line: int, report: Report) -> dt.date | None:
         return None
 
 
-def _row(cells: dict[str, str], headers: dict[str, str], line: int,
-         report: Report) -> ResidentRecord | None:
-    """The record of one row, or None after adding its problems to ``report``."""
-    before = report.problem_count
+# A cell starting like a formula or any control character (tab and CR are both), in the
+# cells of a row joined by a noncharacter.
+_CELL_SEPARATOR = "\uffff"
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f]|(?:^|\uffff)[=+\\-@]")
+
+
+def _check_cells(cells: dict[str, str], headers: dict[str, str], line: int,
+                 report: Report) -> None:
     for name, value in cells.items():
         if value.startswith(FORMULA_START):
             report.add(Problem(line, headers[name],
@@ -188,6 +192,17 @@ def _row(cells: dict[str, str], headers: dict[str, str], line: int,
             report.add(Problem(line, headers[name], f"longer than {MAX_CELL} characters"))
         elif _CONTROL.search(value):
             report.add(Problem(line, headers[name], "holds a control character"))
+
+
+def _row(cells: dict[str, str], headers: dict[str, str], line: int,
+         report: Report) -> ResidentRecord | None:
+    """The record of one row, or None after adding its problems to ``report``."""
+    before = report.problem_count
+    # One scan of the whole row for the usual case, nothing wrong; the cell by cell checks
+    # below run only when it finds something, to name the column.
+    if _SUSPECT.search(_CELL_SEPARATOR.join(cells.values())) or (
+            max(map(len, cells.values()), default=0) > MAX_CELL):
+        _check_cells(cells, headers, line, report)
     for name in REQUIRED:
         if not cells.get(name):
             report.add(Problem(line, headers[name], "is empty"))
