@@ -124,8 +124,20 @@ def detect_encoding(path: Path) -> str:
 
 
 class _BadEncoding(Exception):
-    def __init__(self, line: int) -> None:
+    """A line that does not decode; ``cell`` is the index of the cell holding the first bad
+    byte (counted on the line's readable beginning), or -1 when it cannot be told."""
+
+    def __init__(self, line: int, cell: int = -1) -> None:
         self.line = line
+        self.cell = cell
+
+
+def _cell_of(text: str) -> int:
+    """The index of the last cell begun in ``text``, a line's beginning."""
+    try:
+        return len(next(csv.reader([text]), [""])) - 1
+    except csv.Error:
+        return -1
 
 
 class _Lines:
@@ -143,8 +155,9 @@ class _Lines:
             self.bytes += len(raw)
             try:
                 text = raw.decode(self.encoding)
-            except UnicodeDecodeError:
-                raise _BadEncoding(self.line) from None
+            except UnicodeDecodeError as exc:
+                start = raw[: exc.start].decode(self.encoding, errors="replace")
+                raise _BadEncoding(self.line, _cell_of(start.lstrip("\ufeff"))) from None
             if self.line == 1 and text.startswith("\ufeff"):
                 text = text[1:]
             yield text
@@ -248,6 +261,7 @@ def read(path: Path, report: Report, *, mapping: dict[str, str] | None = None,
     with path.open("rb") as f:
         lines = _Lines(f, report.encoding)
         reader = csv.reader(lines)
+        header: list[str] | None = None
         try:
             header = next(reader, None)
             if header is None:
@@ -279,7 +293,9 @@ def read(path: Path, report: Report, *, mapping: dict[str, str] | None = None,
                 if progress is not None and report.rows % 1000 == 0:
                     progress(lines.bytes, size)
         except _BadEncoding as exc:
-            report.add(Problem(exc.line, "", f"is not valid {report.encoding}"))
+            column = (header[exc.cell] if header and exc.line > 1
+                      and 0 <= exc.cell < len(header) else "")
+            report.add(Problem(exc.line, column, f"is not valid {report.encoding}"))
         except csv.Error as exc:
             report.add(Problem(lines.line, "", f"cannot be read as CSV ({exc})"))
     if progress is not None:
