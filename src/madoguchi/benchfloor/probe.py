@@ -5,7 +5,8 @@ does) and ``/tickets/display/board/`` (the fragment its script fetches) and repo
 per poll. The count is taken here, in the server: from ``request_started`` to
 ``request_finished`` of a display request, every statement run on that thread's connection
 is counted (a Django execute wrapper), so a snapshot rebuild, a session or a user look-up
-all show. The totals are per process; ``GET /bench/display-queries/`` answers those of the worker that serves it.
+all show. The totals are per process; ``GET /bench/display-queries/`` answers those of the
+worker that serves it.
 """
 
 from __future__ import annotations
