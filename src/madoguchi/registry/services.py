@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Subquery
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -186,9 +186,12 @@ def finish_run(run: ImportRun, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     absent = 0
     if run.full:
-        staged = StagedRecord.objects.filter(run=run).values("record_id")
+        # NOT EXISTS (an anti-join through the unique (run, record_id) index, or a hash that
+        # may spill to disk) rather than NOT IN, whose hashed list of a million staged ids
+        # must fit in memory or be read again for every person.
+        staged = StagedRecord.objects.filter(run=run, record_id=OuterRef("record_id"))
         absent = (Person.objects.filter(source=run.source, active=True)
-                  .exclude(record_id__in=Subquery(staged))
+                  .exclude(Exists(staged))
                   .update(active=False, changed_at=now, updated_at=now, digest=""))
     StagedRecord.objects.filter(run=run).delete()
     run.absent = absent
