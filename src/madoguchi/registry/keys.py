@@ -118,12 +118,7 @@ def _household_index(key: bytes, source: str, household_id: str) -> str:
 
 
 def birth_index(iso_date: str) -> str:
-    return _birth_index(settings.REGISTRY_INDEX_KEY.encode(), iso_date)
-
-
-@lru_cache(maxsize=CACHED_VALUES * 4)
-def _birth_index(key: bytes, iso_date: str) -> str:
-    return _blind_index(key, "birth", iso_date)
+    return blind_index("birth", iso_date)
 
 
 def _is_private_use(cp: int) -> bool:
