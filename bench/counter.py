@@ -10,14 +10,21 @@ database (without it, SQLite files in temporary directories). Two parts:
    through the file-import connector (both passes: validation, then the batched write in one
    transaction): once plainly for the time (``import s:``), once more under tracemalloc for
    the peak of Python's memory (``import peak MB:``; tracemalloc slows allocations about
-   threefold, so its pass is not timed). Then 500 look-ups (``registry.selectors.search``,
-   households included) over the 100,000: a family name (異体字 folded), a whole furigana, a
-   birth date with the family name, a 住民票コード and an address area, in turn.
+   threefold, so its pass is not timed). Then BENCH_REGISTRY_RESIDENTS (10^6) residents are
+   loaded in bulk (``load s:``: the rows the import would write, sealed and blind-indexed
+   for real, by COPY on PostgreSQL), the look-ups are planned (``search full scans
+   planned:``, by EXPLAIN) and 500 of them timed (``registry.selectors.search``, households
+   included): a family name (異体字 folded), a whole furigana, a birth date with the family
+   name, a 住民票コード and an address area, in turn. Last, a new extract of 10^6 rows with
+   a bad row 10 rows before its end is imported over them: refused, naming the row, and
+   nothing changed (``hostile 1M rows s:``, then ``hostile peak MB:`` under tracemalloc).
 2. **Calling display (the demo server, started as bench/submit.py does).** 400 tickets are
    issued for 市民課's 異動届 and a clerk's signed-in session (both factors, counter 1) is made
-   with ``manage.py shell``. 500 clients (threads, one connection each) then poll
-   ``GET /tickets/display/`` one request after another for 15 s while the clerk calls the next
-   ticket (``POST /staff/tickets/call/``) every second. Queries are counted in the server
+   with ``manage.py shell``. 500 clients (threads, one connection each) then poll one request
+   after another, half ``GET /tickets/display/`` (a display without JavaScript reloading the
+   page), half ``GET /tickets/display/board/`` (the fragment the display's script fetches),
+   for 15 s while the clerk calls the next ticket (``POST /staff/tickets/call/``) every
+   second. Queries are counted in the server
    (``madoguchi.benchfloor.probe``: every statement run while serving a display request,
    summed over the web workers through ``GET /bench/display-queries/``).
 
@@ -52,6 +59,9 @@ from _django import percentile, throwaway_database, timed, use_project_django
 
 use_project_django()
 SIZES = (10_000, 100_000)
+RESIDENTS = env_int("BENCH_REGISTRY_RESIDENTS", 1_000_000)  # loaded in bulk for the look-ups
+LOAD_BATCH = 10_000
+HOSTILE_FROM_END = 10
 QUERIES = 500
 WARM_UP = 20
 WARM_UP_ROWS = 3_000
@@ -59,25 +69,42 @@ POLL_CLIENTS = env_int("BENCH_DISPLAY_CLIENTS", 500)
 POLL_SECONDS = env_int("BENCH_DISPLAY_SECONDS", 15)
 TICKETS = env_int("BENCH_DISPLAY_TICKETS", 400)
 CALL_EVERY = 1.0  # seconds between the clerk's calls
+DISPLAY_PATHS = ("/tickets/display/", "/tickets/display/board/")  # without and with script
 SNAPSHOT_SECONDS = 3  # the display's snapshot lives this long (madoguchi.tickets.display)
 
 
 # --- Part 1: the registry ----------------------------------------------------------------
 
 
+def empty_registry() -> None:
+    """An empty registry, as before a city's first import. On PostgreSQL the tables are
+    truncated: deleting leaves the old rows' index entries behind until a vacuum, and the
+    next import of the same codes pays for visiting them (the old bench's "superlinear"
+    10^5 import was mostly that)."""
+    from django.db import connection
+
+    from madoguchi.registry.models import ImportRun, Person, StagedRecord
+
+    if connection.vendor == "postgresql":
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table)
+                           for m in (StagedRecord, ImportRun, Person))
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables}")
+    else:
+        StagedRecord.objects.all().delete()
+        ImportRun.objects.all().delete()
+        Person.objects.all().delete()
+    gc.collect()
+
+
 def measure_registry() -> float:
-    """Import at each size (timed, then under tracemalloc), time the look-ups; print the
-    figures and return the ratio of the peaks."""
+    """Import at each size (timed, then under tracemalloc), load 10^6 residents, time the
+    look-ups and a hostile file; print the figures and return the ratio of the peaks."""
     with throwaway_database("counter"), tempfile.TemporaryDirectory() as tmp:
         from django.db import connection
 
         from madoguchi.demo import registry as demo_registry
         from madoguchi.registry.contrib.file_import.importer import import_file
-        from madoguchi.registry.models import Person
-
-        def empty_registry() -> None:
-            Person.objects.all().delete()
-            gc.collect()
 
         print(f"database: {connection.vendor}")
         print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
@@ -102,18 +129,85 @@ def measure_registry() -> float:
             print(f"rows: {outcome.counts['rows']}")
             print(f"import s: {seconds:.1f}")
             print(f"import peak MB: {peaks[size]:.1f}", flush=True)
-        search_registry(demo_registry.rows(SIZES[-1]))
+            path.unlink()
+        big = Path(tmp) / f"registry-{RESIDENTS}.csv"
+        started = time.perf_counter()
+        demo_registry.write_csv(big, RESIDENTS)
+        log(f"wrote the extract of {RESIDENTS} in {time.perf_counter() - started:.0f} s")
+        empty_registry()
+        load_registry(big)
+        search_registry(demo_registry.rows(RESIDENTS))
+        measure_hostile(big, Path(tmp) / "hostile.csv")
     return peaks[SIZES[-1]] / peaks[SIZES[0]]
 
 
-def search_registry(rows: Any) -> None:
+def load_registry(path: Path) -> None:
+    """Fill the registry with the extract at ``path`` in bulk: each row read and checked by
+    the file import's reader and turned into the very row an import writes (sealed record,
+    blind indexes: ``services.person_row``), then COPY on PostgreSQL, batched INSERTs on
+    SQLite, in one transaction. Then the planner's statistics, as autovacuum (PostgreSQL)
+    or an operator's ANALYZE (SQLite) gives them after an import."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from madoguchi.registry import records, services
+    from madoguchi.registry.contrib.file_import.importer import SOURCE
+    from madoguchi.registry.contrib.file_import.reader import Report, read
+    from madoguchi.registry.models import Person
+
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    columns = services.person_columns()
+    report = Report()
+
+    def person_rows() -> Any:
+        for _line, record in read(path, report):
+            values = records.payload(record)
+            row = services.person_row(
+                SOURCE, record, values, records.digest(values, record.active),
+                changed_at=None if record.active else (record.changed_at or now), stamp=stamp)
+            row["created_at"] = stamp
+            yield [row[c] for c in columns]
+
+    table = connection.ops.quote_name(Person._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    started, cpu = time.perf_counter(), time.process_time()
+    with services.import_cache(), transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for values in person_rows():
+                    copy.write_row(values)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 (model names)
+            batch: list[list[Any]] = []
+            for values in person_rows():
+                batch.append(values)
+                if len(batch) >= LOAD_BATCH:
+                    cursor.executemany(sql, batch)
+                    batch.clear()
+            if batch:
+                cursor.executemany(sql, batch)
+    seconds = time.perf_counter() - started
+    log(f"load of {report.rows}: {time.process_time() - cpu:.1f} s of CPU in this process")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+    if not report.ok:
+        raise submit.BenchError(f"the extract to load was refused: {report.problems[:3]}")
+    print(f"residents: {Person.objects.count()}")
+    print(f"load s: {seconds:.1f}", flush=True)
+
+
+def search_queries(rows: Any) -> list[Any]:
+    """QUERIES look-ups spread over the extract, the five kinds in turn: a family name
+    (異体字 folded: 髙 asked as 高), a whole furigana, a birth date with the family name, a
+    住民票コード and an address area."""
     from madoguchi.jp.wareki import parse_date
-    from madoguchi.registry import selectors
     from madoguchi.registry.plugins import ResidentQuery
 
     queries = []
     for i, row in enumerate(rows):
-        if i % (SIZES[-1] // QUERIES) or len(queries) >= QUERIES:
+        if i % (RESIDENTS // QUERIES) or len(queries) >= QUERIES:
             continue
         family = row[2].split("\u3000")[0]
         kind = len(queries) % 5
@@ -127,14 +221,108 @@ def search_registry(rows: Any) -> None:
             queries.append(ResidentQuery(resident_code=row[0]))
         else:
             queries.append(ResidentQuery(address=row[7].split("丁目")[0][:-1]))
+    return queries
+
+
+def full_scans(queries: list[Any]) -> int:
+    """How many of the look-up's statements (one query of each kind, and the household read)
+    the database plans as a scan of the whole person table: EXPLAIN, on SQLite "SCAN
+    registry_person" without an index, on PostgreSQL a "Seq Scan"."""
+    from django.db import connection
+
+    from madoguchi.registry import selectors
+    from madoguchi.registry.models import Person
+
+    table = Person._meta.db_table
+    statements = [selectors.people(q).only("id", "source", "record_id", "household_index")
+                  [:20].query.sql_with_params() for q in queries[:5]]
+    statements.append(Person.objects.filter(source="file_import", household_index="x",
+                                            active=True).query.sql_with_params())
+    scans = 0
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+            cursor.execute(prefix + sql, params)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            if connection.vendor == "sqlite":
+                full = any(line.strip().startswith(f"SCAN {table}") and "USING" not in line
+                           for line in plan.splitlines())
+            else:
+                full = f"Seq Scan on {table}" in plan
+            if full:
+                log(f"full scan planned for: {sql[:160]}\n{plan}")
+            scans += full
+    return scans
+
+
+def search_registry(rows: Any) -> None:
+    from madoguchi.registry import selectors
+
+    queries = search_queries(rows)
+    print(f"search full scans planned: {full_scans(queries)}")
     found: list[int] = []
     for query in queries[:WARM_UP]:
         selectors.search(query)
     times = timed(lambda q: found.append(len(selectors.search(q))), queries)
+    kinds = ("name", "furigana", "name+birth", "code", "address")
+    for k, kind in enumerate(kinds):
+        log(f"search {kind}: p95 {percentile(times[k::5], 95):.1f} ms")
     print(f"search queries: {len(times)}")
     print(f"mean households found: {sum(found) / len(found):.1f}")
     print(f"search p50 ms: {percentile(times, 50):.1f}")
     print(f"search p95 ms: {percentile(times, 95):.1f}", flush=True)
+
+
+def write_hostile(source: Path, target: Path) -> int:
+    """Copy the extract with one impossible birth date HOSTILE_FROM_END rows before its end;
+    returns that row's line."""
+    with source.open("rb") as f:
+        total = sum(1 for _ in f)
+    bad = total - HOSTILE_FROM_END
+    with source.open("rb") as src, target.open("wb") as out:
+        for number, line in enumerate(src, start=1):
+            if number == bad:
+                cells = line.decode("utf-8").split(",")
+                cells[4] = "2026-02-30"
+                line = ",".join(cells).encode("utf-8")
+            out.write(line)
+    return bad
+
+
+def measure_hostile(extract: Path, hostile: Path) -> None:
+    """A new extract of the same size with a bad row near its end, over the loaded registry:
+    refused with a report naming that row, and nothing written (timed, then under
+    tracemalloc for the peak)."""
+    from madoguchi.registry.contrib.file_import.importer import import_file
+    from madoguchi.registry.contrib.file_import.reader import Refused
+    from madoguchi.registry.models import ImportRun, Person
+
+    bad = write_hostile(extract, hostile)
+    extract.unlink()
+    before = (Person.objects.count(), ImportRun.objects.count())
+
+    def refused() -> str:
+        try:
+            import_file(hostile)
+        except Refused as exc:
+            return str(exc.report.problems[0]) if exc.report.problems else ""
+        raise submit.BenchError("the hostile file was imported")
+
+    started = time.perf_counter()
+    problem = refused()
+    seconds = time.perf_counter() - started
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    refused()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    after = (Person.objects.count(), ImportRun.objects.count())
+    log(f"hostile file refused: {problem}")
+    if not problem.startswith(f"line {bad}, column 生年月日") or after != before:
+        raise submit.BenchError(f"hostile file: {problem!r}, registry {before} → {after}")
+    print(f"hostile 1M rows s: {seconds:.1f}")
+    print(f"hostile peak MB: {peak:.1f}", flush=True)
 
 
 # --- Part 2: the calling display ---------------------------------------------------------
@@ -217,14 +405,14 @@ def measure_display(server: Server, clients: list[httpx.Client]) -> dict[str, bo
     errors: list[str] = []
     sent = [0]
 
-    def poll(client: httpx.Client, until: float, record: bool) -> None:
+    def poll(client: httpx.Client, path: str, until: float, record: bool) -> None:
         mine: list[float] = []
         count, failed = 0, []
         while time.monotonic() < until and not submit.STOP.is_set():
             began = time.perf_counter()
             count += 1
             try:
-                response = client.get("/tickets/display/")
+                response = client.get(path)
             except httpx.HTTPError as exc:
                 failed.append(f"display: {type(exc).__name__}: {exc}")
                 continue
@@ -240,8 +428,9 @@ def measure_display(server: Server, clients: list[httpx.Client]) -> dict[str, bo
 
     def run_pollers(seconds: float, record: bool, during: Callable[[float], None]) -> float:
         until = time.monotonic() + seconds
-        threads = [threading.Thread(target=poll, args=(c, until, record), daemon=True)
-                   for c in clients[:POLL_CLIENTS]]
+        threads = [threading.Thread(target=poll, args=(c, DISPLAY_PATHS[i % 2], until, record),
+                                    daemon=True)
+                   for i, c in enumerate(clients[:POLL_CLIENTS])]
         began = time.perf_counter()
         for thread in threads:
             thread.start()

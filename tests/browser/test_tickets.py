@@ -1,8 +1,9 @@
 """Tickets in a real browser: kiosk → ticket → display → console calls → serve → done.
 
 The kiosk, the ticket slip and the display work without JavaScript (the display reloads itself
-through the HTTP Refresh header); axe-core checks the kiosk, the ticket, the display and the
-console.
+through a refresh inside <noscript>); with JavaScript the display swaps its board in place and
+announces a new call without reloading. axe-core checks the kiosk, the ticket, the display and
+the console.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def test_kiosk_ticket_display_console(new_page, settings, assert_accessible) -> 
     assert_accessible(kiosk, "ticket")
 
     screen = new_page(js=False)
-    response = screen.goto("/tickets/display/")
-    assert response is not None and response.headers.get("refresh") == "5"
+    screen.goto("/tickets/display/")
+    expect(screen.locator('noscript meta[http-equiv="refresh"]')).to_have_attribute("content", "5")
     expect(screen.locator(".display__queues tbody tr").first).to_contain_text("1人")
     expect(screen.locator(".display__calls")).to_contain_text("まだお呼び出しはありません。")
     assert_accessible(screen, "display")
@@ -64,3 +65,36 @@ def test_kiosk_ticket_display_console(new_page, settings, assert_accessible) -> 
     assert Ticket.objects.get().state == "done"
     screen.reload()
     expect(screen.locator(".display__calls")).to_contain_text("まだお呼び出しはありません。")
+
+
+def test_display_with_javascript_shows_a_call_without_reloading(new_page, settings,
+                                                                 assert_accessible) -> None:
+    settings.TICKETS_SNAPSHOT_SECONDS = 0
+    settings.TICKETS_DISPLAY_REFRESH = 1
+    Ticket.objects.all().delete()
+    DailySequence.objects.all().delete()
+    display.forget()
+
+    kiosk = new_page(js=False)
+    kiosk.goto("/tickets/kiosk/")
+    kiosk.get_by_role("button", name="転入・転居・転出").click()
+    expect(kiosk.locator("#ticket-number")).to_contain_text("A001")
+
+    screen = new_page()
+    screen.goto("/tickets/display/")
+    expect(screen.locator(".display__calls")).to_contain_text("まだお呼び出しはありません。")
+    screen.evaluate("window.notReloaded = true")
+    assert_accessible(screen, "display with JavaScript")
+
+    console = new_page()
+    sign_in(console, staff_email("shimin1"), DEMO_PASSWORD, staff=True)
+    console.goto("/staff/tickets/")
+    console.locator("#console-counter").select_option(label="1番窓口 (市民課)")
+    submit(console, "main button:text-is('この窓口を使う')")
+    submit(console, "main button:text-is('次の方を呼ぶ')")
+
+    expect(screen.locator(".display__latest")).to_contain_text("A001", timeout=10_000)
+    expect(screen.locator(".display__latest")).to_contain_text("1番窓口")
+    expect(screen.locator("#display-announce")).to_have_text("A001番の方、1番窓口へお越しください。")
+    assert screen.evaluate("window.notReloaded") is True  # swapped in place, not reloaded
+    assert_accessible(screen, "display after a call")

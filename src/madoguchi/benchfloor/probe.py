@@ -1,10 +1,12 @@
 """Counting the database queries of the calling display's requests (bench mode only).
 
-``bench/counter.py`` polls ``/tickets/display/`` and reports queries per poll. The count is
-taken here, in the server: from ``request_started`` to ``request_finished`` of a display
-request, every statement run on that thread's connection is counted (a Django execute
-wrapper), so a snapshot rebuild, a session or a user look-up all show. The totals are per
-process; ``GET /bench/display-queries/`` answers those of the worker that serves it.
+``bench/counter.py`` polls ``/tickets/display/`` (the page, as a display without JavaScript
+does) and ``/tickets/display/board/`` (the fragment its script fetches) and reports queries
+per poll. The count is taken here, in the server: from ``request_started`` to
+``request_finished`` of a display request, every statement run on that thread's connection
+is counted (a Django execute wrapper), so a snapshot rebuild, a session or a user look-up
+all show. The totals are per process; ``GET /bench/display-queries/`` answers those of the
+worker that serves it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import connection
 
-DISPLAY_PATH = "/tickets/display/"
+DISPLAY_PATHS = frozenset({"/tickets/display/", "/tickets/display/board/"})
 
 _lock = threading.Lock()
 _totals = {"polls": 0, "queries": 0}
@@ -38,7 +40,7 @@ class _Counter:
 
 
 def _started(sender: object, environ: dict[str, Any] | None = None, **kwargs: object) -> None:
-    if not settings.BENCH or not environ or environ.get("PATH_INFO") != DISPLAY_PATH:
+    if not settings.BENCH or not environ or environ.get("PATH_INFO") not in DISPLAY_PATHS:
         return
     counter = _Counter()
     connection.execute_wrappers.append(counter)

@@ -45,12 +45,18 @@ def _keys() -> tuple[str, dict[str, bytes]]:
     return _parse_keys(settings.ENCRYPTION_KEYS)
 
 
+@lru_cache(maxsize=8)
+def _aead(key: bytes) -> AESGCM:
+    """The cipher of a key, built once (a bulk import seals a million values)."""
+    return AESGCM(key)
+
+
 def seal(value: Any, *, context: str) -> str:
     """Encrypt a JSON-serialisable value; ``context`` binds it to its owner (e.g. a record id)."""
     kid, keys = _keys()
     nonce = os.urandom(12)
     plaintext = json.dumps(value, ensure_ascii=False).encode()
-    ciphertext = AESGCM(keys[kid]).encrypt(nonce, plaintext, context.encode())
+    ciphertext = _aead(keys[kid]).encrypt(nonce, plaintext, context.encode())
     return f"{PREFIX}:{kid}:{base64.b64encode(nonce + ciphertext).decode()}"
 
 
@@ -60,7 +66,7 @@ def unseal(token: str, *, context: str) -> Any:
         prefix, kid, encoded = token.split(":", 2)
         key = _keys()[1][kid]
         raw = base64.b64decode(encoded)
-        plaintext = AESGCM(key).decrypt(raw[:12], raw[12:], context.encode())
+        plaintext = _aead(key).decrypt(raw[:12], raw[12:], context.encode())
     except (ValueError, KeyError, Exception) as exc:  # any failure means "not ours"
         raise DecryptionError("cannot decrypt sealed value") from exc
     if prefix != PREFIX:

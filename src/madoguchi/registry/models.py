@@ -49,9 +49,14 @@ class Person(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "record_id"],
                                                name="registry_person_source_record")]
-        indexes = [models.Index(fields=["source", "household_index"],
-                                name="registry_person_household"),
-                   models.Index(fields=["source", "updated_at"], name="registry_person_updated")]
+        # No index but the unique one starts with ``source``: while an import's transaction
+        # fills a table whose statistics say it is (nearly) empty, PostgreSQL answered the
+        # per-batch "source = … AND record_id IN (1,000 ids)" through any index on source,
+        # reading every person written so far for each batch (a quadratic import).
+        indexes = [models.Index(fields=["household_index", "source"],
+                                name="registry_person_household_at"),
+                   models.Index(fields=["updated_at", "source"],
+                                name="registry_person_updated_at")]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.record_id}"
@@ -94,7 +99,11 @@ class StagedRecord(models.Model):
     """The record ids seen by a running import (a full extract's absent people are those not
     staged); emptied when the run ends. Keeps the import's memory constant."""
 
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (run, record_id) serves the run's look-ups, and an index
+    # on the run alone drew PostgreSQL's planner (the staged rows have no statistics while a
+    # run fills them) to read the whole run for every batch.
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="+",
+                            db_index=False)
     record_id = models.CharField(max_length=64)
 
     class Meta:

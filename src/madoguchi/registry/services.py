@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Subquery
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -124,10 +124,8 @@ def apply_batch(run: ImportRun, batch: Sequence[ResidentRecord],
             changed_at = record.changed_at or now
         else:
             changed_at = found[3]
-        row = {"source": run.source, "record_id": record.record_id,
-               "sealed": records.seal(run.source, record, values), "digest": digest,
-               "active": record.active, "changed_at": _datetime(changed_at),
-               "updated_at": stamp, **records.indexed_fields(run.source, record)}
+        row = person_row(run.source, record, values, digest, changed_at=changed_at,
+                         stamp=stamp)
         if found is None:
             row["created_at"] = stamp
             new.append(row)
@@ -140,7 +138,7 @@ def apply_batch(run: ImportRun, batch: Sequence[ResidentRecord],
     # bulk_create / bulk_update spend most of their time building SQL value by value.
     # Only the model's own table and column names go into the SQL; values are parameters.
     if new:
-        columns = [str(f.column) for f in Person._meta.concrete_fields if not f.primary_key]
+        columns = person_columns()
         _execute_many(f"INSERT INTO {_quote(Person._meta.db_table)} "  # noqa: S608
                       f"({', '.join(_quote(c) for c in columns)}) "
                       f"VALUES ({', '.join(['%s'] * len(columns))})",
@@ -150,6 +148,22 @@ def apply_batch(run: ImportRun, batch: Sequence[ResidentRecord],
                       f"{', '.join(f'{_quote(c)} = %s' for c in UPDATED_FIELDS)} WHERE id = %s",
                       [[*(row[c] for c in UPDATED_FIELDS), row["id"]] for row in changed])
     return counts
+
+
+def person_columns() -> list[str]:
+    """The columns of a person row as :func:`person_row` gives them (all but the id)."""
+    return [str(f.column) for f in Person._meta.concrete_fields if not f.primary_key]
+
+
+def person_row(source: str, record: ResidentRecord, values: dict[str, Any], digest: str, *,
+               changed_at: dt.datetime | None, stamp: Any) -> dict[str, Any]:
+    """The columns an import writes for ``record`` (its ``values`` and ``digest`` from
+    :mod:`records`): the sealed record and the blind indexes; ``stamp`` is the database's
+    form of the run's time (the caller adds ``created_at`` for a new person)."""
+    return {"source": source, "record_id": record.record_id,
+            "sealed": records.seal(source, record, values), "digest": digest,
+            "active": record.active, "changed_at": _datetime(changed_at),
+            "updated_at": stamp, **records.indexed_fields(source, record)}
 
 
 def _quote(name: str) -> str:
@@ -172,9 +186,12 @@ def finish_run(run: ImportRun, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     absent = 0
     if run.full:
-        staged = StagedRecord.objects.filter(run=run).values("record_id")
+        # NOT EXISTS (an anti-join through the unique (run, record_id) index, or a hash that
+        # may spill to disk) rather than NOT IN, whose hashed list of a million staged ids
+        # must fit in memory or be read again for every person.
+        staged = StagedRecord.objects.filter(run=run, record_id=OuterRef("record_id"))
         absent = (Person.objects.filter(source=run.source, active=True)
-                  .exclude(record_id__in=Subquery(staged))
+                  .exclude(Exists(staged))
                   .update(active=False, changed_at=now, updated_at=now, digest=""))
     StagedRecord.objects.filter(run=run).delete()
     run.absent = absent

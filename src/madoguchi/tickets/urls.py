@@ -13,5 +13,6 @@ urlpatterns = [
     path("tickets/kiosk/<slug:code>/", views.kiosk_issue, name="kiosk_issue"),
     path("tickets/t/<str:token>/", views.ticket_page, name="ticket"),
     path("tickets/display/", views.display_page, name="display"),
+    path("tickets/display/board/", views.display_board, name="display_board"),
     path("tickets/display.json", views.display_json, name="display_json"),
 ]

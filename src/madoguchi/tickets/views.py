@@ -147,20 +147,35 @@ def ticket_page(request: HttpRequest, token: str) -> HttpResponse:
 # -- The calling display -------------------------------------------------------------------------
 
 
-@require_GET
-def display_page(request: HttpRequest) -> HttpResponse:
-    """The waiting-area monitor. No session, no user, no query on a warm snapshot."""
-    request.user = AnonymousUser()
-    board = display.snapshot()
-    refresh = _seconds("DISPLAY_REFRESH", DISPLAY_REFRESH)
-    html = loader.render_to_string("tickets/display.html", {
-        "board": board, "latest": board.calls[:1], "earlier": board.calls[1:],
-        "refresh": refresh,
-    })
+def _display_context(board: selectors.Board) -> dict[str, Any]:
+    return {"board": board, "latest": board.calls[:1], "earlier": board.calls[1:],
+            "refresh": _seconds("DISPLAY_REFRESH", DISPLAY_REFRESH)}
+
+
+def _no_store(html: str) -> HttpResponse:
     response = HttpResponse(html)
-    response["Refresh"] = str(refresh)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def display_page(request: HttpRequest) -> HttpResponse:
+    """The waiting-area monitor. No session, no user, no query on a warm snapshot.
+
+    Without JavaScript it reloads itself (a refresh inside <noscript>); with it, its script
+    polls :func:`display_board` and swaps the board in place."""
+    request.user = AnonymousUser()
+    return _no_store(loader.render_to_string("tickets/display.html",
+                                             _display_context(display.snapshot())))
+
+
+@require_GET
+def display_board(request: HttpRequest) -> HttpResponse:
+    """The display's board alone, as an HTML fragment for its script (same snapshot, no
+    session, no query when warm)."""
+    request.user = AnonymousUser()
+    return _no_store(loader.render_to_string("tickets/includes/display_board.html",
+                                             _display_context(display.snapshot())))
 
 
 @require_GET

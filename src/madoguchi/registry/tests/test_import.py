@@ -208,13 +208,16 @@ def test_bad_encoding_names_the_line_and_nothing_is_imported(db, tmp_path):
     lines = good.split(b"\n")
     lines[4] = lines[4].replace("山﨑".encode(), b"\xff\xfe")
     (tmp_path / "bad.csv").write_bytes(b"\n".join(lines))
-    assert refused(tmp_path / "bad.csv") == ["line 5: is not valid utf-8-sig"]
+    assert refused(tmp_path / "bad.csv") == ["line 5, column 氏名: is not valid utf-8-sig"]
     # A Shift_JIS file cut in the middle of a character.
     sjis = write(tmp_path / "s.csv", FAMILY[:4], encoding="cp932").read_bytes()
     cut = sjis.split(b"\r\n")
     cut[4] += b"\x81"  # a lead byte with no second byte
     (tmp_path / "cut.csv").write_bytes(b"\r\n".join(cut))
-    assert refused(tmp_path / "cut.csv") == ["line 5: is not valid cp932"]
+    assert refused(tmp_path / "cut.csv") == ["line 5, column 異動日: is not valid cp932"]
+    # A bad header line: no column to name.
+    (tmp_path / "head.csv").write_bytes(b"\xff" + good)
+    assert refused(tmp_path / "head.csv") == ["line 1: is not valid cp932"]
 
 
 @pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+81-3", "-1+2", "@SUM(A1)"])
@@ -242,6 +245,24 @@ def test_a_bad_row_after_many_good_ones_imports_nothing(db, tmp_path):
     rows.append(person("59999999999", "山田　太郎", "ヤマダ　タロウ", birth="2026-02-30"))
     problems = refused(write(tmp_path / "late.csv", rows))
     assert problems[0].startswith("line 1601, column 生年月日")
+
+
+def test_a_hostile_extract_leaves_the_registry_as_it_was(db, tmp_path):
+    """Over a registry already imported, a new extract whose bad row comes after more than
+    one batch of good (changed) rows is refused and changes nothing."""
+    rows = [person(f"5{i:010d}", "山田　太郎", "ヤマダ　タロウ", household=f"{i:08d}")
+            for i in range(1, 1200)]
+    importer.import_file(write(tmp_path / "first.csv", rows))
+    before = snapshot()
+    runs = ImportRun.objects.count()
+    moved = [{**row, "address": "緑ヶ丘市桜坂1丁目2番3号"} for row in rows]
+    moved[-1] = {**moved[-1], "kana": "=cmd|' /C calc'!A0"}
+    with pytest.raises(Refused) as caught:
+        importer.import_file(write(tmp_path / "moved.csv", moved))
+    assert [str(p) for p in caught.value.report.problems] == [
+        "line 1200, column 氏名フリガナ: starts like a spreadsheet formula (=, +, -, @): refused"]
+    assert snapshot() == before and ImportRun.objects.count() == runs
+    assert StagedRecord.objects.count() == 0
 
 
 def test_a_duplicate_code_in_a_later_batch_rolls_everything_back(db, tmp_path):

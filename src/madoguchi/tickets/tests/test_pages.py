@@ -119,10 +119,19 @@ def test_display_shows_calls_and_waits(tickets, purpose, counter, clerk, rf_for,
     client = english() if language == "en" else Client()
     response = client.get("/tickets/display/")
     body = response.content.decode()
-    assert response["Refresh"] == "5"
+    # Without JavaScript the page reloads itself; with it, its script polls the board instead.
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in body
+    assert "Refresh" not in response and response["Cache-Control"] == "no-store"
+    assert 'data-board-url="/tickets/display/board/"' in body
     assert "A001" in body and counter.name[language] in body
     assert ("Now calling" if language == "en" else "お呼び出し中") in body
-    assert "<script" not in body  # works without JavaScript
+    board = client.get("/tickets/display/board/")
+    fragment = board.content.decode()
+    assert board["Cache-Control"] == "no-store" and "<html" not in fragment
+    assert 'class="display__board" data-latest="A001:1:0"' in fragment
+    announcement = (f"Number A001, please come to {counter.name['en']}." if language == "en"
+                    else f"A001番の方、{counter.name['ja']}へお越しください。")
+    assert announcement in fragment and counter.name[language] in fragment
 
 
 def test_display_costs_no_query_on_a_warm_snapshot(tickets, purpose, client,
@@ -134,6 +143,22 @@ def test_display_costs_no_query_on_a_warm_snapshot(tickets, purpose, client,
         for _ in range(3):
             assert client.get("/tickets/display/").status_code == 200
             assert client.get("/tickets/display.json").status_code == 200
+            assert client.get("/tickets/display/board/").status_code == 200
+
+
+def test_display_board_polls_cost_no_query_and_follow_the_snapshot(
+        tickets, purpose, counter, clerk, rf_for, client, django_assert_num_queries):
+    """The script's fragment: no query per poll on a warm snapshot, a new call once rebuilt."""
+    services.issue(purpose, channel="kiosk")
+    display.forget()
+    assert "data-latest=\"\"" in client.get("/tickets/display/board/").content.decode()
+    with django_assert_num_queries(0):
+        for _ in range(5):
+            response = client.get("/tickets/display/board/")
+            assert response.status_code == 200
+            assert "data-latest=\"\"" in response.content.decode()
+    services.call_next(rf_for(clerk), clerk, counter)  # forgets this process's snapshot
+    assert 'data-latest="A001:1:0"' in client.get("/tickets/display/board/").content.decode()
 
 
 def test_display_json(tickets, purpose, client):

@@ -124,8 +124,20 @@ def detect_encoding(path: Path) -> str:
 
 
 class _BadEncoding(Exception):
-    def __init__(self, line: int) -> None:
+    """A line that does not decode; ``cell`` is the index of the cell holding the first bad
+    byte (counted on the line's readable beginning), or -1 when it cannot be told."""
+
+    def __init__(self, line: int, cell: int = -1) -> None:
         self.line = line
+        self.cell = cell
+
+
+def _cell_of(text: str) -> int:
+    """The index of the last cell begun in ``text``, a line's beginning."""
+    try:
+        return len(next(csv.reader([text]), [""])) - 1
+    except csv.Error:
+        return -1
 
 
 class _Lines:
@@ -143,8 +155,9 @@ class _Lines:
             self.bytes += len(raw)
             try:
                 text = raw.decode(self.encoding)
-            except UnicodeDecodeError:
-                raise _BadEncoding(self.line) from None
+            except UnicodeDecodeError as exc:
+                start = raw[: exc.start].decode(self.encoding, errors="replace")
+                raise _BadEncoding(self.line, _cell_of(start.lstrip("\ufeff"))) from None
             if self.line == 1 and text.startswith("\ufeff"):
                 text = text[1:]
             yield text
@@ -176,10 +189,14 @@ def _date(cell: str, column: str, line: int, report: Report) -> dt.date | None:
         return None
 
 
-def _row(cells: dict[str, str], headers: dict[str, str], line: int,
-         report: Report) -> ResidentRecord | None:
-    """The record of one row, or None after adding its problems to ``report``."""
-    before = report.problem_count
+# A cell starting like a formula or any control character (tab and CR are both), in the
+# cells of a row joined by a noncharacter.
+_CELL_SEPARATOR = "\uffff"
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f]|(?:^|\uffff)[=+\\-@]")
+
+
+def _check_cells(cells: dict[str, str], headers: dict[str, str], line: int,
+                 report: Report) -> None:
     for name, value in cells.items():
         if value.startswith(FORMULA_START):
             report.add(Problem(line, headers[name],
@@ -188,6 +205,17 @@ def _row(cells: dict[str, str], headers: dict[str, str], line: int,
             report.add(Problem(line, headers[name], f"longer than {MAX_CELL} characters"))
         elif _CONTROL.search(value):
             report.add(Problem(line, headers[name], "holds a control character"))
+
+
+def _row(cells: dict[str, str], headers: dict[str, str], line: int,
+         report: Report) -> ResidentRecord | None:
+    """The record of one row, or None after adding its problems to ``report``."""
+    before = report.problem_count
+    # One scan of the whole row for the usual case, nothing wrong; the cell by cell checks
+    # below run only when it finds something, to name the column.
+    if _SUSPECT.search(_CELL_SEPARATOR.join(cells.values())) or (
+            max(map(len, cells.values()), default=0) > MAX_CELL):
+        _check_cells(cells, headers, line, report)
     for name in REQUIRED:
         if not cells.get(name):
             report.add(Problem(line, headers[name], "is empty"))
@@ -233,6 +261,7 @@ def read(path: Path, report: Report, *, mapping: dict[str, str] | None = None,
     with path.open("rb") as f:
         lines = _Lines(f, report.encoding)
         reader = csv.reader(lines)
+        header: list[str] | None = None
         try:
             header = next(reader, None)
             if header is None:
@@ -264,7 +293,9 @@ def read(path: Path, report: Report, *, mapping: dict[str, str] | None = None,
                 if progress is not None and report.rows % 1000 == 0:
                     progress(lines.bytes, size)
         except _BadEncoding as exc:
-            report.add(Problem(exc.line, "", f"is not valid {report.encoding}"))
+            column = (header[exc.cell] if header and exc.line > 1
+                      and 0 <= exc.cell < len(header) else "")
+            report.add(Problem(exc.line, column, f"is not valid {report.encoding}"))
         except csv.Error as exc:
             report.add(Problem(lines.line, "", f"cannot be read as CSV ({exc})"))
     if progress is not None:
