@@ -16,7 +16,7 @@ from django.test import Client, RequestFactory
 from madoguchi.conftest import client_for
 from madoguchi.payments import services
 from madoguchi.payments.contrib.demo import provider as demo
-from madoguchi.payments.models import DemoCharge, Payment, PaymentEvent, RefundRequest
+from madoguchi.payments.models import DemoCharge, PaymentEvent, RefundRequest
 from madoguchi.payments.plugins import payment_providers
 from madoguchi.staff.tests.helpers import member
 
@@ -142,9 +142,9 @@ def test_a_crash_after_the_providers_confirmation_loses_nothing(demo, make_appli
                                charged=Charged.BEFORE_SENDING, provider="demo")
     payment = started(make_application())
     provider_decides(payment)  # the provider has the money
-    with mock.patch.object(PaymentEvent.objects, "create", side_effect=RuntimeError("crash")):
-        with pytest.raises(RuntimeError):
-            notify(payment.provider_payment_id)
+    crash = mock.patch.object(PaymentEvent.objects, "create", side_effect=RuntimeError("crash"))
+    with crash, pytest.raises(RuntimeError):
+        notify(payment.provider_payment_id)
     payment.refresh_from_db()
     assert payment.status == "pending"  # our commit was rolled back
     assert services.sync_pending(older_than=dt.timedelta(0)) == 1
