@@ -143,7 +143,7 @@ class StripeProvider(PaymentProvider):
             # so an old event arriving late reports the present, not the past.
             return self.status(str(obj["id"]))
         if event.type in PAYMENT_EVENTS:
-            intent = obj.get("payment_intent")
+            intent = _get(obj, "payment_intent")
             sessions = self._call(_("read the payment"), client().v1.checkout.sessions.list,
                                   params={"payment_intent": str(intent), "limit": 1})
             if not sessions.data:
