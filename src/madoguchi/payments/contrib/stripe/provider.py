@@ -89,18 +89,19 @@ class StripeProvider(PaymentProvider):
     id = "stripe"
     label = gettext_lazy("Credit card or convenience store (Stripe)")
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except stripe.StripeError as exc:
-            raise PaymentError(_("The payment service could not %(what)s: %(detail)s") % {
-                "what": what, "detail": exc.user_message or exc.__class__.__name__}) from exc
+            raise PaymentError(_("The payment service refused the request or could not be "
+                                 "reached: %(detail)s") % {
+                "detail": exc.user_message or exc.__class__.__name__}) from exc
 
     def start(self, request: HttpRequest, *, amount: int, reference: str, description: str,
               return_url: str) -> PaymentStart:
         expires = dt.datetime.now(dt.UTC) + SESSION_LIFETIME
         joiner = "&" if "?" in return_url else "?"
-        session = self._call(_("open the payment"), client().v1.checkout.sessions.create, params={
+        session = self._call(client().v1.checkout.sessions.create, params={
             "mode": "payment",
             "payment_method_types": ["card", "konbini"],
             "payment_method_options": {"konbini": {"expires_after_days": KONBINI_DAYS}},
@@ -119,7 +120,7 @@ class StripeProvider(PaymentProvider):
                             expires_at=expires)
 
     def status(self, payment_id: str) -> PaymentResult:
-        session = self._call(_("read the payment"), client().v1.checkout.sessions.retrieve,
+        session = self._call(client().v1.checkout.sessions.retrieve,
                              payment_id, params={
                                  "expand": ["payment_intent", "payment_intent.latest_charge"]})
         return session_result(session)
@@ -144,7 +145,7 @@ class StripeProvider(PaymentProvider):
             return self.status(str(obj["id"]))
         if event.type in PAYMENT_EVENTS:
             intent = _get(obj, "payment_intent")
-            sessions = self._call(_("read the payment"), client().v1.checkout.sessions.list,
+            sessions = self._call(client().v1.checkout.sessions.list,
                                   params={"payment_intent": str(intent), "limit": 1})
             if not sessions.data:
                 raise PaymentError(_("The payment service does not know this payment."))
@@ -157,10 +158,10 @@ class StripeProvider(PaymentProvider):
             raise PaymentError(_("This payment cannot be refunded."))
         if not 0 < amount <= current.amount - current.refunded:
             raise PaymentError(_("The refund is more than what is left."))
-        session = self._call(_("read the payment"), client().v1.checkout.sessions.retrieve,
+        session = self._call(client().v1.checkout.sessions.retrieve,
                              payment_id)
         key = hashlib.sha256(f"{payment_id}:{amount}:{reason}".encode()).hexdigest()
-        self._call(_("refund the payment"), client().v1.refunds.create, params={
+        self._call(client().v1.refunds.create, params={
             "payment_intent": str(session.payment_intent), "amount": amount,
             "metadata": {"reference": current.reference, "reason": reason[:400]},
         }, options={"idempotency_key": f"refund-{key}"})
