@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from madoguchi.applications.models import Application
+from madoguchi.core.models import User
 
 from . import state
 from .models import Charged, FeeSchedule, Payment, PaymentEvent, PaymentState, RefundRequest
@@ -162,7 +163,7 @@ def apply_result(provider_id: str, result: PaymentResult, *, source: str) -> App
             return Applied(None, False)
         if payment.provider_payment_id and payment.provider_payment_id != result.payment_id:
             return Applied(payment, False)
-        if result.status == PaymentState.PAID and result.amount != payment.amount:
+        if str(result.status) == state.PAID and result.amount != payment.amount:
             logger.warning("payment %s: paid %s yen, asked %s yen: not recorded",
                            payment.reference, result.amount, payment.amount)
             return Applied(payment, False)
@@ -246,7 +247,7 @@ def _requested(payment_id: int) -> None:
     send_payment_notice.enqueue(payment_id, "requested")
 
 
-def request_refund(payment: Payment, *, amount: int, reason: str, user: object) -> RefundRequest:
+def request_refund(payment: Payment, *, amount: int, reason: str, user: User) -> RefundRequest:
     """A clerk asks for a refund; an approver decides (:func:`decide_refund`)."""
     reason = reason.strip()
     if not reason:
@@ -262,13 +263,13 @@ def request_refund(payment: Payment, *, amount: int, reason: str, user: object) 
                                             requested_by=user)
 
 
-def decide_refund(refund: RefundRequest, *, approve: bool, user: object) -> RefundRequest:
+def decide_refund(refund: RefundRequest, *, approve: bool, user: User) -> RefundRequest:
     """An approver (not the requester) approves, and the provider refunds; or rejects."""
     with transaction.atomic():
         locked = RefundRequest.objects.select_for_update().get(pk=refund.pk)
         if locked.state != RefundRequest.State.REQUESTED:
             raise PaymentRefused("decided")
-        if locked.requested_by_id == getattr(user, "pk", None):
+        if locked.requested_by_id == user.pk:
             raise PaymentRefused("own")
         locked.decided_by = user
         locked.decided_at = timezone.now()
