@@ -6,7 +6,8 @@ class PaymentsConfig(AppConfig):
 
     The app holds the registry and the contract (:mod:`madoguchi.payments.plugins`); providers
     live under :mod:`madoguchi.payments.contrib` and are registered here: Stripe Checkout, and
-    the demo provider (enabled only with MADOGUCHI_DEMO or in tests).
+    the demo provider (enabled only with MADOGUCHI_DEMO or in tests), and the clock that asks
+    the providers about pending payments.
     """
 
     name = "madoguchi.payments"
@@ -14,10 +15,17 @@ class PaymentsConfig(AppConfig):
     verbose_name = "payment providers"
 
     def ready(self) -> None:
+        from madoguchi.core.clocks import clocks
+
         from .contrib.demo.provider import DemoProvider
         from .contrib.stripe.provider import StripeProvider
         from .plugins import payment_providers
+        from .tasks import start_clock
 
         for provider in (DemoProvider(), StripeProvider()):
             if provider.id not in payment_providers:
                 payment_providers.register(provider.id, provider)
+        # Every five minutes, ask the providers about pending payments nobody heard of (a
+        # lost notification, a crash before our commit); serve starts it.
+        if "payments" not in clocks:
+            clocks.register("payments", start_clock)

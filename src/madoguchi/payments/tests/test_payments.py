@@ -211,3 +211,10 @@ def test_the_notification_body_is_what_is_signed():
     demo.verify(body, demo.sign(body))
     with pytest.raises(demo.PaymentSignatureError):
         demo.verify(body + b" ", demo.sign(body))
+
+
+def test_payments_register_their_clock():
+    from madoguchi.core.clocks import clocks
+    from madoguchi.payments import tasks
+
+    assert clocks["payments"] is tasks.start_clock
