@@ -15,11 +15,13 @@ class PaymentsConfig(AppConfig):
     verbose_name = "payment providers"
 
     def ready(self) -> None:
+        from madoguchi.applications.hooks import after_submit
         from madoguchi.core.clocks import clocks
 
         from .contrib.demo.provider import DemoProvider
         from .contrib.stripe.provider import StripeProvider
         from .plugins import payment_providers
+        from .services import pay_before_sending
         from .tasks import start_clock
 
         for provider in (DemoProvider(), StripeProvider()):
@@ -29,3 +31,6 @@ class PaymentsConfig(AppConfig):
         # lost notification, a crash before our commit); serve starts it.
         if "payments" not in clocks:
             clocks.register("payments", start_clock)
+        # A fee charged before sending: from the check page straight to the provider.
+        if "payments" not in after_submit:
+            after_submit.register("payments", pay_before_sending)

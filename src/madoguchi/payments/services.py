@@ -291,3 +291,28 @@ def decide_refund(refund: RefundRequest, *, approve: bool, user: User) -> Refund
         locked.save(update_fields=["state", "decided_by", "decided_at"])
     apply_result(payment.provider, result, source="staff")
     return locked
+
+
+def pay_before_sending(request: HttpRequest, application: Application) -> str | None:
+    """After the check page: a fee charged before sending opens a payment at once.
+
+    The application exists (it has its receipt number) and its payment is pending (支払待ち)
+    until the provider confirms it; the resident goes straight to the provider, or to the
+    payment page if the provider cannot be reached. None when nothing is charged now.
+    """
+    from django.urls import reverse
+
+    schedule = FeeSchedule.objects.filter(procedure_id=application.procedure_id,
+                                          charged=Charged.BEFORE_SENDING).first()
+    if schedule is None or application.applicant_id is None:
+        return None
+    try:
+        payment = create_payment(application, copies=1, stage=Charged.BEFORE_SENDING)
+    except PaymentRefused:
+        return None
+    pay_url = reverse("payments:pay", args=[payment.public_id])
+    try:
+        return start(request, payment, return_url=request.build_absolute_uri(
+            reverse("payments:return", args=[payment.public_id])))
+    except PaymentRefused:
+        return pay_url

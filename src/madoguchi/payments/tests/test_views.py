@@ -111,3 +111,34 @@ def test_the_admin_edits_a_procedures_fee(procedure):
     assert (fee.per_copy, fee.postage, fee.max_copies, fee.charged) == (
         300, 110, 5, "before_sending")
     assert [e.label["ja"] for e in fee.exemptions.all()] == ["生活保護受給者"]
+
+
+def test_pay_before_sending_goes_from_the_check_page_to_the_provider(resident_client,
+                                                                     schedule):
+    from madoguchi.applications.models import Application
+    from madoguchi.conftest import CHECK_URL, check_token, fill_wizard
+
+    schedule.charged = "before_sending"
+    schedule.save()
+    fill_wizard(resident_client)
+    sent = resident_client.post(CHECK_URL, {"token": check_token(resident_client)})
+    application = Application.objects.get()
+    payment = Payment.objects.get(application=application)
+    assert (payment.stage, payment.status, payment.amount) == ("before_sending", "pending", 410)
+    assert sent.status_code == 302
+    assert sent["Location"] == f"/payments/demo/{payment.provider_payment_id}/"
+    resident_client.post(sent["Location"], {"choice": "pay"})
+    payment.refresh_from_db()
+    assert payment.status == "paid"
+
+
+def test_without_a_fee_before_sending_the_resident_sees_the_sent_page(resident_client,
+                                                                      schedule):
+    from madoguchi.applications.models import Application
+    from madoguchi.conftest import CHECK_URL, check_token, fill_wizard
+
+    fill_wizard(resident_client)  # the fee is charged after review
+    sent = resident_client.post(CHECK_URL, {"token": check_token(resident_client)})
+    application = Application.objects.get()
+    assert sent["Location"] == f"/my/applications/{application.public_id}/submitted/"
+    assert not Payment.objects.exists()
