@@ -46,6 +46,10 @@ def test_pay_after_review(new_page, assert_accessible, settings, tmp_path):
 
     resident = new_page()
     sign_in(resident, DEMO_RESIDENT_EMAIL, DEMO_PASSWORD)
+    resident.goto("/my/")
+    expect(resident.locator("#due-title")).to_have_text("お支払いください")
+    expect(resident.locator("main")).to_contain_text("710円")
+    assert_accessible(resident, "my page with a payment due")
     resident.goto("/my/payments/")
     expect(resident.locator("main")).to_contain_text("お支払いください")
     expect(resident.locator("main")).to_contain_text("710円")

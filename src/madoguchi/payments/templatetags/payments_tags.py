@@ -58,3 +58,11 @@ def case_payments(application: Any, staff: Any) -> dict[str, Any]:
     return {"show": True, "application": application, "schedule": schedule,
             "payments": payments, "can_request": not open_or_paid,
             "exemptions": list(schedule.exemptions.all())}
+
+
+@register.inclusion_tag("payments/_due.html")
+def payments_due(user: Any) -> dict[str, Any]:
+    """マイページ: 「お支払いください」 with each amount due and its pay button."""
+    from .. import selectors as payment_selectors
+
+    return {"due": payment_selectors.due_for_resident(user)}

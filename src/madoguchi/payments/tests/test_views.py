@@ -49,6 +49,8 @@ def test_pay_after_review_from_the_case_to_the_receipt(requested, resident, appl
     asked = MailboxMessage.objects.get(to__contains=application.contact_email)
     assert f"/my/payments/{requested.public_id}/" in asked.body and "710" in asked.body
     client = client_for(resident)
+    my_page = client.get("/my/").content.decode()
+    assert f"/my/payments/{requested.public_id}/" in my_page and "710" in my_page
     mine = client.get("/my/payments/").content.decode()
     assert "710" in mine and f"/my/payments/{requested.public_id}/" in mine
     page = client.get(f"/my/payments/{requested.public_id}/")
