@@ -439,6 +439,14 @@ SITE_URL = os.environ.get(
     "MADOGUCHI_SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 ).rstrip("/")
 
+# --- Fees paid online: the default provider ("stripe" in production, "demo" in the demo city)
+# and Stripe's keys. STRIPE_API_BASE points the SDK at a local fake in tests only.
+MADOGUCHI_PAYMENT_PROVIDER = os.environ.get(
+    "MADOGUCHI_PAYMENT_PROVIDER", "demo" if DEMO or TESTING else "stripe")
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+
 # --- LINE Messaging API (notification channel and chat menu). Off unless both are set.
 LINE_CHANNEL_SECRET = os.environ.get("LINE_CHANNEL_SECRET", "")
 LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "")

@@ -44,7 +44,7 @@ urlpatterns = [
     path("staff/counter/", include("madoguchi.counter.urls")),
     path("staff/bpr/effect/", include("madoguchi.bpr.dashboard_urls")),
     path("staff/bpr/", include("madoguchi.bpr.urls")),
-    path("staff/payments/", include("madoguchi.payments.transfers.urls")),
+    path("staff/payments/", include("madoguchi.payments.staff_urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),
     path("", include((RESIDENT_URLS, "residents"))),
@@ -56,6 +56,7 @@ urlpatterns = [
     # The LINE app serves the notification settings and LINE pages in the old "channels" namespace.
     path("", include(("madoguchi.line.urls", "channels"))),
     path("", include("madoguchi.tickets.urls")),
+    path("", include("madoguchi.payments.urls")),
     path("pre/", include("madoguchi.counter.preapp_urls")),
 ]
 

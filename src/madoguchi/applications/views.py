@@ -37,7 +37,7 @@ from madoguchi.jp.width import to_ascii
 from madoguchi.residents import selectors as resident_selectors
 from madoguchi.residents.permissions import resident_required
 
-from . import drafts, selectors, services, tasks, verified
+from . import drafts, hooks, selectors, services, tasks, verified
 from .drafts import DraftState
 
 SUBMITTED_SESSION_KEY = "submitted"
@@ -401,7 +401,8 @@ def _after_submit(request: HttpRequest, application: Any) -> HttpResponse:
         if str(application.public_id) not in receipts:
             request.session[SUBMITTED_SESSION_KEY] = [*receipts[-19:], str(application.public_id)]
         return redirect("applications:received", public_id=application.public_id)
-    return redirect("applications:submitted", public_id=application.public_id)
+    follow = hooks.next_url(request, application)  # e.g. a fee paid before sending
+    return redirect(follow or reverse("applications:submitted", args=[application.public_id]))
 
 
 def _parse_token(value: str) -> uuid.UUID | None:

@@ -5,9 +5,32 @@ class PaymentsConfig(AppConfig):
     """Payment providers (decisions floor): fees paid online (手数料, 証明書の交付手数料 ...).
 
     The app holds the registry and the contract (:mod:`madoguchi.payments.plugins`); providers
-    live under :mod:`madoguchi.payments.contrib` and register themselves in their ``ready()``.
+    live under :mod:`madoguchi.payments.contrib` and are registered here: Stripe Checkout, and
+    the demo provider (enabled only with MADOGUCHI_DEMO or in tests), and the clock that asks
+    the providers about pending payments.
     """
 
     name = "madoguchi.payments"
     label = "payments"
     verbose_name = "payment providers"
+
+    def ready(self) -> None:
+        from madoguchi.applications.hooks import after_submit
+        from madoguchi.core.clocks import clocks
+
+        from .contrib.demo.provider import DemoProvider
+        from .contrib.stripe.provider import StripeProvider
+        from .plugins import payment_providers
+        from .services import pay_before_sending
+        from .tasks import start_clock
+
+        for provider in (DemoProvider(), StripeProvider()):
+            if provider.id not in payment_providers:
+                payment_providers.register(provider.id, provider)
+        # Every five minutes, ask the providers about pending payments nobody heard of (a
+        # lost notification, a crash before our commit); serve starts it.
+        if "payments" not in clocks:
+            clocks.register("payments", start_clock)
+        # A fee charged before sending: from the check page straight to the provider.
+        if "payments" not in after_submit:
+            after_submit.register("payments", pay_before_sending)

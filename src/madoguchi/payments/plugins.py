@@ -31,6 +31,7 @@ class PaymentStatus(enum.StrEnum):
     PENDING = "pending"  # started, outcome not known yet
     PAID = "paid"
     FAILED = "failed"  # refused or abandoned; the resident may start again
+    EXPIRED = "expired"  # not paid in time (a checkout page or konbini voucher ran out)
     CANCELLED = "cancelled"
     REFUNDED = "refunded"  # the whole amount went back
     PARTIALLY_REFUNDED = "partially_refunded"

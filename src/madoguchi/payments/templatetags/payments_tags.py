@@ -40,3 +40,29 @@ def case_payout(application: Any, staff: Any) -> dict[str, Any]:
     approved = application.status in selectors.PAID_STATUSES
     return {"show": True, "application": application, "payout": payout, "exported": exported,
             "approve": approve, "can_confirm": (approve or approved) and not exported}
+
+
+@register.inclusion_tag("payments/staff/_case_payments.html")
+def case_payments(application: Any, staff: Any) -> dict[str, Any]:
+    """The fee panel of a case whose procedure has a fee: its payments and, when none is open
+    or paid, the form asking the resident to pay (copies and an accepted exemption)."""
+    from .. import selectors as payment_selectors
+    from .. import state
+
+    schedule = payment_selectors.schedule_of(application.procedure_id)
+    if schedule is None or not staff.handles_cases:
+        return {"show": False}
+    payments = payment_selectors.for_application(application.pk)
+    open_or_paid = any(p.status == state.PENDING or p.status in state.SETTLED
+                       for p in payments)
+    return {"show": True, "application": application, "schedule": schedule,
+            "payments": payments, "can_request": not open_or_paid,
+            "exemptions": list(schedule.exemptions.all())}
+
+
+@register.inclusion_tag("payments/_due.html")
+def payments_due(user: Any) -> dict[str, Any]:
+    """マイページ: 「お支払いください」 with each amount due and its pay button."""
+    from .. import selectors as payment_selectors
+
+    return {"due": payment_selectors.due_for_resident(user)}

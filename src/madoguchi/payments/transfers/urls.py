@@ -4,7 +4,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "payments_staff"
+# Included by madoguchi.payments.staff_urls (namespace payments_staff).
 
 urlpatterns = [
     path("transfers/", views.transfers, name="transfers"),

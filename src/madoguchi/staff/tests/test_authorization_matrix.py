@@ -21,6 +21,8 @@ from madoguchi.counter import services as counter_services
 from madoguchi.faq.models import FaqEntry, Inquiry
 from madoguchi.forms.models import FormDefinition
 from madoguchi.jp import zengin_transfer as zt
+from madoguchi.payments import services as payment_services
+from madoguchi.payments.models import FeeSchedule
 from madoguchi.payments.transfers import services as transfers
 from madoguchi.reservations import services as reservations
 from madoguchi.reservations.models import Room, Service, Slot, Venue
@@ -236,7 +238,15 @@ def payment_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], Sc
         payment_date=zt.next_business_day(dt.date.today() + dt.timedelta(days=1)),
         public_ids=[case.public_id])
     base = f"/staff/payments/transfers/{batch.public_id}/"
+    fee = FeeSchedule.objects.create(procedure=case.procedure, per_copy=300, postage=110,
+                                     provider="demo")
+    payment = payment_services.create_payment(case, copies=1)
     return {
+        "payments": ("/staff/payments/", CASE_ROLES, False),
+        "payment": (f"/staff/payments/p/{payment.public_id}/", CASE_ROLES, True),
+        "reconciliation": ("/staff/payments/reconciliation/", TRANSFER_ROLES, False),
+        "procedure fee": (f"/staff/payments/procedures/{fee.procedure.slug}/fee/", ("admin",),
+                          True),
         "transfers": ("/staff/payments/transfers/", TRANSFER_ROLES, False),
         "transfer file": (base, TRANSFER_ROLES, ("head",)),
         "transfer file download": (f"{base}zengin/", TRANSFER_ROLES, ("head",)),
@@ -359,7 +369,7 @@ NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approv
              "take_over", "end", "screen", "template_use", "edit", "unpublish", "duplicate",
              "restore", "preview", "staff_download", "preapp_walk_in", "delete", "legal_hold",
              "worksheet_create", "step_move", "evidence_file", "transfer_export",
-             "payout_confirm",
+             "payout_confirm", "refund_request", "refund_decide", "payment_request",
              "login", "two_factor", "two_factor_setup", "logout", "oidc_start", "oidc_callback"}
 
 

@@ -1,0 +1,64 @@
+"""Background work for payments: notices to the resident, asking providers about pending ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import lazy
+from django_tasks import task
+
+from madoguchi.channels.base import Notice
+from madoguchi.channels.services import notify
+from madoguchi.core.i18n import localized
+
+from . import services
+from .models import Payment
+
+localized_lazy = lazy(localized, str)
+CLOCK_INTERVAL = dt.timedelta(minutes=5)
+
+
+@task()
+def send_payment_notice(payment_id: int, kind: str) -> None:
+    """Tell the resident a fee is due (``requested``) or was received (``paid``)."""
+    payment = Payment.objects.select_related("application__procedure",
+                                             "application__applicant").get(pk=payment_id)
+    application = payment.application
+    notice = Notice(
+        kind=f"payment.{kind}", template=f"payments/email/{kind}",
+        url=settings.SITE_URL + reverse("payments:pay", args=[payment.public_id]),
+        context={"application": application, "payment": payment,
+                 "procedure_name": localized_lazy(application.procedure.name)})
+    notify(notice, user=application.applicant, email=application.contact_email)
+
+
+@task()
+def payment_clock() -> None:
+    """Ask the providers about stale pending payments, then run again in five minutes.
+
+    This completes a payment whose notification was lost or whose commit failed after the
+    provider confirmed it. Started by :func:`start_clock` (``load_demo``, deployment).
+    """
+    try:
+        services.sync_pending()
+    finally:  # a failing run must not stop the clock
+        if payment_clock.get_backend().supports_defer:
+            payment_clock.using(run_after=timezone.now() + CLOCK_INTERVAL).enqueue()
+
+
+def start_clock() -> bool:
+    """Enqueue :func:`payment_clock` unless a run is already waiting. True if queued."""
+    if not payment_clock.get_backend().supports_defer:
+        return False
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except (ImportError, RuntimeError):  # another backend: its own scheduler runs the tasks
+        return False
+    if DBTaskResult.objects.filter(task_path=payment_clock.module_path,
+                                   status__in=["READY", "RUNNING"]).exists():
+        return False
+    payment_clock.enqueue()
+    return True
