@@ -675,8 +675,12 @@ class Server:
     def __enter__(self) -> Server:
         self.db.create()
         log(f"starting the server on {self.base_url} ({self.db.kind}, var dir {self.var_dir})")
-        self.proc = start_server(self.env, self.port, self.var_dir / "server.log")
-        wait_until_healthy(self.proc, self.base_url)
+        try:
+            self.proc = start_server(self.env, self.port, self.var_dir / "server.log")
+            wait_until_healthy(self.proc, self.base_url)
+        except BaseException:
+            self.__exit__()  # a server that never answered is stopped and its database dropped
+            raise
         log("server is up")
         return self
 
