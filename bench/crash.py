@@ -9,6 +9,8 @@ drafts and a booking service with fewer seats than visitors, then runs, for BENC
 * submitters: each sends the final POST of its resident's draft; a broken connection or a 5xx
   is retried with the same submission token (as a browser's reload would), until answered;
 * bookers: new visitors book a slot of the service (GET the form, POST it), retrying likewise;
+* notifiers: the payment provider's signed notifications (bench/payments.py's demo provider)
+  for BENCH_PAYMENTS pending payments, each sent twice, retried until answered 200;
 * the killer: every BENCH_KILL_EVERY seconds it sends SIGKILL to every process of the server
   (serve, the web workers, the task worker) at once and starts a new server on the same
   database, BENCH_KILLS times.
@@ -19,6 +21,7 @@ Then it waits for the task queue to drain and counts, from the database:
   ``lost:`` how many of those applications are not in the database;
 * ``overbooked:`` seats booked beyond a slot's capacity (and ``bookings lost:``, confirmed
   bookings that are not in the database);
+* ``payments paid:`` (must equal BENCH_PAYMENTS) and ``double charges:`` (must be 0);
 * ``mails unsent:`` stored applications whose receipt e-mail never went out, and
   ``mails twice:`` those whose receipt e-mail went out more than once.
 
@@ -58,10 +61,13 @@ from submit import (
 
 # isort: split
 import httpx
+import payments as pay_bench
 import reservation_rush as rush
 
 SUBMITTERS = env_int("BENCH_SUBMITTERS", 6)
 BOOKERS = env_int("BENCH_BOOKERS", 6)
+NOTIFIERS = env_int("BENCH_NOTIFIERS", 4)
+PAYMENTS = env_int("BENCH_PAYMENTS", 120)
 RESIDENTS = env_int("BENCH_RESIDENTS", 240)
 SEATS = env_int("BENCH_SEATS", 60)
 SECONDS = env_int("BENCH_SECONDS", 40)
@@ -92,6 +98,15 @@ print("BENCH-RESULT " + json.dumps({
     "pending_tasks": pending,
     "stuck_running": DBTaskResult.objects.filter(status="RUNNING").count(),
 }))
+"""
+
+# The payments are made for the bench's notifications only: the fee they were made under is
+# removed again, so the submitters' form is still sent without payment.
+NO_FEE = """
+import json
+from madoguchi.payments.models import FeeSchedule
+FeeSchedule.objects.filter(procedure__slug="tsugaku-hojo").delete()
+print("BENCH-RESULT " + json.dumps({}))
 """
 
 PENDING_TASKS = """
@@ -195,8 +210,16 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
         residents.append(resident)
     made = server.shell(rush.CREATE_SERVICE, {"BENCH_SEATS": str(SEATS),
                                               "BENCH_SEATS_PER_SLOT": "5", "BENCH_RATE": "0"})
-    clients.extend(make_clients(server.base_url, SUBMITTERS + BOOKERS))
-    submitters, bookers = clients[:SUBMITTERS], clients[SUBMITTERS:]
+    made_payments = server.shell(pay_bench.CREATE_PAYMENTS, {
+        "BENCH_PAYMENTS": str(PAYMENTS), "BENCH_FAILED_FIRST": "0"})
+    server.shell(NO_FEE)
+    secret = pay_bench.demo_secret(server)
+    notices = [(pay_bench.notification(c["charge"], n), secret)
+               for n, c in enumerate(made_payments["charges"])] * 2
+    clients.extend(make_clients(server.base_url, SUBMITTERS + BOOKERS + NOTIFIERS))
+    submitters = clients[:SUBMITTERS]
+    bookers = clients[SUBMITTERS:SUBMITTERS + BOOKERS]
+    notifiers = clients[SUBMITTERS + BOOKERS:]
     prepared = run_phase("prepare", submitters, spread(residents, SUBMITTERS),
                          lambda c, r: r.prepare(c))
     ready = [r for r in residents if r.token]
@@ -240,11 +263,28 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
                     booked[0] += 1
             n += BOOKERS
 
+    notified = [0]
+
+    def notifier(client: httpx.Client, mine: list[tuple[bytes, bytes]]) -> None:
+        for item in mine:
+            try:
+                retrying(lambda item=item: pay_bench.send(client, item), crashes,
+                         deadline + 60)
+            except (httpx.HTTPError, rush.ServerError, RuntimeError) as exc:
+                with lock:
+                    unanswered.append(str(exc))
+                continue
+            with lock:
+                notified[0] += 1
+            time.sleep(SECONDS / max(len(mine), 1) / 2)  # spread over the load, crashes included
+
     killer = threading.Thread(target=crashes.run, daemon=True)
     threads = [threading.Thread(target=submitter, args=(c, w), daemon=True)
                for c, w in zip(submitters, spread(ready, SUBMITTERS), strict=True)]
     threads += [threading.Thread(target=booker, args=(c, i), daemon=True)
                 for i, c in enumerate(bookers)]
+    threads += [threading.Thread(target=notifier, args=(c, w), daemon=True)
+                for c, w in zip(notifiers, spread(notices, NOTIFIERS), strict=True)]
     killer.start()
     for thread in threads:
         thread.start()
@@ -263,6 +303,7 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
                                            "BENCH_ACKNOWLEDGED": json.dumps(acknowledged)})
     check = server.shell(rush.CHECK_BOOKINGS, {"BENCH_SERVICE": str(made["service"])})
     counts = server.shell(COUNT_ROWS, {"BENCH_PREFIX": prefix})
+    paid = server.shell(pay_bench.CHECK_PAYMENTS, {"BENCH_TAG": made_payments["tag"]})
     lost = outcome["lost"]
     bookings_lost = max(0, booked[0] - check["bookings"])
     print(f"database: {server.db.kind}")
@@ -276,6 +317,9 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
     print(f"bookings stored: {check['bookings']}")
     print(f"bookings lost: {bookings_lost}")
     print(f"overbooked: {check['overbooked'] + check['counter_mismatch']}")
+    print(f"notifications answered: {notified[0]}")
+    print(f"payments paid: {paid['paid']}")
+    print(f"double charges: {paid['double']}")
     print(f"mails unsent: {outcome['unsent']}")
     print(f"mails twice: {outcome['twice']}")
     print(f"tasks stuck running: {outcome['stuck_running']}")
@@ -287,6 +331,8 @@ def measure(server: Server, clients: list[httpx.Client]) -> dict[str, bool]:
         "an acknowledged application is lost": lost == 0,
         "a slot is overbooked": check["overbooked"] + check["counter_mismatch"] == 0,
         "an acknowledged booking is lost": bookings_lost == 0,
+        f"payments paid {paid['paid']} != {PAYMENTS}": paid["paid"] == PAYMENTS,
+        "a payment was charged twice": paid["double"] == 0,
         "a receipt mail was never sent": outcome["unsent"] == 0,
         "a receipt mail was sent twice": outcome["twice"] == 0,
         "the server was never killed": crashes.kills == KILLS,
