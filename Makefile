@@ -45,6 +45,10 @@ bench: $(VENV)/.test
 	$(PY) bench/scale.py
 	$(PY) bench/signin.py
 	$(PY) bench/flow.py
+	$(PY) bench/counter.py
+	$(PY) bench/dashboard.py
+	$(PY) bench/payments.py
+	$(PY) bench/crash.py
 
 # For developers: extract strings (needs GNU gettext) and compile catalogs (pure Python).
 messages: $(VENV)/.test
