@@ -333,3 +333,12 @@ def screenshot_both(page: Any, directory: Path, name: str) -> None:
 def scroll_width(page: Any) -> int:
     """The document's scrollable width in CSS pixels (wider than the viewport: it scrolls)."""
     return page.evaluate("() => document.documentElement.scrollWidth")
+
+
+def text_without_ruby(locator: Any) -> str:
+    """The element's text as read aloud: ruby readings (rt, rp) left out, spaces collapsed."""
+    text = locator.evaluate(
+        "el => { const copy = el.cloneNode(true);"
+        " copy.querySelectorAll('rt, rp').forEach(r => r.remove());"
+        " return copy.textContent; }")
+    return " ".join(text.split())
