@@ -404,8 +404,8 @@ PROMETHEUS_EXPORT_MIGRATIONS = False  # it would query the database while the ap
 
 # --- Logs (madoguchi.core.logs, docs/operations.md): one JSON object per line on stderr, each with
 # the id of its request; one access line per request (madoguchi.request, MADOGUCHI_ACCESS_LOG).
-# MADOGUCHI_LOG_FORMAT=text gives plain lines for a developer's terminal.
-LOG_FORMAT = os.environ.get("MADOGUCHI_LOG_FORMAT", "json")
+# MADOGUCHI_LOG_FORMAT=text gives plain lines for a developer's terminal (the demo's default).
+LOG_FORMAT = os.environ.get("MADOGUCHI_LOG_FORMAT", "text" if DEMO else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
