@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
 from madoguchi.applications.models import Application
 from madoguchi.catalog.models import Procedure
@@ -78,6 +77,3 @@ def department_procedures(staff: StaffMember) -> QuerySet[Procedure]:
             .order_by("sort_order", "pk").select_related("approval_route"))
 
 
-def department_procedure(staff: StaffMember, slug: str) -> Procedure:
-    """One procedure of ``staff``'s department (Http404 for another department's)."""
-    return get_object_or_404(Procedure, slug=slug, department_id=staff.department_id)

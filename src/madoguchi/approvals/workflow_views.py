@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.applications import selectors, services
 from madoguchi.applications.models import Status, transitions_for
+from madoguchi.catalog import selectors as catalog_selectors
 from madoguchi.core import audit
 from madoguchi.issuance import services as issuance
 from madoguchi.payments.transfers import forms as payout_forms
@@ -125,7 +126,7 @@ def procedure_workflow(request: HttpRequest, slug: str) -> HttpResponse:
     staff = staff_member(request)
     if not staff.is_admin:
         raise PermissionDenied
-    procedure = approval_selectors.department_procedure(staff, slug)
+    procedure = catalog_selectors.department_procedure(staff.department_id, slug)
     # Withdrawal is the system's step (an account deleted), never a transition to set.
     statuses = [choice for choice in Status.choices if choice[0] != Status.WITHDRAWN]
     current = transitions_for(procedure.pk)

@@ -15,6 +15,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from .models import City, LifeEvent, Procedure
 
@@ -52,3 +53,8 @@ def life_events_for(procedure: Procedure) -> list[LifeEvent]:
     """The published life events whose navigator checklist can list ``procedure``."""
     return list(LifeEvent.objects.filter(is_published=True, rules__procedure=procedure)
                 .distinct().order_by("sort_order", "pk"))
+
+
+def department_procedure(department_id: int, slug: str) -> Procedure:
+    """One procedure of the department ``department_id`` (Http404 for another's)."""
+    return get_object_or_404(Procedure, slug=slug, department_id=department_id)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.applications import selectors as application_selectors
-from madoguchi.approvals import selectors as approval_selectors
+from madoguchi.catalog import selectors as catalog_selectors
 from madoguchi.core import audit
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, role_required, staff_member
@@ -219,7 +219,7 @@ def _reconcile(staff: StaffMember, day: dt.date, settled: dict[str, int]) -> rec
 def procedure_fee(request: HttpRequest, slug: str) -> HttpResponse:
     """A procedure's fee: yen per copy, postage, copies, when charged, exemptions."""
     staff = staff_member(request)
-    procedure = approval_selectors.department_procedure(staff, slug)
+    procedure = catalog_selectors.department_procedure(staff.department_id, slug)
     schedule = selectors.schedule_of(procedure.pk)
     errors: list[str] = []
     values = {

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from madoguchi.approvals import selectors as approval_selectors
+from madoguchi.catalog import selectors as catalog_selectors
 from madoguchi.catalog.models import MAX_RETENTION_YEARS
 from madoguchi.core import audit
 from madoguchi.core.models import User
@@ -40,7 +41,7 @@ def procedure_retention(request: HttpRequest, slug: str) -> HttpResponse:
     staff = staff_member(request)
     if not staff.is_admin:
         raise PermissionDenied
-    procedure = approval_selectors.department_procedure(staff, slug)
+    procedure = catalog_selectors.department_procedure(staff.department_id, slug)
     error = ""
     value = str(procedure.retention_years)
     if request.method == "POST":
