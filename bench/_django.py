@@ -29,6 +29,19 @@ def rerun_under_project_venv(needs: str) -> NoReturn:
     sys.exit(f"{sys.argv[0]} needs {needs}: run it with .venv/bin/python (make bench)")
 
 
+def env_int(name: str, default: int) -> int:
+    """A whole number of at least 1 from the environment (``1_000_000`` allowed), else
+    ``default``; exits with a message on anything else."""
+    value = os.environ.get(name, "").strip()
+    try:
+        number = int(value.replace("_", "")) if value else default
+    except ValueError:
+        sys.exit(f"{name} must be a whole number, not {value!r}")
+    if number < 1:
+        sys.exit(f"{name} must be at least 1")
+    return number
+
+
 def use_project_django() -> None:
     """Re-run the calling script under the project's virtualenv if Django is missing here, then
     point Django at the project's settings (test mode: fast hashing, static files from apps)."""

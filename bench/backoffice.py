@@ -38,20 +38,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from _django import percentile, throwaway_database, use_project_django
+from _django import env_int, percentile, throwaway_database, use_project_django
 
 use_project_django()
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    try:
-        number = int(value.replace("_", "")) if value else default
-    except ValueError:
-        sys.exit(f"{name} must be a whole number, not {value!r}")
-    if number < 1:
-        sys.exit(f"{name} must be at least 1")
-    return number
 
 
 ROWS = env_int("BENCH_ROWS", 1_000_000)
