@@ -17,7 +17,6 @@ p95 at the full size ÷ p95 at 10,000 (1.0 = the page does not slow down as the 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import statistics
 import sys
@@ -26,20 +25,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from _django import percentile, throwaway_database, use_project_django
+from _django import env_int, percentile, throwaway_database, use_project_django
 
 use_project_django()
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    try:
-        number = int(value.replace("_", "")) if value else default
-    except ValueError:
-        sys.exit(f"{name} must be a whole number, not {value!r}")
-    if number < 1:
-        sys.exit(f"{name} must be at least 1")
-    return number
 
 
 ROWS = env_int("BENCH_ROWS", 1_000_000)
@@ -155,7 +143,7 @@ class Loader:
             apps.append((pk, self._uuid(), self._uuid(), self.version, procedure, department,
                          "ベンチ 太郎", "べんち たろう", "", f"b{pk}@example.jp", "{}", "",
                          status, r.choices(channels, weights)[0], "", self._when(submitted),
-                         self._when(submitted)))
+                         self._when(submitted), "", "{}"))
             if pk % 3 == 0 and self.services:
                 service = self.services[r.randrange(len(self.services))]
                 bid = self.next_id["booking"]
@@ -174,7 +162,7 @@ class Loader:
             "id", "public_id", "submission_token", "form_version_id", "procedure_id",
             "department_id", "applicant_name", "applicant_name_key", "applicant_kana_key",
             "contact_email", "answers", "sealed_answers", "status", "channel", "status_reason",
-            "submitted_at", "updated_at"), apps)
+            "submitted_at", "updated_at", "legal_hold_reason", "identity_verification"), apps)
         self.insert("applications_statusevent", (
             "id", "application_id", "from_status", "to_status", "reason", "at"), events)
         self.insert("reservations_booking", (
