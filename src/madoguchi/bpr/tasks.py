@@ -7,6 +7,8 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from madoguchi.core import clocks
+
 from . import rollup_services
 
 ROLLUP_TIME = dt.time(0, 30)  # Tokyo time: the day before is over, the counters are closed
@@ -36,22 +38,9 @@ def rollup_clock() -> None:
     try:
         rollup_services.roll_up_day(timezone.localdate() - dt.timedelta(days=1))
     finally:  # a failing run must not stop the clock
-        if rollup_clock.get_backend().supports_defer:
-            rollup_clock.using(run_after=next_run(timezone.now())).enqueue()
+        clocks.schedule_next(rollup_clock, next_run(timezone.now()))
 
 
 def start_clock() -> bool:
     """Enqueue :func:`rollup_clock` unless a run is already waiting. Returns True if queued."""
-    if not rollup_clock.get_backend().supports_defer:
-        return False
-    try:
-        # Optional dependency: the database task backend (its model needs its app installed).
-        from django_tasks_db.models import DBTaskResult
-    except (ImportError, RuntimeError):  # another backend: its own scheduler runs the tasks
-        return False
-    if DBTaskResult.objects.filter(
-        task_path=rollup_clock.module_path, status__in=["READY", "RUNNING"]
-    ).exists():
-        return False
-    rollup_clock.enqueue()
-    return True
+    return clocks.start_unless_waiting(rollup_clock)

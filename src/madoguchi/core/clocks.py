@@ -7,9 +7,12 @@ enabled clock before it starts the task worker, so core never imports the apps t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection, transaction
+from django_tasks.base import Task
 
 from .plugins import Registry
 
@@ -33,3 +36,30 @@ def start_clocks() -> dict[str, bool]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
         return {clock_id: start() for clock_id, start in clocks.enabled()}
+
+
+def start_unless_waiting(clock_task: Task[[], Any]) -> bool:
+    """Enqueue the first run of ``clock_task`` unless a run is already waiting or running.
+
+    Returns True if queued. Only with the database task backend: another backend has its own
+    scheduler, and a backend that cannot defer cannot keep a clock going.
+    """
+    if not clock_task.get_backend().supports_defer:
+        return False
+    try:
+        # Optional dependency: the database task backend (its model needs its app installed).
+        from django_tasks_db.models import DBTaskResult
+    except (ImportError, RuntimeError):
+        return False
+    if DBTaskResult.objects.filter(
+        task_path=clock_task.module_path, status__in=["READY", "RUNNING"]
+    ).exists():
+        return False
+    clock_task.enqueue()
+    return True
+
+
+def schedule_next(clock_task: Task[[], Any], run_after: dt.datetime) -> None:
+    """Queue the next run of ``clock_task`` (called at the end of each run, even a failed one)."""
+    if clock_task.get_backend().supports_defer:
+        clock_task.using(run_after=run_after).enqueue()

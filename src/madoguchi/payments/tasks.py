@@ -12,6 +12,7 @@ from django_tasks import task
 
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
+from madoguchi.core import clocks
 from madoguchi.core.i18n import localized
 
 from . import services
@@ -45,20 +46,9 @@ def payment_clock() -> None:
     try:
         services.sync_pending()
     finally:  # a failing run must not stop the clock
-        if payment_clock.get_backend().supports_defer:
-            payment_clock.using(run_after=timezone.now() + CLOCK_INTERVAL).enqueue()
+        clocks.schedule_next(payment_clock, timezone.now() + CLOCK_INTERVAL)
 
 
 def start_clock() -> bool:
     """Enqueue :func:`payment_clock` unless a run is already waiting. True if queued."""
-    if not payment_clock.get_backend().supports_defer:
-        return False
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except (ImportError, RuntimeError):  # another backend: its own scheduler runs the tasks
-        return False
-    if DBTaskResult.objects.filter(task_path=payment_clock.module_path,
-                                   status__in=["READY", "RUNNING"]).exists():
-        return False
-    payment_clock.enqueue()
-    return True
+    return clocks.start_unless_waiting(payment_clock)

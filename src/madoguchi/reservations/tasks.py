@@ -11,6 +11,7 @@ from django_tasks import task
 
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
+from madoguchi.core import clocks
 
 from . import services
 from .models import Booking, WaitlistEntry
@@ -75,22 +76,9 @@ def reservation_clock() -> None:
         services.expire_offers()
         services.send_due_reminders()
     finally:  # a failing run must not stop the clock
-        if reservation_clock.get_backend().supports_defer:
-            reservation_clock.using(run_after=timezone.now() + REMINDER_INTERVAL).enqueue()
+        clocks.schedule_next(reservation_clock, timezone.now() + REMINDER_INTERVAL)
 
 
 def start_clock() -> bool:
     """Enqueue :func:`reservation_clock` unless a run is already waiting. Returns True if queued."""
-    if not reservation_clock.get_backend().supports_defer:
-        return False
-    try:
-        # Optional dependency: the database task backend (its model needs its app installed).
-        from django_tasks_db.models import DBTaskResult
-    except (ImportError, RuntimeError):  # another backend: its own scheduler runs the tasks
-        return False
-    if DBTaskResult.objects.filter(
-        task_path=reservation_clock.module_path, status__in=["READY", "RUNNING"]
-    ).exists():
-        return False
-    reservation_clock.enqueue()
-    return True
+    return clocks.start_unless_waiting(reservation_clock)

@@ -9,6 +9,7 @@ from django_tasks import task
 
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
+from madoguchi.core import clocks
 
 from . import services
 
@@ -21,24 +22,12 @@ def retention_clock() -> None:
     try:
         services.run()
     finally:  # a failing run must not stop the clock
-        if retention_clock.get_backend().supports_defer:
-            retention_clock.using(run_after=timezone.now() + INTERVAL).enqueue()
+        clocks.schedule_next(retention_clock, timezone.now() + INTERVAL)
 
 
 def start_clock() -> bool:
     """Enqueue :func:`retention_clock` unless a run is already waiting. Returns True if queued."""
-    if not retention_clock.get_backend().supports_defer:
-        return False
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except (ImportError, RuntimeError):  # another backend: its own scheduler runs the tasks
-        return False
-    if DBTaskResult.objects.filter(
-        task_path=retention_clock.module_path, status__in=["READY", "RUNNING"]
-    ).exists():
-        return False
-    retention_clock.enqueue()
-    return True
+    return clocks.start_unless_waiting(retention_clock)
 
 
 @task()
