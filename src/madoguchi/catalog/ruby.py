@@ -21,7 +21,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from madoguchi.jp.furigana import HAS_KANJI, ruby_html
@@ -112,8 +111,7 @@ class RubyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/staff/"):
-            patch_vary_headers(response, ["Cookie"])
+        # Vary: Cookie is set for every page by core's LanguageMiddleware (the language cookie).
         wanted = getattr(response, "ruby", None)
         if wanted is None:
             wanted = ruby_wanted(request)
