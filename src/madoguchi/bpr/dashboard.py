@@ -337,25 +337,28 @@ def hours_table(scope: Scope) -> Table:
                                                                "minutes"),
         Column(_("Cases online, through LINE and at the counter")),
         Column(_("Hours saved"), "hours")])
-    total = Decimal(0)
+    total, total_cases = Decimal(0), 0
     labels, hours = [], []
     for procedure in sorted(minutes, key=lambda p: names.get(p, (0, ""))):
         case = minutes[procedure]
         n = volume.get(procedure, 0)
         saved = figures.hours_saved(case.as_is, case.to_be, n)
-        total += saved
         name = names.get(procedure, (0, "—"))[1]
         shown_hours = None if figures.is_small(n) else saved
+        if shown_hours is not None:  # a hidden row stays out of the totals, or subtraction
+            total += saved           # would give its count back
+            total_cases += n
         table.rows.append([name, case.as_is, case.to_be, case.saved, n, shown_hours])
         labels.append(name)
         hours.append(shown_hours)
-    table.footer = [_("Total"), None, None, None, sum(volume.get(p, 0) for p in minutes), total]
+    table.footer = [_("Total"), None, None, None, total_cases, total]
     table.note = _(
         "Hours saved per procedure = (minutes of work per case in the worksheet as it is − "
         "minutes per case in the worksheet as it will be) × the applications really received "
         "online, through LINE and at the counter in the period ÷ 60. Paper applications are "
         "not counted: their work is still the as-is work. Only procedures with a BPR "
-        "worksheet are listed; the minutes are those of the worksheet today.")
+        "worksheet are listed; the minutes are those of the worksheet today. A procedure "
+        "with fewer than five cases is not counted in the totals either.")
     table.chart = charts.bar_chart(
         "chart-hours", table.title,
         _("Horizontal bars, one per procedure: the hours of work saved in the period. The table "

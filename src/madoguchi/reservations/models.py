@@ -272,7 +272,11 @@ class Booking(PersonFields):
                 name="resv_one_per_fiscal_year",
             ),
         ]
-        indexes = [models.Index(fields=["status", "reminder_sent_at"])]
+        indexes = [
+            models.Index(fields=["status", "reminder_sent_at"]),
+            # The daily BPR roll-up reads one day of bookings by creation time.
+            models.Index(fields=["created_at"], name="resv_booking_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} {self.public_id}"

@@ -158,3 +158,19 @@ def test_the_page_reads_only_rollups(figures_loaded, django_assert_max_num_queri
     assert "applications_application" not in tables
     assert "reservations_booking" not in tables
     assert "faq_chatquestion" not in tables
+
+
+@pytest.mark.django_db
+def test_a_hidden_procedure_stays_out_of_the_hours_totals(figures_loaded):
+    """Three cases of a second procedure: hidden in its row, and not in the totals either."""
+    sheet = Worksheet.objects.exclude(procedure__slug="tsugaku-hojo").first()
+    assert sheet is not None  # the demo's がん検診 worksheet
+    ApplicationFigures.objects.create(
+        span=Span.MONTH, start=figures_loaded, procedure=sheet.procedure,
+        department_id=sheet.procedure.department_id, channel="online", received=3)
+    client = staff_login(Client(), member("dx", "shimin"))
+    rows = list(csv.reader(io.StringIO(client.get(URL + "hours.csv").content.decode("cp932"))))
+    total = next(r for r in rows if r and r[0] in ("Total", "合計"))
+    assert total[-2:] == ["120", "77.0"], rows
+    hidden = [r for r in rows if r and r[0] not in ("Total", "合計") and "5未満" in r]
+    assert hidden, rows
