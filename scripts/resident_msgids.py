@@ -51,7 +51,8 @@ def is_resident(entry: polib.POEntry) -> bool:
 def resident_entries(po_path: Path = JA_PO) -> list[polib.POEntry]:
     """The resident entries of a catalog with references (by default the Japanese one)."""
     return [
-        entry for entry in polib.pofile(str(po_path))
+        entry
+        for entry in polib.pofile(str(po_path))
         if entry.msgid and not entry.obsolete and is_resident(entry)
     ]
 
@@ -67,14 +68,22 @@ def main() -> None:
     entries = resident_entries()
     if args.pot:
         pot = polib.POFile()
-        pot.metadata = {"Content-Type": "text/plain; charset=UTF-8",
-                        "Content-Transfer-Encoding": "8bit"}
+        pot.metadata = {
+            "Content-Type": "text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding": "8bit",
+        }
         for entry in entries:
-            pot.append(polib.POEntry(msgctxt=entry.msgctxt, msgid=entry.msgid,
-                                     msgid_plural=entry.msgid_plural,
-                                     msgstr_plural={0: "", 1: ""} if entry.msgid_plural else {},
-                                     occurrences=entry.occurrences, flags=entry.flags,
-                                     comment=f"ja: {entry.msgstr or entry.msgstr_plural.get(0)}"))
+            pot.append(
+                polib.POEntry(
+                    msgctxt=entry.msgctxt,
+                    msgid=entry.msgid,
+                    msgid_plural=entry.msgid_plural,
+                    msgstr_plural={0: "", 1: ""} if entry.msgid_plural else {},
+                    occurrences=entry.occurrences,
+                    flags=entry.flags,
+                    comment=f"ja: {entry.msgstr or entry.msgstr_plural.get(0)}",
+                )
+            )
         pot.save(str(args.pot))
     print(f"{len(entries)} resident msgids")
 

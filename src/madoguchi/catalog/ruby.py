@@ -2,7 +2,7 @@
 
 A resident turns ふりがな on with the switch in the page header (a form: it works without
 JavaScript); the choice is kept in a cookie. やさしい日本語 pages have it on unless the resident
-turned it off there (the cookie then says so explicitly). :class:`RubyMiddleware` then adds ``<ruby>`` over
+turned it off (the cookie then says so explicitly). :class:`RubyMiddleware` adds ``<ruby>`` over
 the kanji of every Japanese resident page, text node by text node, leaving scripts, styles, form
 controls' texts and SVG alone. Readings come from :mod:`madoguchi.jp.furigana`; the city's own
 readings (:class:`~madoguchi.catalog.models.RubyReading`) win. Each text node's markup is cached,

@@ -43,14 +43,17 @@ def trh(value: Any, fmt: str = "") -> SafeString:
     text, used = resolve(value)
     page = translation.get_language() or languages.BASE_LANGUAGE
     formatter = _BLOCK_FORMATS.get(fmt)
-    body: SafeString = (formatter(text, autoescape=True) if formatter
-                        else conditional_escape(text))
+    body: SafeString = formatter(text, autoescape=True) if formatter else conditional_escape(text)
     if not text or languages.html_lang(used) == languages.html_lang(page):
         return body
     tag = "div" if fmt == "linebreaks" else "span"
     return format_html(
         '<{} lang="{}" class="lang-fallback">{}</{}> <small class="lang-fallback__mark">{}</small>',
-        tag, languages.html_lang(used), body, tag, _("Japanese only"),
+        tag,
+        languages.html_lang(used),
+        body,
+        tag,
+        _("Japanese only"),
     )
 
 
@@ -75,11 +78,18 @@ def language_switch(context: template.Context) -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         "current": current,
         "choices": [
-            {"code": code, "name": languages.BY_CODE[code].native_name,
-             "lang": languages.html_lang(code), "current": code == current}
+            {
+                "code": code,
+                "name": languages.BY_CODE[code].native_name,
+                "lang": languages.html_lang(code),
+                "current": code == current,
+            }
             for code in _choices(request)
         ],
     }
+
+
+OFFER = "This page is also available in %(language)s."  # the offer's line (language_offer.html)
 
 
 @register.simple_tag(takes_context=True)
@@ -91,16 +101,26 @@ def language_offer(context: template.Context) -> str:
     """
     request = context.get("request")
     code = getattr(request, "language_offer", "")
-    if not code:
+    if request is None or not code:
         return ""
+    tag = languages.html_lang(code)
+    with translation.override(languages.BASE_LANGUAGE):
+        japanese = _(OFFER)
     with translation.override(code):
-        return render_to_string("core/includes/language_offer.html", {
-            "code": code,
-            "lang": languages.html_lang(code),
-            "name": languages.BY_CODE[code].native_name,
-            "next": request.get_full_path(),
-            "csrf_token": get_token(request),
-        })
+        # Until the language's catalog has the offer its text is Japanese: tell screen readers.
+        lang = tag if _(OFFER) != japanese else languages.BASE_LANGUAGE
+        return render_to_string(
+            "core/includes/language_offer.html",
+            {
+                "code": code,
+                "lang": lang,
+                "name": format_html(
+                    '<span lang="{}">{}</span>', tag, languages.BY_CODE[code].native_name
+                ),
+                "next": request.get_full_path(),
+                "csrf_token": get_token(request),
+            },
+        )
 
 
 @register.filter

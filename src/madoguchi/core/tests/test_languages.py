@@ -43,18 +43,34 @@ def offer(content: bytes) -> str:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("code", "tag"), [
-    ("ja", "ja"), ("en", "en"), ("zh-hans", "zh-Hans"), ("pt-br", "pt-BR"), ("ko", "ko"),
-    ("vi", "vi"), ("ja-easy", "ja"),
-])
+@pytest.mark.parametrize(
+    ("code", "tag"),
+    [
+        ("ja", "ja"),
+        ("en", "en"),
+        ("zh-hans", "zh-Hans"),
+        ("pt-br", "pt-BR"),
+        ("ko", "ko"),
+        ("vi", "vi"),
+        ("ja-easy", "ja"),
+    ],
+)
 def test_html_lang_uses_bcp47_casing(code, tag):
     assert languages.html_lang(code) == tag
 
 
-@pytest.mark.parametrize(("header", "code"), [
-    ("vi-VN,vi;q=0.9,en;q=0.8", "vi"), ("fr-FR,pt-BR;q=0.8", "pt-br"), ("zh-CN,zh;q=0.9", "zh-hans"),
-    ("ja-JP,en;q=0.5", "ja"), ("de-DE,fr;q=0.5", ""), ("", ""), ("en;q=0.2,ko;q=0.9", "ko"),
-])
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        ("vi-VN,vi;q=0.9,en;q=0.8", "vi"),
+        ("fr-FR,pt-BR;q=0.8", "pt-br"),
+        ("zh-CN,zh;q=0.9", "zh-hans"),
+        ("ja-JP,en;q=0.5", "ja"),
+        ("de-DE,fr;q=0.5", ""),
+        ("", ""),
+        ("en;q=0.2,ko;q=0.9", "ko"),
+    ],
+)
 def test_the_preferred_language_of_a_browser(header, code):
     assert languages.preferred(header) == code
 
@@ -69,10 +85,18 @@ def test_settings_list_every_resident_language_and_django_knows_them():
 
 # --- the page's language --------------------------------------------------------------------------
 @pytest.mark.django_db
-@pytest.mark.parametrize(("cookie", "tag"), [
-    ("", "ja"), ("vi", "vi"), ("zh-hans", "zh-Hans"), ("pt-br", "pt-BR"), ("en", "en"),
-    ("ja-easy", "ja"), ("xx", "ja"),
-])
+@pytest.mark.parametrize(
+    ("cookie", "tag"),
+    [
+        ("", "ja"),
+        ("vi", "vi"),
+        ("zh-hans", "zh-Hans"),
+        ("pt-br", "pt-BR"),
+        ("en", "en"),
+        ("ja-easy", "ja"),
+        ("xx", "ja"),
+    ],
+)
 def test_resident_pages_speak_the_chosen_language(demo, cookie, tag):
     response = visitor(cookie).get("/")
     assert response.status_code == 200
@@ -81,9 +105,16 @@ def test_resident_pages_speak_the_chosen_language(demo, cookie, tag):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("cookie", "tag"), [
-    ("", "ja"), ("en", "en"), ("vi", "ja"), ("zh-hans", "ja"), ("ja-easy", "ja"),
-])
+@pytest.mark.parametrize(
+    ("cookie", "tag"),
+    [
+        ("", "ja"),
+        ("en", "en"),
+        ("vi", "ja"),
+        ("zh-hans", "ja"),
+        ("ja-easy", "ja"),
+    ],
+)
 def test_staff_pages_speak_japanese_or_english_only(demo, cookie, tag):
     response = visitor(cookie).get("/staff/login/")
     assert response.status_code == 200
@@ -113,8 +144,13 @@ def test_easy_japanese_is_japanese_marked_as_easy(demo):
 def test_the_switch_lists_every_resident_language_in_itself(demo):
     content = visitor().get("/").content
     assert switch_choices(content) == [
-        ("ja", "ja"), ("ja-easy", "ja"), ("en", "en"), ("zh-hans", "zh-Hans"), ("ko", "ko"),
-        ("vi", "vi"), ("pt-br", "pt-BR"),
+        ("ja", "ja"),
+        ("ja-easy", "ja"),
+        ("en", "en"),
+        ("zh-hans", "zh-Hans"),
+        ("ko", "ko"),
+        ("vi", "vi"),
+        ("pt-br", "pt-BR"),
     ]
     text = content.decode()
     for language in languages.LANGUAGES:
@@ -125,7 +161,9 @@ def test_the_switch_lists_every_resident_language_in_itself(demo):
 @pytest.mark.django_db
 def test_the_switch_on_staff_pages_lists_japanese_and_english(demo):
     assert switch_choices(visitor("vi").get("/staff/login/").content) == [
-        ("ja", "ja"), ("en", "en")]
+        ("ja", "ja"),
+        ("en", "en"),
+    ]
 
 
 @pytest.mark.django_db
@@ -144,13 +182,17 @@ def test_a_browser_preferring_vietnamese_is_offered_it_on_a_japanese_page(demo):
     response = visitor(accept="vi-VN,vi;q=0.9,ja;q=0.5").get(PROCEDURE)
     assert html_lang(response.content) == "ja"  # the site still opens in Japanese
     line = offer(response.content)
-    assert 'lang="vi"' in line and 'name="language" value="vi"' in line
+    assert 'name="language" value="vi"' in line and '<span lang="vi">Tiếng Việt</span>' in line
     assert 'name="language" value="ja"' in line  # "no thanks" keeps Japanese
     assert f'name="next" value="{PROCEDURE}"' in line
     with translation.override("vi"):
         wanted = translation.gettext("This page is also available in %(language)s.") % {
-            "language": "Tiếng Việt"}
+            "language": '<span lang="vi">Tiếng Việt</span>'
+        }
+        translated = wanted != 'このページは<span lang="vi">Tiếng Việt</span>でもご覧いただけます。'
     assert wanted in line
+    # Marked as Vietnamese once the catalog has the line, as Japanese (its fallback) until then.
+    assert line.startswith(f'<aside class="language-offer" lang="{"vi" if translated else "ja"}"')
     vary = {v.strip().lower() for v in response["Vary"].split(",")}
     assert {"cookie", "accept-language"} <= vary
     assert response["Vary"].lower().count("cookie") == 1
@@ -162,21 +204,24 @@ def test_the_offer_is_written_in_the_offered_language(demo):
     response = visitor(accept="en-US,en;q=0.9").get("/")
     assert html_lang(response.content) == "ja"
     line = offer(response.content)
-    assert 'lang="en"' in line
-    assert "This page is also available in English." in line
+    assert line.startswith('<aside class="language-offer" lang="en"')
+    assert 'This page is also available in <span lang="en">English</span>.' in line
     assert ">No thanks<" in line
     assert "Find a procedure" not in response.content.decode()  # the page itself is Japanese
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("cookie", "accept", "path"), [
-    ("", "ja-JP,ja;q=0.9,en;q=0.8", "/"),  # the browser prefers Japanese
-    ("", "de-DE,fr;q=0.8", "/"),  # nothing Madoguchi speaks
-    ("", "", "/"),
-    ("ja", "vi-VN,vi;q=0.9", "/"),  # dismissed: the visitor chose Japanese
-    ("vi", "vi-VN,vi;q=0.9", "/"),  # already chosen
-    ("", "vi-VN,vi;q=0.9", "/staff/login/"),  # staff pages never offer
-])
+@pytest.mark.parametrize(
+    ("cookie", "accept", "path"),
+    [
+        ("", "ja-JP,ja;q=0.9,en;q=0.8", "/"),  # the browser prefers Japanese
+        ("", "de-DE,fr;q=0.8", "/"),  # nothing Madoguchi speaks
+        ("", "", "/"),
+        ("ja", "vi-VN,vi;q=0.9", "/"),  # dismissed: the visitor chose Japanese
+        ("vi", "vi-VN,vi;q=0.9", "/"),  # already chosen
+        ("", "vi-VN,vi;q=0.9", "/staff/login/"),  # staff pages never offer
+    ],
+)
 def test_no_offer(demo, cookie, accept, path):
     response = visitor(cookie, accept).get(path)
     assert response.status_code == 200
@@ -186,7 +231,7 @@ def test_no_offer(demo, cookie, accept, path):
 @pytest.mark.django_db
 def test_dismissing_the_offer_keeps_japanese(demo):
     client = visitor(accept="ko-KR,ko;q=0.9")
-    assert 'lang="ko"' in offer(client.get("/").content)
+    assert 'value="ko"' in offer(client.get("/").content)
     client.post("/i18n/setlang/", {"language": "ja", "next": "/"})
     response = client.get("/")
     assert not offer(response.content)
@@ -201,14 +246,17 @@ def test_staff_pages_do_not_vary_on_accept_language(demo):
 
 # --- ふりがな with やさしい日本語 ----------------------------------------------------------------
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "ruby_cookie", "ruby"), [
-    ("ja-easy", None, True),  # on by default
-    ("ja-easy", "0", False),  # turned off explicitly
-    ("ja-easy", "1", True),
-    ("ja", None, False),
-    ("ja", "1", True),
-    ("vi", "1", False),  # not a Japanese page
-])
+@pytest.mark.parametrize(
+    ("language", "ruby_cookie", "ruby"),
+    [
+        ("ja-easy", None, True),  # on by default
+        ("ja-easy", "0", False),  # turned off explicitly
+        ("ja-easy", "1", True),
+        ("ja", None, False),
+        ("ja", "1", True),
+        ("vi", "1", False),  # not a Japanese page
+    ],
+)
 def test_easy_japanese_has_furigana_unless_turned_off(demo, language, ruby_cookie, ruby):
     cookies = {RUBY_COOKIE: ruby_cookie} if ruby_cookie else {}
     content = visitor(language, **cookies).get(PROCEDURE).content.decode()
