@@ -52,7 +52,7 @@ bench: $(VENV)/.test
 
 # For developers: extract strings (needs GNU gettext) and compile catalogs (pure Python).
 messages: $(VENV)/.test
-	MADOGUCHI_TESTING=1 $(PY) manage.py makemessages -l ja -l en --ignore=.venv --ignore=bench
+	MADOGUCHI_TESTING=1 $(PY) manage.py makemessages -l ja -l en -l ja_Easy -l zh_Hans -l ko -l vi -l pt_BR --ignore=.venv --ignore=bench
 	$(PY) scripts/compile_messages.py
 
 clean:

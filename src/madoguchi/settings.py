@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django.conf.locale
 from csp.constants import NONE, SELF
+
+from madoguchi.core import languages as resident_languages
 
 SRC_DIR = Path(__file__).resolve().parent
 BASE_DIR = SRC_DIR.parent.parent
@@ -196,10 +199,19 @@ PASSWORD_HASHERS = (
 )
 LOGIN_URL = "residents:login"
 
-# --- Internationalisation: Japanese first, English complete.
+# --- Internationalisation: Japanese first; residents' pages in every language of
+# core.languages (staff pages in ja/en only, see core.middleware.LanguageMiddleware).
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LANGUAGES = [(language.code, language.native_name) for language in resident_languages.LANGUAGES]
+# やさしい日本語 is a language of its own for Django (catalog locale/ja_Easy).
+django.conf.locale.LANG_INFO.setdefault("ja-easy", {
+    "bidi": False, "code": "ja-easy", "name": "Easy Japanese", "name_local": "やさしい にほんご",
+})
 LOCALE_PATHS = [SRC_DIR / "locale"]
+# The visitor's choice (the header switch or the offer) is kept for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = HTTPS
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

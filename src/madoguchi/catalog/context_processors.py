@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from .ruby import COOKIE as RUBY_COOKIE
+from .ruby import ruby_wanted
 from .selectors import get_city
 
 
 def city(request: HttpRequest) -> dict[str, object]:
-    return {"city": get_city(), "ruby_on": request.COOKIES.get(RUBY_COOKIE) == "1"}
+    return {"city": get_city(), "ruby_on": ruby_wanted(request)}
 
 
 def notice_city() -> dict[str, object]:

@@ -1,7 +1,8 @@
 """ふりがな on resident pages: the switch, the city's dictionary and a cache.
 
 A resident turns ふりがな on with the switch in the page header (a form: it works without
-JavaScript); the choice is kept in a cookie. :class:`RubyMiddleware` then adds ``<ruby>`` over
+JavaScript); the choice is kept in a cookie. やさしい日本語 pages have it on unless the resident
+turned it off (the cookie then says so explicitly). :class:`RubyMiddleware` adds ``<ruby>`` over
 the kanji of every Japanese resident page, text node by text node, leaving scripts, styles, form
 controls' texts and SVG alone. Readings come from :mod:`madoguchi.jp.furigana`; the city's own
 readings (:class:`~madoguchi.catalog.models.RubyReading`) win. Each text node's markup is cached,
@@ -23,11 +24,13 @@ from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
+from madoguchi.core import languages
 from madoguchi.jp.furigana import HAS_KANJI, ruby_html
 
 from .models import RubyReading
 
 COOKIE = "madoguchi_ruby"
+ON, OFF = "1", "0"  # the cookie's values; no cookie: on for やさしい日本語 only
 
 # Regions whose text must stay plain: scripts and styles, texts of form controls and of the
 # title, SVG (its <text> cannot hold ruby), and ruby that is already there.
@@ -94,12 +97,13 @@ def add_ruby(page: str) -> str:
 
 
 def ruby_wanted(request: HttpRequest) -> bool:
-    """The resident turned ふりがな on, and the page is a Japanese resident page."""
-    return (
-        request.COOKIES.get(COOKIE) == "1"
-        and not request.path.startswith("/staff/")
-        and (get_language() or "").split("-")[0] == "ja"
-    )
+    """ふりがな on a Japanese resident page: the resident turned it on, or reads やさしい日本語
+    (ruby by default there) and did not turn it off."""
+    language = get_language() or ""
+    if languages.is_staff_path(request.path_info) or languages.html_lang(language) != "ja":
+        return False
+    choice = request.COOKIES.get(COOKIE)
+    return choice == ON or (language == "ja-easy" and choice != OFF)
 
 
 class RubyMiddleware:
@@ -116,7 +120,7 @@ class RubyMiddleware:
         if wanted is None:
             wanted = ruby_wanted(request)
         elif wanted:
-            wanted = (get_language() or "").split("-")[0] == "ja"
+            wanted = languages.html_lang(get_language() or "") == "ja"
         if (
             wanted
             and not response.streaming

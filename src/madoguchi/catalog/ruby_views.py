@@ -22,7 +22,7 @@ from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import role_required
 
 from .models import RubyReading
-from .ruby import COOKIE, forget_dictionary
+from .ruby import COOKIE, OFF, ON, forget_dictionary
 
 DICTIONARY_ROLES = (StaffMember.Role.HEAD, StaffMember.Role.ADMIN)
 ONE_YEAR = 365 * 24 * 3600
@@ -35,11 +35,10 @@ def switch(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
     response = HttpResponseRedirect(target)
-    if request.POST.get("ruby") == "on":
-        response.set_cookie(COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", httponly=True,
-                            secure=request.is_secure())
-    else:
-        response.delete_cookie(COOKIE, samesite="Lax")
+    # "Off" is kept explicitly: やさしい日本語 pages have ふりがな on when there is no cookie.
+    value = ON if request.POST.get("ruby") == "on" else OFF
+    response.set_cookie(COOKIE, value, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                        secure=request.is_secure())
     return response
 
 

@@ -62,3 +62,50 @@ def chain(code: str | None) -> tuple[str, ...]:
     if BASE_LANGUAGE not in order:
         order.append(BASE_LANGUAGE)
     return tuple(order)
+
+
+# Every back-office URL lives under /staff/ (staff, counter, BPR, approvals, payments, ruby ...).
+STAFF_PATH_PREFIX = "/staff/"
+
+
+def is_staff_path(path: str) -> bool:
+    """Whether ``path`` (a request's ``path_info``) is a staff page, which speaks ja or en only."""
+    return path.startswith(STAFF_PATH_PREFIX)
+
+
+def for_page(code: str | None, staff: bool) -> str:
+    """The language a page is shown in when the visitor chose ``code``.
+
+    Resident pages speak every language; staff pages English or Japanese (Japanese for every
+    resident language other than English).
+    """
+    wanted = code if code in BY_CODE else BASE_LANGUAGE
+    if staff and wanted not in STAFF_LANGUAGES:
+        return BASE_LANGUAGE
+    return wanted
+
+
+def html_lang(code: str) -> str:
+    """``code`` as a BCP 47 tag for ``lang`` and ``Content-Language`` (zh-Hans, pt-BR).
+
+    やさしい日本語 has no tag of its own: it is Japanese (``ja``), marked on the page apart.
+    """
+    if code == "ja-easy":
+        return "ja"
+    primary, _, rest = code.partition("-")
+    if not rest:
+        return primary
+    return f"{primary}-{rest.title() if len(rest) > 2 else rest.upper()}"
+
+
+def preferred(accept_language: str) -> str:
+    """The first language of an Accept-Language header that Madoguchi speaks, or ``''``."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for tag, _quality in parse_accept_lang_header(accept_language or ""):
+        if tag == "*":
+            continue
+        code = normalize(tag)
+        if code:
+            return code
+    return ""

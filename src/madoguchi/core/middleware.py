@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from madoguchi.core import languages
+
 # Pages that are the same for every visitor who is not signed in and show nothing the visitor
 # typed: only these may be kept by browsers and caches. Every other response (signed-in pages,
 # secret-link pages such as a booking's manage page, forms and their errors, search results,
@@ -63,22 +65,36 @@ class SecurityHeadersMiddleware:
 
 
 class LanguageMiddleware:
-    """Japanese unless the visitor chose another language with the switch (a cookie).
+    """Japanese unless the visitor chose another language (the header switch or the offer).
 
-    The browser's Accept-Language is deliberately ignored: a city's pages open in Japanese on
-    every device, and the language switch in the header is one click away.
+    The choice is a cookie. Resident pages speak every language of :mod:`core.languages`;
+    staff pages (under ``/staff/``) speak Japanese or English only, so a resident language other
+    than English shows them in Japanese. The browser's Accept-Language never changes the page's
+    language (a city's pages open in Japanese on every device), but a visitor who has not chosen
+    and whose browser prefers another language Madoguchi speaks is offered it in one line
+    (``request.language_offer``; rendered by ``{% language_offer %}``).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        staff = languages.is_staff_path(request.path_info)
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        if chosen not in dict(settings.LANGUAGES):
+            chosen = ""
+        language = languages.for_page(chosen, staff)
         translation.activate(language)
         request.LANGUAGE_CODE = language
+        offer = ""
+        if not staff and not chosen:
+            offer = languages.preferred(request.headers.get("Accept-Language", ""))
+            if languages.html_lang(offer) == languages.BASE_LANGUAGE:
+                offer = ""  # Japanese (or nothing Madoguchi speaks): nothing to offer
+        request.language_offer = offer  # type: ignore[attr-defined]
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", language)
-        patch_vary_headers(response, ("Cookie",))  # the language cookie chooses the text
+        response.headers.setdefault("Content-Language", languages.html_lang(language))
+        # The language cookie chooses the text; on resident pages Accept-Language the offer.
+        patch_vary_headers(response, ("Cookie",) if staff else ("Cookie", "Accept-Language"))
         translation.deactivate()
         return response
