@@ -293,6 +293,10 @@ TASKS = {
         )
     }
 }
+# A task left RUNNING by a worker that has not beaten for this long is queued again
+# (core.task_recovery); after this many runs whose worker died, it is failed instead.
+TASK_RECOVERY_AFTER_SECONDS = int(os.environ.get("MADOGUCHI_TASK_RECOVERY_AFTER", "120"))
+TASK_RECOVERY_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_TASK_RECOVERY_MAX_ATTEMPTS", "3"))
 
 # --- E-mail: SMTP from the environment; the demo keeps mail in a readable mailbox.
 EMAIL_BACKEND = os.environ.get(
@@ -336,6 +340,9 @@ REGISTRY_HTTP = {k.removeprefix("MADOGUCHI_REGISTRY_HTTP_"): v for k, v in os.en
 # procedure sets its applications' period. The daily retention task deletes what is past them.
 AUDIT_RETENTION_YEARS = int(os.environ.get("MADOGUCHI_AUDIT_RETENTION_YEARS", "7"))
 BOOKING_RETENTION_DAYS = int(os.environ.get("MADOGUCHI_BOOKING_RETENTION_DAYS", "400"))
+# Resident inquiries (問い合わせ) answered or closed, counted from their last message; and the
+# questions typed into the FAQ chat, counted from when they were asked.
+INQUIRY_RETENTION_YEARS = int(os.environ.get("MADOGUCHI_INQUIRY_RETENTION_YEARS", "1"))
 
 # --- Client addresses: X-Forwarded-For is read only from these reverse proxies (IPs or CIDRs).
 TRUSTED_PROXIES = [
