@@ -239,3 +239,55 @@ def test_the_command_runs_the_deletion(make_application, staff_user):
     call_command("run_retention", stdout=out)
     assert "deleted 0 applications" in out.getvalue()
     assert AuditEvent.objects.filter(action="retention.run").exists()
+
+
+def _upload(label: str) -> dict:
+    name = default_storage.save(f"uploads/2026/01/{uuid.uuid4().hex}.png", ContentFile(PNG))
+    return {"name": f"{label}.png", "storage_name": name, "size": len(PNG),
+            "content_type": "image/png", "sha256": "0" * 64}
+
+
+def test_expired_and_deleted_drafts_take_their_files_from_storage(
+        form_version, resident, other_resident, make_application,
+        django_capture_on_commit_callbacks):
+    from django.core import signing
+
+    from madoguchi.applications import drafts
+    from madoguchi.core import crypto
+
+    now = timezone.now()
+    accepted, pending, sealed, shared, live = (_upload(n) for n in (
+        "accepted", "pending", "sealed", "shared", "live"))
+    expired = Draft.objects.create(
+        form=form_version.form, version=form_version, owner=None,
+        expires_at=now - dt.timedelta(days=1), answers={"pass_copy": [accepted]},
+        raw={"receipt": {"files": [{"ref": signing.dumps(
+            pending, salt="madoguchi.forms.upload:receipt", compress=True), "name": "p.png",
+            "size": 1}], "rejected": []}})
+    expired.sealed = crypto.seal({"raw": {}, "answers": {"card": [sealed]}},
+                                 context=str(expired.public_id))
+    expired.save()
+    # A reference presented again in another draft that became an application: it stays.
+    Draft.objects.create(form=form_version.form, version=form_version, owner=resident,
+                         expires_at=now - dt.timedelta(days=1), answers={"pass_copy": [shared]})
+    application = make_application()
+    Application.objects.filter(pk=application.pk).update(
+        answers={**application.answers, "pass_copy": [shared]})
+    kept = Draft.objects.create(form=form_version.form, version=form_version,
+                                owner=other_resident, expires_at=now + dt.timedelta(days=1),
+                                answers={"pass_copy": [live]})
+    assert drafts.attached_files(expired) == {
+        accepted["storage_name"], pending["storage_name"], sealed["storage_name"]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.run(now).drafts == 2
+    for item in (accepted, pending, sealed):
+        assert not default_storage.exists(item["storage_name"]), item["name"]
+    assert default_storage.exists(shared["storage_name"])
+    assert default_storage.exists(live["storage_name"])
+
+    # The resident deletes their draft from the my page: its file goes too.
+    with django_capture_on_commit_callbacks(execute=True):
+        drafts.discard_for_resident(other_resident, kept.public_id)
+    assert not Draft.objects.filter(pk=kept.pk).exists()
+    assert not default_storage.exists(live["storage_name"])
