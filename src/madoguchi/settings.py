@@ -185,8 +185,14 @@ AUTH_PASSWORD_VALIDATORS = [
 # Argon2id first (Django's recommendation: memory-hard, and far cheaper in CPU per sign-in than
 # PBKDF2 at its default cost); the PBKDF2 hashers stay so that existing hashes still verify, and
 # Django re-hashes them with Argon2 at the user's next successful sign-in.
+# Its cost (docs/deploy.md, "Password hashing"): OWASP's first Argon2id setting, 19 MiB, two
+# passes, one lane, about 26 ms of one core per hash here; an operator may raise it. A hash made
+# with other parameters is re-made with these at the account's next sign-in.
+ARGON2_TIME_COST = int(os.environ.get("MADOGUCHI_ARGON2_TIME_COST", "2"))
+ARGON2_MEMORY_KIB = int(os.environ.get("MADOGUCHI_ARGON2_MEMORY_KIB", str(19 * 1024)))
+ARGON2_PARALLELISM = int(os.environ.get("MADOGUCHI_ARGON2_PARALLELISM", "1"))
 PRODUCTION_PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "madoguchi.core.hashers.TunedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]

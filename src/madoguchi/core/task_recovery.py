@@ -57,10 +57,12 @@ def recover_stale_tasks(now: dt.datetime | None = None) -> list[Recovered]:
         return []
     now = now or timezone.now()
     cutoff = now - recovery_after()
-    alive = set(WorkerHeartbeat.objects.filter(beat_at__gte=cutoff)
-                .values_list("worker_id", flat=True))
-    stale = (DBTaskResult.objects.filter(status="RUNNING", started_at__lt=cutoff)
-             .only("id", "task_path", "worker_ids", "started_at"))
+    alive = set(
+        WorkerHeartbeat.objects.filter(beat_at__gte=cutoff).values_list("worker_id", flat=True)
+    )
+    stale = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=cutoff).only(
+        "id", "task_path", "worker_ids", "started_at"
+    )
     recovered: list[Recovered] = []
     for result in stale:
         worker_id = result.worker_ids[-1] if result.worker_ids else ""
@@ -68,24 +70,31 @@ def recover_stale_tasks(now: dt.datetime | None = None) -> list[Recovered]:
             continue  # a long task of a live worker
         attempts = len(result.worker_ids)
         still_running = DBTaskResult.objects.filter(
-            pk=result.pk, status="RUNNING", started_at=result.started_at)
+            pk=result.pk, status="RUNNING", started_at=result.started_at
+        )
         requeued = attempts < settings.TASK_RECOVERY_MAX_ATTEMPTS
         if requeued:
             updated = still_running.update(status="READY")
         else:
             updated = still_running.update(
-                status="FAILED", finished_at=now, return_value=None,
+                status="FAILED",
+                finished_at=now,
+                return_value=None,
                 exception_class_path=WORKER_LOST,
-                traceback=f"{WORKER_LOST}: the worker running this task died {attempts} times")
+                traceback=f"{WORKER_LOST}: the worker running this task died {attempts} times",
+            )
         if not updated:
             continue  # another worker recovered it, or it finished after all
         item = Recovered(str(result.pk), result.task_path, worker_id, attempts, requeued)
         recovered.append(item)
-        TASKS_RECOVERED.labels(task=result.task_path[:200],
-                               outcome="requeued" if requeued else "failed").inc()
+        TASKS_RECOVERED.labels(
+            task=result.task_path[:200], outcome="requeued" if requeued else "failed"
+        ).inc()
         logger.warning(
             "task %s (%s) was left running by worker %s, which stopped beating; %s",
-            item.task_id, item.task_path, worker_id or "?",
-            f"queued again (run {attempts + 1})" if requeued
-            else f"failed after {attempts} runs")
+            item.task_id,
+            item.task_path,
+            worker_id or "?",
+            f"queued again (run {attempts + 1})" if requeued else f"failed after {attempts} runs",
+        )
     return recovered

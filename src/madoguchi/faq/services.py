@@ -3,12 +3,11 @@ inquiries and their append-only threads."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
-
-import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.db.models import QuerySet

@@ -35,7 +35,8 @@ def _language(user: User | None, fallback: str) -> str:
 
 
 @task(takes_context=True)
-def send_confirmation_link(context: TaskContext, user_id: int, token: str, next_path: str = "") -> None:
+def send_confirmation_link(context: TaskContext, user_id: int, token: str,
+                           next_path: str = "") -> None:
     """Ask a new resident to confirm their address by opening a link (it expires)."""
     user = User.objects.select_related("resident_profile").get(pk=user_id)
     url = _absolute(reverse("residents:confirm_email", args=[token]), next_path)
@@ -46,7 +47,8 @@ def send_confirmation_link(context: TaskContext, user_id: int, token: str, next_
 
 
 @task(takes_context=True)
-def send_account_exists(context: TaskContext, email: str, language: str, next_path: str = "") -> None:
+def send_account_exists(context: TaskContext, email: str, language: str,
+                        next_path: str = "") -> None:
     """Tell the owner of an address that has an account that someone tried to sign up again."""
     user = User.objects.filter(email=email).select_related("resident_profile").first()
     if user is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -28,8 +29,8 @@ from madoguchi.applications import retention as cases
 from madoguchi.applications.models import Application
 from madoguchi.approvals import services as approvals
 from madoguchi.catalog.models import MAX_RETENTION_YEARS, Procedure
-from madoguchi.core import audit
 from madoguchi.channels import services as channels
+from madoguchi.core import audit
 from madoguchi.core.models import AuditEvent, User
 from madoguchi.faq import services as faq
 from madoguchi.issuance import services as issuance
@@ -37,6 +38,8 @@ from madoguchi.reservations import services as reservations
 
 from .models import Tally
 
+if TYPE_CHECKING:
+    from madoguchi.faq.models import Inquiry
 
 # The once-only keys of sent notices outlive any re-run of their task (core.task_recovery).
 SENT_NOTICE_KEYS = dt.timedelta(days=90)
@@ -108,7 +111,7 @@ def delete_expired_case(application: Application) -> int | None:
     return len(files)
 
 
-def delete_expired_inquiry(inquiry: faq.Inquiry, before: dt.datetime, years: int) -> bool:
+def delete_expired_inquiry(inquiry: Inquiry, before: dt.datetime, years: int) -> bool:
     """Delete one inquiry past its period, counted and audited; False if it no longer is."""
     with transaction.atomic():
         deleted = faq.delete_expired_inquiry(inquiry, before)

@@ -31,7 +31,8 @@ def start_clock() -> bool:
 
 
 @task(takes_context=True)
-def send_account_deleted(context: TaskContext, email: str, language: str, withdrawn: int, kept: int) -> None:
+def send_account_deleted(context: TaskContext, email: str, language: str, withdrawn: int,
+                         kept: int) -> None:
     """Confirm to the old address that the account was deleted (by e-mail only: the LINE link
     and the notification settings are gone)."""
     notify(Notice(kind="account.deleted", template="retention/email/account_deleted",

@@ -17,8 +17,11 @@ from madoguchi.core.models import MailboxMessage
 
 @pytest.fixture
 def notice() -> Notice:
-    return Notice(kind="application.received", template="applications/email/resume",
-                  context={"form_title": "通学費補助", "url": "https://example.test/r", "days": 7})
+    return Notice(
+        kind="application.received",
+        template="applications/email/resume",
+        context={"form_title": "通学費補助", "url": "https://example.test/r", "days": 7},
+    )
 
 
 @pytest.mark.django_db
@@ -32,7 +35,8 @@ def test_the_same_key_delivers_once_and_another_key_again(notice):
 
 @pytest.mark.django_db
 def test_a_run_that_dies_before_recording_leaves_nothing_so_the_rerun_sends_once(
-        notice, monkeypatch):
+    notice, monkeypatch
+):
     """The mail is kept in the database (the mailbox): it commits with the key or not at all."""
     real_create = SentNotice.objects.create
 
@@ -76,8 +80,9 @@ def test_old_keys_are_forgotten(notice):
 def test_the_receipt_task_run_twice_mails_once(notice, monkeypatch):
     """What a recovered task does: the receipt e-mail's task body runs a second time."""
     sent: list[str] = []
-    monkeypatch.setattr(services, "_deliver",
-                        lambda notice, **kwargs: sent.append(notice.kind) or ["email"])
+    monkeypatch.setattr(
+        services, "_deliver", lambda notice, **kwargs: sent.append(notice.kind) or ["email"]
+    )
     for _run in range(2):
         notify(notice, email="a@example.test", once="application.received:9")
     assert sent == ["application.received"]

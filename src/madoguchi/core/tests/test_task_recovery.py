@@ -30,13 +30,15 @@ def running(label: str, workers: list[str], started_ago: timedelta) -> DBTaskRes
     """A task claimed by ``workers`` (the last one is running it), started ``started_ago``."""
     result = leave_a_mark.enqueue(label=label)
     DBTaskResult.objects.filter(pk=result.id).update(
-        status="RUNNING", worker_ids=workers, started_at=timezone.now() - started_ago)
+        status="RUNNING", worker_ids=workers, started_at=timezone.now() - started_ago
+    )
     return DBTaskResult.objects.get(pk=result.id)
 
 
 def heartbeat(worker_id: str, ago: timedelta) -> None:
-    WorkerHeartbeat.objects.create(worker_id=worker_id, hostname="test", pid=1,
-                                   beat_at=timezone.now() - ago)
+    WorkerHeartbeat.objects.create(
+        worker_id=worker_id, hostname="test", pid=1, beat_at=timezone.now() - ago
+    )
 
 
 def recovered_count(task_path: str, outcome: str) -> float:
@@ -105,8 +107,9 @@ def test_a_task_claimed_again_meanwhile_is_not_touched(db_tasks, monkeypatch):
 
     def claimed_again_first(*args, **kwargs):
         if "pk" in kwargs:  # the conditional update: another worker re-ran it just before
-            DBTaskResult.objects.all().update(started_at=timezone.now(), worker_ids=["w-dead",
-                                                                                     "w-2"])
+            DBTaskResult.objects.all().update(
+                started_at=timezone.now(), worker_ids=["w-dead", "w-2"]
+            )
         return real_filter(*args, **kwargs)
 
     monkeypatch.setattr(DBTaskResult.objects, "filter", claimed_again_first)
