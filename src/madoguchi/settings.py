@@ -188,8 +188,14 @@ AUTH_PASSWORD_VALIDATORS = [
 # Argon2id first (Django's recommendation: memory-hard, and far cheaper in CPU per sign-in than
 # PBKDF2 at its default cost); the PBKDF2 hashers stay so that existing hashes still verify, and
 # Django re-hashes them with Argon2 at the user's next successful sign-in.
+# Its cost (docs/deploy.md, "Password hashing"): OWASP's first Argon2id setting, 19 MiB, two
+# passes, one lane, about 26 ms of one core per hash here; an operator may raise it. A hash made
+# with other parameters is re-made with these at the account's next sign-in.
+ARGON2_TIME_COST = int(os.environ.get("MADOGUCHI_ARGON2_TIME_COST", "2"))
+ARGON2_MEMORY_KIB = int(os.environ.get("MADOGUCHI_ARGON2_MEMORY_KIB", str(19 * 1024)))
+ARGON2_PARALLELISM = int(os.environ.get("MADOGUCHI_ARGON2_PARALLELISM", "1"))
 PRODUCTION_PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "madoguchi.core.hashers.TunedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
@@ -305,6 +311,10 @@ TASKS = {
         )
     }
 }
+# A task left RUNNING by a worker that has not beaten for this long is queued again
+# (core.task_recovery); after this many runs whose worker died, it is failed instead.
+TASK_RECOVERY_AFTER_SECONDS = int(os.environ.get("MADOGUCHI_TASK_RECOVERY_AFTER", "120"))
+TASK_RECOVERY_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_TASK_RECOVERY_MAX_ATTEMPTS", "3"))
 
 # --- E-mail: SMTP from the environment; the demo keeps mail in a readable mailbox.
 EMAIL_BACKEND = os.environ.get(
@@ -348,6 +358,9 @@ REGISTRY_HTTP = {k.removeprefix("MADOGUCHI_REGISTRY_HTTP_"): v for k, v in os.en
 # procedure sets its applications' period. The daily retention task deletes what is past them.
 AUDIT_RETENTION_YEARS = int(os.environ.get("MADOGUCHI_AUDIT_RETENTION_YEARS", "7"))
 BOOKING_RETENTION_DAYS = int(os.environ.get("MADOGUCHI_BOOKING_RETENTION_DAYS", "400"))
+# Resident inquiries (問い合わせ) answered or closed, counted from their last message; and the
+# questions typed into the FAQ chat, counted from when they were asked.
+INQUIRY_RETENTION_YEARS = int(os.environ.get("MADOGUCHI_INQUIRY_RETENTION_YEARS", "1"))
 
 # --- Client addresses: X-Forwarded-For is read only from these reverse proxies (IPs or CIDRs).
 TRUSTED_PROXIES = [

@@ -14,15 +14,20 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from madoguchi.core import crypto, ratelimit
 from madoguchi.core.models import User
 from madoguchi.forms.definition import FormSpec
+from madoguchi.forms.fields.upload import referenced_uploads
 from madoguchi.forms.models import FormVersion
 
-from .models import Draft
+from . import retention
+from .models import Application, Draft
 
 SESSION_PREFIX = "draft:"
 RESUME_SALT = "madoguchi.applications.resume"
@@ -159,7 +164,8 @@ def discard(state: DraftState, session: SessionBase) -> None:
 
 
 def discard_for_resident(user: User, public_id: uuid.UUID) -> None:
-    Draft.objects.filter(owner=user, public_id=public_id).delete()
+    """The resident deleted their draft: it goes with the files attached to it."""
+    delete_drafts(Draft.objects.filter(owner=user, public_id=public_id))
 
 
 def for_resident(user: User) -> list[Draft]:
@@ -200,6 +206,45 @@ def resume(token: str, session: SessionBase) -> Draft | None:
 
 
 def purge_expired(now: dt.datetime | None = None) -> int:
-    """Delete drafts past their expiry at ``now`` (default: now); returns how many."""
-    deleted, _by_model = Draft.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    """Delete drafts past their expiry at ``now`` (default: now), with the files attached to
+    them; returns how many drafts."""
+    return delete_drafts(Draft.objects.filter(expires_at__lt=now or timezone.now()))
+
+
+def attached_files(model: Draft) -> set[str]:
+    """The stored uploads a draft names: in its accepted answers and in the signed references
+    of pages not yet accepted, sealed values included."""
+    state = _open(model)
+    return retention.stored_files(state.answers) | referenced_uploads(state.raw)
+
+
+def _named_elsewhere(names: set[str]) -> set[str]:
+    """Those of ``names`` that an application or a remaining draft still names (a reference
+    presented again on another form): they must stay."""
+    kept: set[str] = set()
+    for name in sorted(names):
+        for model, fields in ((Application, ("answers",)), (Draft, ("answers", "raw"))):
+            if any(model.objects.annotate(text=Cast(field, TextField()))
+                   .filter(text__contains=name).exists() for field in fields):
+                kept.add(name)
+                break
+    return kept
+
+
+def delete_drafts(drafts: QuerySet[Draft]) -> int:
+    """Delete ``drafts`` and, once that commits, the files only they named (through the
+    storage API, so on S3 too). Returns how many drafts were deleted."""
+    with transaction.atomic():
+        files: set[str] = set()
+        for model in drafts.select_for_update().only("public_id", "raw", "answers", "sealed"):
+            files |= attached_files(model)
+        deleted, _by_model = drafts.delete()
+        if files:
+            gone = files - _named_elsewhere(files)
+            transaction.on_commit(lambda: _delete_files(gone))
     return deleted
+
+
+def _delete_files(names: set[str]) -> None:
+    for name in sorted(names):
+        default_storage.delete(name)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from madoguchi.core.models import User
 
+from . import drafts
 from .models import (
     Application,
     CorrectionRequest,
@@ -134,7 +135,7 @@ def forget_applicant(user: User) -> tuple[int, int]:
     """The applicant deleted their account: cases not yet decided are withdrawn (and start
     their retention period now); every case is detached from the account and its contact
     address cleared. The applicant's name and answers stay: the case is the city's record for
-    its retention period. Returns (withdrawn, kept). Drafts go too."""
+    its retention period. Returns (withdrawn, kept). Drafts go too, with their files."""
     withdrawn = kept = 0
     with transaction.atomic():
         for application in Application.objects.select_for_update().filter(applicant=user):
@@ -152,5 +153,5 @@ def forget_applicant(user: User) -> tuple[int, int]:
             application.updated_at = timezone.now()
             application.save(update_fields=["status", "applicant", "contact_email",
                                             "updated_at"])
-        Draft.objects.filter(owner=user).delete()
+        drafts.delete_drafts(Draft.objects.filter(owner=user))
     return withdrawn, kept

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import lazy
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
@@ -19,7 +19,7 @@ from .models import Application, Status, StatusEvent
 localized_lazy = lazy(localized, str)
 
 
-def _notify(application, kind: str, template: str, context: dict) -> None:
+def _notify(application, kind: str, template: str, context: dict, once: str) -> None:
     url = ""
     if application.applicant_id:
         url = settings.SITE_URL + reverse("applications:detail", args=[application.public_id])
@@ -28,7 +28,7 @@ def _notify(application, kind: str, template: str, context: dict) -> None:
         "procedure_name": localized_lazy(application.procedure.name),
         **context,
     })
-    notify(notice, user=application.applicant, email=application.contact_email)
+    notify(notice, user=application.applicant, email=application.contact_email, once=once)
 
 
 @task()
@@ -37,7 +37,8 @@ def send_receipt_email(application_id: int) -> None:
     application = Application.objects.select_related("procedure", "applicant").get(
         pk=application_id
     )
-    _notify(application, "application.received", "received", {})
+    _notify(application, "application.received", "received", {},
+            once=f"application.received:{application_id}")
 
 
 @task()
@@ -50,11 +51,13 @@ def send_status_email(event_id: int) -> None:
         "application__procedure", "application__applicant"
     ).get(pk=event_id)
     kind = "correction.requested" if event.to_status == Status.RETURNED else "application.status"
-    _notify(event.application, kind, "status", {"event": event})
+    _notify(event.application, kind, "status", {"event": event},
+            once=f"application.status:{event_id}")
 
 
-@task()
-def send_resume_link(email: str, form_id: int, path: str, language: str = "ja") -> None:
+@task(takes_context=True)
+def send_resume_link(context: TaskContext, email: str, form_id: int, path: str,
+                     language: str = "ja") -> None:
     """Send a visitor the link that continues their saved answers (it expires)."""
     form = FormDefinition.objects.get(pk=form_id)
     url = settings.SITE_URL.rstrip("/") + path
@@ -62,4 +65,5 @@ def send_resume_link(email: str, form_id: int, path: str, language: str = "ja") 
                     url=url, context={"form_title": localized_lazy(form.title), "url": url,
                                       "days": RESUME_MAX_AGE.days})
     # Only to the address typed on the form, never another channel: the visitor asked for it.
-    notify(notice, email=email, language=language if language in ("ja", "en") else "ja")
+    notify(notice, email=email, language=language if language in ("ja", "en") else "ja",
+           once=f"task:{context.task_result.id}")

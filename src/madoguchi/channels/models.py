@@ -86,3 +86,17 @@ class LinePush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to} ({self.status})"
+
+
+class SentNotice(models.Model):
+    """A notice delivered under a once-only key (``notify(..., once=key)``), so that a task run
+    again after its worker died does not deliver it a second time. The key names the event
+    (``application.received:42``) or the task run, never a person."""
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=64)
+    channels = models.JSONField(default=list)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -16,7 +16,14 @@ from madoguchi.core.tasks import enqueue_with_transaction
 
 from . import line
 from .base import Notice, Recipient, registry, shared_context
-from .models import ChannelPreference, LineAccount, LineLinkNonce, LinePush, LineWebhookEvent
+from .models import (
+    ChannelPreference,
+    LineAccount,
+    LineLinkNonce,
+    LinePush,
+    LineWebhookEvent,
+    SentNotice,
+)
 from .selectors import preferred_channels
 
 if TYPE_CHECKING:
@@ -45,13 +52,45 @@ def recipient_for(user: User | None, email: str = "", language: str | None = Non
 
 
 def notify(notice: Notice, *, user: User | None = None, email: str = "",
-           language: str | None = None) -> list[str]:
+           language: str | None = None, once: str = "") -> list[str]:
     """Deliver ``notice`` through each channel the recipient prefers and can be reached on.
 
     Falls back to e-mail when no preferred channel can reach them (or every one failed).
     Returns the codes of the channels that delivered. Call it from a background task:
     channels may talk to the network.
+
+    With ``once`` (a key naming the event, e.g. ``application.received:42``), the notice is
+    delivered at most once per key: a task run again after its worker was killed finds the
+    key and delivers nothing. The key is recorded in the same transaction as the deliveries
+    the database keeps (the demo mailbox, LINE push records), so those happen exactly once;
+    an SMTP server that accepted the message just before the process died gets it again
+    (at least once, docs/operations.md).
     """
+    if not once:
+        return _deliver(notice, user=user, email=email, language=language)
+    key = once[:120]
+    try:
+        with transaction.atomic():
+            if SentNotice.objects.filter(key=key).exists():
+                logger.info("notice %s already delivered, not sent again", notice.kind)
+                return []
+            delivered = _deliver(notice, user=user, email=email, language=language)
+            SentNotice.objects.create(key=key, kind=notice.kind[:64], channels=delivered)
+    except IntegrityError:  # another run of the same task recorded it a moment before
+        logger.warning("notice %s delivered by two runs at once, the second rolled back",
+                       notice.kind)
+        return []
+    return delivered
+
+
+def forget_sent_notices(before: datetime) -> int:
+    """Drop the once-only keys of notices sent before ``before`` (no task is re-run so late)."""
+    deleted, _ = SentNotice.objects.filter(sent_at__lt=before).delete()
+    return deleted
+
+
+def _deliver(notice: Notice, *, user: User | None, email: str,
+             language: str | None) -> list[str]:
     recipient = recipient_for(user, email, language)
     wanted = [registry[code] for code in preferred_channels(user) if registry.is_enabled(code)]
     reachable = [c for c in wanted if c.can_reach(recipient)]

@@ -30,6 +30,7 @@ from .models import WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0  # how often a worker beats
+RECOVER_EVERY = 4  # beats between looks for tasks left running by dead workers (about 1 min)
 WORKER_HEARTBEAT_MAX_AGE = 60  # seconds: an older beat does not count
 STALE_HEARTBEAT = timedelta(days=1)  # rows of workers gone this long ago are deleted
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
@@ -135,18 +136,30 @@ def forget(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
+def _recover() -> None:
+    from .task_recovery import recover_stale_tasks  # imports the metrics (prometheus)
+
+    recover_stale_tasks()
+
+
 class Heartbeat:
     """A daemon thread that calls ``beat(worker_id)`` now and every ``interval`` seconds until
-    :meth:`stop`, which also forgets the worker. A failed beat (database away) is logged and
-    tried again at the next interval; the thread dies with the process."""
+    :meth:`stop`, which also forgets the worker. Every ``recover_every`` beats (the first one
+    included) it also queues again the tasks of workers that stopped beating
+    (``core.task_recovery``). A failed beat (database away) is logged and tried again at the
+    next interval; the thread dies with the process."""
 
     def __init__(self, worker_id: str, interval: float = HEARTBEAT_SECONDS,
                  beat_function: Callable[[str], None] = beat,
-                 forget_function: Callable[[str], None] = forget) -> None:
+                 forget_function: Callable[[str], None] = forget,
+                 recover_function: Callable[[], None] = _recover,
+                 recover_every: int = RECOVER_EVERY) -> None:
         self.worker_id = worker_id
         self.interval = interval
         self._beat = beat_function
         self._forget = forget_function
+        self._recover = recover_function
+        self._recover_every = max(recover_every, 1)
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="worker-heartbeat", daemon=True)
 
@@ -154,6 +167,7 @@ class Heartbeat:
         self._thread.start()
 
     def _run(self) -> None:
+        beats = 0
         try:
             while True:
                 try:
@@ -161,6 +175,12 @@ class Heartbeat:
                     self._beat(self.worker_id)
                 except DatabaseError as error:
                     logger.warning("task worker heartbeat failed: %s", type(error).__name__)
+                if beats % self._recover_every == 0:
+                    try:
+                        self._recover()
+                    except DatabaseError as error:
+                        logger.warning("task recovery failed: %s", type(error).__name__)
+                beats += 1
                 if self._stopped.wait(self.interval):
                     break
         finally:

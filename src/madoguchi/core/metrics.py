@@ -4,8 +4,9 @@
   (``django_http_requests_latency_seconds_by_view_method``).
 * Counters of this process, summed over every process of the machine in multiprocess mode
   (``PROMETHEUS_MULTIPROC_DIR``, which ``manage.py serve`` sets for its children):
-  ``madoguchi_applications_submitted_total``, ``madoguchi_bookings_total`` and
-  ``madoguchi_task_failures_total``. Each is counted when its transaction commits.
+  ``madoguchi_applications_submitted_total``, ``madoguchi_bookings_total``,
+  ``madoguchi_task_failures_total`` and ``madoguchi_tasks_recovered_total`` (tasks of dead
+  workers, core.task_recovery). Each is counted when its transaction commits.
 * Gauges read from the shared database at each scrape, so every server reports the same queue:
   ``madoguchi_tasks_ready``, ``madoguchi_tasks_oldest_ready_age_seconds``,
   ``madoguchi_tasks_failed_last_hour``.
@@ -51,6 +52,10 @@ APPLICATIONS_SUBMITTED = Counter(
     "madoguchi_applications_submitted", "Applications submitted (committed).", ["channel"])
 BOOKINGS = Counter("madoguchi_bookings", "Bookings made (committed).", ["channel"])
 TASK_FAILURES = Counter("madoguchi_task_failures", "Background tasks that failed.", ["task"])
+TASKS_RECOVERED = Counter(
+    "madoguchi_tasks_recovered",
+    "Tasks left running by a dead worker: queued again, or failed after too many deaths.",
+    ["task", "outcome"])
 
 
 def count_on_commit(counter: Counter, **labels: str) -> None:

@@ -3,11 +3,14 @@ inquiries and their append-only threads."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from madoguchi.core.tasks import enqueue_with_transaction
@@ -239,3 +242,49 @@ def forward_inquiry(inquiry: Inquiry, *, department: Department) -> Inquiry:
     Inquiry.objects.filter(pk=inquiry.pk).update(department=department, updated_at=now)
     inquiry.department, inquiry.updated_at = department, now
     return inquiry
+
+
+# --- Retention (保存年限, docs/retention.md) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeletedInquiry:
+    """What the retention record may say about a deleted inquiry: nothing about the person."""
+
+    public_id: str
+    department: str
+    status: str
+    last_activity: dt.datetime
+    messages: int
+
+
+def expired_inquiries(before: dt.datetime) -> QuerySet[Inquiry]:
+    """Inquiries answered or closed whose last message or change is older than ``before``.
+    An open one waits for the city and is never deleted by the retention task."""
+    return (Inquiry.objects.exclude(status=Inquiry.Status.OPEN)
+            .filter(updated_at__lt=before).select_related("department").order_by("updated_at",
+                                                                                 "id"))
+
+
+def delete_expired_inquiry(inquiry: Inquiry, before: dt.datetime) -> DeletedInquiry | None:
+    """Delete an inquiry past its retention period with its thread; None if it is no longer
+    expired (a resident wrote again meanwhile). Call inside the retention's transaction: this
+    is the one place the append-only messages are deleted."""
+    with transaction.atomic():
+        locked = (expired_inquiries(before).select_for_update(of=("self",))
+                  .filter(pk=inquiry.pk).first())
+        if locked is None:
+            return None
+        messages = InquiryMessage.objects.filter(inquiry=locked)
+        count = messages.count()
+        models.QuerySet.delete(messages)  # past the append-only guard, on purpose
+        Inquiry.objects.filter(pk=locked.pk).delete()
+    return DeletedInquiry(str(locked.public_id), locked.department.code, locked.status,
+                          locked.updated_at, count)
+
+
+def purge_chat_questions(before: dt.datetime) -> int:
+    """Delete the questions typed into the chat before ``before`` (free text a resident may
+    have put personal details in); returns how many."""
+    deleted, _by_model = ChatQuestion.objects.filter(created_at__lt=before).delete()
+    return deleted

@@ -27,4 +27,4 @@ def notify_inquiry_answered(message_id: int) -> list[str]:
         context={"inquiry": inquiry, "department": inquiry.department, "url": url},
         url=url,
     )
-    return notify(notice, user=inquiry.resident)
+    return notify(notice, user=inquiry.resident, once=f"inquiry.answered:{message_id}")

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
@@ -29,8 +29,8 @@ def offer_url(entry: WaitlistEntry) -> str:
         "reservations:waitlist", args=[entry.public_id, entry.manage_token])
 
 
-@task()
-def send_reservation_notice(kind: str, booking_id: int | None = None,
+@task(takes_context=True)
+def send_reservation_notice(context: TaskContext, kind: str, booking_id: int | None = None,
                             entry_id: int | None = None) -> None:
     """Tell the resident about their booking (confirmed, moved, cancelled, reminder) or their
     waitlist entry (waitlisted, offer), through the channels they chose."""
@@ -38,20 +38,21 @@ def send_reservation_notice(kind: str, booking_id: int | None = None,
         booking = Booking.objects.select_related("slot__room__venue", "service").get(
             pk=booking_id)
         url = manage_url(booking)
-        context = {"booking": booking, "slot": booking.slot, "service": booking.service,
-                   "venue": booking.slot.room.venue, "room": booking.slot.room,
-                   "ics_url": url + "booking.ics", "manage_url": url,
-                   "deadline": booking.service.change_deadline(booking.slot.starts_at)}
+        values = {"booking": booking, "slot": booking.slot, "service": booking.service,
+                  "venue": booking.slot.room.venue, "room": booking.slot.room,
+                  "ics_url": url + "booking.ics", "manage_url": url,
+                  "deadline": booking.service.change_deadline(booking.slot.starts_at)}
         user, email = booking.user, booking.email
     else:
         entry = WaitlistEntry.objects.select_related("slot__room__venue", "slot__service").get(
             pk=entry_id)
         url = offer_url(entry)
-        context = {"entry": entry, "slot": entry.slot, "service": entry.slot.service,
-                   "venue": entry.slot.room.venue, "room": entry.slot.room, "manage_url": url}
+        values = {"entry": entry, "slot": entry.slot, "service": entry.slot.service,
+                  "venue": entry.slot.room.venue, "room": entry.slot.room, "manage_url": url}
         user, email = entry.user, entry.email
     notify(Notice(kind=f"reservation.{kind}", template=f"reservations/email/{kind}",
-                  context=context, url=url), user=user, email=email)
+                  context=values, url=url), user=user, email=email,
+           once=f"task:{context.task_result.id}")
 
 
 @task()

@@ -13,7 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
@@ -34,18 +34,21 @@ def _language(user: User | None, fallback: str) -> str:
     return profile.preferred_language if profile else fallback
 
 
-@task()
-def send_confirmation_link(user_id: int, token: str, next_path: str = "") -> None:
+@task(takes_context=True)
+def send_confirmation_link(context: TaskContext, user_id: int, token: str,
+                           next_path: str = "") -> None:
     """Ask a new resident to confirm their address by opening a link (it expires)."""
     user = User.objects.select_related("resident_profile").get(pk=user_id)
     url = _absolute(reverse("residents:confirm_email", args=[token]), next_path)
     notice = Notice(kind="account.confirm", template="residents/email/confirm", url=url,
                     context={"url": url, "days": CONFIRMATION_MAX_AGE.days})
-    notify(notice, email=user.email, language=_language(user, "ja"))
+    notify(notice, email=user.email, language=_language(user, "ja"),
+           once=f"task:{context.task_result.id}")
 
 
-@task()
-def send_account_exists(email: str, language: str, next_path: str = "") -> None:
+@task(takes_context=True)
+def send_account_exists(context: TaskContext, email: str, language: str,
+                        next_path: str = "") -> None:
     """Tell the owner of an address that has an account that someone tried to sign up again."""
     user = User.objects.filter(email=email).select_related("resident_profile").first()
     if user is None:
@@ -55,11 +58,12 @@ def send_account_exists(email: str, language: str, next_path: str = "") -> None:
         "sign_in_url": _absolute(reverse("residents:login"), next_path),
         "reset_url": _absolute(reverse("residents:password_reset")),
     })
-    notify(notice, email=user.email, language=_language(user, language))
+    notify(notice, email=user.email, language=_language(user, language),
+           once=f"task:{context.task_result.id}")
 
 
-@task()
-def send_password_reset(user_id: int, language: str) -> None:
+@task(takes_context=True)
+def send_password_reset(context: TaskContext, user_id: int, language: str) -> None:
     """Mail a resident the link that sets a new password (single use, it expires)."""
     user = User.objects.select_related("resident_profile").get(pk=user_id)
     path = reverse("residents:password_reset_confirm", args=[
@@ -68,4 +72,5 @@ def send_password_reset(user_id: int, language: str) -> None:
     notice = Notice(kind="account.password_reset", template="residents/email/password_reset",
                     url=url, context={"url": url,
                                       "days": settings.PASSWORD_RESET_TIMEOUT // 86400})
-    notify(notice, email=user.email, language=_language(user, language))
+    notify(notice, email=user.email, language=_language(user, language),
+           once=f"task:{context.task_result.id}")

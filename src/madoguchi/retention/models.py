@@ -9,13 +9,15 @@ class Tally(models.Model):
     """How many records of one kind and subject, from one month, were deleted at the end of
     their retention period: a count only, never who they were (統計 stay after deletion).
 
-    ``subject`` is a procedure's slug (applications) or a reservation service's code
-    (bookings); ``month`` is the first day of the month of the decision or of the session.
+    ``subject`` is a procedure's slug (applications), a reservation service's code (bookings)
+    or a department's code (inquiries); ``month`` is the first day of the month of the
+    decision, of the session or of the inquiry's last message.
     """
 
     class Kind(models.TextChoices):
         APPLICATION = "application"
         BOOKING = "booking"
+        INQUIRY = "inquiry"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     subject = models.CharField(max_length=100)

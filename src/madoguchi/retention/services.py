@@ -6,6 +6,9 @@ requests and comments, and the case itself are deleted; its attachments and PDFs
 from storage once that commits. An audit event without personal data says what went and why,
 and the case is counted in an anonymised tally per procedure and month. Expired drafts, bookings
 of sessions past BOOKING_RETENTION_DAYS and audit events past AUDIT_RETENTION_YEARS go too.
+Inquiries answered or closed more than INQUIRY_RETENTION_YEARS ago go like cases (one
+transaction each, a tally per department and month, a ``retention.deleted`` audit event), and so
+do the chat questions asked that long ago.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -25,12 +29,20 @@ from madoguchi.applications import retention as cases
 from madoguchi.applications.models import Application
 from madoguchi.approvals import services as approvals
 from madoguchi.catalog.models import MAX_RETENTION_YEARS, Procedure
+from madoguchi.channels import services as channels
 from madoguchi.core import audit
 from madoguchi.core.models import AuditEvent, User
+from madoguchi.faq import services as faq
 from madoguchi.issuance import services as issuance
 from madoguchi.reservations import services as reservations
 
 from .models import Tally
+
+if TYPE_CHECKING:
+    from madoguchi.faq.models import Inquiry
+
+# The once-only keys of sent notices outlive any re-run of their task (core.task_recovery).
+SENT_NOTICE_KEYS = dt.timedelta(days=90)
 
 
 class RetentionRefused(Exception):
@@ -44,6 +56,8 @@ class Report:
     drafts: int = 0
     bookings: int = 0
     audit_events: int = 0
+    inquiries: int = 0
+    chat_questions: int = 0
     held: int = 0
     per_procedure: dict[str, int] = field(default_factory=dict)
 
@@ -97,6 +111,32 @@ def delete_expired_case(application: Application) -> int | None:
     return len(files)
 
 
+def delete_expired_inquiry(inquiry: Inquiry, before: dt.datetime, years: int) -> bool:
+    """Delete one inquiry past its period, counted and audited; False if it no longer is."""
+    with transaction.atomic():
+        deleted = faq.delete_expired_inquiry(inquiry, before)
+        if deleted is None:
+            return False
+        month = _month(deleted.last_activity)
+        _count(Tally.Kind.INQUIRY, deleted.department, month, 1)
+        AuditEvent.objects.create(
+            actor=None, actor_label="retention", action="retention.deleted",
+            target_type="inquiry", target_id=deleted.public_id,
+            details={"why": "retention period ended", "department": deleted.department,
+                     "last_activity": month.isoformat()[:7], "retention_years": years,
+                     "kept_until": _kept_until(deleted.last_activity, years).isoformat(),
+                     "messages": deleted.messages, "status": deleted.status},
+        )
+    return True
+
+
+def _kept_until(moment: dt.datetime, years: int) -> dt.datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
 def run(now: dt.datetime | None = None) -> Report:
     """Delete everything past its retention period at ``now`` (default: now; tests pass a later
     time to travel there). Safe to run twice: what is gone is not found again."""
@@ -118,12 +158,19 @@ def run(now: dt.datetime | None = None) -> Report:
         for (code, month), count in booking_counts.items():
             _count(Tally.Kind.BOOKING, code, month, count)
     report.bookings = sum(booking_counts.values())
+    inquiry_years = settings.INQUIRY_RETENTION_YEARS
+    inquiries_before = years_before(now, inquiry_years)
+    for inquiry in list(faq.expired_inquiries(inquiries_before)):
+        report.inquiries += delete_expired_inquiry(inquiry, inquiries_before, inquiry_years)
+    report.chat_questions = faq.purge_chat_questions(inquiries_before)
+    channels.forget_sent_notices(now - SENT_NOTICE_KEYS)
     report.audit_events = audit.purge_before(years_before(now, settings.AUDIT_RETENTION_YEARS))
     AuditEvent.objects.create(
         actor=None, actor_label="retention", action="retention.run",
         details={"at": now.isoformat(), "applications": report.applications,
                  "files": report.files, "drafts": report.drafts, "bookings": report.bookings,
-                 "audit_events": report.audit_events, "held": report.held},
+                 "audit_events": report.audit_events, "inquiries": report.inquiries,
+                 "chat_questions": report.chat_questions, "held": report.held},
     )
     return report
 

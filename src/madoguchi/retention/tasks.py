@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
@@ -30,10 +30,11 @@ def start_clock() -> bool:
     return clocks.start_unless_waiting(retention_clock)
 
 
-@task()
-def send_account_deleted(email: str, language: str, withdrawn: int, kept: int) -> None:
+@task(takes_context=True)
+def send_account_deleted(context: TaskContext, email: str, language: str, withdrawn: int,
+                         kept: int) -> None:
     """Confirm to the old address that the account was deleted (by e-mail only: the LINE link
     and the notification settings are gone)."""
     notify(Notice(kind="account.deleted", template="retention/email/account_deleted",
                   context={"withdrawn": withdrawn, "kept": kept}),
-           email=email, language=language)
+           email=email, language=language, once=f"task:{context.task_result.id}")

@@ -117,13 +117,18 @@ def test_the_heartbeat_thread_beats_until_stopped_then_forgets():
         if len(beats) >= 3:
             three.set()
 
+    recoveries: list[int] = []
     heartbeat = health.Heartbeat("w1", interval=0.01, beat_function=beat,
-                                 forget_function=forgotten.append)
+                                 forget_function=forgotten.append,
+                                 recover_function=lambda: recoveries.append(len(beats)),
+                                 recover_every=2)
     heartbeat.start()
     assert three.wait(5)
     heartbeat.stop()
     count = len(beats)
     assert forgotten == ["w1"] and set(beats) == {"w1"}
+    # Recovery looks right after the first beat, then after every second one.
+    assert recoveries[:2] == [1, 3]
     threading.Event().wait(0.05)
     assert len(beats) == count  # no beat after stop
 

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, identify_hasher
 
+from madoguchi.core.models import User
 from madoguchi.residents.services import sign_up
 
 PASSWORD = "kawa-no-nagare-2026"
@@ -13,7 +14,7 @@ PASSWORD = "kawa-no-nagare-2026"
 
 def test_production_hashers_put_argon2_first_and_keep_pbkdf2():
     names = settings.PRODUCTION_PASSWORD_HASHERS
-    assert names[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert names[0] == "madoguchi.core.hashers.TunedArgon2PasswordHasher"
     assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in names
 
 
@@ -40,3 +41,35 @@ def test_new_password_is_hashed_with_argon2(settings):
     settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
     user = sign_up(email="new@example.jp", password=PASSWORD, confirmed=True)
     assert user.password.startswith("argon2$argon2id$")
+
+
+def argon2_params(user: User) -> tuple[int, int, int]:
+    decoded = identify_hasher(user.password).decode(user.password)
+    return decoded["time_cost"], decoded["memory_cost"], decoded["parallelism"]
+
+
+@pytest.mark.django_db
+def test_the_argon2_cost_comes_from_the_settings_and_a_change_rehashes_at_sign_in(
+        client, settings):
+    settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
+    settings.ARGON2_TIME_COST, settings.ARGON2_MEMORY_KIB, settings.ARGON2_PARALLELISM = (
+        1, 8192, 1)
+    user = sign_up(email="argon2@example.jp", password=PASSWORD, confirmed=True)
+    assert argon2_params(user) == (1, 8192, 1)
+
+    # The operator raises the cost: the stored hash is re-made at the next sign-in.
+    settings.ARGON2_TIME_COST, settings.ARGON2_MEMORY_KIB = 2, 9216
+    assert identify_hasher(user.password).must_update(user.password)
+    response = client.post("/account/login/", {"email": "argon2@example.jp",
+                                               "password": PASSWORD})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert argon2_params(user) == (2, 9216, 1)
+    assert not identify_hasher(user.password).must_update(user.password)
+    assert user.check_password(PASSWORD)
+
+
+def test_the_default_cost_follows_owasp():
+    """OWASP's Argon2id minimum: 19 MiB, two passes, one lane (docs/deploy.md)."""
+    assert (settings.ARGON2_TIME_COST, settings.ARGON2_MEMORY_KIB,
+            settings.ARGON2_PARALLELISM) == (2, 19 * 1024, 1)

@@ -142,6 +142,26 @@ def upload_item(data: Any) -> dict[str, Any] | None:
             "content_type": content_type, "sha256": sha256}
 
 
+def referenced_uploads(raw: Mapping[str, Any]) -> set[str]:
+    """The storage names of the uploads that a form's raw values (field key → value) refer to
+    through signed references, expired ones included: what a draft holds before its page was
+    accepted. References that are forged or not of that field are ignored."""
+    names: set[str] = set()
+    for key, value in raw.items():
+        files = value.get("files") if isinstance(value, Mapping) else None
+        for entry in files if isinstance(files, list) else []:
+            reference = entry.get("ref") if isinstance(entry, Mapping) else None
+            if not isinstance(reference, str) or not 0 < len(reference) <= REFERENCE_MAX_LENGTH:
+                continue
+            try:
+                item = upload_item(signing.loads(reference, salt=f"{SIGNING_SALT}:{key}"))
+            except (signing.BadSignature, ValueError, TypeError, UnicodeError):
+                continue
+            if item is not None:
+                names.add(item["storage_name"])
+    return names
+
+
 def open_upload(value_item: Mapping[str, Any]) -> File:
     """Open a stored upload (one item of a file field's value) for reading, e.g. for staff.
 

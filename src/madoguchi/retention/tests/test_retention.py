@@ -239,3 +239,107 @@ def test_the_command_runs_the_deletion(make_application, staff_user):
     call_command("run_retention", stdout=out)
     assert "deleted 0 applications" in out.getvalue()
     assert AuditEvent.objects.filter(action="retention.run").exists()
+
+
+def _upload(label: str) -> dict:
+    name = default_storage.save(f"uploads/2026/01/{uuid.uuid4().hex}.png", ContentFile(PNG))
+    return {"name": f"{label}.png", "storage_name": name, "size": len(PNG),
+            "content_type": "image/png", "sha256": "0" * 64}
+
+
+def test_expired_and_deleted_drafts_take_their_files_from_storage(
+        form_version, resident, other_resident, make_application,
+        django_capture_on_commit_callbacks):
+    from django.core import signing
+
+    from madoguchi.applications import drafts
+    from madoguchi.core import crypto
+
+    now = timezone.now()
+    accepted, pending, sealed, shared, live = (_upload(n) for n in (
+        "accepted", "pending", "sealed", "shared", "live"))
+    expired = Draft.objects.create(
+        form=form_version.form, version=form_version, owner=None,
+        expires_at=now - dt.timedelta(days=1), answers={"pass_copy": [accepted]},
+        raw={"receipt": {"files": [{"ref": signing.dumps(
+            pending, salt="madoguchi.forms.upload:receipt", compress=True), "name": "p.png",
+            "size": 1}], "rejected": []}})
+    expired.sealed = crypto.seal({"raw": {}, "answers": {"card": [sealed]}},
+                                 context=str(expired.public_id))
+    expired.save()
+    # A reference presented again in another draft that became an application: it stays.
+    Draft.objects.create(form=form_version.form, version=form_version, owner=resident,
+                         expires_at=now - dt.timedelta(days=1), answers={"pass_copy": [shared]})
+    application = make_application()
+    Application.objects.filter(pk=application.pk).update(
+        answers={**application.answers, "pass_copy": [shared]})
+    kept = Draft.objects.create(form=form_version.form, version=form_version,
+                                owner=other_resident, expires_at=now + dt.timedelta(days=1),
+                                answers={"pass_copy": [live]})
+    assert drafts.attached_files(expired) == {
+        accepted["storage_name"], pending["storage_name"], sealed["storage_name"]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.run(now).drafts == 2
+    for item in (accepted, pending, sealed):
+        assert not default_storage.exists(item["storage_name"]), item["name"]
+    assert default_storage.exists(shared["storage_name"])
+    assert default_storage.exists(live["storage_name"])
+
+    # The resident deletes their draft from the my page: its file goes too.
+    with django_capture_on_commit_callbacks(execute=True):
+        drafts.discard_for_resident(other_resident, kept.public_id)
+    assert not Draft.objects.filter(pk=kept.pk).exists()
+    assert not default_storage.exists(live["storage_name"])
+
+
+def test_inquiries_answered_or_closed_go_after_their_period_with_a_record(
+        settings, resident, staff_user):
+    from madoguchi.faq import services as faq
+    from madoguchi.faq.models import ChatQuestion, Inquiry, InquiryMessage
+
+    settings.INQUIRY_RETENTION_YEARS = 1
+    department = Department.objects.get(code="kosodate")
+    asked_at = dt.datetime(2026, 1, 10, 9, tzinfo=TOKYO)
+    chat = ChatQuestion.objects.create(text="保育園の申込 山田花子", folded="x",
+                                       created_at=asked_at)
+    answered = faq.open_inquiry(resident=resident, department=department,
+                                subject="保育園の申込について", body="山田花子です。締切は?",
+                                chat_question=chat)
+    faq.staff_reply(answered, author=staff_user, body="3月末です。")
+    still_open = faq.open_inquiry(resident=resident, department=department,
+                                  subject="児童手当", body="まだ届きません")
+    closed = faq.open_inquiry(resident=resident, department=department, subject="閉じた件",
+                              body="解決しました")
+    faq.close_inquiry(closed)
+    ours = Inquiry.objects.filter(pk__in=[answered.pk, still_open.pk, closed.pk])
+    Inquiry.objects.exclude(pk__in=ours).update(status="open")  # the demo's stay out of it
+    ours.update(updated_at=asked_at)
+    Inquiry.objects.filter(pk=closed.pk).update(updated_at=asked_at + dt.timedelta(days=60))
+
+    # A year after the last message, not a moment before.
+    report = services.run(dt.datetime(2027, 1, 10, 8, tzinfo=TOKYO))
+    assert report.inquiries == 0 and report.chat_questions == 0
+    report = services.run(dt.datetime(2027, 1, 10, 10, tzinfo=TOKYO))
+    assert report.inquiries == 1 and report.chat_questions == 1
+    assert set(ours.values_list("pk", flat=True)) == {still_open.pk, closed.pk}
+    assert not InquiryMessage.objects.filter(inquiry_id=answered.pk).exists()
+    assert not ChatQuestion.objects.filter(pk=chat.pk).exists()
+
+    tally = Tally.objects.get(kind="inquiry", subject="kosodate")
+    assert (tally.month, tally.deleted) == (dt.date(2026, 1, 1), 1)
+    event = AuditEvent.objects.get(action="retention.deleted", target_type="inquiry")
+    assert event.target_id == str(answered.public_id)
+    assert event.details["messages"] == 2 and event.details["status"] == "answered"
+    assert event.details["why"] == "retention period ended"
+    text = json.dumps(event.details, ensure_ascii=False)
+    for personal in ("山田", "保育園", resident.email, "3月末"):
+        assert personal not in text
+    assert AuditEvent.objects.filter(action="retention.run").latest("at").details[
+        "inquiries"] == 1
+
+    # The closed one goes two months later; the open one waits for the city, whatever its age.
+    assert services.run(dt.datetime(2030, 1, 1, tzinfo=TOKYO)).inquiries == 1
+    assert list(ours.values_list("pk", flat=True)) == [still_open.pk]
+    assert list(Tally.objects.filter(kind="inquiry").values_list("month", "deleted")) == [
+        (dt.date(2026, 1, 1), 1), (dt.date(2026, 3, 1), 1)]
