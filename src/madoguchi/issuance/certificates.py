@@ -298,16 +298,16 @@ def mark_posted(application: Application, *, actor: User, posted_on: dt.date
         if posted_on > today or (approved and posted_on < timezone.localtime(approved.at).date()):
             raise CertificateRefused("date")
         now = timezone.now()
+        if locked.status == Status.APPROVED:
+            try:
+                now = change_status(application=locked, to_status=Status.ISSUED, actor=actor,
+                                    step="issuance", notify=False,
+                                    reason=f"郵送 {posted_on.isoformat()}").at
+            except TransitionRefused as exc:
+                raise CertificateRefused("status") from exc
         certificate.posted_on, certificate.posted_at, certificate.posted_by = (
             posted_on, now, actor)
         certificate.save(update_fields=["posted_on", "posted_at", "posted_by"])
-        if locked.status == Status.APPROVED:
-            try:
-                change_status(application=locked, to_status=Status.ISSUED, actor=actor,
-                              step="issuance", notify=False,
-                              reason=f"郵送 {posted_on.isoformat()}")
-            except TransitionRefused as exc:
-                raise CertificateRefused("status") from exc
         enqueue_with_transaction(tasks.send_posted_notice, certificate_id=certificate.pk)
     application.refresh_from_db()
     return certificate
