@@ -55,12 +55,16 @@ progress_sources: Registry[ProgressSource] = Registry("progress_sources")
 def steps(application: Application, *, for_staff: bool = False) -> list[Step]:
     """The status changes and every registered app's steps, oldest first. The resident sees
     the reasons of a 却下 and a 差戻し only; staff see every reason."""
-    found = [Step(at=e.at, label=str(e.get_to_status_display()),
-                  detail=e.reason if for_staff or e.to_status in ("rejected", "returned")
-                  else "",
-                  kind=f"status-{e.to_status}",
-                  by=str(e.actor) if for_staff and e.actor else "")
-             for e in application.events.select_related("actor")]
+    found = [
+        Step(
+            at=e.at,
+            label=str(e.get_to_status_display()),
+            detail=e.reason if for_staff or e.to_status in ("rejected", "returned") else "",
+            kind=f"status-{e.to_status}",
+            by=str(e.actor) if for_staff and e.actor else "",
+        )
+        for e in application.events.select_related("actor")
+    ]
     for _id, source in timeline_sources.enabled():
         found.extend(source(application))
     return sorted(found, key=lambda s: s.at)
@@ -68,6 +72,7 @@ def steps(application: Application, *, for_staff: bool = False) -> list[Step]:
 
 def progress(application: Application) -> Progress | None:
     """The furthest state a registered app reports for the case, or None."""
-    shown = [p for _id, source in progress_sources.enabled()
-             if (p := source(application)) is not None]
+    shown = [
+        p for _id, source in progress_sources.enabled() if (p := source(application)) is not None
+    ]
     return max(shown, key=lambda p: p.rank) if shown else None

@@ -44,28 +44,51 @@ def load_demo(sort_order: int = 1000) -> dict[str, int]:
         defaults={
             "department": department,
             "counter": Counter.objects.filter(code=p.get("counter") or "").first(),
-            "name": p["name"], "kana": p["kana"], "summary": p["summary"],
-            "description": p["description"], "eligibility": p["eligibility"],
-            "deadline": p["deadline"], "documents": p["documents"], "fee": p["fee"],
-            "online": p["online"], "online_note": p["online_note"], "keywords": p["keywords"],
-            "life_events": p["life_events"], "sort_order": sort_order,
+            "name": p["name"],
+            "kana": p["kana"],
+            "summary": p["summary"],
+            "description": p["description"],
+            "eligibility": p["eligibility"],
+            "deadline": p["deadline"],
+            "documents": p["documents"],
+            "fee": p["fee"],
+            "online": p["online"],
+            "online_note": p["online_note"],
+            "keywords": p["keywords"],
+            "life_events": p["life_events"],
+            "sort_order": sort_order,
             "retention_years": p["retention_years"],
         },
     )
     definition = loaded["form"]
     form, created = FormDefinition.objects.get_or_create(
-        slug=p["slug"], defaults={"procedure": procedure, "department": department,
-                                  "title": definition["title"], "draft": definition})
+        slug=p["slug"],
+        defaults={
+            "procedure": procedure,
+            "department": department,
+            "title": definition["title"],
+            "draft": definition,
+        },
+    )
     if created:
-        FormRevision.objects.create(form=form, number=1, definition=definition,
-                                    summary="緑ヶ丘市のデモ（郵送請求）")
+        FormRevision.objects.create(
+            form=form, number=1, definition=definition, summary="緑ヶ丘市のデモ（郵送請求）"
+        )
     if form.live_version is None:
         publish(form, definition)
     schedule, _created = FeeSchedule.objects.update_or_create(
-        procedure=procedure, defaults={"per_copy": PER_COPY, "postage": POSTAGE,
-                                       "charged": Charged.AFTER_REVIEW, "provider": "demo"})
-    FeeExemption.objects.update_or_create(schedule=schedule, code="seikatsu-hogo",
-                                          defaults={"label": WELFARE, "covers_postage": True})
-    PostalCertificate.objects.update_or_create(procedure=procedure,
-                                               defaults={"kind": CertificateKind.RESIDENCE})
+        procedure=procedure,
+        defaults={
+            "per_copy": PER_COPY,
+            "postage": POSTAGE,
+            "charged": Charged.AFTER_REVIEW,
+            "provider": "demo",
+        },
+    )
+    FeeExemption.objects.update_or_create(
+        schedule=schedule, code="seikatsu-hogo", defaults={"label": WELFARE, "covers_postage": True}
+    )
+    PostalCertificate.objects.update_or_create(
+        procedure=procedure, defaults={"kind": CertificateKind.RESIDENCE}
+    )
     return {"postal_procedures": 1}

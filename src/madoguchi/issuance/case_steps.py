@@ -25,17 +25,25 @@ def progress(application: Application) -> Progress | None:
     certificate = _posted(application)
     if certificate is None:
         return None
-    return Progress(code="posted", rank=30, label=_("Posted on %(day)s") % {
-        "day": display_date(certificate.posted_on)})
+    return Progress(
+        code="posted",
+        rank=30,
+        label=_("Posted on %(day)s") % {"day": display_date(certificate.posted_on)},
+    )
 
 
 def steps(application: Application) -> list[Step]:
     certificate = _posted(application)
     if certificate is None or certificate.posted_at is None:
         return []
-    return [Step(at=certificate.posted_at, kind="posted",
-                 label=_("Posted to your registered address"),
-                 detail=_("Posted on %(day)s") % {"day": display_date(certificate.posted_on)})]
+    return [
+        Step(
+            at=certificate.posted_at,
+            kind="posted",
+            label=_("Posted to your registered address"),
+            detail=_("Posted on %(day)s") % {"day": display_date(certificate.posted_on)},
+        )
+    ]
 
 
 def case_panel(application: Application) -> SafeString | str:
@@ -43,10 +51,16 @@ def case_panel(application: Application) -> SafeString | str:
     it (only once the case is approved and its fee paid)."""
     if not certificates.is_postal(application):
         return ""
-    ready = (application.status in ("approved", "issued")
-             and payment_selectors.fee_cleared(application))
-    return mark_safe(render_to_string(  # noqa: S308  # a template, autoescaped
+    ready = application.status in ("approved", "issued") and payment_selectors.fee_cleared(
+        application
+    )
+    html = render_to_string(
         "issuance/_certificate_panel.html",
-        {"application": application, "ready": ready,
-         "approved": application.status in ("approved", "issued"),
-         "certificate": certificates.certificate_of(application)}))
+        {
+            "application": application,
+            "ready": ready,
+            "approved": application.status in ("approved", "issued"),
+            "certificate": certificates.certificate_of(application),
+        },
+    )
+    return mark_safe(html)  # noqa: S308  # a template, autoescaped

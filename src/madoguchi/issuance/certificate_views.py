@@ -52,29 +52,49 @@ def certificate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     record = None
     proposal = None
     found = None
-    searched = {"name": request.GET.get("name", "")[:120],
-                "birth_date": request.GET.get("birth_date", "")[:20]}
+    searched = {
+        "name": request.GET.get("name", "")[:120],
+        "birth_date": request.GET.get("birth_date", "")[:20],
+    }
     fee_cleared = payment_selectors.fee_cleared(application)
     approved = application.status in ("approved", "issued")
     if approved and fee_cleared:
         if chosen is not None:
             record, _members = certificates.registry_services.read_for_case(
-                request, chosen.source, chosen.record_id, case=str(application.public_id),
-                purpose=certificates.PURPOSE)
+                request,
+                chosen.source,
+                chosen.record_id,
+                case=str(application.public_id),
+                purpose=certificates.PURPOSE,
+            )
         if chosen is None or request.GET.get("change"):
             if searched["name"] or searched["birth_date"]:
-                found = certificates.search(request, application, name=searched["name"],
-                                            birth_date=_day(searched["birth_date"]))
+                found = certificates.search(
+                    request,
+                    application,
+                    name=searched["name"],
+                    birth_date=_day(searched["birth_date"]),
+                )
             else:
                 proposal = certificates.proposal(request, application)
-    return render(request, "issuance/certificate.html", {
-        "application": application, "asked": asked, "chosen": chosen, "record": record,
-        "proposal": proposal, "found": found, "searched": searched,
-        "approved": approved, "fee_cleared": fee_cleared,
-        "verified": certificates.verified(application),
-        "query": certificates.identity_query(application),
-        "today": timezone.localdate().isoformat(),
-    })
+    return render(
+        request,
+        "issuance/certificate.html",
+        {
+            "application": application,
+            "asked": asked,
+            "chosen": chosen,
+            "record": record,
+            "proposal": proposal,
+            "found": found,
+            "searched": searched,
+            "approved": approved,
+            "fee_cleared": fee_cleared,
+            "verified": certificates.verified(application),
+            "query": certificates.identity_query(application),
+            "today": timezone.localdate().isoformat(),
+        },
+    )
 
 
 @case_handler_required
@@ -82,9 +102,13 @@ def certificate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def choose(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     application = _case(request, public_id)
     try:
-        certificates.choose(request, application, source=request.POST.get("source", "")[:32],
-                            record_id=request.POST.get("record_id", "")[:64],
-                            actor=request.user)
+        certificates.choose(
+            request,
+            application,
+            source=request.POST.get("source", "")[:32],
+            record_id=request.POST.get("record_id", "")[:64],
+            actor=request.user,
+        )
     except CertificateRefused as exc:
         messages.error(request, refusal_message(exc.code))
     else:
@@ -106,13 +130,17 @@ def print_certificate(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         messages.error(request, exc.user_message())
         return redirect("issuance:certificate", public_id=application.public_id)
     made = certificates.certificate_of(application)
-    audit.record(request, "certificate.print", target_type="application",
-                 target_id=str(application.public_id),
-                 details={"number": made.number if made else "",
-                          "prints": made.prints if made else 0})
+    audit.record(
+        request,
+        "certificate.print",
+        target_type="application",
+        target_id=str(application.public_id),
+        details={"number": made.number if made else "", "prints": made.prints if made else 0},
+    )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        True, f"certificate-{application.receipt_number}.pdf")
+        True, f"certificate-{application.receipt_number}.pdf"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -130,8 +158,12 @@ def posted(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     except CertificateRefused as exc:
         messages.error(request, refusal_message(exc.code))
         return redirect("issuance:certificate", public_id=application.public_id)
-    audit.record(request, "certificate.posted", target_type="application",
-                 target_id=str(application.public_id),
-                 details={"number": made.number, "posted_on": day.isoformat()})
+    audit.record(
+        request,
+        "certificate.posted",
+        target_type="application",
+        target_id=str(application.public_id),
+        details={"number": made.number, "posted_on": day.isoformat()},
+    )
     messages.success(request, _("Marked as posted. The resident was told."))
     return redirect("staff:case", public_id=application.public_id)

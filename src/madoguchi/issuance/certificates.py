@@ -57,17 +57,22 @@ def refusal_message(code: str) -> str:
     return {
         "not_postal": _("This procedure does not post certificates from the registry."),
         "not_approved": _("Approve the request before making the certificate."),
-        "not_paid": _("The fee has not been paid yet: the certificate can be made and posted "
-                      "only after the payment is confirmed."),
+        "not_paid": _(
+            "The fee has not been paid yet: the certificate can be made and posted "
+            "only after the payment is confirmed."
+        ),
         "no_record": _("Choose the resident's record in the registry first."),
         "unknown_record": _("That record is not in the registry (any more). Search again."),
         "not_printed": _("Print the certificate before marking it posted."),
         "posted": _("This certificate was already marked posted."),
-        "date": _("Enter the posting day as YYYY-MM-DD, not before the approval and not in "
-                  "the future."),
-        "domicile": _("The request asks for the registered domicile (本籍・筆頭者), which the "
-                      "registry extract here does not hold: make this certificate in the core "
-                      "resident system."),
+        "date": _(
+            "Enter the posting day as YYYY-MM-DD, not before the approval and not in the future."
+        ),
+        "domicile": _(
+            "The request asks for the registered domicile (本籍・筆頭者), which the "
+            "registry extract here does not hold: make this certificate in the core "
+            "resident system."
+        ),
         "status": _("The case cannot be marked posted in its current status."),
     }.get(code, _("The certificate cannot be made."))
 
@@ -91,9 +96,12 @@ def request_of(application: Application) -> Request:
     include = answers.get("include") or []
     include = include if isinstance(include, list) else [include]
     copies = answers.get("copies")
-    return Request(copies=int(copies) if str(copies).isdigit() else 1,
-                   household=answers.get("scope") == "household",
-                   relationship="relationship" in include, domicile="domicile" in include)
+    return Request(
+        copies=int(copies) if str(copies).isdigit() else 1,
+        household=answers.get("scope") == "household",
+        relationship="relationship" in include,
+        domicile="domicile" in include,
+    )
 
 
 def _identity(application: Application) -> dict[str, Any]:
@@ -111,16 +119,22 @@ def identity_query(application: Application, *, with_address: bool = True) -> Re
     """The registry query of the applicant's identity (empty parts left out)."""
     found = _identity(application)
     name = found.get("name") or {}
-    name_text = f"{name.get('family', '')} {name.get('given', '')}".strip() \
-        if isinstance(name, dict) else str(name)
+    name_text = (
+        f"{name.get('family', '')} {name.get('given', '')}".strip()
+        if isinstance(name, dict)
+        else str(name)
+    )
     birth = found.get("birth_date")
     try:
         birth_date = dt.date.fromisoformat(birth) if isinstance(birth, str) and birth else None
     except ValueError:
         birth_date = None
     address = found.get("address") or {}
-    address_text = "".join(str(address.get(k) or "") for k in ("city", "town", "street")) \
-        if isinstance(address, dict) and with_address else ""
+    address_text = (
+        "".join(str(address.get(k) or "") for k in ("city", "town", "street"))
+        if isinstance(address, dict) and with_address
+        else ""
+    )
     return ResidentQuery(name=name_text, birth_date=birth_date, address=address_text)
 
 
@@ -157,20 +171,22 @@ def proposal(request: HttpRequest, application: Application) -> Proposal:
     found = registry_services.find_for_case(request, query, case=case, purpose=PURPOSE)
     if len(found) != 1 and query.address and (query.name or query.birth_date):
         found = registry_services.find_for_case(
-            request, identity_query(application, with_address=False), case=case,
-            purpose=PURPOSE)
+            request, identity_query(application, with_address=False), case=case, purpose=PURPOSE
+        )
     return Proposal(found)
 
 
-def search(request: HttpRequest, application: Application, *, name: str,
-           birth_date: dt.date | None) -> list[Sourced]:
+def search(
+    request: HttpRequest, application: Application, *, name: str, birth_date: dt.date | None
+) -> list[Sourced]:
     """The clerk's own search when the identity matched no single record. Audit-logged."""
     _require_postal(application)
     query = ResidentQuery(name=name.strip()[:120], birth_date=birth_date)
     if query.is_empty():
         return []
-    return registry_services.find_for_case(request, query, case=str(application.public_id),
-                                           purpose=PURPOSE)
+    return registry_services.find_for_case(
+        request, query, case=str(application.public_id), purpose=PURPOSE
+    )
 
 
 def _require_ready(application: Application) -> None:
@@ -180,26 +196,35 @@ def _require_ready(application: Application) -> None:
         raise CertificateRefused("not_paid")
 
 
-def choose(request: HttpRequest, application: Application, *, source: str, record_id: str,
-           actor: User) -> PostedCertificate:
+def choose(
+    request: HttpRequest, application: Application, *, source: str, record_id: str, actor: User
+) -> PostedCertificate:
     """The clerk takes a registry record for the certificate (read again, audit-logged).
     Refused before the case is approved and paid, and once it was posted."""
     _require_postal(application)
     _require_ready(application)
     record, _members = registry_services.read_for_case(
-        request, source, record_id, case=str(application.public_id), purpose=PURPOSE)
+        request, source, record_id, case=str(application.public_id), purpose=PURPOSE
+    )
     if record is None or not record.active:
         raise CertificateRefused("unknown_record")
     with transaction.atomic():
-        existing = (PostedCertificate.objects.select_for_update()
-                    .filter(application=application).first())
+        existing = (
+            PostedCertificate.objects.select_for_update().filter(application=application).first()
+        )
         if existing is not None and existing.posted_on is not None:
             raise CertificateRefused("posted")
         kind = PostalCertificate.objects.get(procedure_id=application.procedure_id).kind
         certificate, _created = PostedCertificate.objects.update_or_create(
             application=application,
-            defaults={"kind": kind, "source": source, "record_id": record_id,
-                      "matched_by": actor, "matched_at": timezone.now()})
+            defaults={
+                "kind": kind,
+                "source": source,
+                "record_id": record_id,
+                "matched_by": actor,
+                "matched_at": timezone.now(),
+            },
+        )
     return certificate
 
 
@@ -211,8 +236,9 @@ def _date(value: dt.date | None) -> str:
     return format_wareki(value) if value else ""
 
 
-def _sections(asked: Request, person: ResidentRecord, members: list[ResidentRecord]
-              ) -> tuple[tuple[tuple[str, str], ...], ...]:
+def _sections(
+    asked: Request, person: ResidentRecord, members: list[ResidentRecord]
+) -> tuple[tuple[tuple[str, str], ...], ...]:
     with translation.override("ja"):
         people = members if asked.household and members else [person]
         head = next((m for m in members or [person] if m.relationship == "世帯主"), None)
@@ -222,8 +248,12 @@ def _sections(asked: Request, person: ResidentRecord, members: list[ResidentReco
             top.append((_("Head of household"), head.name if head else ""))
         sections = [tuple(top)]
         for member in people:
-            rows = [(_("Name"), member.name), (_("Furigana"), member.kana),
-                    (_("Date of birth"), _date(member.birth_date)), (_("Sex"), member.sex)]
+            rows = [
+                (_("Name"), member.name),
+                (_("Furigana"), member.kana),
+                (_("Date of birth"), _date(member.birth_date)),
+                (_("Sex"), member.sex),
+            ]
             if asked.relationship:
                 rows.append((_("Relationship to the head"), member.relationship))
             rows.append((_("Became a resident on"), _date(member.moved_in_on)))
@@ -247,8 +277,13 @@ def render(request: HttpRequest, application: Application) -> bytes:
     if certificate is None:
         raise CertificateRefused("no_record")
     person, members = registry_services.read_for_case(
-        request, certificate.source, certificate.record_id, case=str(application.public_id),
-        purpose=PURPOSE, household=asked.household or asked.relationship)
+        request,
+        certificate.source,
+        certificate.record_id,
+        case=str(application.public_id),
+        purpose=PURPOSE,
+        household=asked.household or asked.relationship,
+    )
     if person is None:
         raise CertificateRefused("unknown_record")
     city = get_city()
@@ -264,21 +299,32 @@ def render(request: HttpRequest, application: Application) -> bytes:
             number = document_number(city_name, department_name, year, _next_serial(year))
         with translation.override("ja"):
             title = _("Copy of the certificate of residence")
-            attestation = _("This copy is certified to be identical with the original "
-                            "residence record.")
+            attestation = _(
+                "This copy is certified to be identical with the original residence record."
+            )
             note = _("Requested by post (receipt number %(number)s), %(copies)s copies.") % {
-                "number": application.receipt_number, "copies": asked.copies}
-        data = pdf.render_certificate(pdf.Certificate(
-            number=number, issued_on=today, city_name=city_name,
-            department_name=department_name, title=title,
-            sections=_sections(asked, person, members), attestation=attestation, note=note))
+                "number": application.receipt_number,
+                "copies": asked.copies,
+            }
+        data = pdf.render_certificate(
+            pdf.Certificate(
+                number=number,
+                issued_on=today,
+                city_name=city_name,
+                department_name=department_name,
+                title=title,
+                sections=_sections(asked, person, members),
+                attestation=attestation,
+                note=note,
+            )
+        )
         PostedCertificate.objects.filter(pk=locked.pk).update(
-            number=number, prints=locked.prints + 1, printed_at=now)
+            number=number, prints=locked.prints + 1, printed_at=now
+        )
     return data
 
 
-def mark_posted(application: Application, *, actor: User, posted_on: dt.date
-                ) -> PostedCertificate:
+def mark_posted(application: Application, *, actor: User, posted_on: dt.date) -> PostedCertificate:
     """郵送済み: the certificate was posted on ``posted_on``; the case becomes 交付済み and the
     resident is told (e-mail, LINE). Refused before the fee is paid (in Japanese, by
     :func:`refusal_message`), before it was printed, twice, and for a day in the future or
@@ -287,8 +333,9 @@ def mark_posted(application: Application, *, actor: User, posted_on: dt.date
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         _require_ready(locked)
-        certificate = (PostedCertificate.objects.select_for_update()
-                       .filter(application=locked).first())
+        certificate = (
+            PostedCertificate.objects.select_for_update().filter(application=locked).first()
+        )
         if certificate is None or not certificate.prints:
             raise CertificateRefused("not_printed")
         if certificate.posted_on is not None:
@@ -300,13 +347,20 @@ def mark_posted(application: Application, *, actor: User, posted_on: dt.date
         now = timezone.now()
         if locked.status == Status.APPROVED:
             try:
-                now = change_status(application=locked, to_status=Status.ISSUED, actor=actor,
-                                    step="issuance", notify=False,
-                                    reason=f"郵送 {posted_on.isoformat()}").at
+                now = change_status(
+                    application=locked,
+                    to_status=Status.ISSUED,
+                    actor=actor,
+                    step="issuance",
+                    notify=False,
+                ).at
             except TransitionRefused as exc:
                 raise CertificateRefused("status") from exc
         certificate.posted_on, certificate.posted_at, certificate.posted_by = (
-            posted_on, now, actor)
+            posted_on,
+            now,
+            actor,
+        )
         certificate.save(update_fields=["posted_on", "posted_at", "posted_by"])
         enqueue_with_transaction(tasks.send_posted_notice, certificate_id=certificate.pk)
     application.refresh_from_db()

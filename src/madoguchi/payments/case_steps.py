@@ -23,11 +23,13 @@ def progress(application: Any) -> Progress | None:
     if fee == selectors.AWAITING:
         payment = selectors.open_payment(application)
         amount = _yen(payment.amount) if payment else ""
-        return Progress(code="awaiting_payment",
-                        label=_("Awaiting payment (%(amount)s)") % {"amount": amount},
-                        rank=10,
-                        url=reverse("payments:pay", args=[payment.public_id]) if payment else "",
-                        action=_("Pay the fee"))
+        return Progress(
+            code="awaiting_payment",
+            label=_("Awaiting payment (%(amount)s)") % {"amount": amount},
+            rank=10,
+            url=reverse("payments:pay", args=[payment.public_id]) if payment else "",
+            action=_("Pay the fee"),
+        )
     if fee == selectors.PAID:
         return Progress(code="paid", label=_("Fee paid"), rank=20)
     if fee == selectors.WAIVED:
@@ -45,26 +47,42 @@ def steps(application: Any) -> list[Step]:
     if asked:
         first = asked[-1]  # the oldest attempt: when the fee was asked
         open_payment = selectors.open_payment(application)
-        found.append(Step(
-            at=first.created_at, kind="due",
-            label=_("Fee to pay: %(amount)s") % {"amount": _yen(first.amount)},
-            detail=_("%(fee)s × %(copies)s copies + postage %(postage)s") % {
-                "fee": _yen(first.per_copy), "copies": first.copies,
-                "postage": _yen(first.postage)},
-            url=reverse("payments:pay", args=[open_payment.public_id]) if open_payment else "",
-            link_label=_("Pay the fee") if open_payment else ""))
-    labels = {state.PAID: _("Payment received"), state.FAILED: _("Payment not completed"),
-              state.EXPIRED: _("Payment expired"), state.REFUNDED: _("Fee refunded"),
-              state.PARTIALLY_REFUNDED: _("Fee partly refunded")}
+        found.append(
+            Step(
+                at=first.created_at,
+                kind="due",
+                label=_("Fee to pay: %(amount)s") % {"amount": _yen(first.amount)},
+                detail=_("%(fee)s × %(copies)s copies + postage %(postage)s")
+                % {
+                    "fee": _yen(first.per_copy),
+                    "copies": first.copies,
+                    "postage": _yen(first.postage),
+                },
+                url=reverse("payments:pay", args=[open_payment.public_id]) if open_payment else "",
+                link_label=_("Pay the fee") if open_payment else "",
+            )
+        )
+    labels = {
+        state.PAID: _("Payment received"),
+        state.FAILED: _("Payment not completed"),
+        state.EXPIRED: _("Payment expired"),
+        state.REFUNDED: _("Fee refunded"),
+        state.PARTIALLY_REFUNDED: _("Fee partly refunded"),
+    }
     for event in selectors.events_of(application):
         if event.to_status not in labels:
             continue
         paid = event.to_status == state.PAID
-        found.append(Step(
-            at=event.created_at, kind=event.to_status, label=str(labels[event.to_status]),
-            detail=_yen(event.payment.amount) if paid else "",
-            url=reverse("payments:receipt", args=[event.payment.public_id]) if paid else "",
-            link_label=_("Receipt (領収書, PDF)") if paid else ""))
+        found.append(
+            Step(
+                at=event.created_at,
+                kind=event.to_status,
+                label=str(labels[event.to_status]),
+                detail=_yen(event.payment.amount) if paid else "",
+                url=reverse("payments:receipt", args=[event.payment.public_id]) if paid else "",
+                link_label=_("Receipt (領収書, PDF)") if paid else "",
+            )
+        )
     waived = selectors.waiver_of(application)
     if waived is not None:
         found.append(Step(at=waived.waived_at, kind="waived", label=_("Fee waived")))
