@@ -17,6 +17,7 @@ from typing import Any
 from madoguchi.catalog.models import Counter, Procedure
 from madoguchi.forms.models import FormDefinition, FormRevision
 from madoguchi.forms.services import publish
+from madoguchi.issuance import services as issuance_services
 from madoguchi.issuance.models import CertificateKind, PostalCertificate
 from madoguchi.payments.models import Charged, FeeExemption, FeeSchedule
 from madoguchi.staff.models import Department
@@ -88,6 +89,7 @@ def load_demo(sort_order: int = 1000) -> dict[str, int]:
     FeeExemption.objects.update_or_create(
         schedule=schedule, code="seikatsu-hogo", defaults={"label": WELFARE, "covers_postage": True}
     )
+    issuance_services.ensure_default_templates([procedure])
     PostalCertificate.objects.update_or_create(
         procedure=procedure, defaults={"kind": CertificateKind.RESIDENCE}
     )
