@@ -133,7 +133,8 @@ def test_certificate_of_residence_by_post(
     resident.goto("/my/")
     expect(resident.locator("main")).to_contain_text("支払待ち（710円）")
     shots(resident, "mypage-awaiting-payment")
-    submit(resident, "main .card a.button:has-text('手数料を支払う')")
+    with resident.expect_navigation():
+        resident.get_by_role("link", name="手数料を支払う").first.click()
     submit(resident)
     submit(resident, "button[value=pay]")
     expect(resident.locator("#payment-status")).to_have_text("支払済み")
