@@ -9,6 +9,7 @@ and the status machine asks :func:`decided_by_own_step`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from madoguchi.core.plugins import Registry
 
@@ -21,3 +22,16 @@ decision_checks: Registry[DecisionCheck] = Registry("decision_checks")
 def decided_by_own_step(procedure_id: int) -> bool:
     """Whether an enabled check says the procedure is decided by its own step."""
     return any(check(procedure_id) for _id, check in decision_checks.enabled())
+
+
+ApprovalCheck = Callable[[Any], bool]
+"""Given an application: whether approving it (承認 only; 却下 stays a status button) is the
+registering app's own step, because approving must state something (the fee to pay)."""
+
+approval_checks: Registry[ApprovalCheck] = Registry("approval_checks")
+
+
+def approved_by_own_step(application: Any) -> bool:
+    """Whether an enabled check says ``application`` is approved by its own step (e.g. the
+    payments app's 「承認して手数料を請求」, which states the amount)."""
+    return any(check(application) for _id, check in approval_checks.enabled())

@@ -8,12 +8,14 @@ from django.shortcuts import render
 from madoguchi.residents import selectors as resident_selectors
 from madoguchi.residents.permissions import resident_required
 
-from . import drafts, selectors
+from . import drafts, selectors, timeline
 
 
 @resident_required
 def mypage(request: HttpRequest) -> HttpResponse:
-    applications = selectors.for_resident(request.user)[:100]
+    applications = list(selectors.for_resident(request.user)[:100])
+    for application in applications:
+        application.progress = timeline.progress(application)
     return render(request, "applications/mypage.html", {
         "applications": applications, "drafts": drafts.for_resident(request.user),
         "must_confirm_email": resident_selectors.must_confirm_email(request.user),

@@ -20,7 +20,7 @@ from madoguchi.residents import selectors as resident_selectors
 from madoguchi.residents.services import NOT_CONFIRMED
 
 from . import tasks
-from .decisions import decided_by_own_step
+from .decisions import approved_by_own_step, decided_by_own_step
 from .models import (
     MANUAL_TARGETS,
     REASON_REQUIRED,
@@ -200,6 +200,8 @@ def manual_transitions(application: Application) -> list[str]:
     targets = [s for s in application.allowed_transitions if s in MANUAL_TARGETS]
     if _needs_approval(application):
         targets = [s for s in targets if s not in (Status.APPROVED, Status.REJECTED)]
+    elif approved_by_own_step(application):
+        targets = [s for s in targets if s != Status.APPROVED]
     return targets
 
 
@@ -221,13 +223,17 @@ def set_workflow(*, procedure_id: int, transitions: dict[str, list[str]],
 
 def change_status(
     *, application: Application, to_status: str, actor: User | None, reason: str = "",
-    step: str = "",
+    step: str = "", notify: bool = True,
 ) -> StatusEvent:
     """Move an application to ``to_status`` if the status machine allows it; notify the resident.
 
     Staff set :data:`MANUAL_TARGETS` directly. The other statuses belong to a step, named by
     ``step``: "correction" (差戻し and the resubmission), "approval" (決裁 and its decisions),
-    "issuance" (交付). A procedure with an approval route is decided only through it.
+    "issuance" (交付), "fee" (承認 stating the fee to pay). A procedure with an approval route
+    is decided only through it; a case whose approval must state something (an app's
+    :data:`~.decisions.approval_checks`) is approved only through that app's step.
+    ``notify=False`` when the calling step sends the resident a notice of its own that tells
+    the change (one message per step, not two).
     """
     reason = reason.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     with transaction.atomic():
@@ -239,6 +245,8 @@ def change_status(
         if (step != "approval" and to_status in (Status.APPROVED, Status.REJECTED)
                 and _needs_approval(locked)):
             raise TransitionRefused("this procedure is decided through its approval route")
+        if not step and to_status == Status.APPROVED and approved_by_own_step(locked):
+            raise TransitionRefused("this case is approved with the step that states the fee")
         if to_status in REASON_REQUIRED and not reason:
             raise TransitionRefused("a reason is required")
         now = timezone.now()
@@ -250,7 +258,8 @@ def change_status(
         locked.status_reason = reason if to_status in REASON_REQUIRED else locked.status_reason
         locked.updated_at = now
         locked.save(update_fields=["status", "status_reason", "updated_at"])
-        enqueue_with_transaction(tasks.send_status_email, event_id=event.pk)
+        if notify:
+            enqueue_with_transaction(tasks.send_status_email, event_id=event.pk)
     application.refresh_from_db()
     return event
 

@@ -23,7 +23,7 @@ from madoguchi.forms.fields.upload import download_name, open_upload
 from madoguchi.staff.models import StaffMember
 from madoguchi.staff.permissions import case_handler_required, role_required, staff_member
 
-from . import case_panels, casework, retention, selectors, services, stats
+from . import case_panels, casework, retention, selectors, services, stats, timeline
 from . import inbox as inbox_filters
 from .models import MANUAL_TARGETS, REASON_REQUIRED, Application, Status
 
@@ -99,7 +99,8 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         request,
         "applications/staff/case.html",
         {"staff": staff, "application": application, "summary": summary,
-         "events": application.events.all(), "transitions": transitions,
+         "steps": timeline.steps(application, for_staff=True),
+         "progress": timeline.progress(application), "transitions": transitions,
          "attachments": attachments, "neighbours": around, "case_query": query,
          "back": filters.querystring().lstrip("?"),
          "timing": inbox_filters.timing(application, timezone.localdate()),

@@ -37,7 +37,7 @@ from madoguchi.jp.width import to_ascii
 from madoguchi.residents import selectors as resident_selectors
 from madoguchi.residents.permissions import resident_required
 
-from . import drafts, hooks, selectors, services, tasks, verified
+from . import drafts, hooks, selectors, services, tasks, timeline, verified
 from .drafts import DraftState
 
 SUBMITTED_SESSION_KEY = "submitted"
@@ -436,7 +436,8 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     summary = spec.summary(services.all_answers(application), masked=True)
     return render(request, "applications/detail.html",
                   {"application": application, "summary": summary,
-                   "events": application.events.all()})
+                   "steps": timeline.steps(application),
+                   "progress": timeline.progress(application)})
 
 
 @resident_required

@@ -37,6 +37,7 @@ from madoguchi.staff.models import Department, StaffMember
 from . import bpr as bpr_demo
 from . import faq as faq_demo
 from . import payments as payments_demo
+from . import postal as postal_demo
 from . import registry as registry_demo
 from . import reservations as reservations_demo
 from . import tickets as tickets_demo
@@ -243,6 +244,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     counts.update(tickets_demo.load_demo())
     counts.update(bpr_demo.load_demo())
     counts.update(payments_demo.load_demo())
+    counts.update(postal_demo.load_demo(sort_order=len(data["procedures"])))
     if settings.DEMO:  # the fictional resident registry (5,000 people): not for every test
         counts.update(registry_demo.load_demo())
     return counts

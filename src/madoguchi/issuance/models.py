@@ -95,3 +95,48 @@ class IssuedDocument(models.Model):
     @property
     def is_current(self) -> bool:
         return self.superseded_by_id is None
+
+
+class CertificateKind(models.TextChoices):
+    RESIDENCE = "residence", _("Certificate of residence (住民票の写し)")
+
+
+class PostalCertificate(models.Model):
+    """A procedure whose approved requests the clerk answers by posting a certificate printed
+    from the resident registry (住民票の写しの郵送請求)."""
+
+    procedure = models.OneToOneField("catalog.Procedure", on_delete=models.CASCADE,
+                                     related_name="postal_certificate")
+    kind = models.CharField(max_length=16, choices=CertificateKind.choices,
+                            default=CertificateKind.RESIDENCE)
+
+    def __str__(self) -> str:
+        return f"{self.kind} by post for {self.procedure_id}"
+
+
+class PostedCertificate(models.Model):
+    """A certificate made for a case from the registry, and its posting (郵送).
+
+    ``source`` and ``record_id`` name the registry person the clerk matched (the data itself is
+    read from the registry at each print, audit-logged, and never copied here). ``number`` is
+    the document number printed on it. ``posted_on`` is the day it was posted.
+    """
+
+    application = models.OneToOneField("applications.Application", on_delete=models.PROTECT,
+                                       related_name="posted_certificate")
+    kind = models.CharField(max_length=16, choices=CertificateKind.choices)
+    source = models.CharField(max_length=32)
+    record_id = models.CharField(max_length=64)
+    matched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    matched_at = models.DateTimeField(default=timezone.now)
+    number = models.CharField(max_length=64, blank=True)
+    prints = models.PositiveIntegerField(default=0)
+    printed_at = models.DateTimeField(null=True, blank=True)
+    posted_on = models.DateField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.application_id}"

@@ -617,3 +617,134 @@ def render_pdf(notice: Notice) -> bytes:
     footer = _footer(notice, fonts)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+# --- Certificates printed from the resident registry (住民票の写し) ---------------------------
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate as printed: a title, boxes of (label, value) rows in sections, and the
+    attestation (認証文) signed off by the mayor with the date and the document number."""
+
+    number: str
+    issued_on: dt.date
+    city_name: str
+    department_name: str
+    title: str
+    sections: tuple[tuple[tuple[str, str], ...], ...]
+    attestation: str
+    note: str = ""
+
+
+LABEL_WIDTH = 38 * mm
+CELL_PAD = 2 * mm
+
+
+class Rows(Flowable):  # type: ignore[misc]  # reportlab has no types
+    """Boxed (label, value) rows; values set in the name font so 外字 and 異体字 print as
+    registered. Split between rows across pages."""
+
+    def __init__(self, rows: Sequence[tuple[str, str]], fonts: dict[str, UnicodeTTFont],
+                 value_font: str, size: float = 10.5) -> None:
+        super().__init__()
+        self.rows, self.fonts, self.value_font, self.size = list(rows), fonts, value_font, size
+        self.leading = size * 1.5
+        self.laid: list[tuple[list[tuple[float, str]], list[tuple[float, str]], float]] = []
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        value_width = avail_width - LABEL_WIDTH - 2 * CELL_PAD
+        self.laid = []
+        for label, value in self.rows:
+            left = break_lines(label, GOTHIC, self.size - 1, LABEL_WIDTH - 2 * CELL_PAD,
+                               self.fonts)
+            right = break_lines(value or "—", self.value_font, self.size, value_width,
+                                self.fonts)
+            height = max(len(left), len(right)) * self.leading + 2 * CELL_PAD
+            self.laid.append((left, right, height))
+        self.height = sum(h for _l, _r, h in self.laid)
+        return avail_width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        self.wrap(avail_width, avail_height)
+        used, fit = 0.0, 0
+        for _left, _right, height in self.laid:
+            if used + height > avail_height:
+                break
+            used, fit = used + height, fit + 1
+        if fit == 0:
+            return []
+        if fit >= len(self.rows):
+            return [self]
+        return [Rows(self.rows[:fit], self.fonts, self.value_font, self.size),
+                Rows(self.rows[fit:], self.fonts, self.value_font, self.size)]
+
+    def draw(self) -> None:
+        canvas = self.canv
+        top = self.height
+        canvas.setStrokeColorRGB(0.3, 0.3, 0.3)
+        canvas.setLineWidth(0.6)
+        for left, right, height in self.laid:
+            bottom = top - height
+            canvas.setFillColorRGB(0.93, 0.93, 0.93)
+            canvas.rect(0, bottom, LABEL_WIDTH, height, stroke=1, fill=1)
+            canvas.setFillColorRGB(0, 0, 0)
+            canvas.rect(LABEL_WIDTH, bottom, self.width - LABEL_WIDTH, height, stroke=1, fill=0)
+            for column, lines, font, size in ((0, left, GOTHIC, self.size - 1),
+                                              (LABEL_WIDTH, right, self.value_font, self.size)):
+                for index, (indent, line) in enumerate(lines):
+                    y = top - CELL_PAD - (index + 1) * self.leading + (self.leading - size) / 2 + 1
+                    draw_text(canvas, column + CELL_PAD + indent, y, line, font, size,
+                              self.fonts)
+            top = bottom
+
+
+def render_certificate(certificate: Certificate) -> bytes:
+    """An A4 PDF of ``certificate`` (unsigned: it is printed and posted on paper).
+
+    Raises FontMissing or UnprintableText (before anything is drawn) when a character cannot be
+    printed as it is: a registered name is never printed with another character.
+    """
+    fonts = available_fonts()
+    value_font = NAME_MINCHO if NAME_MINCHO in fonts else MINCHO
+    with translation.override("ja"):
+        issued_on = display_date(certificate.issued_on)
+        issuer = _("Mayor of %(city)s") % {"city": certificate.city_name}
+        number = _("Document number: %(number)s") % {"number": certificate.number}
+    values = [(value_font, v) for section in certificate.sections for _label, v in section]
+    labels = [(GOTHIC, label) for section in certificate.sections for label, _v in section]
+    check_printable([(MINCHO, certificate.title), (MINCHO, certificate.attestation),
+                     (MINCHO, certificate.note), (MINCHO, issued_on), (GOTHIC, issuer),
+                     (MINCHO, number), *values, *labels], fonts)
+    story: list[Flowable] = [
+        TextBlock(number, MINCHO, 9.5, 14, "right", fonts=fonts),
+        Spacer(1, 6 * mm),
+        TextBlock(certificate.title, GOTHIC, 18, 26, "center", fonts=fonts),
+        Spacer(1, 8 * mm),
+    ]
+    for section in certificate.sections:
+        story += [Rows(section, fonts, value_font), Spacer(1, 5 * mm)]
+    if certificate.note:
+        story += [TextBlock(certificate.note, MINCHO, 9.5, 15, fonts=fonts), Spacer(1, 5 * mm)]
+    story += [
+        TextBlock(certificate.attestation, MINCHO, 11, 18, fonts=fonts),
+        Spacer(1, 4 * mm),
+        TextBlock(issued_on, MINCHO, 11, 18, "right", fonts=fonts),
+        TextBlock(issuer, GOTHIC, 13, 20, "right", fonts=fonts),
+    ]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN, title=f"{certificate.title}（{certificate.number}）",
+        author=certificate.city_name, subject=certificate.number, creator="Madoguchi",
+        keywords=[certificate.number], lang="ja-JP", displayDocTitle=True, encrypt=None,
+        initialFontName=MINCHO, initialFontSize=10.5,
+    )
+
+    def page_number(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont(MINCHO, 8)
+        canvas.drawRightString(A4[0] - MARGIN, 12 * mm, f"{certificate.number} - {doc.page}")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
+    return buffer.getvalue()

@@ -36,3 +36,22 @@ def send_issued_email(document_id: int) -> None:
         "department_name": localized_lazy(application.department.name),
     })
     notify(notice, user=application.applicant, email=application.contact_email)
+
+
+@task()
+def send_posted_notice(certificate_id: int) -> None:
+    """Tell the resident their certificate was posted, and on which day."""
+    from .models import PostedCertificate
+
+    certificate = PostedCertificate.objects.select_related(
+        "application__procedure", "application__applicant").get(pk=certificate_id)
+    application = certificate.application
+    if not application.contact_email and application.applicant_id is None:
+        return
+    url = ""
+    if application.applicant_id:
+        url = settings.SITE_URL + reverse("applications:detail", args=[application.public_id])
+    notice = Notice(kind="certificate.posted", template="issuance/email/posted", url=url,
+                    context={"certificate": certificate, "application": application,
+                             "procedure_name": localized_lazy(application.procedure.name)})
+    notify(notice, user=application.applicant, email=application.contact_email)

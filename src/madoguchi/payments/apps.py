@@ -15,9 +15,12 @@ class PaymentsConfig(AppConfig):
     verbose_name = "payment providers"
 
     def ready(self) -> None:
+        from madoguchi.applications.decisions import approval_checks
         from madoguchi.applications.hooks import after_submit
+        from madoguchi.applications.timeline import progress_sources, timeline_sources
         from madoguchi.core.clocks import clocks
 
+        from . import case_steps
         from .contrib.demo.provider import DemoProvider
         from .contrib.stripe.provider import StripeProvider
         from .plugins import payment_providers
@@ -34,3 +37,10 @@ class PaymentsConfig(AppConfig):
         # A fee charged before sending: from the check page straight to the provider.
         if "payments" not in after_submit:
             after_submit.register("payments", pay_before_sending)
+        # A case's fee on its timeline and beside its status (支払待ち, 支払済み), and 承認 of a
+        # case whose fee is charged after review only with the step that states the amount.
+        if "payments" not in timeline_sources:
+            timeline_sources.register("payments", case_steps.steps)
+            progress_sources.register("payments", case_steps.progress)
+        if "fee_after_review" not in approval_checks:
+            approval_checks.register("fee_after_review", case_steps.approval_needs_fee)

@@ -253,3 +253,19 @@ class DemoCharge(models.Model):
 
     def __str__(self) -> str:
         return f"demo charge {self.charge_id} ({self.status})"
+
+
+class FeeWaived(models.Model):
+    """A case approved with an exemption that covers the whole fee: nothing is to be paid, and
+    the case may be sent (郵送) without a payment. One per application."""
+
+    application = models.OneToOneField("applications.Application", on_delete=models.PROTECT,
+                                       related_name="fee_waived")
+    exemption = models.CharField(max_length=40)
+    copies = models.PositiveSmallIntegerField(default=1)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    waived_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"fee of {self.application_id} waived ({self.exemption})"

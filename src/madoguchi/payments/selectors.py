@@ -84,3 +84,79 @@ def open_refunds(staff: StaffMember) -> QuerySet[Any]:
     return (RefundRequest.objects.filter(payment__department_id=staff.department_id,
                                          state=RefundRequest.State.REQUESTED)
             .select_related("payment__application__procedure", "requested_by"))
+
+
+# --- A case's fee, as the case page and マイページ show it ---------------------------------
+AWAITING = "awaiting"
+PAID = "paid"
+WAIVED = "waived"
+REFUNDED = "refunded"
+
+
+def fee_state(application: Any) -> str:
+    """Where the case's fee stands: "" (no fee asked), ``awaiting`` (支払待ち: a payment is
+    pending, or its last attempt failed or expired), ``paid``, ``refunded`` (in full) or
+    ``waived`` (an exemption covered it all).
+
+    Derived from the payments, which only a provider's verified report moves; the application
+    keeps its decision status (承認) and never holds a copy of this state.
+    """
+    from .models import FeeWaived
+
+    statuses = set(Payment.objects.filter(application_id=application.pk)
+                   .values_list("status", flat=True))
+    if statuses & {state.PAID, state.PARTIALLY_REFUNDED}:
+        return PAID
+    if state.REFUNDED in statuses:
+        return REFUNDED
+    if statuses:
+        return AWAITING
+    if FeeWaived.objects.filter(application_id=application.pk).exists():
+        return WAIVED
+    return ""
+
+
+def fee_cleared(application: Any) -> bool:
+    """Whether nothing stands between the case and sending the document: no fee, or the fee
+    paid (or waived)."""
+    if not FeeSchedule.objects.filter(procedure_id=application.procedure_id).exists():
+        return True
+    return fee_state(application) in (PAID, WAIVED)
+
+
+def asks_fee_at_approval(application: Any) -> bool:
+    """Whether approving the case must state the fee (a fee charged after review, not yet
+    asked): the plain 承認 button is then replaced by 「承認して手数料を請求」."""
+    from .models import Charged
+
+    if not FeeSchedule.objects.filter(procedure_id=application.procedure_id,
+                                      charged=Charged.AFTER_REVIEW).exists():
+        return False
+    return fee_state(application) == ""
+
+
+def open_payment(application: Any) -> Payment | None:
+    """The payment the resident is asked to make now (pending, or to try again), or None."""
+    return (Payment.objects.filter(application_id=application.pk)
+            .exclude(status__in=list(state.SETTLED)).order_by("-created_at", "-id").first())
+
+
+def settled_payment(application: Any) -> Payment | None:
+    return (Payment.objects.filter(application_id=application.pk,
+                                   status__in=list(state.SETTLED))
+            .order_by("-created_at", "-id").first())
+
+
+def events_of(application: Any) -> QuerySet[Any]:
+    """The status changes of the case's payments (for its timeline)."""
+    from .models import PaymentEvent
+
+    return (PaymentEvent.objects.filter(payment__application_id=application.pk)
+            .select_related("payment").order_by("created_at", "id"))
+
+
+def waiver_of(application: Any) -> Any:
+    """The case's 手数料免除 record, or None."""
+    from .models import FeeWaived
+
+    return FeeWaived.objects.filter(application_id=application.pk).first()

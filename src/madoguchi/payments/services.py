@@ -21,7 +21,15 @@ from madoguchi.applications.models import Application
 from madoguchi.core.models import User
 
 from . import state
-from .models import Charged, FeeSchedule, Payment, PaymentEvent, PaymentState, RefundRequest
+from .models import (
+    Charged,
+    FeeSchedule,
+    FeeWaived,
+    Payment,
+    PaymentEvent,
+    PaymentState,
+    RefundRequest,
+)
 from .plugins import PaymentError, PaymentProvider, PaymentResult, payment_providers
 
 logger = logging.getLogger(__name__)
@@ -233,18 +241,72 @@ def sync_pending(*, older_than: dt.timedelta = STALE_AFTER, limit: int = 200) ->
     return moved
 
 
-def request_payment(application: Application, *, copies: int, exemption: str = "") -> Payment:
-    """After review: ask the resident to pay (マイページ and an e-mail)."""
+def request_payment(application: Application, *, copies: int, exemption: str = "",
+                    approved: bool = False) -> Payment:
+    """After review: ask the resident to pay (マイページ, e-mail and LINE). ``approved``: the
+    case was approved in the same step, and the notice says so."""
     payment = create_payment(application, copies=copies, exemption=exemption,
                              stage=Charged.AFTER_REVIEW)
-    transaction.on_commit(lambda: _requested(payment.pk))
+    kind = "approved" if approved else "requested"
+    transaction.on_commit(lambda: _notice(payment.pk, kind))
     return payment
 
 
-def _requested(payment_id: int) -> None:
+@dataclass(frozen=True)
+class Approved:
+    """What :func:`approve_with_fee` did: the payment asked (None when waived) and the
+    amount."""
+
+    payment: Payment | None
+    amount: int
+
+
+def approve_with_fee(application: Application, *, actor: User, copies: int,
+                     exemption: str = "") -> Approved:
+    """承認 of a case whose fee is charged after review, stating what the resident pays.
+
+    In one transaction the case is approved (the status machine's "fee" step) and the payment
+    is asked for; the resident gets one notice (approved, the amount, the pay link). An
+    exemption the clerk accepted that covers the whole fee approves with nothing to pay
+    (recorded as waived, and the resident is told the case was approved). Refused
+    (:class:`PaymentRefused`) for copies outside the schedule's limit, an unknown exemption, a
+    fee already asked, and ``status`` when the case cannot be approved now.
+    """
+    from madoguchi.applications.models import Status
+    from madoguchi.applications.services import TransitionRefused, change_status
+
+    with transaction.atomic():
+        try:
+            change_status(application=application, to_status=Status.APPROVED, actor=actor,
+                          step="fee", notify=False)
+        except TransitionRefused as exc:
+            raise PaymentRefused("status") from exc
+        try:
+            payment = request_payment(application, copies=copies, exemption=exemption,
+                                      approved=True)
+        except PaymentRefused as exc:
+            if exc.code != "free":
+                raise
+            FeeWaived.objects.create(application=application, exemption=exemption,
+                                     copies=copies, waived_by=actor)
+            transaction.on_commit(lambda: _waived(application.pk))
+            return Approved(None, 0)
+    return Approved(payment, payment.amount)
+
+
+def _notice(payment_id: int, kind: str) -> None:
     from .tasks import send_payment_notice
 
-    send_payment_notice.enqueue(payment_id, "requested")
+    send_payment_notice.enqueue(payment_id, kind)
+
+
+def _waived(application_id: int) -> None:
+    from madoguchi.applications.tasks import send_status_email
+
+    event = (Application.objects.get(pk=application_id).events
+             .filter(to_status="approved").order_by("-at", "-id").first())
+    if event is not None:
+        send_status_email.enqueue(event_id=event.pk)
 
 
 def request_refund(payment: Payment, *, amount: int, reason: str, user: User) -> RefundRequest:

@@ -16,6 +16,8 @@ urlpatterns = [
     path("refunds/<uuid:public_id>/decide/", staff_views.refund_decide, name="refund_decide"),
     path("cases/<uuid:public_id>/request/", staff_views.request_payment,
          name="payment_request"),
+    path("cases/<uuid:public_id>/approve/", staff_views.approve_with_fee,
+         name="approve_with_fee"),
     path("procedures/<slug:slug>/fee/", staff_views.procedure_fee, name="procedure_fee"),
     *transfer_urls,
 ]

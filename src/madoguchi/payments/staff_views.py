@@ -138,6 +138,36 @@ def request_payment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect("staff:case", public_id=application.public_id)
 
 
+@case_handler_required
+@require_POST
+def approve_with_fee(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """承認 of a case whose fee is charged after review: the clerk states the copies (and an
+    accepted exemption), the case is approved and the resident asked to pay, in one step."""
+    staff = staff_member(request)
+    application = application_selectors.get_for_staff(staff, public_id)
+    copies = _int(request.POST.get("copies", "")[:10]) or 0
+    exemption = request.POST.get("exemption", "")[:40]
+    try:
+        approved = services.approve_with_fee(application, actor=request.user, copies=copies,
+                                             exemption=exemption)
+    except services.PaymentRefused as exc:
+        messages.error(request, refusal_message(exc.code))
+    else:
+        audit.record(request, "payments.approve_with_fee", target_type="application",
+                     target_id=str(application.public_id),
+                     details={"amount": approved.amount, "copies": copies,
+                              "exemption": exemption,
+                              "reference": approved.payment.reference if approved.payment
+                              else ""})
+        if approved.payment is None:
+            messages.success(request, _("Approved. The exemption covers the whole fee: "
+                                        "nothing is to be paid."))
+        else:
+            messages.success(request, _("Approved. The resident was asked to pay %(amount)s "
+                                        "yen.") % {"amount": f"{approved.amount:,}"})
+    return redirect("staff:case", public_id=application.public_id)
+
+
 def _labels() -> dict[str, str]:
     return {"matched": _("Matched"), "amount_differs": _("Amount differs"),
             "missing_in_file": _("Missing in the settlement file"),

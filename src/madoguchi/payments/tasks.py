@@ -24,7 +24,8 @@ CLOCK_INTERVAL = dt.timedelta(minutes=5)
 
 @task()
 def send_payment_notice(payment_id: int, kind: str) -> None:
-    """Tell the resident a fee is due (``requested``) or was received (``paid``)."""
+    """Tell the resident a fee is due (``requested``; ``approved``: the case was approved in
+    the same step) or was received (``paid``)."""
     payment = Payment.objects.select_related("application__procedure",
                                              "application__applicant").get(pk=payment_id)
     application = payment.application

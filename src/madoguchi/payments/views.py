@@ -48,6 +48,7 @@ def refusal_message(code: str) -> str:
         "amount": _("The refund must be more than 0 yen and not more than what is left."),
         "decided": _("This refund request has already been decided."),
         "own": _("Another approver must decide on your own refund request."),
+        "status": _("This case cannot be approved now."),
     }.get(code, _("The payment cannot be made."))
 
 

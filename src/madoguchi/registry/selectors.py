@@ -121,3 +121,23 @@ def changes(*, source: str, since: dt.datetime | None) -> Iterator[ResidentRecor
         rows = rows.filter(updated_at__gt=since)
     for person in rows.order_by("updated_at", "id").iterator(chunk_size=1000):
         yield records.to_record(person)
+
+
+def record(source: str, record_id: str) -> ResidentRecord | None:
+    """The stored person ``record_id`` of ``source`` (moved out or not), or None."""
+    person = Person.objects.filter(source=source, record_id=record_id).first()
+    return records.to_record(person) if person is not None else None
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A record with the connector (``source``) it was imported from."""
+
+    source: str
+    record: ResidentRecord
+
+
+def find_sourced(query: ResidentQuery, *, limit: int = 20) -> list[Sourced]:
+    """The current residents matching ``query`` with their source, at most ``limit``."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    return [Sourced(p.source, records.to_record(p)) for p in people(query)[:limit]]

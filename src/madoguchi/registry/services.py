@@ -235,3 +235,51 @@ def look_up(request: HttpRequest, query: ResidentQuery, *, purpose: str,
                      details={"purpose": purpose, "fields": selectors.fields_of(query),
                               "include_inactive": include_inactive, "found": matched})
     return LookUp(households=households, matched=len(matched))
+
+
+# --- Certificates (住民票の写し) made for a case ----------------------------------------------
+# Who may read the registry to make a certificate a case asks for: the department's clerks and
+# deciders (市民課 issues the 住民票), and the counter clerks. Administrators only run the system.
+CERTIFICATE_ROLES = frozenset({StaffMember.Role.CLERK, StaffMember.Role.APPROVER,
+                               StaffMember.Role.HEAD, StaffMember.Role.COUNTER})
+
+
+def _certificate_reader(request: HttpRequest) -> None:
+    profile = getattr(request.user, "staff_profile", None)
+    if profile is None or profile.role not in CERTIFICATE_ROLES:
+        raise PermissionDenied
+
+
+def find_for_case(request: HttpRequest, query: ResidentQuery, *, case: str,
+                  purpose: str, limit: int = 20) -> list[selectors.Sourced]:
+    """The current residents matching ``query``, for the certificate case ``case`` asks for.
+
+    Audit-logged like :func:`look_up` (who, the case, why, the fields asked, the ids found);
+    the caller has checked the case belongs to the staff member's department. Raises
+    ``PermissionDenied`` for a role that does not make certificates, ``ValueError`` for an
+    empty query.
+    """
+    _certificate_reader(request)
+    found = selectors.find_sourced(query, limit=limit)
+    audit.record(request, "registry.certificate.find", target_type="application",
+                 target_id=case, details={"purpose": purpose[:MAX_PURPOSE_LENGTH],
+                                          "fields": selectors.fields_of(query),
+                                          "found": [f.record.record_id for f in found]})
+    return found
+
+
+def read_for_case(request: HttpRequest, source: str, record_id: str, *, case: str,
+                  purpose: str, household: bool = False
+                  ) -> tuple[ResidentRecord | None, list[ResidentRecord]]:
+    """One person (and, with ``household``, every member of their household, the head first)
+    read for the certificate of case ``case``; audit-logged with the ids read."""
+    _certificate_reader(request)
+    person = selectors.record(source, record_id)
+    members: list[ResidentRecord] = []
+    if person is not None and household:
+        members = selectors.household(person.household_id, source=source)
+    audit.record(request, "registry.certificate.read", target_type="application",
+                 target_id=case, details={
+                     "purpose": purpose[:MAX_PURPOSE_LENGTH], "record": record_id,
+                     "household": [m.record_id for m in members]})
+    return person, members

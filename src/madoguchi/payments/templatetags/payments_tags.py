@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from madoguchi.applications import services as application_services
+from madoguchi.applications.decisions import decided_by_own_step
 from madoguchi.applications.models import Status
 
 from ..models import Payout
@@ -55,8 +56,15 @@ def case_payments(application: Any, staff: Any) -> dict[str, Any]:
     payments = payment_selectors.for_application(application.pk)
     open_or_paid = any(p.status == state.PENDING or p.status in state.SETTLED
                        for p in payments)
+    approve = (payment_selectors.asks_fee_at_approval(application)
+               and Status.APPROVED in application.allowed_transitions
+               and application.status != Status.RECEIVED
+               and not decided_by_own_step(application.procedure_id))
+    copies = str(application.answers.get("copies", "1"))
     return {"show": True, "application": application, "schedule": schedule,
-            "payments": payments, "can_request": not open_or_paid,
+            "payments": payments, "can_request": not open_or_paid and not approve,
+            "approve": approve, "copies": copies if copies.isdigit() else "1",
+            "fee_state": payment_selectors.fee_state(application),
             "exemptions": list(schedule.exemptions.all())}
 
 
