@@ -9,6 +9,7 @@ from django_tasks import task
 
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
+from madoguchi.core import languages
 from madoguchi.core.i18n import localized
 from madoguchi.forms.models import FormDefinition
 
@@ -17,6 +18,15 @@ from .models import Application, Status, StatusEvent
 
 # Rendered in the recipient's language, which notify() activates after the notice is built.
 localized_lazy = lazy(localized, str)
+
+
+def notice_language(application: Application) -> str:
+    """The language of the resident's notices: their account's language when they have one
+    (kept up to date by the language switch), else the language they applied in."""
+    profile = getattr(application.applicant, "resident_profile", None)
+    preferred = profile.preferred_language if profile is not None else ""
+    return (languages.normalize(preferred) or languages.normalize(application.language)
+            or languages.BASE_LANGUAGE)
 
 
 def _notify(application, kind: str, template: str, context: dict) -> None:
@@ -28,13 +38,15 @@ def _notify(application, kind: str, template: str, context: dict) -> None:
         "procedure_name": localized_lazy(application.procedure.name),
         **context,
     })
-    notify(notice, user=application.applicant, email=application.contact_email)
+    notify(notice, user=application.applicant, email=application.contact_email,
+           language=notice_language(application))
 
 
 @task()
 def send_receipt_email(application_id: int) -> None:
     """Tell the resident their application was received, with its receipt number."""
-    application = Application.objects.select_related("procedure", "applicant").get(
+    application = Application.objects.select_related(
+        "procedure", "applicant__resident_profile").get(
         pk=application_id
     )
     _notify(application, "application.received", "received", {})
@@ -47,14 +59,15 @@ def send_status_email(event_id: int) -> None:
     A return for correction (差戻し) is its own kind of notice, ``correction.requested``.
     """
     event = StatusEvent.objects.select_related(
-        "application__procedure", "application__applicant"
+        "application__procedure", "application__applicant__resident_profile"
     ).get(pk=event_id)
     kind = "correction.requested" if event.to_status == Status.RETURNED else "application.status"
     _notify(event.application, kind, "status", {"event": event})
 
 
 @task()
-def send_resume_link(email: str, form_id: int, path: str, language: str = "ja") -> None:
+def send_resume_link(email: str, form_id: int, path: str,
+                     language: str = languages.BASE_LANGUAGE) -> None:
     """Send a visitor the link that continues their saved answers (it expires)."""
     form = FormDefinition.objects.get(pk=form_id)
     url = settings.SITE_URL.rstrip("/") + path
@@ -62,4 +75,4 @@ def send_resume_link(email: str, form_id: int, path: str, language: str = "ja") 
                     url=url, context={"form_title": localized_lazy(form.title), "url": url,
                                       "days": RESUME_MAX_AGE.days})
     # Only to the address typed on the form, never another channel: the visitor asked for it.
-    notify(notice, email=email, language=language if language in ("ja", "en") else "ja")
+    notify(notice, email=email, language=languages.normalize(language) or languages.BASE_LANGUAGE)

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from madoguchi.core import languages
 from madoguchi.core.i18n import localized
 from madoguchi.core.plugins import PluginError, Registry
 from madoguchi.jp.errors import JPValueError
@@ -31,11 +32,12 @@ class FieldError(Exception):
         self.message = message
 
 
-def jp_error(exc: JPValueError, english: str) -> FieldError:
-    """Use the precise Japanese message of the jp helpers, or an English equivalent."""
-    if (translation.get_language() or "ja").startswith("ja"):
+def jp_error(exc: JPValueError, translated: str) -> FieldError:
+    """In Japanese, the precise message of the jp helpers; in any other language (やさしい日本語
+    included) ``translated``, the gettext message of the field."""
+    if languages.normalize(translation.get_language() or languages.BASE_LANGUAGE) == "ja":
         return FieldError(exc.message)
-    return FieldError(english)
+    return FieldError(translated)
 
 
 def spec_name(spec: Mapping[str, Any]) -> str:
