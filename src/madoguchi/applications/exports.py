@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from madoguchi.catalog.models import Procedure
-from madoguchi.core import crypto, language_names
+from madoguchi.core import crypto
 from madoguchi.core.i18n import localized
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.definition import DefinitionError
@@ -86,7 +86,6 @@ FIXED_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("status", gettext_lazy("Status")),
     ("submitted_at", gettext_lazy("Submitted at")),
     ("applicant_name", gettext_lazy("Applicant name")),
-    ("language", gettext_lazy("Application language")),
 )
 
 
@@ -238,8 +237,7 @@ def export_rows(job: ExportJob) -> QuerySet[Application, dict[str, Any]]:
         qs = qs.filter(submitted_at__gte=_start_of(job.submitted_from))
     if job.submitted_to is not None and job.submitted_to < dt.date.max:
         qs = qs.filter(submitted_at__lt=_start_of(job.submitted_to + dt.timedelta(days=1)))
-    names = ["receipt_number", "status", "submitted_at", "applicant_name", "language",
-             "form_version_id"]
+    names = ["receipt_number", "status", "submitted_at", "applicant_name", "form_version_id"]
     if job.columns:
         names.append("answers")
     if any(c.sensitive for c in job.columns):
@@ -367,7 +365,7 @@ def _cells(
 ) -> list[str]:
     submitted = timezone.localtime(row["submitted_at"]).strftime("%Y-%m-%d %H:%M:%S")
     cells = [row["receipt_number"] or "", statuses.get(row["status"], row["status"]), submitted,
-             row["applicant_name"], language_names.name(row["language"])]
+             row["applicant_name"]]
     if not job.columns:
         return cells
     fields = fields_by_version.get(row["form_version_id"], {})
