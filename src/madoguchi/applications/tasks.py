@@ -15,18 +15,10 @@ from madoguchi.forms.models import FormDefinition
 
 from .drafts import RESUME_MAX_AGE
 from .models import Application, Status, StatusEvent
+from .selectors import notice_language
 
 # Rendered in the recipient's language, which notify() activates after the notice is built.
 localized_lazy = lazy(localized, str)
-
-
-def notice_language(application: Application) -> str:
-    """The language of the resident's notices: their account's language when they have one
-    (kept up to date by the language switch), else the language they applied in."""
-    profile = getattr(application.applicant, "resident_profile", None)
-    preferred = profile.preferred_language if profile is not None else ""
-    return (languages.normalize(preferred) or languages.normalize(application.language)
-            or languages.BASE_LANGUAGE)
 
 
 def _notify(application, kind: str, template: str, context: dict) -> None:

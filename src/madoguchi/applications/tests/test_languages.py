@@ -15,7 +15,7 @@ from django.utils import translation
 
 from madoguchi.applications import exports, services
 from madoguchi.applications.models import Application, Status
-from madoguchi.applications.tasks import notice_language
+from madoguchi.applications.selectors import notice_language
 from madoguchi.catalog.templatetags.navi_tags import weekday
 from madoguchi.channels.services import recipient_for
 from madoguchi.conftest import (
