@@ -101,6 +101,10 @@ def test_same_answers_in_vietnamese_and_japanese_are_stored_identically(
     vi_client = _language_client(client_for(other_resident), "vi")
     page = vi_client.get(f"/apply/{FORM_SLUG}/{PAGE_KEYS[2]}/")
     assert VI_LABELS["district"] in page.content.decode()  # the form speaks Vietnamese
+    with translation.override("ja"):
+        untranslated = FormSpec(in_japanese.form_version.definition).field("route").label
+    # A label without a Vietnamese translation is shown in Japanese, marked as such.
+    assert f'<span lang="ja">{untranslated}</span>' in page.content.decode()
     in_vietnamese = _apply_through_the_wizard(vi_client)
     assert in_japanese.language == "ja"
     assert in_vietnamese.language == "vi"
@@ -153,6 +157,8 @@ def test_validation_messages_and_options_follow_the_resident_language() -> None:
     field = registry.build(spec)
     with translation.override("vi"):
         assert field.label == "Loại"
+        assert field.label_fallback == ""
+        assert registry.build({**spec, "label": {"ja": "種別"}}).label_fallback == "ja"
         assert field.display("a") == "Có"
         assert field.display("b") == "いいえ"  # no translation: Japanese
         with pytest.raises(FieldError) as refused:

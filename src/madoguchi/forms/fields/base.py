@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from madoguchi.core import languages
-from madoguchi.core.i18n import localized
+from madoguchi.core.i18n import localized, resolve
 from madoguchi.core.plugins import PluginError, Registry
 from madoguchi.jp.errors import JPValueError
 
@@ -38,6 +38,16 @@ def jp_error(exc: JPValueError, translated: str) -> FieldError:
     if languages.normalize(translation.get_language() or languages.BASE_LANGUAGE) == "ja":
         return FieldError(exc.message)
     return FieldError(translated)
+
+
+def fallback_language(value: Any) -> str:
+    """The language ``value`` (content by language) is shown in when it is not the active
+    language's, e.g. ``ja`` for a label without a Vietnamese translation; ``''`` otherwise."""
+    text, shown_in = resolve(value)
+    active = languages.normalize(translation.get_language()) or languages.BASE_LANGUAGE
+    if not text or shown_in.split("-")[0] == active.split("-")[0]:
+        return ""
+    return shown_in
 
 
 def spec_name(spec: Mapping[str, Any]) -> str:
@@ -105,6 +115,17 @@ class FieldType:
     @property
     def hint(self) -> str:
         return localized(self.spec.get("hint"))
+
+    @property
+    def label_fallback(self) -> str:
+        """The language of the label when a missing translation fell back to it (for a ``lang``
+        attribute, so a screen reader reads Japanese as Japanese on a Vietnamese page)."""
+        return fallback_language(self.spec.get("label"))
+
+    @property
+    def hint_fallback(self) -> str:
+        """As :attr:`label_fallback`, for the hint."""
+        return fallback_language(self.spec.get("hint"))
 
     @property
     def input_id(self) -> str:
