@@ -2,10 +2,10 @@
 
 from django.apps import apps
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from madoguchi.core import views as core_views
 from madoguchi.core.metrics import metrics_view
+from madoguchi.residents.views import set_language
 
 # The "staff" namespace is shared: each app owns the module of its own staff pages.
 STAFF_URLS = [

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from madoguchi.catalog.models import Procedure
-from madoguchi.core import audit
+from madoguchi.core import audit, language_names
 from madoguchi.core.models import AuditEvent
 from madoguchi.jp import wareki as jp_wareki
 from madoguchi.jp.errors import JPValueError
@@ -143,7 +143,8 @@ def export_applications(request: HttpRequest) -> HttpResponseBase:
         return _render_form(request, staff, procedure=None, form=None, columns=[])
     procedure = exports.get_procedure_for_export(staff, data.get("procedure"))
     fields_by_version = exports.version_fields(procedure)
-    columns = exports.field_columns(fields_by_version)
+    with translation.override(language_names.office_language()):  # the form's Japanese labels
+        columns = exports.field_columns(fields_by_version)
     if request.method == "GET":
         initial = {"columns": [c.key for c in columns if not c.sensitive],
                    "format": exports.ExportFormat.CSV_UTF8}
@@ -160,7 +161,7 @@ def export_applications(request: HttpRequest) -> HttpResponseBase:
         fields_by_version=fields_by_version,
         format=form.cleaned_data["format"],
         sees_sensitive=staff.sees_sensitive,
-        language=translation.get_language() or "ja",
+        language=language_names.office_language(),
         status=form.cleaned_data["status"] or "",
         submitted_from=form.cleaned_data["submitted_from"],
         submitted_to=form.cleaned_data["submitted_to"],

@@ -114,6 +114,10 @@ class Application(models.Model):
     sealed_answers = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    # The language the resident applied in (a code of core.languages): what the form was shown
+    # in when it was sent. Answers are stored language-neutral; this tells the clerk, and the
+    # notices of a resident without an account go out in it.
+    language = models.CharField(max_length=16, default="ja")
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="assigned_applications",

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from madoguchi.catalog.models import Procedure
+from madoguchi.core import languages
 from madoguchi.core.models import User
 from madoguchi.staff.models import StaffMember
 
@@ -21,6 +22,16 @@ from .models import Application, InternalComment, Status
 # Counts stop here: "more than 1,000" is as useful to a clerk as the exact figure, and costs
 # the same at any table size.
 COUNT_LIMIT = 1000
+
+
+def notice_language(application: Application) -> str:
+    """The language of the resident's notices about ``application`` (receipt, status changes,
+    corrections, payments, issuance): their account's language when they have an account (kept
+    in step with the site's language switch), else the language they applied in."""
+    profile = getattr(application.applicant, "resident_profile", None)
+    preferred = profile.preferred_language if profile is not None else ""
+    return (languages.normalize(preferred) or languages.normalize(application.language)
+            or languages.BASE_LANGUAGE)
 
 
 def for_resident(user: User) -> QuerySet[Application]:

@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from madoguchi.core import crypto, metrics
+from madoguchi.core import crypto, languages, metrics
 from madoguchi.core.models import User
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms.definition import FormSpec
@@ -79,8 +79,13 @@ def submit_application(
     channel: str = Channel.ONLINE,
     actor: User | None = None,
     identity_verification: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> Application:
     """Store the answers as one application with a receipt number.
+
+    ``language`` is the resident language the form was filled in (default: the active one; at
+    the counter Japanese, the clerk's form). Answers are language-neutral (choice values, ISO
+    dates), so this only records what the resident read, for the clerk and the notices.
 
     ``identity_verification`` records which identity provider verified the locked identity
     fields (a form that needs a card-based sign-in).
@@ -117,6 +122,7 @@ def submit_application(
         raise SubmissionRefused({"__all__": "this form needs a signed-in resident"})
     public_id = uuid.uuid4()
     now = timezone.now()
+    applied_in = application_language(language, channel)
     try:
         with transaction.atomic():
             application = Application.objects.create(
@@ -137,6 +143,7 @@ def submit_application(
                     crypto.seal(sensitive, context=str(public_id)) if sensitive else ""
                 ),
                 channel=channel,
+                language=applied_in,
                 submitted_at=now,
                 updated_at=now,
             )
@@ -161,6 +168,15 @@ def submit_application(
             raise SubmissionRefused({"__all__": "token belongs to another applicant"}) from None
         return existing
     return application
+
+
+def application_language(language: str | None, channel: str = Channel.ONLINE) -> str:
+    """The resident language to record on an application: ``language`` if it is one of
+    :mod:`core.languages`; else the active language for the resident's own channels (web, LINE),
+    Japanese at the counter and on paper (the clerk's form)."""
+    if language is None and channel in (Channel.ONLINE, Channel.LINE):
+        language = translation.get_language()
+    return languages.normalize(language) or languages.BASE_LANGUAGE
 
 
 def _run_submit_hooks(spec: FormSpec, application: Application, answers: dict[str, Any],

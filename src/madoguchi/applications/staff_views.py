@@ -10,14 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from madoguchi.catalog.models import Procedure
-from madoguchi.core import audit
+from madoguchi.core import audit, language_names
 from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms.fields.upload import download_name, open_upload
 from madoguchi.staff.models import StaffMember
@@ -82,7 +82,10 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                  target_id=str(application.public_id))
     spec = form_selectors.spec_of(application.form_version)
     answers = services.all_answers(application)
-    summary = spec.summary(answers)
+    # The form's own labels and options in the office's language (Japanese; English for an
+    # English-speaking clerk), whatever language the resident applied in.
+    with translation.override(language_names.office_language()):
+        summary = spec.summary(answers)
     attachments = [
         {"label": field.label, "key": field.key, "index": index, "item": item,
          "view": INLINE_TYPES.get(str(item.get("content_type")), "")
@@ -105,7 +108,8 @@ def case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
          "back": filters.querystring().lstrip("?"),
          "timing": inbox_filters.timing(application, timezone.localdate()),
          "may_hold": staff.role in (StaffMember.Role.HEAD, StaffMember.Role.ADMIN),
-         "panels": case_panels.panels(application)},
+         "panels": case_panels.panels(application),
+         "applied_in": language_names.label(application.language)},
     )
 
 

@@ -322,6 +322,7 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
                     user=_applicant(request), version=live.version,
                     answers=spec.prune(draft.answers), token=token, spec=spec,
                     identity_verification=identity_record,
+                    language=translation.get_language(),
                 )
             except services.SubmissionRefused as exc:
                 error = exc.message or _(

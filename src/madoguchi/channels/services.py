@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from madoguchi.core import languages
 from madoguchi.core.tasks import enqueue_with_transaction
 
 from . import line
@@ -40,12 +41,16 @@ PUSH_TASK = "madoguchi.channels.tasks.push_line_message"
 
 
 def recipient_for(user: User | None, email: str = "", language: str | None = None) -> Recipient:
-    """The recipient for ``user`` (their language and, unless given, their e-mail address)."""
+    """The recipient for ``user`` (their language and, unless given, their e-mail address).
+
+    The language is one of :mod:`core.languages` (a resident language, ``vi``, ``pt-br`` ...);
+    an unknown code gets the site's language, Japanese.
+    """
     if language is None:
         profile = getattr(user, "resident_profile", None) if user is not None else None
         language = profile.preferred_language if profile else settings.LANGUAGE_CODE
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
+    language = languages.normalize(language) or languages.normalize(settings.LANGUAGE_CODE) or (
+        languages.BASE_LANGUAGE)
     if not email and user is not None and getattr(user, "is_resident", False):
         email = user.email
     return Recipient(user=user, email=email, language=language)

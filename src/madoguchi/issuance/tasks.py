@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.functional import lazy
 from django_tasks import task
 
+from madoguchi.applications.selectors import notice_language
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
 from madoguchi.core.i18n import localized
@@ -35,7 +36,8 @@ def send_issued_email(document_id: int) -> None:
         "procedure_name": localized_lazy(application.procedure.name),
         "department_name": localized_lazy(application.department.name),
     })
-    notify(notice, user=application.applicant, email=application.contact_email)
+    notify(notice, user=application.applicant, email=application.contact_email,
+           language=notice_language(application), once=f"document.issued:{document_id}")
 
 
 @task()
@@ -54,4 +56,5 @@ def send_posted_notice(certificate_id: int) -> None:
     notice = Notice(kind="certificate.posted", template="issuance/email/posted", url=url,
                     context={"certificate": certificate, "application": application,
                              "procedure_name": localized_lazy(application.procedure.name)})
-    notify(notice, user=application.applicant, email=application.contact_email)
+    notify(notice, user=application.applicant, email=application.contact_email,
+           language=notice_language(application), once=f"certificate.posted:{certificate_id}")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django_tasks import task
 
+from madoguchi.applications.selectors import notice_language
 from madoguchi.channels.base import Notice
 from madoguchi.channels.services import notify
 from madoguchi.core import clocks
@@ -34,7 +35,8 @@ def send_payment_notice(payment_id: int, kind: str) -> None:
         url=settings.SITE_URL + reverse("payments:pay", args=[payment.public_id]),
         context={"application": application, "payment": payment,
                  "procedure_name": localized_lazy(application.procedure.name)})
-    notify(notice, user=application.applicant, email=application.contact_email)
+    notify(notice, user=application.applicant, email=application.contact_email,
+           language=notice_language(application), once=f"payment.{kind}:{payment_id}")
 
 
 @task()

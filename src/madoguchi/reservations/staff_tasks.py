@@ -33,5 +33,6 @@ def send_slot_closed_notice(booking_id: int | None = None, entry_id: int | None 
                "name": holder.family_name, "slot": slot, "service": service,
                "venue": slot.room.venue, "room": slot.room,
                "reason": (slot.closed_reason or {}).get("ja", ""), "calendar_url": url}
+    holder_key = f"booking:{booking_id}" if booking_id is not None else f"entry:{entry_id}"
     notify(Notice(kind="reservation.closed", template=NOTICE_TEMPLATE, context=context, url=url),
-           user=holder.user, email=holder.email)
+           user=holder.user, email=holder.email, once=f"reservation.closed:{holder_key}")

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.core import ratelimit
+from madoguchi.core import languages, ratelimit
 from madoguchi.core.models import LoginAttempt, User
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.identity import services as identity_services
@@ -39,6 +39,17 @@ def sign_up(*, email: str, password: str | None, language: str = "ja",
         Resident.objects.create(user=user, preferred_language=language,
                                 email_confirmed_at=timezone.now() if confirmed else None)
     return user
+
+
+def set_preferred_language(user: User, code: str | None) -> bool:
+    """Keep a signed-in resident's language (that of their e-mail and LINE notices) in step with
+    the language they chose on the site; ``False`` when nothing changed (not a resident, an
+    unknown code, or the same language)."""
+    language = languages.normalize(code)
+    if not language or not getattr(user, "is_authenticated", False) or not user.is_resident:
+        return False
+    return bool(Resident.objects.filter(user=user).exclude(preferred_language=language)
+                .update(preferred_language=language))
 
 
 def may_send_account_mail(realm: str, email: str, ip: str | None) -> ratelimit.Decision:

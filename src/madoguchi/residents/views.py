@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import PasswordResetConfirmView
@@ -18,6 +19,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from madoguchi.core import audit, ratelimit
 from madoguchi.core.models import User
@@ -38,6 +40,16 @@ from .permissions import resident_required
 SIGNUP_EMAIL = "signup_email"  # session: the address typed on the sign-up page
 SIGNUP_USER = "signup_user"  # session: the account this browser created (new addresses only)
 RESET_EMAIL = "reset_email"  # session: the address typed on the password reset page
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch (Django's ``set_language``): it sets the language cookie, and a
+    signed-in resident's account follows, so their notices go out in the language they chose."""
+    response = django_set_language(request)
+    cookie = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie is not None and cookie.value:
+        services.set_preferred_language(request.user, cookie.value)
+    return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:

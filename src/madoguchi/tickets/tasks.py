@@ -22,4 +22,5 @@ def send_near_notice(ticket_id: int) -> list[str]:
     url = settings.SITE_URL + reverse("tickets:ticket", args=[ticket_token(ticket)])
     context = {"ticket": ticket, "number": ticket.label, "purpose": ticket.purpose.name}
     return notify(Notice(kind="ticket.near", template="tickets/email/near", context=context,
-                         url=url), user=ticket.resident, email=ticket.email)
+                         url=url), user=ticket.resident, email=ticket.email,
+                  once=f"ticket.near:{ticket_id}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.utils import translation
+from django.utils import formats, translation
 
 from madoguchi.core.dates import display_date
 from madoguchi.jp.wareki import format_wareki
@@ -25,10 +25,10 @@ def deadline_date(value: dt.date | None) -> str:
 
 @register.filter
 def weekday(value: dt.date | None) -> str:
-    """The day of the week: 月 … 日 in Japanese (for 「月曜日」), Monday … Sunday in English."""
+    """The day of the week: 月 … 日 in Japanese (for 「月曜日」); in another language its own
+    name from the locale (Monday, Thứ 2, Segunda-feira, 월요일 ...)."""
     if value is None:
         return ""
     if (translation.get_language() or "ja").startswith("ja"):
         return "月火水木金土日"[value.weekday()]
-    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-            "Sunday")[value.weekday()]
+    return formats.date_format(value, "l")

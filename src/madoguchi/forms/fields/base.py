@@ -13,7 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from madoguchi.core.i18n import localized
+from madoguchi.core import languages
+from madoguchi.core.i18n import localized, resolve
 from madoguchi.core.plugins import PluginError, Registry
 from madoguchi.jp.errors import JPValueError
 
@@ -31,11 +32,22 @@ class FieldError(Exception):
         self.message = message
 
 
-def jp_error(exc: JPValueError, english: str) -> FieldError:
-    """Use the precise Japanese message of the jp helpers, or an English equivalent."""
-    if (translation.get_language() or "ja").startswith("ja"):
+def jp_error(exc: JPValueError, translated: str) -> FieldError:
+    """In Japanese, the precise message of the jp helpers; in any other language (やさしい日本語
+    included) ``translated``, the gettext message of the field."""
+    if languages.normalize(translation.get_language() or languages.BASE_LANGUAGE) == "ja":
         return FieldError(exc.message)
-    return FieldError(english)
+    return FieldError(translated)
+
+
+def fallback_language(value: Any) -> str:
+    """The language ``value`` (content by language) is shown in when it is not the active
+    language's, e.g. ``ja`` for a label without a Vietnamese translation; ``''`` otherwise."""
+    text, shown_in = resolve(value)
+    active = languages.normalize(translation.get_language()) or languages.BASE_LANGUAGE
+    if not text or shown_in.split("-")[0] == active.split("-")[0]:
+        return ""
+    return shown_in
 
 
 def spec_name(spec: Mapping[str, Any]) -> str:
@@ -103,6 +115,17 @@ class FieldType:
     @property
     def hint(self) -> str:
         return localized(self.spec.get("hint"))
+
+    @property
+    def label_fallback(self) -> str:
+        """The language of the label when a missing translation fell back to it (for a ``lang``
+        attribute, so a screen reader reads Japanese as Japanese on a Vietnamese page)."""
+        return fallback_language(self.spec.get("label"))
+
+    @property
+    def hint_fallback(self) -> str:
+        """As :attr:`label_fallback`, for the hint."""
+        return fallback_language(self.spec.get("hint"))
 
     @property
     def input_id(self) -> str:

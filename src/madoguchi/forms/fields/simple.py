@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -234,6 +235,20 @@ class PostalCodeField(FieldType):
         return jp_postal.format_postal_code(value) if value else ""
 
 
+def normalize_number(text: str) -> str:
+    """A whole number as typed, without its grouping: 1,234,567 (as in Japan), 1.234.567 (vi,
+    pt-br), 1 234 567. In a language with a decimal comma, a comma that does not group three
+    digits is left in place (so 1,5 is refused, not read as 15)."""
+    text = text.replace("円", "").strip()
+    grouping = formats.get_format("THOUSAND_SEPARATOR")
+    for separator in dict.fromkeys((",", grouping, " ", "\u00a0", "\u202f")):
+        if separator and re.fullmatch(rf"-?\d{{1,3}}(?:{re.escape(separator)}\d{{3}})+", text):
+            return text.replace(separator, "")
+    if formats.get_format("DECIMAL_SEPARATOR") != ",":
+        text = text.replace(",", "")
+    return text
+
+
 @registry.register("number")
 class NumberField(FieldType):
     """A whole number, e.g. an amount in yen; full-width digits and commas are accepted."""
@@ -268,8 +283,7 @@ class NumberField(FieldType):
         return problems
 
     def clean(self, raw: str) -> int:
-        text = jp_width.to_ascii(raw) if isinstance(raw, str) else ""
-        text = text.replace(",", "").replace("円", "").strip()
+        text = normalize_number(jp_width.to_ascii(raw) if isinstance(raw, str) else "")
         if not re.fullmatch(r"-?\d{1,12}", text):
             raise FieldError(_("Enter %(label)s as a number.") % {"label": self.label})
         number = int(text)
