@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from madoguchi.core import search_sources
+from madoguchi.core.i18n import localized
 
 from .folding import fold, fold_same_length, fold_with_map, is_gram_term
 from .models import EntryContent
@@ -527,13 +528,8 @@ def highlight(text: str, needles: list[str], *, length: int | None = None,
 
 
 def _in_language(value: object, language: str) -> str:
-    if isinstance(value, dict):
-        other = "en" if language == "ja" else "ja"
-        for lang in (language, other, *value):
-            if value.get(lang):
-                return " ".join(str(value[lang]).split())
-        return ""
-    return " ".join(str(value or "").split())
+    """The text in ``language`` (falling back to Japanese), on one line."""
+    return " ".join(localized(value, language).split())
 
 
 # --- the public read ------------------------------------------------------------------------
