@@ -17,7 +17,9 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .models import City, LifeEvent, Procedure
+from madoguchi.core.textkeys import TextSlot, text_slots
+
+from .models import City, LifeEvent, NavigatorRule, Procedure
 
 
 def get_city() -> City | None:
@@ -58,3 +60,37 @@ def life_events_for(procedure: Procedure) -> list[LifeEvent]:
 def department_procedure(department_id: int, slug: str) -> Procedure:
     """One procedure of the department ``department_id`` (Http404 for another's)."""
     return get_object_or_404(Procedure, slug=slug, department_id=department_id)
+
+
+# --- Translatable texts (the translation workflow reads and writes them by key) ----------------
+
+# The fields of a procedure that residents read, in the order a translator meets them.
+PROCEDURE_TEXT_FIELDS = ("name", "summary", "description", "eligibility", "deadline", "documents",
+                         "fee", "online_note")
+
+
+def procedure_text_slots(procedure: Procedure,
+                         rules: list[NavigatorRule] | None = None) -> dict[str, TextSlot]:
+    """Every text of ``procedure`` and of its navigator rules, by key (``name``,
+    ``documents.0``, ``rules.<id>.why`` ...); the objects are those of the instances, so a
+    service can change them in place."""
+    slots: dict[str, TextSlot] = {}
+    for name in PROCEDURE_TEXT_FIELDS:
+        slots.update(text_slots(getattr(procedure, name), name))
+    if rules is None:
+        rules = list(procedure.navigator_rules.order_by("event__sort_order", "sort_order", "pk"))
+    for rule in rules:
+        slots.update(text_slots(rule.why, f"rules.{rule.pk}.why"))
+        slots.update(text_slots(rule.deadline_basis, f"rules.{rule.pk}.deadline_basis"))
+    return slots
+
+
+def procedure_texts(procedure: Procedure) -> dict[str, dict[str, str]]:
+    """A copy of every text of ``procedure`` (see :func:`procedure_text_slots`)."""
+    return {key: dict(slot) for key, slot in procedure_text_slots(procedure).items()}
+
+
+def procedures_of(department_id: int | None) -> QuerySet[Procedure]:
+    """The procedures of a department (every procedure for ``None``), in catalog order."""
+    found = Procedure.objects.select_related("department").order_by("sort_order", "pk")
+    return found if department_id is None else found.filter(department_id=department_id)
