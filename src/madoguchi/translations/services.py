@@ -1,0 +1,135 @@
+"""Writes of the translation workflow: import a workbook (all or nothing, with a report), and
+the lower-level :func:`apply_translations` that the import and the demo loader share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.core import languages
+from madoguchi.core.models import User
+
+from . import workbook
+from .models import SourceRecord
+from .sources import Target, UnknownKeys
+
+
+@dataclass
+class LanguageCounts:
+    applied: int = 0
+    unchanged: int = 0
+    missing: int = 0
+    stale: int = 0
+
+
+@dataclass
+class Report:
+    """What an import did (or, with ``problems``, why it changed nothing)."""
+
+    problems: list[str] = field(default_factory=list)
+    counts: dict[str, LanguageCounts] = field(default_factory=dict)
+    stale_keys: list[str] = field(default_factory=list)  # the Japanese changed since export
+    missing_keys: dict[str, list[str]] = field(default_factory=dict)  # language → keys
+    texts: int = 0
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def applied(self) -> int:
+        return sum(c.applied for c in self.counts.values())
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One translation to write: of the text ``key`` into ``language``, made from the Japanese
+    whose hash is ``source_hash``."""
+
+    key: str
+    language: str
+    text: str
+    source_hash: str
+
+
+def apply_translations(target: Target, translations: list[Translation], *,
+                       actor: User | None) -> set[tuple[str, str]]:
+    """Write ``translations`` into the target (through its owning app) and remember what each
+    was translated from, in one transaction; returns the (key, language) pairs that changed.
+    Checks are the caller's: this writes what it is given (never Japanese)."""
+    if any(t.language not in languages.TRANSLATED_LANGUAGES for t in translations):
+        raise ValueError("only translations can be applied, never the Japanese source")
+    changes: dict[str, dict[str, str]] = {}
+    for item in translations:
+        changes.setdefault(item.key, {})[item.language] = item.text
+    with transaction.atomic():
+        changed_keys = target.apply(changes, actor=actor) if changes else set()
+        now = timezone.now()
+        for item in translations:
+            SourceRecord.objects.update_or_create(
+                key=item.key, language=item.language,
+                defaults={"source_hash": item.source_hash, "imported_at": now,
+                          "imported_by": actor})
+    return {(t.key, t.language) for t in translations
+            if t.key in changed_keys and changes[t.key].get(t.language) == t.text}
+
+
+def import_workbook(target: Target, upload: UploadedFile, *, actor: User | None) -> Report:
+    """Import an uploaded translation workbook into ``target``: refused with every reason and
+    nothing changed when anything in it is wrong; else applied, with what was applied,
+    unchanged, missing (empty) and stale (translated from Japanese that changed since)."""
+    current = target.texts()
+    sources = {key: texts.get(languages.BASE_LANGUAGE, "") for key, texts in current.items()}
+    parsed = workbook.parse_workbook(upload.name or "", upload, upload.size, current)
+    if parsed.problems:
+        return Report(problems=parsed.problems)
+    report = Report(counts={code: LanguageCounts() for code in parsed.languages},
+                    texts=len(parsed.rows))
+    translations: list[Translation] = []
+    for row in parsed.rows:
+        stale = row.source_hash != workbook.source_hash(sources[row.key])
+        if stale:
+            report.stale_keys.append(row.key)
+        for code, text in row.texts.items():
+            counts = report.counts[code]
+            if not text:
+                counts.missing += 1
+                report.missing_keys.setdefault(code, []).append(row.key)
+                continue
+            if current[row.key].get(code) == text:
+                counts.unchanged += 1
+            else:
+                counts.applied += 1
+            counts.stale += stale
+            translations.append(Translation(row.key, code, text, row.source_hash))
+    try:
+        apply_translations(target, translations, actor=actor)
+    except UnknownKeys as exc:  # the content changed between reading and writing
+        return Report(problems=[_("The content changed while the file was imported (%(keys)s). "
+                                  "Export the workbook again.")
+                                % {"keys": "、".join(map(str, exc.args[0]))[:200]}])
+    return report
+
+
+def fill_by_japanese(target: Target, translations: Mapping[str, Mapping[str, str]], *,
+                     actor: User | None = None) -> int:
+    """Give every text of ``target`` whose Japanese is a key of ``translations`` (language →
+    {Japanese: translation}) that translation, where it has none yet or a different one; the
+    checks of an import apply (a translation that fails them is skipped). Returns the number
+    of translations written. Used by the demo to ship its content translated."""
+    items: list[Translation] = []
+    for key, texts in target.texts().items():
+        japanese = texts.get(languages.BASE_LANGUAGE, "")
+        for code, table in translations.items():
+            text = table.get(japanese)
+            if not text or texts.get(code) == text or workbook.check_translation(japanese, text):
+                continue
+            items.append(Translation(key, code, text, workbook.source_hash(japanese)))
+    if not items:
+        return 0
+    return len(apply_translations(target, items, actor=actor))
