@@ -17,20 +17,24 @@ class UnknownTextKey(KeyError):
 
 
 @transaction.atomic
-def apply_procedure_translations(procedure: Procedure,
-                                 changes: Mapping[str, Mapping[str, str]]) -> set[str]:
+def apply_procedure_translations(
+    procedure: Procedure, changes: Mapping[str, Mapping[str, str]]
+) -> set[str]:
     """Put translations (key → {language: text}, never Japanese) into the procedure and its
     navigator rules in one transaction; returns the keys that changed. An unknown key changes
     nothing (:class:`UnknownTextKey`)."""
     locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
-    rules = list(NavigatorRule.objects.select_for_update().filter(procedure=locked)
-                 .order_by("pk"))
+    rules = list(NavigatorRule.objects.select_for_update().filter(procedure=locked).order_by("pk"))
     slots = procedure_text_slots(locked, rules)
     unknown = sorted(set(changes) - set(slots))
     if unknown:
         raise UnknownTextKey(unknown)
-    changed = {key for key, texts in changes.items()
-               for language, text in texts.items() if set_translation(slots[key], language, text)}
+    changed = {
+        key
+        for key, texts in changes.items()
+        for language, text in texts.items()
+        if set_translation(slots[key], language, text)
+    }
     fields = sorted({key.split(".", 1)[0] for key in changed} & set(PROCEDURE_TEXT_FIELDS))
     if fields:
         locked.save(update_fields=[*fields, "search_text"])

@@ -20,9 +20,12 @@ TextSlot = dict[str, str]
 
 def is_text(value: Any) -> bool:
     """A ``{language: text}`` object with a Japanese text, keyed by known languages only."""
-    return (isinstance(value, dict) and isinstance(value.get(languages.BASE_LANGUAGE), str)
-            and bool(value[languages.BASE_LANGUAGE].strip())
-            and all(k in languages.BY_CODE and isinstance(v, str) for k, v in value.items()))
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get(languages.BASE_LANGUAGE), str)
+        and bool(value[languages.BASE_LANGUAGE].strip())
+        and all(k in languages.BY_CODE and isinstance(v, str) for k, v in value.items())
+    )
 
 
 def _segment(item: Any, index: int) -> str:
@@ -34,8 +37,9 @@ def _segment(item: Any, index: int) -> str:
     return str(index)
 
 
-def text_slots(value: Any, prefix: str = "", skip: Iterable[str] = ()) -> Iterator[
-        tuple[str, TextSlot]]:
+def text_slots(
+    value: Any, prefix: str = "", skip: Iterable[str] = ()
+) -> Iterator[tuple[str, TextSlot]]:
     """(key, text object) of every text inside ``value``; keys of ``skip`` at the top level are
     not entered. List items are named by their ``key``/``value`` (by position when two share
     one), so a key survives reordering."""

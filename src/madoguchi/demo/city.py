@@ -40,6 +40,7 @@ from . import payments as payments_demo
 from . import registry as registry_demo
 from . import reservations as reservations_demo
 from . import tickets as tickets_demo
+from . import translations as demo_translations
 from .accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 
 DEMO_DIR = Path(__file__).resolve().parent / "data"
@@ -138,6 +139,7 @@ def _publish_demo_form(slug: str, procedure: Procedure,
         raise ValueError(f"the demo names an unknown form template {slug!r}")
     today = timezone.localdate()
     definition = demo_form_definition(template.definition, changes, today)
+    demo_translations.translate_definition(definition)
     form, created = FormDefinition.objects.get_or_create(
         slug=slug,
         defaults={"procedure": procedure, "department_id": procedure.department_id,
@@ -162,6 +164,7 @@ def _publish_demo_form(slug: str, procedure: Procedure,
     if rule is not None and _sessions_field(refreshed, rule["field"]) is not None \
             and not _sessions_current(refreshed, rule, today):
         _sessions_field(refreshed, rule["field"])["options"] = _session_options(rule, today)
+    demo_translations.translate_definition(refreshed)
     if refreshed != live.definition:
         if form.draft == live.definition:
             with translation.override("ja"):
@@ -243,6 +246,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     counts.update(tickets_demo.load_demo())
     counts.update(bpr_demo.load_demo())
     counts.update(payments_demo.load_demo())
+    counts.update(demo_translations.load_demo())  # last: every text is loaded by now
     if settings.DEMO:  # the fictional resident registry (5,000 people): not for every test
         counts.update(registry_demo.load_demo())
     return counts

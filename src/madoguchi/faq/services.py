@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.core.languages import BY_CODE
+from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.core.textkeys import keep_other_languages, set_translation
 from madoguchi.jp.names import name_search_key
 

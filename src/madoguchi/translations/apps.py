@@ -1,5 +1,6 @@
 """The translation workflow: export texts to Excel for translators, import them back, and see
 what is untranslated per language."""
+
 from django.apps import AppConfig
 
 

@@ -18,12 +18,16 @@ class SourceRecord(models.Model):
     language = models.CharField(max_length=10)
     source_hash = models.CharField(max_length=16)
     imported_at = models.DateTimeField(default=timezone.now)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "language"],
-                                               name="translation_source_key_language")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "language"], name="translation_source_key_language"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} [{self.language}]"

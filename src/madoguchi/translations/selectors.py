@@ -32,15 +32,19 @@ class Coverage:
         return round(100 * self.translated / self.total) if self.total else 100
 
 
-def coverage(target: Target, language: str,
-             records: dict[tuple[str, str], str] | None = None) -> Coverage:
+def coverage(
+    target: Target, language: str, records: dict[tuple[str, str], str] | None = None
+) -> Coverage:
     """How far ``target`` is translated into ``language``. A translation is stale when the
     Japanese changed after the translation was imported (only imported ones are tracked)."""
     texts = target.texts()
     if records is None:
-        records = dict(((key, code), digest) for key, code, digest in
-                       SourceRecord.objects.filter(key__in=list(texts), language=language)
-                       .values_list("key", "language", "source_hash"))
+        records = dict(
+            ((key, code), digest)
+            for key, code, digest in SourceRecord.objects.filter(
+                key__in=list(texts), language=language
+            ).values_list("key", "language", "source_hash")
+        )
     found = Coverage(target, total=len(texts))
     for key, value in texts.items():
         if not value.get(language):
@@ -48,8 +52,7 @@ def coverage(target: Target, language: str,
             continue
         found.translated += 1
         recorded = records.get((key, language))
-        if recorded is not None and recorded != source_hash(value.get(languages.BASE_LANGUAGE,
-                                                                      "")):
+        if recorded is not None and recorded != source_hash(value.get(languages.BASE_LANGUAGE, "")):
             found.stale += 1
             found.stale_keys.append(key)
     return found
@@ -57,17 +60,22 @@ def coverage(target: Target, language: str,
 
 def coverage_for(staff: StaffMember, language: str) -> list[Coverage]:
     """Every target the staff member sees, with its coverage in ``language``."""
-    records = dict(((key, code), digest) for key, code, digest in
-                   SourceRecord.objects.filter(language=language)
-                   .values_list("key", "language", "source_hash"))
+    records = dict(
+        ((key, code), digest)
+        for key, code, digest in SourceRecord.objects.filter(language=language).values_list(
+            "key", "language", "source_hash"
+        )
+    )
     return [coverage(target, language, records) for target in targets_for(staff)]
 
 
 def summary_for(staff: StaffMember) -> list[dict[str, object]]:
     """Per translation language: texts in all, untranslated and stale, over what staff see."""
     targets = targets_for(staff)
-    records = {(key, code): digest for key, code, digest in
-               SourceRecord.objects.values_list("key", "language", "source_hash")}
+    records = {
+        (key, code): digest
+        for key, code, digest in SourceRecord.objects.values_list("key", "language", "source_hash")
+    }
     texts = [target.texts() for target in targets]
     rows = []
     for code in languages.TRANSLATED_LANGUAGES:
@@ -77,9 +85,16 @@ def summary_for(staff: StaffMember) -> list[dict[str, object]]:
                 total += 1
                 if not value.get(code):
                     missing += 1
-                elif (recorded := records.get((key, code))) is not None and recorded != \
-                        source_hash(value.get(languages.BASE_LANGUAGE, "")):
+                elif (recorded := records.get((key, code))) is not None and recorded != source_hash(
+                    value.get(languages.BASE_LANGUAGE, "")
+                ):
                     stale += 1
-        rows.append({"language": languages.BY_CODE[code], "total": total, "missing": missing,
-                     "stale": stale})
+        rows.append(
+            {
+                "language": languages.BY_CODE[code],
+                "total": total,
+                "missing": missing,
+                "stale": stale,
+            }
+        )
     return rows

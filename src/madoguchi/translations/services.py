@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core import languages
 from madoguchi.core.models import User
+from madoguchi.core.textkeys import TextSlot, set_translation
 
 from . import workbook
 from .models import SourceRecord
@@ -57,8 +58,9 @@ class Translation:
     source_hash: str
 
 
-def apply_translations(target: Target, translations: list[Translation], *,
-                       actor: User | None) -> set[tuple[str, str]]:
+def apply_translations(
+    target: Target, translations: list[Translation], *, actor: User | None
+) -> set[tuple[str, str]]:
     """Write ``translations`` into the target (through its owning app) and remember what each
     was translated from, in one transaction; returns the (key, language) pairs that changed.
     Checks are the caller's: this writes what it is given (never Japanese)."""
@@ -72,14 +74,22 @@ def apply_translations(target: Target, translations: list[Translation], *,
         now = timezone.now()
         for item in translations:
             SourceRecord.objects.update_or_create(
-                key=item.key, language=item.language,
-                defaults={"source_hash": item.source_hash, "imported_at": now,
-                          "imported_by": actor})
-    return {(t.key, t.language) for t in translations
-            if t.key in changed_keys and changes[t.key].get(t.language) == t.text}
+                key=item.key,
+                language=item.language,
+                defaults={
+                    "source_hash": item.source_hash,
+                    "imported_at": now,
+                    "imported_by": actor,
+                },
+            )
+    return {
+        (t.key, t.language)
+        for t in translations
+        if t.key in changed_keys and changes[t.key].get(t.language) == t.text
+    }
 
 
-def import_workbook(target: Target, upload: UploadedFile, *, actor: User | None) -> Report:
+def import_workbook(target: Target, upload: UploadedFile[bytes], *, actor: User | None) -> Report:
     """Import an uploaded translation workbook into ``target``: refused with every reason and
     nothing changed when anything in it is wrong; else applied, with what was applied,
     unchanged, missing (empty) and stale (translated from Japanese that changed since)."""
@@ -88,8 +98,9 @@ def import_workbook(target: Target, upload: UploadedFile, *, actor: User | None)
     parsed = workbook.parse_workbook(upload.name or "", upload, upload.size, current)
     if parsed.problems:
         return Report(problems=parsed.problems)
-    report = Report(counts={code: LanguageCounts() for code in parsed.languages},
-                    texts=len(parsed.rows))
+    report = Report(
+        counts={code: LanguageCounts() for code in parsed.languages}, texts=len(parsed.rows)
+    )
     translations: list[Translation] = []
     for row in parsed.rows:
         stale = row.source_hash != workbook.source_hash(sources[row.key])
@@ -110,26 +121,56 @@ def import_workbook(target: Target, upload: UploadedFile, *, actor: User | None)
     try:
         apply_translations(target, translations, actor=actor)
     except UnknownKeys as exc:  # the content changed between reading and writing
-        return Report(problems=[_("The content changed while the file was imported (%(keys)s). "
-                                  "Export the workbook again.")
-                                % {"keys": "、".join(map(str, exc.args[0]))[:200]}])
+        return Report(
+            problems=[
+                _(
+                    "The content changed while the file was imported (%(keys)s). "
+                    "Export the workbook again."
+                )
+                % {"keys": "、".join(map(str, exc.args[0]))[:200]}
+            ]
+        )
     return report
 
 
-def fill_by_japanese(target: Target, translations: Mapping[str, Mapping[str, str]], *,
-                     actor: User | None = None) -> int:
-    """Give every text of ``target`` whose Japanese is a key of ``translations`` (language →
-    {Japanese: translation}) that translation, where it has none yet or a different one; the
-    checks of an import apply (a translation that fails them is skipped). Returns the number
-    of translations written. Used by the demo to ship its content translated."""
+def matching(
+    texts: Mapping[str, Mapping[str, str]], translations: Mapping[str, Mapping[str, str]]
+) -> list[Translation]:
+    """The translations (language → {Japanese: translation}) for ``texts`` (key → text
+    object) whose Japanese they know, where the text lacks that translation. A translation that
+    fails the checks of an import (markup, placeholders, length) is left out."""
     items: list[Translation] = []
-    for key, texts in target.texts().items():
-        japanese = texts.get(languages.BASE_LANGUAGE, "")
+    for key, texts_of_key in texts.items():
+        japanese = texts_of_key.get(languages.BASE_LANGUAGE, "")
         for code, table in translations.items():
+            if code not in languages.TRANSLATED_LANGUAGES:
+                continue
             text = table.get(japanese)
-            if not text or texts.get(code) == text or workbook.check_translation(japanese, text):
+            if (
+                not isinstance(text, str)
+                or not text.strip()
+                or texts_of_key.get(code) == text
+                or workbook.check_translation(japanese, text)
+            ):
                 continue
             items.append(Translation(key, code, text, workbook.source_hash(japanese)))
-    if not items:
-        return 0
-    return len(apply_translations(target, items, actor=actor))
+    return items
+
+
+def fill_slots(slots: Mapping[str, TextSlot], translations: Mapping[str, Mapping[str, str]]) -> int:
+    """Put :func:`matching` translations into text objects in place (the caller saves them);
+    returns how many were written."""
+    items = matching(slots, translations)
+    for item in items:
+        set_translation(slots[item.key], item.language, item.text)
+    return len(items)
+
+
+def fill_by_japanese(
+    target: Target, translations: Mapping[str, Mapping[str, str]], *, actor: User | None = None
+) -> int:
+    """Give every text of ``target`` the :func:`matching` translations, through the same write
+    as an import (:func:`apply_translations`). Returns the number written. The demo ships its
+    content translated with it."""
+    items = matching(target.texts(), translations)
+    return len(apply_translations(target, items, actor=actor)) if items else 0

@@ -90,13 +90,19 @@ class Target:
                 changed = catalog_services.apply_procedure_translations(self.obj, local)
             elif self.kind == FORM:
                 changed, _revision = form_services.apply_draft_translations(
-                    self.obj, local, actor=actor,
+                    self.obj,
+                    local,
+                    actor=actor,
                     summary=_("Imported translations (%(languages)s).")
-                    % {"languages": ", ".join(sorted({c for t in local.values() for c in t}))})
+                    % {"languages": ", ".join(sorted({c for t in local.values() for c in t}))},
+                )
             else:
                 changed = faq_services.apply_translations(self.department_id, local, actor=actor)
-        except (catalog_services.UnknownTextKey, form_services.UnknownTextKey,
-                faq_services.UnknownTextKey) as exc:
+        except (
+            catalog_services.UnknownTextKey,
+            form_services.UnknownTextKey,
+            faq_services.UnknownTextKey,
+        ) as exc:
             raise UnknownKeys(list(exc.args[0])) from exc
         return {self.row_key(key) for key in changed}
 
@@ -137,13 +143,19 @@ def may_import(staff: StaffMember, target: Target) -> bool:
 
 
 def procedure_target(procedure: Any) -> Target:
-    return Target(PROCEDURE, procedure.slug, localized(procedure.name, "ja"),
-                  procedure.department_id, procedure)
+    return Target(
+        PROCEDURE,
+        procedure.slug,
+        localized(procedure.name, "ja"),
+        procedure.department_id,
+        procedure,
+    )
 
 
 def form_target(form: Any) -> Target:
-    return Target(FORM, str(form.pk), localized(form.title, "ja") or form.slug,
-                  form.department_id, form)
+    return Target(
+        FORM, str(form.pk), localized(form.title, "ja") or form.slug, form.department_id, form
+    )
 
 
 def faq_target(department_id: int | None, department: Any = None) -> Target:
@@ -171,6 +183,11 @@ def form_for(staff: StaffMember, pk: int) -> Target:
 def faq_for(staff: StaffMember) -> Target:
     department_id = scope(staff)
     return faq_target(department_id, staff.department if department_id is not None else None)
+
+
+def all_procedure_targets() -> list[Target]:
+    """Every procedure of every department."""
+    return [procedure_target(p) for p in catalog_selectors.procedures_of(None)]
 
 
 def targets_for(staff: StaffMember) -> list[Target]:

@@ -25,8 +25,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportForm(forms.Form):
-    workbook = forms.FileField(label=gettext_lazy("Translation workbook (.xlsx)"),
-                               widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    workbook = forms.FileField(
+        label=gettext_lazy("Translation workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
 
 
 @staff_required
@@ -34,9 +36,11 @@ class ImportForm(forms.Form):
 def index(request: HttpRequest) -> HttpResponse:
     """Per language: how many texts are untranslated or stale."""
     staff = staff_member(request)
-    return render(request, "translations/index.html",
-                  {"rows": selectors.summary_for(staff), "all_departments":
-                   sources.scope(staff) is None})
+    return render(
+        request,
+        "translations/index.html",
+        {"rows": selectors.summary_for(staff), "all_departments": sources.scope(staff) is None},
+    )
 
 
 @staff_required
@@ -47,20 +51,34 @@ def language(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     staff = staff_member(request)
     rows = selectors.coverage_for(staff, code)
-    return render(request, "translations/language.html", {
-        "language": languages.BY_CODE[code], "rows": rows,
-        "missing": sum(r.missing for r in rows), "stale": sum(r.stale for r in rows),
-        "total": sum(r.total for r in rows), "all_departments": sources.scope(staff) is None,
-    })
+    return render(
+        request,
+        "translations/language.html",
+        {
+            "language": languages.BY_CODE[code],
+            "rows": rows,
+            "missing": sum(r.missing for r in rows),
+            "stale": sum(r.stale for r in rows),
+            "total": sum(r.total for r in rows),
+            "all_departments": sources.scope(staff) is None,
+        },
+    )
 
 
 def _export(request: HttpRequest, target: Target) -> HttpResponse:
     texts = target.texts()
     data = workbook.export_workbook(target.sheet_name, texts)
-    audit.record(request, "translations.export", target_type=target.kind,
-                 target_id=target.ident, details={"texts": len(texts)})
+    audit.record(
+        request,
+        "translations.export",
+        target_type=target.kind,
+        target_id=target.ident,
+        details={"texts": len(texts)},
+    )
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="translations-{target.sheet_name}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="translations-{target.sheet_name}.xlsx"'
+    )
     return response
 
 
@@ -72,19 +90,36 @@ def _import(request: HttpRequest, target: Target) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            report = services.import_workbook(target, form.cleaned_data["workbook"],
-                                              actor=request.user)
-            audit.record(request, "translations.import", target_type=target.kind,
-                         target_id=target.ident, details={
-                             "accepted": not report.refused, "problems": len(report.problems),
-                             "applied": {c: n.applied for c, n in report.counts.items()},
-                             "stale": len(report.stale_keys)})
+            report = services.import_workbook(
+                target, form.cleaned_data["workbook"], actor=staff.user
+            )
+            audit.record(
+                request,
+                "translations.import",
+                target_type=target.kind,
+                target_id=target.ident,
+                details={
+                    "accepted": not report.refused,
+                    "problems": len(report.problems),
+                    "applied": {c: n.applied for c, n in report.counts.items()},
+                    "stale": len(report.stale_keys),
+                },
+            )
     failed = bool(form.errors) or (report is not None and report.refused)
-    return render(request, "translations/import.html", {
-        "target": target, "form": form, "report": report,
-        "report_rows": [(languages.BY_CODE[code], counts)
-                        for code, counts in (report.counts.items() if report else ())],
-    }, status=422 if failed else 200)
+    return render(
+        request,
+        "translations/import.html",
+        {
+            "target": target,
+            "form": form,
+            "report": report,
+            "report_rows": [
+                (languages.BY_CODE[code], counts)
+                for code, counts in (report.counts.items() if report else ())
+            ],
+        },
+        status=422 if failed else 200,
+    )
 
 
 @staff_required

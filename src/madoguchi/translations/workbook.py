@@ -68,8 +68,12 @@ def export_workbook(sheet_name: str, texts: dict[str, dict[str, str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_name[:31]
-    columns = [KEY_HEADING, heading(languages.BASE_LANGUAGE),
-               *(heading(code) for code in languages.TRANSLATED_LANGUAGES), HASH_HEADING]
+    columns = [
+        KEY_HEADING,
+        heading(languages.BASE_LANGUAGE),
+        *(heading(code) for code in languages.TRANSLATED_LANGUAGES),
+        HASH_HEADING,
+    ]
     widths = [34, 48, *([48] * len(languages.TRANSLATED_LANGUAGES)), 18]
     for index, (title, width) in enumerate(zip(columns, widths, strict=True), start=1):
         cell = sheet.cell(row=1, column=index, value=title)
@@ -80,8 +84,12 @@ def export_workbook(sheet_name: str, texts: dict[str, dict[str, str]]) -> bytes:
     hash_column = len(columns)
     for number, (key, value) in enumerate(texts.items(), start=2):
         japanese = value.get(languages.BASE_LANGUAGE, "")
-        row = [key, japanese, *(value.get(code, "") for code in languages.TRANSLATED_LANGUAGES),
-               source_hash(japanese)]
+        row = [
+            key,
+            japanese,
+            *(value.get(code, "") for code in languages.TRANSLATED_LANGUAGES),
+            source_hash(japanese),
+        ]
         for index, text in enumerate(row, start=1):
             cell = sheet.cell(row=number, column=index)
             cell.value = text or None
@@ -118,7 +126,10 @@ class Problem:
         if not self.column:
             return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
         return _("Row %(row)s, column %(column)s: %(message)s") % {
-            "row": self.row, "column": self.column, "message": self.message}
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -164,27 +175,51 @@ def _header(cells: list[Any], problems: list[Problem]) -> dict[int, str]:
             continue
         token = text.split(maxsplit=1)[0]
         name = token if token in (KEY_HEADING, HASH_HEADING) else languages.normalize(token)
-        if not name or (token not in (KEY_HEADING, HASH_HEADING)
-                        and token.lower() not in languages.BY_CODE):
-            problems.append(Problem(1, letter, _("“%(heading)s” is no column of a translation "
-                                                 "workbook: use a language code such as "
-                                                 "“vi”.") % {"heading": text[:40]}))
+        if not name or (
+            token not in (KEY_HEADING, HASH_HEADING) and token.lower() not in languages.BY_CODE
+        ):
+            problems.append(
+                Problem(
+                    1,
+                    letter,
+                    _(
+                        "“%(heading)s” is no column of a translation "
+                        "workbook: use a language code such as "
+                        "“vi”."
+                    )
+                    % {"heading": text[:40]},
+                )
+            )
             continue
         if name in seen:
-            problems.append(Problem(1, letter, _("The column “%(name)s” appears twice (also "
-                                                 "column %(other)s).")
-                                    % {"name": name, "other": get_column_letter(seen[name] + 1)}))
+            problems.append(
+                Problem(
+                    1,
+                    letter,
+                    _("The column “%(name)s” appears twice (also column %(other)s).")
+                    % {"name": name, "other": get_column_letter(seen[name] + 1)},
+                )
+            )
             continue
         seen[name] = index
         columns[index] = name
     for required in (KEY_HEADING, languages.BASE_LANGUAGE, HASH_HEADING):
         if required not in seen:
-            problems.append(Problem(1, "", _("The column “%(name)s” is missing: export the "
-                                             "workbook again and keep its columns.")
-                                    % {"name": required}))
+            problems.append(
+                Problem(
+                    1,
+                    "",
+                    _(
+                        "The column “%(name)s” is missing: export the "
+                        "workbook again and keep its columns."
+                    )
+                    % {"name": required},
+                )
+            )
     if not set(seen) & set(languages.TRANSLATED_LANGUAGES):
-        problems.append(Problem(1, "", _("The workbook has no column of a language to "
-                                         "translate into.")))
+        problems.append(
+            Problem(1, "", _("The workbook has no column of a language to translate into."))
+        )
     return columns
 
 
@@ -200,20 +235,27 @@ def check_translation(source: str, text: str) -> list[str]:
         dropped = sorted((wanted - found).elements())
         added = sorted((found - wanted).elements())
         if dropped:
-            problems.append(_("The placeholder %(names)s of the Japanese is missing: keep it "
-                              "exactly as it is.") % {"names": "、".join(dropped)})
+            problems.append(
+                _("The placeholder %(names)s of the Japanese is missing: keep it exactly as it is.")
+                % {"names": "、".join(dropped)}
+            )
         if added:
-            problems.append(_("The placeholder %(names)s is not in the Japanese: remove it.")
-                            % {"names": "、".join(added)})
+            problems.append(
+                _("The placeholder %(names)s is not in the Japanese: remove it.")
+                % {"names": "、".join(added)}
+            )
     limit = text_limit(source)
     if len(text) > limit:
-        problems.append(_("The translation is too long (%(length)s characters, at most "
-                          "%(limit)s).") % {"length": len(text), "limit": limit})
+        problems.append(
+            _("The translation is too long (%(length)s characters, at most %(limit)s).")
+            % {"length": len(text), "limit": limit}
+        )
     return problems
 
 
-def parse_workbook(name: str, data: IO[bytes], size: int | None,
-                   current: dict[str, dict[str, str]]) -> Parsed:
+def parse_workbook(
+    name: str, data: IO[bytes], size: int | None, current: dict[str, dict[str, str]]
+) -> Parsed:
     """Read an uploaded translation workbook against ``current`` (row key → the texts now).
 
     ``problems`` lists every reason the file cannot be imported; when it is empty, ``rows``
@@ -224,12 +266,18 @@ def parse_workbook(name: str, data: IO[bytes], size: int | None,
     problems: list[Problem] = []
     try:
         xlsx.check_container(
-            name, data, size, max_bytes=MAX_FILE_BYTES, max_unzipped_bytes=MAX_UNZIPPED_BYTES,
+            name,
+            data,
+            size,
+            max_bytes=MAX_FILE_BYTES,
+            max_unzipped_bytes=MAX_UNZIPPED_BYTES,
             too_big=_("The file is larger than 5 MB."),
-            too_big_unzipped=_("The workbook is too large to import."))
+            too_big_unzipped=_("The workbook is too large to import."),
+        )
         try:
-            book = load_workbook(data, read_only=True, data_only=False, keep_vba=False,
-                                 keep_links=False)
+            book = load_workbook(
+                data, read_only=True, data_only=False, keep_vba=False, keep_links=False
+            )
         except Exception as exc:  # openpyxl raises many kinds on a broken file
             raise xlsx.WorkbookRefused(xlsx.not_a_workbook_message()) from exc
         try:
@@ -240,55 +288,83 @@ def parse_workbook(name: str, data: IO[bytes], size: int | None,
             book.close()
     except xlsx.WorkbookRefused as exc:
         return Parsed(problems=[str(exc)])
-    parsed.problems.extend(str(p) for p in sorted(
-        problems, key=lambda p: (p.row, len(p.column), p.column)))
+    parsed.problems.extend(
+        str(p) for p in sorted(problems, key=lambda p: (p.row, len(p.column), p.column))
+    )
     return parsed
 
 
-def _read_sheet(sheet: Any, current: dict[str, dict[str, str]], parsed: Parsed,
-                problems: list[Problem]) -> None:
+def _read_sheet(
+    sheet: Any, current: dict[str, dict[str, str]], parsed: Parsed, problems: list[Problem]
+) -> None:
     declared = sheet.max_row if isinstance(getattr(sheet, "max_row", None), int) else 0
     if declared > MAX_ROWS + 1:
-        raise xlsx.WorkbookRefused(_("The sheet has %(n)s rows: at most %(max)s rows can be "
-                                     "imported.") % {"n": f"{declared:,}", "max": MAX_ROWS})
+        raise xlsx.WorkbookRefused(
+            _("The sheet has %(n)s rows: at most %(max)s rows can be imported.")
+            % {"n": f"{declared:,}", "max": MAX_ROWS}
+        )
     columns: dict[int, str] = {}
     keys: dict[str, int] = {}
     unheaded: set[int] = set()  # columns without heading already reported
     data_rows = 0
     for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
         if number > MAX_ROWS + 1:
-            raise xlsx.WorkbookRefused(_("The sheet has more than %(max)s rows: at most %(max)s "
-                                         "rows can be imported.") % {"max": MAX_ROWS})
+            raise xlsx.WorkbookRefused(
+                _("The sheet has more than %(max)s rows: at most %(max)s rows can be imported.")
+                % {"max": MAX_ROWS}
+            )
         cells = list(cells)
         if len(cells) > MAX_COLUMNS and getattr(cells[MAX_COLUMNS], "value", None) is not None:
-            problems.append(Problem(number, get_column_letter(MAX_COLUMNS + 1),
-                                    _("The workbook has too many columns.")))
+            problems.append(
+                Problem(
+                    number,
+                    get_column_letter(MAX_COLUMNS + 1),
+                    _("The workbook has too many columns."),
+                )
+            )
         cells = cells[:MAX_COLUMNS]
         if number == 1:
             columns = _header(cells, problems)
-            parsed.languages = [c for c in columns.values()
-                                if c in languages.TRANSLATED_LANGUAGES]
+            parsed.languages = [c for c in columns.values() if c in languages.TRANSLATED_LANGUAGES]
             continue
         row = _read_row(number, cells, columns, current, problems, unheaded)
         if row is None:
             continue
         data_rows += 1
         if row.key in keys:
-            problems.append(Problem(number, "A", _("The key appears twice (also row %(row)s).")
-                                    % {"row": keys[row.key]}))
+            problems.append(
+                Problem(
+                    number,
+                    "A",
+                    _("The key appears twice (also row %(row)s).") % {"row": keys[row.key]},
+                )
+            )
             continue
         if row.key:
             keys[row.key] = number
         parsed.rows.append(row)
     if data_rows > len(current):
-        problems.append(Problem(1, "", _("The workbook has %(rows)s rows of texts, but there are "
-                                         "only %(texts)s texts to translate.")
-                                % {"rows": data_rows, "texts": len(current)}))
+        problems.append(
+            Problem(
+                1,
+                "",
+                _(
+                    "The workbook has %(rows)s rows of texts, but there are "
+                    "only %(texts)s texts to translate."
+                )
+                % {"rows": data_rows, "texts": len(current)},
+            )
+        )
 
 
-def _read_row(number: int, cells: list[Any], columns: dict[int, str],
-              current: dict[str, dict[str, str]], problems: list[Problem],
-              unheaded: set[int]) -> Row | None:
+def _read_row(
+    number: int,
+    cells: list[Any],
+    columns: dict[int, str],
+    current: dict[str, dict[str, str]],
+    problems: list[Problem],
+    unheaded: set[int],
+) -> Row | None:
     values: dict[str, str] = {}
     empty = True
     for index, cell in enumerate(cells):
@@ -299,18 +375,26 @@ def _read_row(number: int, cells: list[Any], columns: dict[int, str],
         if name is None:
             if getattr(cell, "value", None) not in (None, "") and index not in unheaded:
                 unheaded.add(index)
-                problems.append(Problem(number, letter, _("This column has no heading: leave it "
-                                                          "empty.")))
+                problems.append(
+                    Problem(number, letter, _("This column has no heading: leave it empty."))
+                )
             continue
         if getattr(cell, "data_type", None) == "f" or (
-                name in languages.TRANSLATED_LANGUAGES and xlsx.is_formula(cell)):
-            problems.append(Problem(number, letter, _("Formulas cannot be imported: enter the "
-                                                      "text.")))
+            name in languages.TRANSLATED_LANGUAGES and xlsx.is_formula(cell)
+        ):
+            problems.append(
+                Problem(number, letter, _("Formulas cannot be imported: enter the text."))
+            )
             continue
         text, is_text = _cell_text(cell)
         if not is_text:
-            problems.append(Problem(number, letter, _("Enter text (this cell holds a number, a "
-                                                      "date or a yes/no value).")))
+            problems.append(
+                Problem(
+                    number,
+                    letter,
+                    _("Enter text (this cell holds a number, a date or a yes/no value)."),
+                )
+            )
             continue
         values[name] = text
     if empty or KEY_HEADING not in columns.values():
@@ -318,15 +402,24 @@ def _read_row(number: int, cells: list[Any], columns: dict[int, str],
     key = values.get(KEY_HEADING, "").strip()
     letters = {name: get_column_letter(index + 1) for index, name in columns.items()}
     if key not in current:
-        problems.append(Problem(number, letters.get(KEY_HEADING, "A"),
-                                _("Unknown key “%(key)s”: this text is not part of what was "
-                                  "exported.") % {"key": key[:80]}))
+        problems.append(
+            Problem(
+                number,
+                letters.get(KEY_HEADING, "A"),
+                _("Unknown key “%(key)s”: this text is not part of what was exported.")
+                % {"key": key[:80]},
+            )
+        )
         return Row(number, key, "", {})
     digest = values.get(HASH_HEADING, "").strip()
     if not HASH_PATTERN.match(digest):
-        problems.append(Problem(number, letters.get(HASH_HEADING, ""),
-                                _("The hidden source_hash column was changed: export the "
-                                  "workbook again.")))
+        problems.append(
+            Problem(
+                number,
+                letters.get(HASH_HEADING, ""),
+                _("The hidden source_hash column was changed: export the workbook again."),
+            )
+        )
     texts: dict[str, str] = {}
     for code in languages.TRANSLATED_LANGUAGES:
         if code not in values:

@@ -19,14 +19,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from madoguchi.core.i18n import localized
+from madoguchi.core.textkeys import keep_other_languages
 from madoguchi.jp import width as jp_width
 
 from ..concepts import ROW_CONCEPTS
 from ..fields import FieldType, registry
 from ..fields.options import DEFAULT_LIMIT_MESSAGE, FieldOption, OptionKind
 from .dates import limits_of, read_limits
-from madoguchi.core.textkeys import keep_other_languages
-
 from .edits import entry_type, starting_spec, typed_texts, unique_key
 from .palette import group_entries
 

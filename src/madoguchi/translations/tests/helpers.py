@@ -54,5 +54,14 @@ def hash_column() -> int:
     return len(CODES) + 2
 
 
-__all__ = ["CODES", "book_of", "column_of", "fill", "hash_column", "row_of", "to_bytes",
-           "upload", "workbook"]
+__all__ = [
+    "CODES",
+    "book_of",
+    "column_of",
+    "fill",
+    "hash_column",
+    "row_of",
+    "to_bytes",
+    "upload",
+    "workbook",
+]

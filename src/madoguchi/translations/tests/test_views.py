@@ -46,20 +46,47 @@ def urls(demo) -> dict[str, str]:
 # and changes nothing.
 MATRIX = {
     "shimin1": {  # clerk
-        "index": 200, "vi": 200, "own_procedure_export": 200, "own_procedure_import": 403,
-        "other_procedure_export": 404, "other_procedure_import": 404, "own_form_export": 200,
-        "own_form_import": 200, "other_form_export": 404, "other_form_import": 404,
-        "faq_export": 200, "faq_import": 200},
+        "index": 200,
+        "vi": 200,
+        "own_procedure_export": 200,
+        "own_procedure_import": 403,
+        "other_procedure_export": 404,
+        "other_procedure_import": 404,
+        "own_form_export": 200,
+        "own_form_import": 200,
+        "other_form_export": 404,
+        "other_form_import": 404,
+        "faq_export": 200,
+        "faq_import": 200,
+    },
     "shimin3": {  # head
-        "index": 200, "vi": 200, "own_procedure_export": 200, "own_procedure_import": 200,
-        "other_procedure_export": 404, "other_procedure_import": 404, "own_form_export": 200,
-        "own_form_import": 200, "other_form_export": 404, "other_form_import": 404,
-        "faq_export": 200, "faq_import": 200},
+        "index": 200,
+        "vi": 200,
+        "own_procedure_export": 200,
+        "own_procedure_import": 200,
+        "other_procedure_export": 404,
+        "other_procedure_import": 404,
+        "own_form_export": 200,
+        "own_form_import": 200,
+        "other_form_export": 404,
+        "other_form_import": 404,
+        "faq_export": 200,
+        "faq_import": 200,
+    },
     "dx1": {
-        "index": 200, "vi": 200, "own_procedure_export": 200, "own_procedure_import": 403,
-        "other_procedure_export": 200, "other_procedure_import": 403, "own_form_export": 200,
-        "own_form_import": 403, "other_form_export": 200, "other_form_import": 403,
-        "faq_export": 200, "faq_import": 403},
+        "index": 200,
+        "vi": 200,
+        "own_procedure_export": 200,
+        "own_procedure_import": 403,
+        "other_procedure_export": 200,
+        "other_procedure_import": 403,
+        "own_form_export": 200,
+        "own_form_import": 403,
+        "other_form_export": 200,
+        "other_form_import": 403,
+        "faq_export": 200,
+        "faq_import": 403,
+    },
 }
 
 
@@ -103,7 +130,8 @@ def test_the_staff_navigation_links_to_translations(urls):
 def test_an_export_is_an_xlsx_and_audit_logged(urls):
     response = staff("shimin1").get(urls["own_procedure_export"])
     assert response["Content-Type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
     assert response.content[:2] == b"PK"
     assert AuditEvent.objects.filter(action="translations.export", target_id="tennyu").exists()
 

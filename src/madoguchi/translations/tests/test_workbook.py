@@ -39,11 +39,13 @@ def exported(target: sources.Target) -> bytes:
 
 
 def snapshot() -> tuple:
-    return (list(Procedure.objects.order_by("pk").values_list("name", "summary", "documents")),
-            list(NavigatorRule.objects.order_by("pk").values_list("why", "deadline_basis")),
-            list(FormDefinition.objects.order_by("pk").values_list("draft", flat=True)),
-            list(FaqEntry.objects.order_by("pk").values_list("question", "answer")),
-            SourceRecord.objects.count())
+    return (
+        list(Procedure.objects.order_by("pk").values_list("name", "summary", "documents")),
+        list(NavigatorRule.objects.order_by("pk").values_list("why", "deadline_basis")),
+        list(FormDefinition.objects.order_by("pk").values_list("draft", flat=True)),
+        list(FaqEntry.objects.order_by("pk").values_list("question", "answer")),
+        SourceRecord.objects.count(),
+    )
 
 
 def test_the_export_is_one_sheet_with_a_locked_source_and_a_hidden_hash(tennyu):
@@ -52,8 +54,14 @@ def test_the_export_is_one_sheet_with_a_locked_source_and_a_hidden_hash(tennyu):
     sheet = book.worksheets[0]
     headings = [c.value for c in sheet[1]]
     assert headings[0] == "key" and headings[1].startswith("ja ")
-    assert [h.split()[0] for h in headings[2:-1]] == ["ja-easy", "en", "zh-hans", "ko", "vi",
-                                                      "pt-br"]
+    assert [h.split()[0] for h in headings[2:-1]] == [
+        "ja-easy",
+        "en",
+        "zh-hans",
+        "ko",
+        "vi",
+        "pt-br",
+    ]
     assert headings[-1] == "source_hash"
     assert sheet.freeze_panes == "C2"
     assert sheet.protection.sheet
@@ -73,12 +81,15 @@ def test_the_export_is_one_sheet_with_a_locked_source_and_a_hidden_hash(tennyu):
 
 def test_a_procedure_round_trip_applies_and_reports(tennyu, head):
     rule = NavigatorRule.objects.filter(procedure__slug="tennyu").first()
-    data = fill(exported(tennyu), {
-        ("procedure:tennyu:name", "vi"): "Thông báo chuyển đến",
-        ("procedure:tennyu:summary", "vi"): "Chào {name}, có %(count)s thông báo.",
-        (f"procedure:tennyu:rules.{rule.pk}.why", "ko"): "이사 오면 신고합니다.",
-        ("procedure:tennyu:name", "en"): "Moving-in notification",  # as it was
-    })
+    data = fill(
+        exported(tennyu),
+        {
+            ("procedure:tennyu:name", "vi"): "Thông báo chuyển đến",
+            ("procedure:tennyu:summary", "vi"): "Chào {name}, có %(count)s thông báo.",
+            (f"procedure:tennyu:rules.{rule.pk}.why", "ko"): "이사 오면 신고합니다.",
+            ("procedure:tennyu:name", "en"): "Moving-in notification",  # as it was
+        },
+    )
     report = services.import_workbook(tennyu, upload(data), actor=head)
     assert not report.refused, report.problems
     assert report.counts["vi"].applied == 2 and report.counts["ko"].applied == 1
@@ -86,8 +97,11 @@ def test_a_procedure_round_trip_applies_and_reports(tennyu, head):
     assert report.counts["zh-hans"].missing == report.texts
     assert not report.stale_keys
     procedure = Procedure.objects.get(slug="tennyu")
-    assert procedure.name == {"ja": "転入届", "en": "Moving-in notification",
-                              "vi": "Thông báo chuyển đến"}
+    assert procedure.name == {
+        "ja": "転入届",
+        "en": "Moving-in notification",
+        "vi": "Thông báo chuyển đến",
+    }
     rule.refresh_from_db()
     assert rule.why["ko"] == "이사 오면 신고합니다." and rule.why["ja"]
     assert SourceRecord.objects.filter(key="procedure:tennyu:name", language="vi").exists()
@@ -100,10 +114,13 @@ def test_a_form_import_goes_into_the_draft_and_leaves_published_versions(demo):
     live = form.live_version
     target = sources.form_target(form)
     texts = target.texts()
-    label_key = next(k for k in texts if k.startswith(f"form:{form.pk}:fields.")
-                     and k.endswith(".label"))
-    data = fill(exported(target), {(label_key, "pt-br"): "Nome", (f"form:{form.pk}:title",
-                                                                  "zh-hans"): "通学补助"})
+    label_key = next(
+        k for k in texts if k.startswith(f"form:{form.pk}:fields.") and k.endswith(".label")
+    )
+    data = fill(
+        exported(target),
+        {(label_key, "pt-br"): "Nome", (f"form:{form.pk}:title", "zh-hans"): "通学补助"},
+    )
     clerk = User.objects.get(email=staff_email("kosodate1"))
     revisions = form.revisions.count()
     report = services.import_workbook(target, upload(data), actor=clerk)
@@ -144,8 +161,10 @@ def test_stale_sources_are_applied_and_flagged(tennyu, head):
     found = selectors.coverage(sources.procedure_target(procedure), "vi")
     assert found.stale_keys == ["procedure:tennyu:name"]
     # Translated again from the current Japanese: no longer stale.
-    fresh = fill(exported(sources.procedure_target(procedure)),
-                 {("procedure:tennyu:name", "vi"): "Thông báo chuyển đến (mới)"})
+    fresh = fill(
+        exported(sources.procedure_target(procedure)),
+        {("procedure:tennyu:name", "vi"): "Thông báo chuyển đến (mới)"},
+    )
     assert not services.import_workbook(tennyu, upload(fresh), actor=head).stale_keys
     assert selectors.coverage(sources.procedure_target(procedure), "vi").stale == 0
 
@@ -161,10 +180,12 @@ def _refused(target: sources.Target, data: bytes, head: User, name: str = "t.xls
 def test_every_reason_is_reported_and_nothing_changes(tennyu, head):
     book = book_of(exported(tennyu))
     sheet = book.worksheets[0]
-    name_row, summary_row = row_of(book, "procedure:tennyu:name"), row_of(
-        book, "procedure:tennyu:summary")
+    name_row, summary_row = (
+        row_of(book, "procedure:tennyu:name"),
+        row_of(book, "procedure:tennyu:summary"),
+    )
     desc_row = row_of(book, "procedure:tennyu:description")
-    sheet.cell(row=name_row, column=column_of("vi"), value="=HYPERLINK(\"http://x\")")
+    sheet.cell(row=name_row, column=column_of("vi"), value='=HYPERLINK("http://x")')
     sheet.cell(row=name_row, column=column_of("ko"), value="<script>alert(1)</script>")
     sheet.cell(row=summary_row, column=column_of("vi"), value="Chào bạn, %(count)s thông báo.")
     sheet.cell(row=summary_row, column=column_of("ko"), value="{name} {other} %(count)s")
@@ -226,7 +247,9 @@ def test_hostile_containers_are_refused(tennyu, head):
         target.writestr("[Content_Types].xml", "<Types/>")
         target.writestr("xl/big.xml", b"\0" * (workbook.MAX_UNZIPPED_BYTES + 1))
     assert _refused(tennyu, bomb.getvalue(), head)
-    assert _refused(tennyu, b"%PDF-1.4", head) == ["このファイルはExcelブック（.xlsx）ではありません。"]
+    assert _refused(tennyu, b"%PDF-1.4", head) == [
+        "このファイルはExcelブック（.xlsx）ではありません。"
+    ]
     assert _refused(tennyu, b"a,b", head, "t.csv") == ["Excelブック（.xlsx）を選んでください。"]
 
 
