@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 
 from madoguchi.core.textkeys import TextSlot, text_slots
 
-from .models import City, LifeEvent, NavigatorRule, Procedure
+from .models import City, Counter, LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
 
 
 def get_city() -> City | None:
@@ -94,3 +94,46 @@ def procedures_of(department_id: int | None) -> QuerySet[Procedure]:
     """The procedures of a department (every procedure for ``None``), in catalog order."""
     found = Procedure.objects.select_related("department").order_by("sort_order", "pk")
     return found if department_id is None else found.filter(department_id=department_id)
+
+
+CITY_TEXT_FIELDS = ("name", "address", "hours", "notice")
+COUNTER_TEXT_FIELDS = ("name", "number", "building", "floor", "hours")
+EVENT_TEXT_FIELDS = ("name", "summary", "date_label", "date_hint")
+QUESTION_TEXT_FIELDS = ("text", "hint")
+
+
+def city_text_slots(city: City, counters: list[Counter] | None = None,
+                    events: list[LifeEvent] | None = None,
+                    questions: list[NavigatorQuestion] | None = None) -> dict[str, TextSlot]:
+    """The texts shared by every department, by key: the city (``name``, ``notice`` ...), its
+    counters (``counters.<code>.hours``), and the navigator's life events and their questions
+    (``events.<slug>.name``, ``events.<slug>.questions.<key>.text``). The objects are those of
+    the instances."""
+    if counters is None:
+        counters = list(Counter.objects.order_by("pk"))
+    if events is None:
+        events = list(LifeEvent.objects.order_by("sort_order", "pk"))
+    if questions is None:
+        questions = list(NavigatorQuestion.objects.select_related("event")
+                         .order_by("event__sort_order", "event_id", "sort_order", "pk"))
+    slots: dict[str, TextSlot] = {}
+    for name in CITY_TEXT_FIELDS:
+        slots.update(text_slots(getattr(city, name), name))
+    for counter in counters:
+        for name in COUNTER_TEXT_FIELDS:
+            slots.update(text_slots(getattr(counter, name), f"counters.{counter.code}.{name}"))
+    slugs = {event.pk: event.slug for event in events}
+    for event in events:
+        for name in EVENT_TEXT_FIELDS:
+            slots.update(text_slots(getattr(event, name), f"events.{event.slug}.{name}"))
+    for question in questions:
+        slug = slugs.get(question.event_id, question.event_id)
+        prefix = f"events.{slug}.questions.{question.key}"
+        for name in QUESTION_TEXT_FIELDS:
+            slots.update(text_slots(getattr(question, name), f"{prefix}.{name}"))
+    return slots
+
+
+def city_texts(city: City) -> dict[str, dict[str, str]]:
+    """A copy of the texts shared by every department (see :func:`city_text_slots`)."""
+    return {key: dict(slot) for key, slot in city_text_slots(city).items()}

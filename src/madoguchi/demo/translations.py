@@ -3,10 +3,10 @@
 ``data/translations/<code>.json`` maps each Japanese text of the demo content to its
 translation, one file per language (ja-easy, zh-hans, ko, vi, pt-br; English is in the content
 itself). After the content is loaded, every text whose Japanese matches gets the translation:
-procedures and the FAQ through the translation workflow's own write (the one an import uses),
-form definitions before the demo publishes them, and the other content (the city, departments,
-counters, the navigator's events and questions, reservations, tickets, fee exemptions) through
-the same lower-level fill. A language whose file is absent is skipped.
+procedures, the FAQ, the city with its counters and the navigator's events and questions
+through the translation workflow's own write (the one an import uses); form definitions before
+the demo publishes them, and the other content (departments, reservations, tickets, fee
+exemptions) through the same lower-level fill. A language whose file is absent is skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from madoguchi.catalog.models import City, Counter, LifeEvent, NavigatorQuestion
+from madoguchi.catalog.models import City
 from madoguchi.core import languages
 from madoguchi.core.textkeys import TextSlot, text_slots
 from madoguchi.forms.selectors import form_text_slots
@@ -36,13 +36,9 @@ FALLBACK_FILE = TRANSLATIONS_DIR / "fallback.json"
 # The languages the demo ships translations for (English is written in the content).
 DEMO_LANGUAGES = tuple(c for c in languages.TRANSLATED_LANGUAGES if c != "en")
 
-# Content outside procedures, forms and the FAQ: model → its text fields.
+# Content outside what the translation workflow covers: model → its text fields.
 OTHER_CONTENT: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
-    (City, ("name", "address", "hours", "notice")),
     (Department, ("name",)),
-    (Counter, ("name", "number", "building", "floor", "hours")),
-    (LifeEvent, ("name", "summary", "date_label", "date_hint")),
-    (NavigatorQuestion, ("text", "hint")),
     (Venue, ("name", "address", "access")),
     (Room, ("name",)),
     (Service, ("name", "description")),
@@ -102,6 +98,8 @@ def load_demo(directory: Path | None = None) -> dict[str, int]:
     for target in sources.all_procedure_targets():
         written += translation_services.fill_by_japanese(target, tables)
     written += translation_services.fill_by_japanese(sources.faq_target(None), tables)
+    for city in City.objects.all():
+        written += translation_services.fill_by_japanese(sources.city_target(city), tables)
     for model, fields in OTHER_CONTENT:
         written += _fill_rows(model, fields, tables)
     return {"translations": written}

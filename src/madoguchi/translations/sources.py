@@ -26,8 +26,8 @@ from madoguchi.forms import selectors as form_selectors
 from madoguchi.forms import services as form_services
 from madoguchi.staff.models import StaffMember
 
-PROCEDURE, FORM, FAQ = "procedure", "form", "faq"
-KINDS = (PROCEDURE, FORM, FAQ)
+PROCEDURE, FORM, FAQ, CITY = "procedure", "form", "faq", "city"
+KINDS = (PROCEDURE, FORM, FAQ, CITY)
 ALL = "all"
 
 
@@ -40,7 +40,7 @@ class Target:
     """One thing translated as one workbook."""
 
     kind: str
-    ident: str  # procedure slug, form id, or department code / "all" for the FAQ
+    ident: str  # procedure slug, form id, department code / "all" (FAQ), or the city code
     title: str
     department_id: int | None
     obj: Any = None
@@ -66,10 +66,12 @@ class Target:
 
     def texts(self) -> dict[str, dict[str, str]]:
         """Every text by row key, in reading order, as stored now."""
-        if self.kind in (PROCEDURE, FORM):
+        if self.kind in (PROCEDURE, FORM, CITY):
             self.obj.refresh_from_db()
         if self.kind == PROCEDURE:
             local = catalog_selectors.procedure_texts(self.obj)
+        elif self.kind == CITY:
+            local = catalog_selectors.city_texts(self.obj)
         elif self.kind == FORM:
             local = form_selectors.form_texts(self.obj)
         else:
@@ -88,6 +90,8 @@ class Target:
         try:
             if self.kind == PROCEDURE:
                 changed = catalog_services.apply_procedure_translations(self.obj, local)
+            elif self.kind == CITY:
+                changed = catalog_services.apply_city_translations(self.obj, local)
             elif self.kind == FORM:
                 changed, _revision = form_services.apply_draft_translations(
                     self.obj,
@@ -134,7 +138,11 @@ def may_import(staff: StaffMember, target: Target) -> bool:
     """Who may write translations, as in the editors of the same content: the department's
     head or administrator for a procedure (as for its navigator rules), its staff who work on
     cases for a form or the FAQ (as in the form builder and the FAQ editor). The DX office
-    reads every department's content and exports it, but does not change it."""
+    reads every department's content and exports it, but does not change it. The texts every
+    department shares (the city, counters, the navigator's life events and questions) are
+    changed by administrators, as in the navigator's settings."""
+    if target.kind == CITY:
+        return staff.is_admin
     if staff.role == StaffMember.Role.DX or target.department_id != staff.department_id:
         return False
     if target.kind == PROCEDURE:
@@ -164,6 +172,20 @@ def faq_target(department_id: int | None, department: Any = None) -> Target:
     name = localized(department.name, "ja") if department is not None else ""
     code = department.code if department is not None else str(department_id)
     return Target(FAQ, code, _("FAQ of %(department)s") % {"department": name}, department_id)
+
+
+def city_target(city: Any) -> Target:
+    return Target(
+        CITY, city.code, _("City, counters and life events (every department)"), None, city
+    )
+
+
+def city_for(staff: StaffMember) -> Target:
+    """The texts every department shares; every staff member sees and exports them."""
+    city = catalog_selectors.get_city()
+    if city is None:
+        raise Http404
+    return city_target(city)
 
 
 def procedure_for(staff: StaffMember, slug: str) -> Target:
@@ -196,4 +218,7 @@ def targets_for(staff: StaffMember) -> list[Target]:
     found = [procedure_target(p) for p in catalog_selectors.procedures_of(department_id)]
     found += [form_target(f) for f in form_selectors.forms_of(department_id)]
     found.append(faq_for(staff))
+    city = catalog_selectors.get_city()
+    if city is not None:
+        found.append(city_target(city))
     return found

@@ -12,4 +12,6 @@ urlpatterns = [
     path("forms/<int:pk>/import/", views.form_import, name="form_import"),
     path("faq/export/", views.faq_export, name="faq_export"),
     path("faq/import/", views.faq_import, name="faq_import"),
+    path("city/export/", views.city_export, name="city_export"),
+    path("city/import/", views.city_import, name="city_import"),
 ]

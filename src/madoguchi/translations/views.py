@@ -2,7 +2,8 @@
 
 Everyone on the staff sees their department's procedures, forms and FAQ (the DX office sees
 every department's) and may export them; importing follows the editors of the same content
-(:func:`.sources.may_import`). Another department's procedure or form is a 404.
+(:func:`.sources.may_import`): a role that may never import gets 403 on the import page;
+another department's procedure or form is a 404.
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from madoguchi.core import audit, languages
-from madoguchi.staff.permissions import staff_member, staff_required
+from madoguchi.staff.models import StaffMember
+from madoguchi.staff.permissions import (
+    case_handler_required,
+    role_required,
+    staff_member,
+    staff_required,
+)
 
 from . import selectors, services, sources, workbook
 from .sources import Target
 
+PROCEDURE_EDITORS = (StaffMember.Role.HEAD, StaffMember.Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -128,7 +136,7 @@ def procedure_export(request: HttpRequest, slug: str) -> HttpResponse:
     return _export(request, sources.procedure_for(staff_member(request), slug))
 
 
-@staff_required
+@role_required(*PROCEDURE_EDITORS)
 @require_http_methods(["GET", "POST"])
 def procedure_import(request: HttpRequest, slug: str) -> HttpResponse:
     return _import(request, sources.procedure_for(staff_member(request), slug))
@@ -140,7 +148,7 @@ def form_export(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(request, sources.form_for(staff_member(request), pk))
 
 
-@staff_required
+@case_handler_required
 @require_http_methods(["GET", "POST"])
 def form_import(request: HttpRequest, pk: int) -> HttpResponse:
     return _import(request, sources.form_for(staff_member(request), pk))
@@ -152,7 +160,19 @@ def faq_export(request: HttpRequest) -> HttpResponse:
     return _export(request, sources.faq_for(staff_member(request)))
 
 
-@staff_required
+@case_handler_required
 @require_http_methods(["GET", "POST"])
 def faq_import(request: HttpRequest) -> HttpResponse:
     return _import(request, sources.faq_for(staff_member(request)))
+
+
+@staff_required
+@require_GET
+def city_export(request: HttpRequest) -> HttpResponse:
+    return _export(request, sources.city_for(staff_member(request)))
+
+
+@role_required(StaffMember.Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def city_import(request: HttpRequest) -> HttpResponse:
+    return _import(request, sources.city_for(staff_member(request)))

@@ -265,3 +265,33 @@ def test_the_placeholder_and_markup_checks():
     assert workbook.check_translation("5歳未満", "under 5 years (age < 5)") == []
     assert workbook.check_translation("短い", "y" * 401)
     assert workbook.check_translation("改行", "a\x00b")
+
+
+def test_the_city_wide_texts_round_trip(demo):
+    from madoguchi.catalog.models import City, LifeEvent, NavigatorQuestion
+
+    admin = User.objects.get(email=staff_email("shimin-admin"))
+    target = sources.city_for(admin.staff_profile)
+    question = NavigatorQuestion.objects.select_related("event").first()
+    question_key = f"city:{target.ident}:events.{question.event.slug}.questions.{question.key}.text"
+    keys = set(target.texts())
+    assert {
+        f"city:{target.ident}:name",
+        f"city:{target.ident}:events.birth.name",
+        question_key,
+    } <= keys
+    assert any(k.startswith(f"city:{target.ident}:counters.") for k in keys)
+    data = fill(
+        exported(target),
+        {
+            (f"city:{target.ident}:notice", "pt-br"): "Demonstração",
+            (f"city:{target.ident}:events.birth.name", "vi"): "Em bé chào đời",
+            (question_key, "ko"): "질문",
+        },
+    )
+    report = services.import_workbook(target, upload(data), actor=admin)
+    assert not report.refused and report.applied == 3
+    assert City.objects.get().notice["pt-br"] == "Demonstração"
+    assert LifeEvent.objects.get(slug="birth").name["vi"] == "Em bé chào đời"
+    question.refresh_from_db()
+    assert question.text["ko"] == "질문"
