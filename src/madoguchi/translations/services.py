@@ -71,22 +71,40 @@ def apply_translations(
         changes.setdefault(item.key, {})[item.language] = item.text
     with transaction.atomic():
         changed_keys = target.apply(changes, actor=actor) if changes else set()
-        now = timezone.now()
-        for item in translations:
-            SourceRecord.objects.update_or_create(
-                key=item.key,
-                language=item.language,
-                defaults={
-                    "source_hash": item.source_hash,
-                    "imported_at": now,
-                    "imported_by": actor,
-                },
-            )
+        _remember(translations, actor)
     return {
         (t.key, t.language)
         for t in translations
         if t.key in changed_keys and changes[t.key].get(t.language) == t.text
     }
+
+
+def _remember(translations: list[Translation], actor: User | None) -> None:
+    """Record what each translation was made from (one query to read, two to write)."""
+    now = timezone.now()
+    wanted = {(t.key, t.language): t.source_hash for t in translations}
+    existing = {
+        (r.key, r.language): r
+        for r in SourceRecord.objects.filter(
+            key__in={key for key, _code in wanted}, language__in={c for _key, c in wanted}
+        )
+    }
+    changed, new = [], []
+    for (key, code), digest in wanted.items():
+        record = existing.get((key, code))
+        if record is None:
+            new.append(
+                SourceRecord(
+                    key=key, language=code, source_hash=digest, imported_at=now, imported_by=actor
+                )
+            )
+        else:
+            record.source_hash, record.imported_at, record.imported_by = digest, now, actor
+            changed.append(record)
+    SourceRecord.objects.bulk_create(new, batch_size=500)
+    SourceRecord.objects.bulk_update(
+        changed, ["source_hash", "imported_at", "imported_by"], batch_size=500
+    )
 
 
 def import_workbook(target: Target, upload: UploadedFile[bytes], *, actor: User | None) -> Report:
