@@ -108,7 +108,8 @@ def demo_form_definition(
 ) -> dict[str, Any]:
     """A library template as the demo city publishes it: its own title, who may file it (the
     counter only, where the city takes the procedure in person), and session dates computed
-    from ``today`` (default: the local date) where the template offers sessions."""
+    from ``today`` (default: the local date) where the template offers sessions, and the
+    demo's translations of its texts (``data/translations/``)."""
     definition = copy.deepcopy(template_definition)
     changes = changes or {}
     if "title" in changes:
@@ -123,6 +124,7 @@ def demo_form_definition(
         if field is None:
             raise ValueError(f"the demo names an unknown field {rule['field']!r}")
         field["options"] = _session_options(rule, today or timezone.localdate())
+    demo_translations.translate_definition(definition)
     return definition
 
 
@@ -139,7 +141,6 @@ def _publish_demo_form(slug: str, procedure: Procedure,
         raise ValueError(f"the demo names an unknown form template {slug!r}")
     today = timezone.localdate()
     definition = demo_form_definition(template.definition, changes, today)
-    demo_translations.translate_definition(definition)
     form, created = FormDefinition.objects.get_or_create(
         slug=slug,
         defaults={"procedure": procedure, "department_id": procedure.department_id,

@@ -22,6 +22,16 @@ class Coverage:
     stale: int = 0
     missing_keys: list[str] = field(default_factory=list)
     stale_keys: list[str] = field(default_factory=list)
+    japanese: dict[str, str] = field(default_factory=dict)  # key → the Japanese source
+
+    @property
+    def missing_items(self) -> list[tuple[str, str]]:
+        """(key, Japanese) of each untranslated text, for the page."""
+        return [(key, self.japanese.get(key, "")) for key in self.missing_keys]
+
+    @property
+    def stale_items(self) -> list[tuple[str, str]]:
+        return [(key, self.japanese.get(key, "")) for key in self.stale_keys]
 
     @property
     def missing(self) -> int:
@@ -47,6 +57,7 @@ def coverage(
         )
     found = Coverage(target, total=len(texts))
     for key, value in texts.items():
+        found.japanese[key] = value.get(languages.BASE_LANGUAGE, "")
         if not value.get(language):
             found.missing_keys.append(key)
             continue

@@ -79,16 +79,17 @@ def test_the_fallback_list_names_real_demo_texts_with_a_reason():
 
 @pytest.mark.django_db
 def test_the_loader_translates_matching_content(demo, tmp_path):
+    """With test translations unlike the shipped ones (which the demo may already carry)."""
     faq = FaqEntry.objects.order_by("pk").first()
     question = faq.question["ja"]
     (tmp_path / "vi.json").write_text(
         json.dumps(
             {
-                "転入届": "Thông báo chuyển đến",
-                "市民課": "Phòng Thị dân",
-                "胃がん検診": "Khám sàng lọc ung thư dạ dày",
-                "子どもが生まれた": "Em bé chào đời",
-                question: "Câu hỏi",
+                "転入届": "Thông báo chuyển đến (thử)",
+                "市民課": "Phòng Thị dân (thử)",
+                "胃がん検診": "Khám sàng lọc ung thư dạ dày (thử)",
+                "子どもが生まれた": "Em bé chào đời (thử)",
+                question: "Câu hỏi (thử)",
                 "緑ヶ丘市": "<b>Midorigaoka</b>",  # markup: refused like in an import
             },
             ensure_ascii=False,
@@ -96,19 +97,21 @@ def test_the_loader_translates_matching_content(demo, tmp_path):
         encoding="utf-8",
     )
     (tmp_path / "ko.json").write_text(
-        json.dumps({"転入届": "전입신고"}, ensure_ascii=False), encoding="utf-8"
+        json.dumps({"転入届": "전입신고 (시험)"}, ensure_ascii=False), encoding="utf-8"
     )
     counts = demo_translations.load_demo(tmp_path)
     assert counts["translations"] >= 6
     tennyu = Procedure.objects.get(slug="tennyu")
-    assert tennyu.name["vi"] == "Thông báo chuyển đến" and tennyu.name["ko"] == "전입신고"
+    assert (
+        tennyu.name["vi"] == "Thông báo chuyển đến (thử)" and tennyu.name["ko"] == "전입신고 (시험)"
+    )
     assert tennyu.name["en"] == "Moving-in notification"
-    assert Department.objects.get(code="shimin").name["vi"] == "Phòng Thị dân"
+    assert Department.objects.get(code="shimin").name["vi"] == "Phòng Thị dân (thử)"
     assert Service.objects.filter(name__ja="胃がん検診").first().name["vi"]
-    assert LifeEvent.objects.get(slug="birth").name["vi"] == "Em bé chào đời"
+    assert LifeEvent.objects.get(slug="birth").name["vi"] == "Em bé chào đời (thử)"
     faq.refresh_from_db()
-    assert faq.question["vi"] == "Câu hỏi"
-    assert "vi" not in City.objects.get().name
+    assert faq.question["vi"] == "Câu hỏi (thử)"
+    assert City.objects.get().name.get("vi") != "<b>Midorigaoka</b>"
     # Through the same write as an import: the source is remembered, nothing is stale.
     assert SourceRecord.objects.filter(key="procedure:tennyu:name", language="vi").exists()
     assert selectors.coverage(sources.procedure_target(tennyu), "vi").stale == 0

@@ -65,7 +65,7 @@ def test_the_faq_editor_keeps_translations(demo):
 
 def test_the_navigator_editors_keep_translations(demo):
     event = LifeEvent.objects.get(slug="birth")
-    event.name = {**event.name, **OTHERS}
+    event.name = {"ja": "子どもが生まれた", "en": "A baby was born", **OTHERS}
     event.save()
     form = LifeEventForm(
         {
@@ -83,7 +83,7 @@ def test_the_navigator_editors_keep_translations(demo):
     assert form.save().name == {"ja": "出生", "en": "Birth", **OTHERS}
 
     question = NavigatorQuestion.objects.filter(event=event).first()
-    question.text = {**question.text, "ko": "질문"}
+    question.text = {"ja": "古い質問", "en": "Old question", "ko": "질문"}
     question.save()
     form = QuestionForm(
         {
@@ -102,7 +102,7 @@ def test_the_navigator_editors_keep_translations(demo):
     assert form.save().text == {"ja": "質問", "en": "Question", "ko": "질문"}
 
     rule = NavigatorRule.objects.filter(event=event).select_related("procedure").first()
-    rule.why = {**rule.why, "pt-br": "Porque"}
+    rule.why = {"ja": "古い理由", "pt-br": "Porque"}
     rule.save()
     form = RuleForm(
         {

@@ -121,10 +121,10 @@ def test_an_export_is_an_xlsx_and_audit_logged(urls):
 def test_an_import_through_the_page_reports_and_is_audit_logged(urls):
     client = staff("shimin3")
     data = client.get(urls["own_procedure_export"]).content
-    good = fill(data, {("procedure:tennyu:name", "ko"): "전입신고"})
+    good = fill(data, {("procedure:tennyu:name", "ko"): "전입 신고서 (시험)"})
     response = client.post(urls["own_procedure_import"], {"workbook": upload(good)})
     assert response.status_code == 200
-    assert Procedure.objects.get(slug="tennyu").name["ko"] == "전입신고"
+    assert Procedure.objects.get(slug="tennyu").name["ko"] == "전입 신고서 (시험)"
     assert "読み込み結果" in response.content.decode()
     event = AuditEvent.objects.filter(action="translations.import").latest("pk")
     assert event.details["accepted"] and event.details["applied"]["ko"] == 1
@@ -132,7 +132,7 @@ def test_an_import_through_the_page_reports_and_is_audit_logged(urls):
     refused = client.post(urls["own_procedure_import"], {"workbook": upload(hostile)})
     assert refused.status_code == 422
     assert "HTML" in refused.content.decode()
-    assert Procedure.objects.get(slug="tennyu").name["ko"] == "전입신고"
+    assert Procedure.objects.get(slug="tennyu").name["ko"] == "전입 신고서 (시험)"
 
 
 def test_a_form_import_says_publishing_makes_it_live(urls):
@@ -144,3 +144,22 @@ def test_a_form_import_says_publishing_makes_it_live(urls):
     assert response.status_code == 200
     assert "公開すると反映されます" in response.content.decode()
     assert sources.form_target(form).texts()[f"form:{form.pk}:title"]["vi"]
+
+
+def test_the_language_page_names_untranslated_and_stale_texts(urls):
+    client = staff("shimin3")
+    Procedure.objects.filter(slug="tennyu").update(summary={"ja": "試験用の概要"})
+    page = client.get(urls["vi"]).content.decode()
+    missing = page.split("未翻訳の文章", 1)[1]
+    assert "試験用の概要 <code>procedure:tennyu:summary</code>" in missing
+    data = client.get(urls["own_procedure_export"]).content
+    client.post(
+        urls["own_procedure_import"],
+        {"workbook": upload(fill(data, {("procedure:tennyu:name", "vi"): "Chuyển đến"}))},
+    )
+    procedure = Procedure.objects.get(slug="tennyu")
+    procedure.name = {**procedure.name, "ja": "転入の届出"}
+    procedure.save()
+    page = client.get(urls["vi"]).content.decode()
+    stale = page.split("要更新の文章", 1)[1].split("</details>", 1)[0]
+    assert "転入の届出" in stale and "procedure:tennyu:name" in stale

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from typing import Any
 
 import pytest
 
 from madoguchi.catalog.models import NavigatorRule, Procedure
+from madoguchi.catalog.selectors import PROCEDURE_TEXT_FIELDS
 from madoguchi.core.models import User
 from madoguchi.demo.accounts import staff_email
 from madoguchi.faq.models import FaqEntry
@@ -26,11 +28,28 @@ def head(demo) -> User:
     return User.objects.get(email=staff_email("shimin3"))
 
 
+def ja_en(value: Any) -> Any:
+    """A JSON value with its texts in Japanese and English only (before any translation)."""
+    if isinstance(value, dict):
+        if "ja" in value:
+            return {k: v for k, v in value.items() if k in ("ja", "en")}
+        return {k: ja_en(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [ja_en(v) for v in value]
+    return value
+
+
 @pytest.fixture
 def tennyu(demo) -> sources.Target:
+    """転入届 as before translation (the demo may ship translations), with placeholders."""
     procedure = Procedure.objects.get(slug="tennyu")
+    for name in PROCEDURE_TEXT_FIELDS:
+        setattr(procedure, name, ja_en(getattr(procedure, name)))
     procedure.summary = {"ja": "{name}さん、%(count)s件の届出があります。", "en": "Hello {name}"}
     procedure.save()
+    for rule in NavigatorRule.objects.filter(procedure=procedure):
+        rule.why, rule.deadline_basis = ja_en(rule.why), ja_en(rule.deadline_basis)
+        rule.save()
     return sources.procedure_target(procedure)
 
 
@@ -119,18 +138,21 @@ def test_a_form_import_goes_into_the_draft_and_leaves_published_versions(demo):
     )
     data = fill(
         exported(target),
-        {(label_key, "pt-br"): "Nome", (f"form:{form.pk}:title", "zh-hans"): "通学补助"},
+        {
+            (label_key, "pt-br"): "Nome (teste)",
+            (f"form:{form.pk}:title", "zh-hans"): "通学补助（测试）",
+        },
     )
     clerk = User.objects.get(email=staff_email("kosodate1"))
     revisions = form.revisions.count()
     report = services.import_workbook(target, upload(data), actor=clerk)
     assert not report.refused and report.applied == 2
     form.refresh_from_db()
-    assert form.draft["title"]["zh-hans"] == "通学补助"
+    assert form.draft["title"]["zh-hans"] == "通学补助（测试）"
     assert form.revisions.count() == revisions + 1
     live.refresh_from_db()
     assert "zh-hans" not in live.definition["title"]
-    assert sources.form_target(form).texts()[label_key]["pt-br"] == "Nome"
+    assert sources.form_target(form).texts()[label_key]["pt-br"] == "Nome (teste)"
 
 
 def test_the_faq_round_trip_keeps_the_entries_searchable(demo):
@@ -284,14 +306,14 @@ def test_the_city_wide_texts_round_trip(demo):
     data = fill(
         exported(target),
         {
-            (f"city:{target.ident}:notice", "pt-br"): "Demonstração",
-            (f"city:{target.ident}:events.birth.name", "vi"): "Em bé chào đời",
-            (question_key, "ko"): "질문",
+            (f"city:{target.ident}:notice", "pt-br"): "Demonstração (teste)",
+            (f"city:{target.ident}:events.birth.name", "vi"): "Em bé chào đời (thử)",
+            (question_key, "ko"): "질문 (시험)",
         },
     )
     report = services.import_workbook(target, upload(data), actor=admin)
     assert not report.refused and report.applied == 3
-    assert City.objects.get().notice["pt-br"] == "Demonstração"
-    assert LifeEvent.objects.get(slug="birth").name["vi"] == "Em bé chào đời"
+    assert City.objects.get().notice["pt-br"] == "Demonstração (teste)"
+    assert LifeEvent.objects.get(slug="birth").name["vi"] == "Em bé chào đời (thử)"
     question.refresh_from_db()
-    assert question.text["ko"] == "질문"
+    assert question.text["ko"] == "질문 (시험)"
