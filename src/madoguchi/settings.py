@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "madoguchi.payments",
     "madoguchi.counter",
     "madoguchi.bpr",
+    "madoguchi.translations",
     "madoguchi.retention",
     "madoguchi.channels",
     "madoguchi.search",

@@ -44,6 +44,7 @@ urlpatterns = [
     path("staff/counter/", include("madoguchi.counter.urls")),
     path("staff/bpr/effect/", include("madoguchi.bpr.dashboard_urls")),
     path("staff/bpr/", include("madoguchi.bpr.urls")),
+    path("staff/translations/", include("madoguchi.translations.urls")),
     path("staff/payments/", include("madoguchi.payments.staff_urls")),
     path("staff/", include((STAFF_URLS, "staff"))),
     path("", include("madoguchi.forms.urls")),

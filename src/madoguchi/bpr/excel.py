@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -22,6 +21,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from madoguchi.core import xlsx
+from madoguchi.core.xlsx import WorkbookRefused
 
 from .models import Actor, Medium, Step, StepStatus, View, Worksheet
 from .services import StepData
@@ -42,16 +44,30 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 REPLACED_BY_COLUMN = ("置き換え先", "replaced_by", 11)
 # The Japanese labels in the workbook (whatever the UI language), value → label.
 ACTOR_LABELS: dict[str, str] = {
-    Actor.RESIDENT: "住民", Actor.COUNTER: "窓口", Actor.DEPARTMENT: "担当課",
-    Actor.OTHER: "他機関"}
+    Actor.RESIDENT: "住民",
+    Actor.COUNTER: "窓口",
+    Actor.DEPARTMENT: "担当課",
+    Actor.OTHER: "他機関",
+}
 MEDIUM_LABELS: dict[str, str] = {
-    Medium.PAPER: "紙", Medium.PHONE: "電話", Medium.COUNTER: "窓口", Medium.ONLINE: "オンライン",
-    Medium.LINE: "LINE", Medium.OCR: "AI-OCR"}
+    Medium.PAPER: "紙",
+    Medium.PHONE: "電話",
+    Medium.COUNTER: "窓口",
+    Medium.ONLINE: "オンライン",
+    Medium.LINE: "LINE",
+    Medium.OCR: "AI-OCR",
+}
 STATUS_LABELS: dict[str, str] = {
-    StepStatus.NOT_STARTED: "未着手", StepStatus.COORDINATING: "調整中",
-    StepStatus.AGREED: "合意済", StepStatus.DONE: "実施済"}
+    StepStatus.NOT_STARTED: "未着手",
+    StepStatus.COORDINATING: "調整中",
+    StepStatus.AGREED: "合意済",
+    StepStatus.DONE: "実施済",
+}
 CHOICES: dict[str, dict[str, str]] = {
-    "actor": ACTOR_LABELS, "medium": MEDIUM_LABELS, "status": STATUS_LABELS}
+    "actor": ACTOR_LABELS,
+    "medium": MEDIUM_LABELS,
+    "status": STATUS_LABELS,
+}
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
@@ -60,7 +76,6 @@ MAX_ORDER = 999
 MAX_MINUTES = Decimal("99999.9")
 MAX_CASES = 10_000_000
 TEXT_LIMITS = {"action": 200, "problems": 2000, "parties": 200}
-MACRO_MARKERS = ("vbaProject", "macroEnabled", "activeX")
 
 
 def columns(view: str) -> tuple[tuple[str, str, int], ...]:
@@ -68,6 +83,7 @@ def columns(view: str) -> tuple[tuple[str, str, int], ...]:
 
 
 # --- Export.
+
 
 def export_workbook(worksheet: Worksheet) -> bytes:
     """The worksheet as .xlsx bytes: one sheet per view, header frozen, drop-down lists."""
@@ -88,10 +104,17 @@ def export_workbook(worksheet: Worksheet) -> bytes:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
         sheet.freeze_panes = "A2"
         for step in steps[view]:
-            row: list[Any] = [step.order, ACTOR_LABELS.get(step.actor, step.actor), step.action,
-                              MEDIUM_LABELS.get(step.medium, step.medium),
-                              step.minutes_per_case, step.cases_per_year, step.problems,
-                              step.parties, STATUS_LABELS.get(step.status, step.status)]
+            row: list[Any] = [
+                step.order,
+                ACTOR_LABELS.get(step.actor, step.actor),
+                step.action,
+                MEDIUM_LABELS.get(step.medium, step.medium),
+                step.minutes_per_case,
+                step.cases_per_year,
+                step.problems,
+                step.parties,
+                STATUS_LABELS.get(step.status, step.status),
+            ]
             if view == View.AS_IS:
                 row.append(step.replaced_by.order if step.replaced_by is not None else None)
             sheet.append(row)
@@ -100,10 +123,14 @@ def export_workbook(worksheet: Worksheet) -> bytes:
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
         for name, labels in CHOICES.items():
             letter = get_column_letter([c[1] for c in cols].index(name) + 1)
-            rule = DataValidation(type="list", formula1='"' + ",".join(labels.values()) + '"',
-                                  allow_blank=name == "status", showErrorMessage=True,
-                                  errorTitle="入力できない値です",
-                                  error="一覧から選んでください")
+            rule = DataValidation(
+                type="list",
+                formula1='"' + ",".join(labels.values()) + '"',
+                allow_blank=name == "status",
+                showErrorMessage=True,
+                errorTitle="入力できない値です",
+                error="一覧から選んでください",
+            )
             rule.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
             sheet.add_data_validation(rule)
     out = io.BytesIO()
@@ -112,6 +139,7 @@ def export_workbook(worksheet: Worksheet) -> bytes:
 
 
 # --- Import.
+
 
 @dataclass(frozen=True)
 class CellProblem:
@@ -122,8 +150,11 @@ class CellProblem:
 
     def __str__(self) -> str:
         return _("“%(sheet)s” sheet, row %(row)s, column %(column)s: %(message)s") % {
-            "sheet": self.sheet, "row": self.row, "column": self.column,
-            "message": self.message}
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -138,41 +169,18 @@ class Parsed:
     orders: dict[str, set[int]] = field(default_factory=dict)
 
 
-class WorkbookRefused(Exception):
-    """The file as a whole cannot be read (not .xlsx, macros, too big)."""
-
-
 def _check_container(name: str, data: IO[bytes], size: int | None) -> None:
-    """Refuse what is no plain .xlsx before openpyxl reads it."""
-    if not name.lower().endswith(".xlsx"):
-        if name.lower().endswith((".xlsm", ".xltm", ".xlsb")):
-            raise WorkbookRefused(_("Workbooks with macros cannot be imported. Save the file as "
-                                    "an Excel workbook (.xlsx)."))
-        raise WorkbookRefused(_("Choose an Excel workbook (.xlsx)."))
-    if size is None or size > MAX_FILE_BYTES:
-        raise WorkbookRefused(_("The file is larger than 2 MB."))
-    data.seek(0)
-    if not zipfile.is_zipfile(data):
-        raise WorkbookRefused(_("This file is not an Excel workbook (.xlsx)."))
-    data.seek(0)
-    try:
-        with zipfile.ZipFile(data) as archive:
-            members = archive.infolist()
-            content_types = archive.read("[Content_Types].xml") if any(
-                m.filename == "[Content_Types].xml" for m in members) else b""
-    except (zipfile.BadZipFile, OSError, KeyError) as exc:
-        raise WorkbookRefused(_("This file is not an Excel workbook (.xlsx).")) from exc
-    if not content_types:
-        raise WorkbookRefused(_("This file is not an Excel workbook (.xlsx)."))
-    text = content_types.decode("utf-8", "replace")
-    if any(marker in m.filename for m in members for marker in MACRO_MARKERS) or any(
-            marker in text for marker in MACRO_MARKERS):
-        raise WorkbookRefused(_("Workbooks with macros cannot be imported. Save the file as "
-                                "an Excel workbook (.xlsx)."))
-    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-        raise WorkbookRefused(_("The workbook is too large to import (at most %(rows)s rows a "
-                                "sheet).") % {"rows": MAX_ROWS})
-    data.seek(0)
+    """Refuse what is no plain .xlsx before openpyxl reads it (the shared checks of core)."""
+    xlsx.check_container(
+        name,
+        data,
+        size,
+        max_bytes=MAX_FILE_BYTES,
+        max_unzipped_bytes=MAX_UNZIPPED_BYTES,
+        too_big=_("The file is larger than 2 MB."),
+        too_big_unzipped=_("The workbook is too large to import (at most %(rows)s rows a sheet).")
+        % {"rows": MAX_ROWS},
+    )
 
 
 def _text(value: Any) -> str:
@@ -180,8 +188,11 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip() if not isinstance(value, str) \
+    return (
+        unicodedata.normalize("NFKC", str(value)).strip()
+        if not isinstance(value, str)
         else value.strip()
+    )
 
 
 def _number(value: Any) -> Decimal | None:
@@ -203,8 +214,13 @@ def _number(value: Any) -> Decimal | None:
 class _Row:
     """Reads one data row's cells, collecting problems."""
 
-    def __init__(self, sheet: str, row: int, cols: tuple[tuple[str, str, int], ...],
-                 problems: list[CellProblem]) -> None:
+    def __init__(
+        self,
+        sheet: str,
+        row: int,
+        cols: tuple[tuple[str, str, int], ...],
+        problems: list[CellProblem],
+    ) -> None:
         self.sheet, self.row, self.problems = sheet, row, problems
         self.letters = {name: get_column_letter(i) for i, (_h, name, _w) in enumerate(cols, 1)}
 
@@ -221,8 +237,10 @@ class _Row:
             self.bad(name, _("Enter a whole number."))
             return None
         if not low <= number <= high:
-            self.bad(name, _("Enter a number from %(low)s to %(high)s.")
-                     % {"low": low, "high": f"{high:,}"})
+            self.bad(
+                name,
+                _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": f"{high:,}"},
+            )
             return None
         return int(number)
 
@@ -232,8 +250,9 @@ class _Row:
             self.bad("minutes_per_case", _("Enter a number."))
             return None
         if number < 0 or number > MAX_MINUTES:
-            self.bad("minutes_per_case", _("Enter a number from 0 to %(high)s.")
-                     % {"high": MAX_MINUTES})
+            self.bad(
+                "minutes_per_case", _("Enter a number from 0 to %(high)s.") % {"high": MAX_MINUTES}
+            )
             return None
         if number != number.quantize(Decimal("0.1")):
             self.bad("minutes_per_case", _("Use at most one decimal place."))
@@ -248,14 +267,16 @@ class _Row:
         for key, label in labels.items():
             if text in (label, key):
                 return str(key)
-        self.bad(name, _("Choose from the list (%(choices)s).")
-                 % {"choices": "・".join(labels.values())})
+        self.bad(
+            name, _("Choose from the list (%(choices)s).") % {"choices": "・".join(labels.values())}
+        )
         return None
 
     def text(self, name: str, value: Any, required: bool = False) -> str:
         text = _text(value)
-        if isinstance(value, bool) or (value is not None and not isinstance(
-                value, str | int | float | Decimal)):
+        if isinstance(value, bool) or (
+            value is not None and not isinstance(value, str | int | float | Decimal)
+        ):
             self.bad(name, _("Enter text."))
             return ""
         if required and not text:
@@ -271,15 +292,15 @@ def _rows(sheet: Any) -> Iterator[tuple[int, list[Any], list[str]]]:
         values, formulas = [], []
         for index, cell in enumerate(cells):
             value = getattr(cell, "value", None)
-            if getattr(cell, "data_type", None) == "f" or (
-                    isinstance(value, str) and value.startswith("=")):
+            if xlsx.is_formula(cell):
                 formulas.append(get_column_letter(index + 1))
             values.append(value)
         yield number, values, formulas
 
 
-def _read_sheet(sheet: Any, view: str, problems: list[CellProblem],
-                orders: dict[int, int]) -> list[tuple[int, int, StepData]]:
+def _read_sheet(
+    sheet: Any, view: str, problems: list[CellProblem], orders: dict[int, int]
+) -> list[tuple[int, int, StepData]]:
     """(sheet row, order, contents) of each good data row; bad cells go to ``problems``, and
     every order written (good row or not) to ``orders`` with its row."""
     title = SHEET_NAMES[view]
@@ -287,32 +308,50 @@ def _read_sheet(sheet: Any, view: str, problems: list[CellProblem],
     width = len(cols)
     declared = sheet.max_row if isinstance(getattr(sheet, "max_row", None), int) else 0
     if declared > MAX_ROWS + 1:
-        raise WorkbookRefused(_("The “%(sheet)s” sheet has %(n)s rows: at most %(max)s rows can "
-                                "be imported.") % {"sheet": title, "n": f"{declared:,}",
-                                                   "max": MAX_ROWS})
+        raise WorkbookRefused(
+            _("The “%(sheet)s” sheet has %(n)s rows: at most %(max)s rows can be imported.")
+            % {"sheet": title, "n": f"{declared:,}", "max": MAX_ROWS}
+        )
     found: list[tuple[int, int, StepData]] = []
     for number, values, formulas in _rows(sheet):
         if number > MAX_ROWS + 1:
-            raise WorkbookRefused(_("The “%(sheet)s” sheet has more than %(max)s rows: at most "
-                                    "%(max)s rows can be imported.")
-                                  % {"sheet": title, "max": MAX_ROWS})
+            raise WorkbookRefused(
+                _(
+                    "The “%(sheet)s” sheet has more than %(max)s rows: at most "
+                    "%(max)s rows can be imported."
+                )
+                % {"sheet": title, "max": MAX_ROWS}
+            )
         for letter in formulas:
-            problems.append(CellProblem(title, number, letter,
-                                        _("Formulas cannot be imported: enter the value.")))
+            problems.append(
+                CellProblem(
+                    title, number, letter, _("Formulas cannot be imported: enter the value.")
+                )
+            )
         if formulas:
             continue
         extra = [i for i, v in enumerate(values) if i >= width and v not in (None, "")]
         for index in extra:
-            problems.append(CellProblem(title, number, get_column_letter(index + 1),
-                                        _("This column is not part of the worksheet: leave it "
-                                          "empty.")))
+            problems.append(
+                CellProblem(
+                    title,
+                    number,
+                    get_column_letter(index + 1),
+                    _("This column is not part of the worksheet: leave it empty."),
+                )
+            )
         values = (values + [None] * width)[:width]
         if number == 1:
             for index, (heading, _name, _w) in enumerate(cols):
                 if _text(values[index]) != heading:
-                    problems.append(CellProblem(title, 1, get_column_letter(index + 1),
-                                                _("The heading must be “%(heading)s”.")
-                                                % {"heading": heading}))
+                    problems.append(
+                        CellProblem(
+                            title,
+                            1,
+                            get_column_letter(index + 1),
+                            _("The heading must be “%(heading)s”.") % {"heading": heading},
+                        )
+                    )
             continue
         if all(v in (None, "") for v in values):
             continue
@@ -320,8 +359,11 @@ def _read_sheet(sheet: Any, view: str, problems: list[CellProblem],
         row = _Row(title, number, cols, problems)
         order = row.whole("order", cells["order"], 1, MAX_ORDER, required=True)
         if order is not None and order in orders:
-            row.bad("order", _("Order %(order)s is used twice (row %(row)s).")
-                    % {"order": order, "row": orders[order]})
+            row.bad(
+                "order",
+                _("Order %(order)s is used twice (row %(row)s).")
+                % {"order": order, "row": orders[order]},
+            )
         elif order is not None:
             orders[order] = number
         actor = row.choice("actor", cells["actor"])
@@ -334,15 +376,28 @@ def _read_sheet(sheet: Any, view: str, problems: list[CellProblem],
         status = row.choice("status", cells["status"], default=StepStatus.NOT_STARTED)
         replaced_by = None
         if view == View.AS_IS:
-            replaced_by = row.whole("replaced_by", cells["replaced_by"], 1, MAX_ORDER,
-                                    required=False)
+            replaced_by = row.whole(
+                "replaced_by", cells["replaced_by"], 1, MAX_ORDER, required=False
+            )
         if None in (order, actor, medium, minutes, cases, status):
             continue
-        found.append((number, int(order or 0), StepData(
-            actor=str(actor), action=action, medium=str(medium),
-            minutes_per_case=minutes or Decimal("0"), cases_per_year=int(cases or 0),
-            problems=problems_text, parties=parties, status=str(status),
-            replaced_by=replaced_by)))
+        found.append(
+            (
+                number,
+                int(order or 0),
+                StepData(
+                    actor=str(actor),
+                    action=action,
+                    medium=str(medium),
+                    minutes_per_case=minutes or Decimal("0"),
+                    cases_per_year=int(cases or 0),
+                    problems=problems_text,
+                    parties=parties,
+                    status=str(status),
+                    replaced_by=replaced_by,
+                ),
+            )
+        )
     return found
 
 
@@ -353,15 +408,17 @@ def parse_workbook(name: str, data: IO[bytes], size: int | None) -> Parsed:
     try:
         _check_container(name, data, size)
         try:
-            book = load_workbook(data, read_only=True, data_only=False, keep_vba=False,
-                                 keep_links=False)
+            book = load_workbook(
+                data, read_only=True, data_only=False, keep_vba=False, keep_links=False
+            )
         except Exception as exc:  # openpyxl raises many kinds on a broken file
             raise WorkbookRefused(_("This file is not an Excel workbook (.xlsx).")) from exc
         try:
             for view, title in SHEET_NAMES.items():
                 if title not in book.sheetnames:
-                    parsed.problems.append(_("The workbook has no “%(sheet)s” sheet.")
-                                           % {"sheet": title})
+                    parsed.problems.append(
+                        _("The workbook has no “%(sheet)s” sheet.") % {"sheet": title}
+                    )
                     continue
                 orders: dict[int, int] = {}
                 rows = _read_sheet(book[title], view, problems, orders)
@@ -381,9 +438,16 @@ def parse_workbook(name: str, data: IO[bytes], size: int | None) -> Parsed:
             row = parsed.rows[View.AS_IS][order]
             message = _("There is no to-be step number %(order)s.") % {"order": link}
             problems.append(CellProblem(SHEET_NAMES[View.AS_IS], row, letter, message))
-    parsed.problems.extend(str(p) for p in sorted(
-        problems, key=lambda p: (list(SHEET_NAMES.values()).index(p.sheet)
-                                 if p.sheet in SHEET_NAMES.values() else 9, p.row,
-                                 len(p.column), p.column)))
+    parsed.problems.extend(
+        str(p)
+        for p in sorted(
+            problems,
+            key=lambda p: (
+                list(SHEET_NAMES.values()).index(p.sheet) if p.sheet in SHEET_NAMES.values() else 9,
+                p.row,
+                len(p.column),
+                p.column,
+            ),
+        )
+    )
     return parsed
-

@@ -17,7 +17,9 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .models import City, LifeEvent, Procedure
+from madoguchi.core.textkeys import TextSlot, text_slots
+
+from .models import City, Counter, LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
 
 
 def get_city() -> City | None:
@@ -58,3 +60,80 @@ def life_events_for(procedure: Procedure) -> list[LifeEvent]:
 def department_procedure(department_id: int, slug: str) -> Procedure:
     """One procedure of the department ``department_id`` (Http404 for another's)."""
     return get_object_or_404(Procedure, slug=slug, department_id=department_id)
+
+
+# --- Translatable texts (the translation workflow reads and writes them by key) ----------------
+
+# The fields of a procedure that residents read, in the order a translator meets them.
+PROCEDURE_TEXT_FIELDS = ("name", "summary", "description", "eligibility", "deadline", "documents",
+                         "fee", "online_note")
+
+
+def procedure_text_slots(procedure: Procedure,
+                         rules: list[NavigatorRule] | None = None) -> dict[str, TextSlot]:
+    """Every text of ``procedure`` and of its navigator rules, by key (``name``,
+    ``documents.0``, ``rules.<id>.why`` ...); the objects are those of the instances, so a
+    service can change them in place."""
+    slots: dict[str, TextSlot] = {}
+    for name in PROCEDURE_TEXT_FIELDS:
+        slots.update(text_slots(getattr(procedure, name), name))
+    if rules is None:
+        rules = list(procedure.navigator_rules.order_by("event__sort_order", "sort_order", "pk"))
+    for rule in rules:
+        slots.update(text_slots(rule.why, f"rules.{rule.pk}.why"))
+        slots.update(text_slots(rule.deadline_basis, f"rules.{rule.pk}.deadline_basis"))
+    return slots
+
+
+def procedure_texts(procedure: Procedure) -> dict[str, dict[str, str]]:
+    """A copy of every text of ``procedure`` (see :func:`procedure_text_slots`)."""
+    return {key: dict(slot) for key, slot in procedure_text_slots(procedure).items()}
+
+
+def procedures_of(department_id: int | None) -> QuerySet[Procedure]:
+    """The procedures of a department (every procedure for ``None``), in catalog order."""
+    found = Procedure.objects.select_related("department").order_by("sort_order", "pk")
+    return found if department_id is None else found.filter(department_id=department_id)
+
+
+CITY_TEXT_FIELDS = ("name", "address", "hours", "notice")
+COUNTER_TEXT_FIELDS = ("name", "number", "building", "floor", "hours")
+EVENT_TEXT_FIELDS = ("name", "summary", "date_label", "date_hint")
+QUESTION_TEXT_FIELDS = ("text", "hint")
+
+
+def city_text_slots(city: City, counters: list[Counter] | None = None,
+                    events: list[LifeEvent] | None = None,
+                    questions: list[NavigatorQuestion] | None = None) -> dict[str, TextSlot]:
+    """The texts shared by every department, by key: the city (``name``, ``notice`` ...), its
+    counters (``counters.<code>.hours``), and the navigator's life events and their questions
+    (``events.<slug>.name``, ``events.<slug>.questions.<key>.text``). The objects are those of
+    the instances."""
+    if counters is None:
+        counters = list(Counter.objects.order_by("pk"))
+    if events is None:
+        events = list(LifeEvent.objects.order_by("sort_order", "pk"))
+    if questions is None:
+        questions = list(NavigatorQuestion.objects.select_related("event")
+                         .order_by("event__sort_order", "event_id", "sort_order", "pk"))
+    slots: dict[str, TextSlot] = {}
+    for name in CITY_TEXT_FIELDS:
+        slots.update(text_slots(getattr(city, name), name))
+    for counter in counters:
+        for name in COUNTER_TEXT_FIELDS:
+            slots.update(text_slots(getattr(counter, name), f"counters.{counter.code}.{name}"))
+    slugs = {event.pk: event.slug for event in events}
+    for event in events:
+        for name in EVENT_TEXT_FIELDS:
+            slots.update(text_slots(getattr(event, name), f"events.{event.slug}.{name}"))
+    for question in questions:
+        slug = slugs.get(question.event_id, question.event_id)
+        prefix = f"events.{slug}.questions.{question.key}"
+        for name in QUESTION_TEXT_FIELDS:
+            slots.update(text_slots(getattr(question, name), f"{prefix}.{name}"))
+    return slots
+
+
+def city_texts(city: City) -> dict[str, dict[str, str]]:
+    """A copy of the texts shared by every department (see :func:`city_text_slots`)."""
+    return {key: dict(slot) for key, slot in city_text_slots(city).items()}

@@ -41,6 +41,7 @@ from . import postal as postal_demo
 from . import registry as registry_demo
 from . import reservations as reservations_demo
 from . import tickets as tickets_demo
+from . import translations as demo_translations
 from .accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 
 DEMO_DIR = Path(__file__).resolve().parent / "data"
@@ -108,7 +109,8 @@ def demo_form_definition(
 ) -> dict[str, Any]:
     """A library template as the demo city publishes it: its own title, who may file it (the
     counter only, where the city takes the procedure in person), and session dates computed
-    from ``today`` (default: the local date) where the template offers sessions."""
+    from ``today`` (default: the local date) where the template offers sessions, and the
+    demo's translations of its texts (``data/translations/``)."""
     definition = copy.deepcopy(template_definition)
     changes = changes or {}
     if "title" in changes:
@@ -123,6 +125,7 @@ def demo_form_definition(
         if field is None:
             raise ValueError(f"the demo names an unknown field {rule['field']!r}")
         field["options"] = _session_options(rule, today or timezone.localdate())
+    demo_translations.translate_definition(definition)
     return definition
 
 
@@ -163,6 +166,7 @@ def _publish_demo_form(slug: str, procedure: Procedure,
     if rule is not None and _sessions_field(refreshed, rule["field"]) is not None \
             and not _sessions_current(refreshed, rule, today):
         _sessions_field(refreshed, rule["field"])["options"] = _session_options(rule, today)
+    demo_translations.translate_definition(refreshed)
     if refreshed != live.definition:
         if form.draft == live.definition:
             with translation.override("ja"):
@@ -245,6 +249,7 @@ def load_demo_city(data: dict[str, Any] | None = None) -> dict[str, int]:
     counts.update(bpr_demo.load_demo())
     counts.update(payments_demo.load_demo())
     counts.update(postal_demo.load_demo(sort_order=len(data["procedures"])))
+    counts.update(demo_translations.load_demo())  # last: every text is loaded by now
     if settings.DEMO:  # the fictional resident registry (5,000 people): not for every test
         counts.update(registry_demo.load_demo())
     return counts

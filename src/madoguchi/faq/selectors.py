@@ -4,6 +4,7 @@ resident's own inquiries."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from madoguchi.core.search_sources import sources
+from madoguchi.core.textkeys import TextSlot, text_slots
 from madoguchi.search.selectors import folded_texts
 from madoguchi.staff.models import Department
 
@@ -238,3 +240,27 @@ def inquiry_for_resident(user: User, public_id: uuid.UUID) -> Inquiry:
     if inquiry is None:
         raise Http404
     return inquiry
+
+
+# --- Translatable texts (the translation workflow reads and writes them by key) ----------------
+
+
+def entries_of(department_id: int | None) -> QuerySet[FaqEntry]:
+    """The FAQ entries of a department (every entry for ``None``), in the staff list's order."""
+    found = FaqEntry.objects.select_related("department").order_by("department_id", "sort", "id")
+    return found if department_id is None else found.filter(department_id=department_id)
+
+
+def entry_text_slots(entries: Iterable[FaqEntry]) -> dict[str, TextSlot]:
+    """The question and answer of each entry by key (``<id>.question``, ``<id>.answer``); the
+    objects are those of the instances."""
+    slots: dict[str, TextSlot] = {}
+    for entry in entries:
+        slots.update(text_slots(entry.question, f"{entry.pk}.question"))
+        slots.update(text_slots(entry.answer, f"{entry.pk}.answer"))
+    return slots
+
+
+def faq_texts(department_id: int | None) -> dict[str, dict[str, str]]:
+    """A copy of every FAQ text of a department (every department for ``None``)."""
+    return {key: dict(slot) for key, slot in entry_text_slots(entries_of(department_id)).items()}

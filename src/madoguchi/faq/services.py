@@ -13,7 +13,9 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from madoguchi.core.languages import BY_CODE
 from madoguchi.core.tasks import enqueue_with_transaction
+from madoguchi.core.textkeys import keep_other_languages, set_translation
 from madoguchi.jp.names import name_search_key
 
 from . import search_source, tasks
@@ -58,8 +60,11 @@ def fold_question(text: str) -> str:
 # --- FAQ entries -------------------------------------------------------------------------------
 
 
-def _bilingual(ja: str, en: str, limit: int) -> dict[str, str]:
-    return {"ja": clean_text(ja, limit), "en": clean_text(en, limit)}
+def _typed(old: Any, typed: dict[str, str], limit: int) -> dict[str, str]:
+    """The languages the editor sends (ja and en, cleaned; empty removes one) over the
+    languages it does not show, kept from ``old`` (translations imported by the workflow)."""
+    return keep_other_languages(old, {code: clean_text(text, limit)
+                                      for code, text in typed.items() if code in BY_CODE})
 
 
 def _keywords(value: Any) -> list[str]:
@@ -86,11 +91,12 @@ def save_entry(
 
     A published entry needs a Japanese question and answer.
     """
-    question = _bilingual(question.get("ja", ""), question.get("en", ""), QUESTION_MAX)
-    answer = _bilingual(answer.get("ja", ""), answer.get("en", ""), ANSWER_MAX)
-    if not question["ja"]:
+    question = _typed(entry.question if entry else None, {"ja": "", "en": "", **question},
+                      QUESTION_MAX)
+    answer = _typed(entry.answer if entry else None, {"ja": "", "en": "", **answer}, ANSWER_MAX)
+    if not question.get("ja"):
         raise ValueError("a Japanese question is required")
-    if is_published and not answer["ja"]:
+    if is_published and not answer.get("ja"):
         raise ValueError("a published entry needs a Japanese answer")
     if entry is None:
         entry = FaqEntry(department=department)
@@ -288,3 +294,37 @@ def purge_chat_questions(before: dt.datetime) -> int:
     have put personal details in); returns how many."""
     deleted, _by_model = ChatQuestion.objects.filter(created_at__lt=before).delete()
     return deleted
+
+
+# --- Translations ------------------------------------------------------------------------------
+
+
+class UnknownTextKey(KeyError):
+    """A translation names a text the FAQ does not have."""
+
+
+@transaction.atomic
+def apply_translations(department_id: int | None, changes: dict[str, dict[str, str]], *,
+                       actor: User | None) -> set[str]:
+    """Put translations (``<id>.question``/``<id>.answer`` → {language: text}, never
+    Japanese) into the FAQ of a department (every department for ``None``) in one transaction,
+    keeping the search index current; returns the keys that changed."""
+    from .selectors import entry_text_slots  # selectors reads clean_text from this module
+
+    found = FaqEntry.objects.select_for_update().order_by("pk")
+    if department_id is not None:
+        found = found.filter(department_id=department_id)
+    entries = list(found)
+    slots = entry_text_slots(entries)
+    unknown = sorted(set(changes) - set(slots))
+    if unknown:
+        raise UnknownTextKey(unknown)
+    changed = {key for key, texts in changes.items() for language, text in texts.items()
+               if set_translation(slots[key], language, text)}
+    now = timezone.now()
+    for entry in entries:
+        if f"{entry.pk}.question" in changed or f"{entry.pk}.answer" in changed:
+            entry.updated_by, entry.updated_at = actor, now
+            entry.save(update_fields=["question", "answer", "updated_by", "updated_at"])
+            search_source.reindex(entry.pk)
+    return changed

@@ -3,15 +3,18 @@ the forms a department's staff may edit."""
 
 from __future__ import annotations
 
+import copy
 import threading
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
+from madoguchi.core.textkeys import TextSlot, text_slots
 from madoguchi.staff.models import StaffMember
 
-from .definition import FormSpec
+from .definition import TEXT_OPTIONS, FormSpec
 from .models import FormDefinition, FormVersion
 
 _live_cache: dict[str, tuple[tuple[int, int | None, int | None], FormVersion]] = {}
@@ -88,3 +91,71 @@ def form_for_staff(staff: StaffMember, pk: int) -> FormDefinition:
         )
     except FormDefinition.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# --- Translatable texts (the translation workflow reads and writes them by key) ----------------
+
+
+def translation_base(form: FormDefinition) -> tuple[dict[str, Any], str]:
+    """A copy of what translations of ``form`` start from: its draft (``"draft"``), or the
+    newest version (``"version"``) when the draft is empty. Published versions never change:
+    translations go into the draft, and publishing makes them live."""
+    if form.draft:
+        return copy.deepcopy(form.draft), "draft"
+    version = form.versions.order_by("-number").first()
+    return (copy.deepcopy(version.definition) if version is not None else {}), "version"
+
+
+def _as_text(value: Any) -> Any:
+    """A text option written as a plain string becomes a Japanese text object."""
+    return {"ja": value} if isinstance(value, str) and value.strip() else value
+
+
+def form_text_slots(definition: dict[str, Any]) -> dict[str, TextSlot]:
+    """Every text of a form definition by key: ``title``, ``pages.<page>.title``,
+    ``fields.<field>.label``, ``fields.<field>.options.<value>.label`` ... (a field's key does
+    not depend on its page). Plain-string texts are turned into text objects in
+    ``definition``, which the slots point into."""
+    slots: dict[str, TextSlot] = {}
+    if "title" in definition:
+        definition["title"] = _as_text(definition["title"])
+    slots.update(text_slots(definition, "", skip=("pages",)))
+    pages = definition.get("pages")
+    for page in pages if isinstance(pages, list) else []:
+        if not isinstance(page, dict) or not isinstance(page.get("key"), str):
+            continue
+        for name in ("title", "intro"):
+            if name in page:
+                page[name] = _as_text(page[name])
+        slots.update(text_slots(page, f"pages.{page['key']}", skip=("fields", "key")))
+        fields = page.get("fields")
+        for field in fields if isinstance(fields, list) else []:
+            if isinstance(field, dict) and isinstance(field.get("key"), str):
+                _field_slots(field, f"fields.{field['key']}", slots)
+    return slots
+
+
+def _field_slots(field: dict[str, Any], prefix: str, slots: dict[str, TextSlot]) -> None:
+    for name in TEXT_OPTIONS:
+        if name in field:
+            field[name] = _as_text(field[name])
+    for option in field.get("options") or []:
+        if isinstance(option, dict) and "label" in option:
+            option["label"] = _as_text(option["label"])
+    slots.update(text_slots(field, prefix, skip=("fields", "key")))
+    children = field.get("fields")
+    for child in children if isinstance(children, list) else []:
+        if isinstance(child, dict) and isinstance(child.get("key"), str):
+            _field_slots(child, f"{prefix}.fields.{child['key']}", slots)
+
+
+def form_texts(form: FormDefinition) -> dict[str, dict[str, str]]:
+    """A copy of every text of the form's translation base (see :func:`translation_base`)."""
+    definition, _base = translation_base(form)
+    return {key: dict(slot) for key, slot in form_text_slots(definition).items()}
+
+
+def forms_of(department_id: int | None) -> QuerySet[FormDefinition]:
+    """The forms of a department (every form for ``None``)."""
+    found = FormDefinition.objects.select_related("department", "procedure").order_by("pk")
+    return found if department_id is None else found.filter(department_id=department_id)

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 
 from madoguchi.catalog.models import Procedure
 from madoguchi.core.models import User
+from madoguchi.core.textkeys import set_translation
 from madoguchi.staff.models import Department
 
 from .definition import DefinitionError, check_definition
 from .models import FormDefinition, FormRevision, FormVersion
+from .selectors import form_text_slots, translation_base
 
 MAX_REVISIONS_KEPT = 200
 
@@ -150,3 +152,29 @@ def link_procedure(form: FormDefinition, procedure: Procedure | None) -> None:
 def restore_revision(form: FormDefinition, revision: FormRevision, *, actor: User | None) -> None:
     save_draft(form, copy.deepcopy(revision.definition), actor=actor,
                summary=_("Went back to revision %(number)d.") % {"number": revision.number})
+
+
+class UnknownTextKey(KeyError):
+    """A translation names a text the form does not have."""
+
+
+def apply_draft_translations(
+    form: FormDefinition, changes: dict[str, dict[str, str]], *, actor: User | None,
+    summary: str,
+) -> tuple[set[str], FormRevision | None]:
+    """Put translations (key → {language: text}, never Japanese) into the form's draft, saved
+    as a new revision; returns the keys that changed and the revision (None when nothing did).
+    Published versions stay as they are: publishing the draft makes the translations live."""
+    with transaction.atomic():
+        locked = FormDefinition.objects.select_for_update().get(pk=form.pk)
+        definition, _base = translation_base(locked)
+        slots = form_text_slots(definition)
+        unknown = sorted(set(changes) - set(slots))
+        if unknown:
+            raise UnknownTextKey(unknown)
+        changed = {key for key, texts in changes.items()
+                   for language, text in texts.items()
+                   if set_translation(slots[key], language, text)}
+        if not changed:
+            return changed, None
+        return changed, save_draft(form, definition, actor=actor, summary=summary)

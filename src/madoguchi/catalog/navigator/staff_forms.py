@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.catalog import navigator
 from madoguchi.catalog.models import LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
+from madoguchi.core.textkeys import keep_other_languages
 
 from .selectors import RESERVED_KEYS
 
@@ -36,9 +37,13 @@ class BilingualMixin:
         return initial
 
     def bilingual_value(self, name: str) -> dict[str, str]:
+        """The Japanese and English typed, over the other languages the text already has
+        (translations imported by the workflow are never dropped by saving here)."""
         data = self.cleaned_data  # type: ignore[attr-defined]
         ja, en = _clean_text(data.get(f"{name}_ja", "")), _clean_text(data.get(f"{name}_en", ""))
-        return {k: v for k, v in (("ja", ja), ("en", en)) if v}
+        instance = getattr(self, "instance", None)
+        old = getattr(instance, name, None) if instance is not None else None
+        return keep_other_languages(old, {"ja": ja, "en": en})
 
 
 class LifeEventForm(BilingualMixin, forms.Form):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.i18n import localized
 from madoguchi.core.jsonlogic import Condition
+from madoguchi.core.textkeys import keep_other_languages
 
 from ..definition import KEY_PATTERN
 from .palette import EntryRefused, find_entry
@@ -37,11 +38,12 @@ def _bilingual(ja: str, en: str) -> dict[str, str]:
     return {"ja": ja, "en": en}
 
 
-def typed_texts(ja: str, en: str) -> dict[str, str]:
-    """A bilingual text as the clerk typed it. A missing English text is left out, never copied
-    from the Japanese: residents reading English then see the Japanese (``localized``), and the
-    builder lists what still needs English."""
-    return {lang: text.strip() for lang, text in (("ja", ja), ("en", en)) if text.strip()}
+def typed_texts(ja: str, en: str, old: Any = None) -> dict[str, str]:
+    """A text as the clerk typed it in Japanese and English, keeping the other languages of
+    ``old`` (translations imported by the workflow). A missing English text is left out, never
+    copied from the Japanese: residents reading English then see the Japanese (``localized``),
+    and the builder lists what still needs English."""
+    return keep_other_languages(old, {"ja": ja.strip(), "en": en.strip()})
 
 
 def starting_spec(entry: str, key: str) -> dict[str, Any]:
@@ -123,9 +125,9 @@ def update_page(definition: Mapping[str, Any], page_key: str, *, title_ja: str, 
                 intro_ja: str, intro_en: str) -> tuple[dict[str, Any], str]:
     result = copy.deepcopy(dict(definition))
     page = _find_page(result, page_key)
-    page["title"] = typed_texts(title_ja, title_en)
+    page["title"] = typed_texts(title_ja, title_en, page.get("title"))
     if intro_ja.strip() or intro_en.strip():
-        page["intro"] = typed_texts(intro_ja, intro_en)
+        page["intro"] = typed_texts(intro_ja, intro_en, page.get("intro"))
     else:
         page.pop("intro", None)
     return result, _("Changed page “%(title)s”.") % {"title": title_ja.strip()}
@@ -289,7 +291,7 @@ def set_settings(definition: Mapping[str, Any], *, title_ja: str, title_en: str,
     leaves the setting as it is); ``assurance``: "high" when a resident form needs a
     card-based sign-in."""
     result = copy.deepcopy(dict(definition))
-    result["title"] = typed_texts(title_ja, title_en)
+    result["title"] = typed_texts(title_ja, title_en, result.get("title"))
     result["access"] = access
     if signature:
         result["signature"] = True

@@ -19,6 +19,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from madoguchi.core.i18n import localized
+from madoguchi.core.textkeys import keep_other_languages
 from madoguchi.jp import width as jp_width
 
 from ..concepts import ROW_CONCEPTS
@@ -88,13 +89,13 @@ def read_settings(
     errors: list[str] = []
     changes: dict[str, Any] = {}
     field_type = registry.get(str(spec.get("type", "")))
-    label = _bilingual(post, "label")
+    label = _bilingual(post, "label", spec.get("label"))
     if label is None:
         errors.append(_("Enter the question or label."))
     else:
         changes["label"] = label
     if field_type is None or field_type.has_value:
-        changes["hint"] = _bilingual(post, "hint")
+        changes["hint"] = _bilingual(post, "hint", spec.get("hint"))
         changes["required"] = post.get("required") == "on" or None
     for editor, option in _editors(field_type):
         changes.update(editor.read(option, spec, post, errors))
@@ -202,7 +203,7 @@ def _texts_editor(kind: str) -> Editor:
 
     def read(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str, Any],
              errors: list[str]) -> dict[str, Any]:
-        return {option.name: _bilingual(post, option.name)}
+        return {option.name: _bilingual(post, option.name, spec.get(option.name))}
 
     return Editor(show, read)
 
@@ -216,7 +217,8 @@ def _read_shared(option: FieldOption, spec: Mapping[str, Any], post: Mapping[str
                  errors: list[str]) -> dict[str, Any]:
     """One text for every language (a unit such as 円 reads the same in English)."""
     text = clean_text(post.get(f"{option.name}_ja"), option.maximum or MAX_TEXT)
-    return {option.name: {"ja": text, "en": text} if text else None}
+    return {option.name: keep_other_languages(spec.get(option.name), {"ja": text, "en": text})
+            if text else None}
 
 
 def _show_words(option: FieldOption, spec: Mapping[str, Any]) -> list[Setting]:
@@ -333,7 +335,7 @@ def _read_subfields(spec: Mapping[str, Any], name: str, post: Mapping[str, Any],
             continue
         updated = dict(sub)
         label = _bilingual({k[len(prefix):]: v for k, v in post.items() if k.startswith(prefix)},
-                           "label")
+                           "label", sub.get("label"))
         if label is None:
             errors.append(_("Enter the question of row field %(number)d.") % {"number": index + 1})
         else:
@@ -371,11 +373,12 @@ def clean_text(value: Any, limit: int = MAX_TEXT) -> str:
     return text.replace("\x00", "").replace("\r\n", "\n").strip()[:limit]
 
 
-def _bilingual(post: Mapping[str, Any], name: str) -> dict[str, str] | None:
-    """The texts typed in ``<name>_ja`` and ``<name>_en``; English is never copied from
-    Japanese (see :func:`~madoguchi.forms.builder.edits.typed_texts`)."""
+def _bilingual(post: Mapping[str, Any], name: str, old: Any = None) -> dict[str, str] | None:
+    """The texts typed in ``<name>_ja`` and ``<name>_en`` over the other languages of ``old``;
+    English is never copied from Japanese (see
+    :func:`~madoguchi.forms.builder.edits.typed_texts`)."""
     return typed_texts(clean_text(post.get(f"{name}_ja")),
-                       clean_text(post.get(f"{name}_en"))) or None
+                       clean_text(post.get(f"{name}_en")), old) or None
 
 
 def _whole_number(post: Mapping[str, Any], name: str, label: str,
@@ -392,6 +395,7 @@ def _whole_number(post: Mapping[str, Any], name: str, label: str,
 def _options(text: str, old: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Options from "日本語 / English" lines, keeping the stored value of unchanged labels."""
     by_label = {localized(o.get("label"), "ja"): o.get("value") for o in old}
+    old_labels = {str(o.get("value")): o.get("label") for o in old}
     used = {str(v) for v in by_label.values()}
     options = []
     for line in text.splitlines():
@@ -406,5 +410,6 @@ def _options(text: str, old: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 number += 1
             value = f"o{number}"
             used.add(value)
-        options.append({"value": value, "label": typed_texts(ja, en)})
+        options.append({"value": value,
+                        "label": typed_texts(ja, en, old_labels.get(str(value)))})
     return options

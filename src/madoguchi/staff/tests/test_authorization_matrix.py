@@ -98,7 +98,27 @@ def staff_pages(case: Application) -> dict[str, tuple[str, tuple[str, ...], Scop
         "registry": ("/staff/registry/", ("counter", "admin"), False),
     } | (reservation_pages() | faq_pages() | navigator_pages() | search_pages() | ticket_pages()
          | counter_pages() | bpr_pages() | payment_pages(case)
-         | effect_pages())
+         | effect_pages() | translation_pages(form))
+
+
+def translation_pages(form: FormDefinition) -> dict[str, tuple[str, tuple[str, ...], Scope]]:
+    """The translation workflow: everyone sees and exports their department's content (the DX
+    office every department's); importing follows the editors of the same content."""
+    base = "/staff/translations/"
+    procedure = f"{base}procedures/tsugaku-hojo/"
+    form_base = f"{base}forms/{form.pk}/"
+    return {
+        "translations": (base, ROLES, False),
+        "translations language": (f"{base}languages/vi/", ROLES, False),
+        "translations procedure export": (f"{procedure}export/", ROLES, CASE_ROLES),
+        "translations procedure import": (f"{procedure}import/", ("head", "admin"), True),
+        "translations form export": (f"{form_base}export/", ROLES, CASE_ROLES),
+        "translations form import": (f"{form_base}import/", CASE_ROLES, True),
+        "translations faq export": (f"{base}faq/export/", ROLES, False),
+        "translations faq import": (f"{base}faq/import/", CASE_ROLES, False),
+        "translations city export": (f"{base}city/export/", ROLES, False),
+        "translations city import": (f"{base}city/import/", ("admin",), False),
+    }
 
 
 def effect_pages() -> dict[str, tuple[str, tuple[str, ...], bool]]:
