@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from madoguchi.core import languages
 from madoguchi.core.languages import BY_CODE
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.core.textkeys import keep_other_languages, set_translation
@@ -134,7 +135,7 @@ def record_question(text: str, language: str, matched: list[int]) -> ChatQuestio
     return ChatQuestion.objects.create(
         text=text,
         folded=fold_question(text),
-        language=language if language in ("ja", "en") else "ja",
+        language=languages.normalize(language) or languages.BASE_LANGUAGE,
         matched=[int(m) for m in matched][:10],
         match_count=min(len(matched), 10),
         best_entry_id=matched[0] if matched else None,
@@ -155,8 +156,10 @@ def draft_from_question(question: ChatQuestion, *, department: Department,
     question grouped with it (same folded text) is marked as dealt with."""
     entry = save_entry(
         department=department, actor=actor,
-        question={"ja": question.text,
-                  "en": question.text if question.language == "en" else ""},
+        # The resident's words, also as the text of the language they asked in: staff then
+        # write the Japanese question the entry is filed under.
+        question={"ja": question.text} | (
+            {question.language: question.text} if question.language != "ja" else {}),
         answer={"ja": "", "en": ""}, is_published=False,
     )
     ChatQuestion.objects.filter(folded=question.folded).update(resolved=True)

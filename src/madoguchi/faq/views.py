@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from madoguchi.core import audit, ratelimit
+from madoguchi.core import audit, languages, ratelimit
 from madoguchi.residents.permissions import resident_required
 
 from . import selectors, services
@@ -23,8 +23,8 @@ from .models import ChatQuestion, FaqEntry, Inquiry
 
 
 def _language() -> str:
-    language = (translation.get_language() or "ja")[:2]
-    return language if language in ("ja", "en") else "ja"
+    """The resident language of the page (the chat answers and records in it)."""
+    return languages.normalize(translation.get_language()) or languages.BASE_LANGUAGE
 
 
 def _ask(request: HttpRequest) -> tuple[str, selectors.ChatAnswer, ChatQuestion | None]:

@@ -407,6 +407,17 @@ def test_english_pages(client: Client, demo, settings):
     assert "Taxation Department" in index and "Where is the Health Centre?" in index
 
 
+def test_a_question_asked_in_vietnamese_is_kept_as_vietnamese(client: Client, demo, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    response = client.get("/chat/", {"q": "Trợ cấp nuôi con 児童手当"})
+    assert response.status_code == 200
+    question = ChatQuestion.objects.get(language="vi")
+    staff = User.objects.get(email=staff_email("kosodate1"))
+    entry = services.draft_from_question(question, department=Department.objects.get(
+        code="kosodate"), actor=staff)
+    assert entry.question["vi"] == question.text == entry.question["ja"]
+
+
 # --- Abuse limits --------------------------------------------------------------------------------
 
 
