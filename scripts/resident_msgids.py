@@ -4,8 +4,9 @@ A msgid is a resident msgid unless every place it is used (the ``#:`` references
 catalog, as ``make messages`` writes them) is in a staff-only part of the code: staff pages and
 their forms, the form builder, the counter's staff screens (the resident pre-application under
 ``counter/pre`` is for residents), BPR, approvals, the registry, audit, management commands,
-exports and bank transfers, the translation workflow, the demo and bench apps, and tests. A msgid without references (added
-by hand and not yet refreshed) counts as a resident msgid, so nothing is missed.
+exports and bank transfers, the translation workflow, the demo and bench apps, and tests. A msgid
+without references (added by hand and not yet refreshed) counts as a resident msgid, so nothing
+is missed.
 
 Run ``python scripts/resident_msgids.py`` to print the count, or ``--pot FILE`` to write them as a
 template for translators.
