@@ -27,6 +27,7 @@ from .models import (
     Application,
     Channel,
     CorrectionRequest,
+    Draft,
     Status,
     StatusEvent,
     Workflow,
@@ -79,11 +80,14 @@ def submit_application(
     channel: str = Channel.ONLINE,
     actor: User | None = None,
     identity_verification: dict[str, Any] | None = None,
+    draft: Draft | None = None,
 ) -> Application:
     """Store the answers as one application with a receipt number.
 
     ``identity_verification`` records which identity provider verified the locked identity
-    fields (a form that needs a card-based sign-in).
+    fields (a form that needs a card-based sign-in). ``draft``, the saved draft the answers
+    come from, is deleted in the same transaction: the application and its draft never both
+    exist, nor neither.
 
     The submission token is unique: a repeated submit (double click, resent POST) returns the
     application the first submit created instead of making a second one. ``user`` is ``None``
@@ -152,6 +156,7 @@ def submit_application(
             if user is not None or contact_email:
                 enqueue_with_transaction(tasks.send_receipt_email, application_id=application.pk)
             metrics.count_on_commit(metrics.APPLICATIONS_SUBMITTED, channel=str(channel))
+            _delete_draft(draft)
     except IntegrityError:
         # The token was used before: a repeated or racing submit of the same draft.
         existing = Application.objects.filter(submission_token=token).first()
@@ -159,8 +164,14 @@ def submit_application(
             raise
         if existing.applicant_id != (user.pk if user is not None else None):
             raise SubmissionRefused({"__all__": "token belongs to another applicant"}) from None
+        _delete_draft(draft)
         return existing
     return application
+
+
+def _delete_draft(draft: Draft | None) -> None:
+    if draft is not None and draft.pk is not None:
+        Draft.objects.filter(pk=draft.pk).delete()
 
 
 def _run_submit_hooks(spec: FormSpec, application: Application, answers: dict[str, Any],

@@ -34,9 +34,9 @@ def _notify(application, kind: str, template: str, context: dict) -> None:
 @task()
 def send_receipt_email(application_id: int) -> None:
     """Tell the resident their application was received, with its receipt number."""
-    application = Application.objects.select_related("procedure", "applicant").get(
-        pk=application_id
-    )
+    # The department is named in the mail.
+    application = Application.objects.select_related(
+        "procedure", "applicant", "department").get(pk=application_id)
     _notify(application, "application.received", "received", {})
 
 

@@ -321,14 +321,14 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
                 application = services.submit_application(
                     user=_applicant(request), version=live.version,
                     answers=spec.prune(draft.answers), token=token, spec=spec,
-                    identity_verification=identity_record,
+                    identity_verification=identity_record, draft=draft.model,
                 )
             except services.SubmissionRefused as exc:
                 error = exc.message or _(
                     "Some answers need to be checked again. Use the change links to correct them."
                 )
             else:
-                drafts.discard(draft, request.session)
+                drafts.forget(draft, request.session)
                 return _after_submit(request, application)
     return render(
         request,

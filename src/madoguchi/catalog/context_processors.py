@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from .ruby import COOKIE as RUBY_COOKIE
-from .selectors import get_city
+from .selectors import city_for_display
 
 
 def city(request: HttpRequest) -> dict[str, object]:
-    return {"city": get_city(), "ruby_on": request.COOKIES.get(RUBY_COOKIE) == "1"}
+    return {"city": city_for_display(), "ruby_on": request.COOKIES.get(RUBY_COOKIE) == "1"}
 
 
 def notice_city() -> dict[str, object]:
     """The city for the notices' templates (registered with the channels in ``ready()``)."""
-    return {"city": get_city()}
+    return {"city": city_for_display()}
