@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404
 
 from .models import City, LifeEvent, Procedure
 
-
 # How long a process shows the city it read in every page's header and footer and in every
 # notice's signature before reading it again (see city_for_display).
 CITY_DISPLAY_SECONDS = 30.0
