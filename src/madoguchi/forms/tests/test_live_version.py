@@ -35,7 +35,14 @@ def test_closed_unlinked_and_unknown_forms_are_not_live(demo):
 def test_a_newer_version_published_elsewhere_is_served(demo):
     version = selectors.live_version(FORM_SLUG)
     # bulk_create sends no signal: as if another server had published it.
-    [newer] = FormVersion.objects.bulk_create([FormVersion(
-        form=version.form, number=version.number + 1, published_at=timezone.now(),
-        definition=FormVersion.objects.get(pk=version.pk).definition)])
+    [newer] = FormVersion.objects.bulk_create(
+        [
+            FormVersion(
+                form=version.form,
+                number=version.number + 1,
+                published_at=timezone.now(),
+                definition=FormVersion.objects.get(pk=version.pk).definition,
+            )
+        ]
+    )
     assert selectors.live_version(FORM_SLUG).pk == newer.pk
