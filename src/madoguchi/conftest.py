@@ -25,6 +25,7 @@ from madoguchi.applications import drafts
 from madoguchi.applications.models import Draft
 from madoguchi.applications.services import submit_application
 from madoguchi.catalog.models import City, Procedure
+from madoguchi.catalog.selectors import forget_city
 from madoguchi.core.models import User
 from madoguchi.demo.accounts import DEMO_PASSWORD, DEMO_RESIDENT_EMAIL, staff_email
 from madoguchi.demo.city import load_demo_city
@@ -221,10 +222,11 @@ def forget_cached_form_versions() -> Iterator[None]:
 
     They are keyed by row ids and hold what the test's transaction saw; the rollback after the
     test does not empty them, so a version a test wrote would otherwise be served to a later
-    test (SQLite even gives a rolled-back id out again).
+    test (SQLite even gives a rolled-back id out again). The city shown on pages likewise.
     """
     yield
     clear_form_caches()
+    forget_city()
 
 
 @pytest.fixture

@@ -78,6 +78,7 @@ def find(user: User | None, session: SessionBase, version: FormVersion) -> Draft
         )
     if model is None or model.expires_at < timezone.now():
         return None
+    model.form = version.form  # the same row (filtered on it), already loaded
     if model.version_id != version.pk:
         # A newer version was published: keep what was typed, walk the pages again.
         model.version = version
@@ -99,7 +100,7 @@ def find_or_start(user: User | None, session: SessionBase, version: FormVersion)
     if state is not None:
         return state
     owner = user if user is not None and user.is_authenticated else None
-    model = Draft(form_id=version.form_id, version=version, owner=owner,
+    model = Draft(form=version.form, version=version, owner=owner,
                   expires_at=timezone.now() + _lifetime(owner))
     return DraftState(model)
 
@@ -156,10 +157,8 @@ def save(state: DraftState, spec: FormSpec, session: SessionBase) -> None:
         session[_session_key(model.form.slug)] = str(model.public_id)
 
 
-def discard(state: DraftState, session: SessionBase) -> None:
-    """Forget the draft once it became an application."""
-    if state.model.pk is not None:
-        Draft.objects.filter(pk=state.model.pk).delete()
+def forget(state: DraftState, session: SessionBase) -> None:
+    """Forget in this browser a draft that became an application (which deleted it)."""
     session.pop(_session_key(state.model.form.slug), None)
 
 

@@ -27,6 +27,7 @@ from .models import (
     Application,
     Channel,
     CorrectionRequest,
+    Draft,
     Status,
     StatusEvent,
     Workflow,
@@ -80,6 +81,7 @@ def submit_application(
     actor: User | None = None,
     identity_verification: dict[str, Any] | None = None,
     language: str | None = None,
+    draft: Draft | None = None,
 ) -> Application:
     """Store the answers as one application with a receipt number.
 
@@ -88,7 +90,9 @@ def submit_application(
     dates), so this only records what the resident read, for the clerk and the notices.
 
     ``identity_verification`` records which identity provider verified the locked identity
-    fields (a form that needs a card-based sign-in).
+    fields (a form that needs a card-based sign-in). ``draft``, the saved draft the answers
+    come from, is deleted in the same transaction: the application and its draft never both
+    exist, nor neither.
 
     The submission token is unique: a repeated submit (double click, resent POST) returns the
     application the first submit created instead of making a second one. ``user`` is ``None``
@@ -159,6 +163,7 @@ def submit_application(
             if user is not None or contact_email:
                 enqueue_with_transaction(tasks.send_receipt_email, application_id=application.pk)
             metrics.count_on_commit(metrics.APPLICATIONS_SUBMITTED, channel=str(channel))
+            _delete_draft(draft)
     except IntegrityError:
         # The token was used before: a repeated or racing submit of the same draft.
         existing = Application.objects.filter(submission_token=token).first()
@@ -166,6 +171,7 @@ def submit_application(
             raise
         if existing.applicant_id != (user.pk if user is not None else None):
             raise SubmissionRefused({"__all__": "token belongs to another applicant"}) from None
+        _delete_draft(draft)
         return existing
     return application
 
@@ -177,6 +183,11 @@ def application_language(language: str | None, channel: str = Channel.ONLINE) ->
     if language is None and channel in (Channel.ONLINE, Channel.LINE):
         language = translation.get_language()
     return languages.normalize(language) or languages.BASE_LANGUAGE
+
+
+def _delete_draft(draft: Draft | None) -> None:
+    if draft is not None and draft.pk is not None:
+        Draft.objects.filter(pk=draft.pk).delete()
 
 
 def _run_submit_hooks(spec: FormSpec, application: Application, answers: dict[str, Any],

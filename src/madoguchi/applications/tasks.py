@@ -37,10 +37,9 @@ def _notify(application, kind: str, template: str, context: dict, once: str) -> 
 @task()
 def send_receipt_email(application_id: int) -> None:
     """Tell the resident their application was received, with its receipt number."""
+    # The department is named in the mail.
     application = Application.objects.select_related(
-        "procedure", "applicant__resident_profile").get(
-        pk=application_id
-    )
+        "procedure", "applicant__resident_profile", "department").get(pk=application_id)
     _notify(application, "application.received", "received", {},
             once=f"application.received:{application_id}")
 

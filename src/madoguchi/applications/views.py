@@ -321,7 +321,7 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
                 application = services.submit_application(
                     user=_applicant(request), version=live.version,
                     answers=spec.prune(draft.answers), token=token, spec=spec,
-                    identity_verification=identity_record,
+                    identity_verification=identity_record, draft=draft.model,
                     language=translation.get_language(),
                 )
             except services.SubmissionRefused as exc:
@@ -329,7 +329,7 @@ def check(request: HttpRequest, live: _Form) -> HttpResponse:
                     "Some answers need to be checked again. Use the change links to correct them."
                 )
             else:
-                drafts.discard(draft, request.session)
+                drafts.forget(draft, request.session)
                 return _after_submit(request, application)
     return render(
         request,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db.models import (
     BooleanField,
     CharField,
@@ -21,9 +23,41 @@ from madoguchi.core.textkeys import TextSlot, text_slots
 
 from .models import City, Counter, LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
 
+# How long a process shows the city it read in every page's header and footer and in every
+# notice's signature before reading it again (see city_for_display).
+CITY_DISPLAY_SECONDS = 30.0
+_city_display: tuple[float, City | None] | None = None
+
 
 def get_city() -> City | None:
+    """The city, read now (for what must be current: transfers, signatures, the counter)."""
     return City.objects.first()
+
+
+def city_for_display() -> City | None:
+    """The city for the header and footer of every page and the end of every notice: its name,
+    address, phone number and hours, read at most once per ``CITY_DISPLAY_SECONDS`` per process.
+
+    Saving or deleting the city forgets it at once in the process that wrote it
+    (:func:`forget_city`); another process or server shows the new values within
+    ``CITY_DISPLAY_SECONDS``. Those texts change perhaps once a year and nothing is decided on
+    them, so half a minute of the old phone number on another server is harmless, while reading
+    the row on every page cost a query per page. The instance is shared: read it, never change it.
+    """
+    global _city_display
+    cached = _city_display
+    now = time.monotonic()
+    if cached is not None and now < cached[0]:
+        return cached[1]
+    city = get_city()
+    _city_display = (now + CITY_DISPLAY_SECONDS, city)
+    return city
+
+
+def forget_city(**_kwargs: object) -> None:
+    """Drop the city :func:`city_for_display` keeps (connected to the city's saves)."""
+    global _city_display
+    _city_display = None
 
 
 def procedures() -> QuerySet[Procedure]:

@@ -8,6 +8,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
@@ -28,6 +29,26 @@ def _spec_of_version(version_id: int) -> FormSpec:
     return FormSpec(definition)
 
 
+_SLUG = "\x00slug"
+
+
+@lru_cache(maxsize=4)
+def _live_state_sql(vendor: str) -> str:
+    """The SQL of :func:`live_version`'s check, compiled once per process and database kind;
+    its one parameter is the slug. Building and compiling the queryset on every request cost
+    about 0.4 ms of CPU, twenty times what running the query costs."""
+    query = (
+        FormVersion.objects.filter(form__slug=_SLUG, form__is_open=True,
+                                   published_at__isnull=False, form__procedure__isnull=False)
+        .order_by("-number")
+        .values_list("pk", "form__procedure_id", "form__procedure__department_id")[:1]
+    ).query
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    if tuple(params) != (_SLUG,):
+        raise RuntimeError(f"the live-version check has parameters {params!r}, not the slug")
+    return sql
+
+
 def live_version(slug: str) -> FormVersion | None:
     """The newest published version of the open form ``slug`` that serves a procedure, with
     its form and procedure; ``None`` when residents cannot apply with it.
@@ -38,15 +59,12 @@ def live_version(slug: str) -> FormVersion | None:
     One small query checks which version is live and where its procedure is routed; the full
     objects (with their bilingual JSON texts) are loaded again only when that changed.
     """
-    state = (
-        FormVersion.objects.filter(form__slug=slug, form__is_open=True, published_at__isnull=False,
-                                   form__procedure__isnull=False)
-        .order_by("-number")
-        .values_list("pk", "form__procedure_id", "form__procedure__department_id")
-        .first()
-    )
-    if state is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_live_state_sql(connection.vendor), [slug])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    state = (row[0], row[1], row[2])
     cached = _live_cache.get(slug)
     if cached is not None and cached[0] == state:
         return cached[1]

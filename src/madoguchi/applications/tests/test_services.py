@@ -328,3 +328,46 @@ def test_notices_name_a_procedure_that_ends_in_application_once(
         "手続き「子ども医療費助成の申請」の状況が「審査中」になりました。")
     for mail in (received, status):
         assert "申請の申請" not in mail.subject + mail.body
+
+
+def _draft_for(resident, form_version):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from madoguchi.applications.models import Draft
+
+    return Draft.objects.create(form=form_version.form, version=form_version, owner=resident,
+                                expires_at=timezone.now() + timedelta(days=1))
+
+
+def test_the_draft_is_deleted_with_the_submission(resident, form_version):
+    from madoguchi.applications.models import Draft
+
+    draft = _draft_for(resident, form_version)
+    application = submit_application(user=resident, version=form_version, answers=valid_answers(),
+                                     token=draft.submission_token, draft=draft)
+    assert not Draft.objects.filter(pk=draft.pk).exists()
+    # A repeated submit of the same token returns the application and leaves no draft behind.
+    again = _draft_for(resident, form_version)
+    same = submit_application(user=resident, version=form_version, answers=valid_answers(),
+                              token=draft.submission_token, draft=again)
+    assert same.pk == application.pk
+    assert not Draft.objects.filter(pk=again.pk).exists()
+
+
+def test_a_refused_submission_keeps_the_draft(resident, form_version, monkeypatch):
+    from madoguchi.applications import services
+    from madoguchi.applications.models import Draft
+
+    draft = _draft_for(resident, form_version)
+
+    def refuse(*_args, **_kwargs):  # a field's submit hook refusing, inside the transaction
+        raise SubmissionRefused({"x": "no"}, message="no")
+
+    monkeypatch.setattr(services, "_run_submit_hooks", refuse)
+    with pytest.raises(SubmissionRefused):
+        submit_application(user=resident, version=form_version, answers=valid_answers(),
+                           token=draft.submission_token, draft=draft)
+    assert Draft.objects.filter(pk=draft.pk).exists()
+    assert not Application.objects.filter(submission_token=draft.submission_token).exists()
