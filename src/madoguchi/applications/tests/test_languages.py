@@ -172,7 +172,7 @@ def test_dates_and_weekdays_in_the_resident_language() -> None:
     day = dt.date(2026, 11, 23)
     with translation.override("vi"):
         assert display_date(day) == "Ngày 23 tháng 11 năm 2026"
-        assert weekday(day) == "Thứ 2"
+        assert weekday(day) in ("Thứ 2", "Thứ Hai")  # Django's catalog, or ours
     with translation.override("pt-br"):
         assert weekday(day).lower().startswith("segunda")
     with translation.override("en"):
