@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
-from madoguchi.core.textkeys import set_translation
+from madoguchi.core import textkeys
 
 from .models import City, Counter, LifeEvent, NavigatorQuestion, NavigatorRule, Procedure
 from .selectors import CITY_TEXT_FIELDS as CITY_FIELDS
@@ -14,10 +14,6 @@ from .selectors import COUNTER_TEXT_FIELDS as COUNTER_FIELDS
 from .selectors import EVENT_TEXT_FIELDS as EVENT_FIELDS
 from .selectors import PROCEDURE_TEXT_FIELDS, city_text_slots, procedure_text_slots
 from .selectors import QUESTION_TEXT_FIELDS as QUESTION_FIELDS
-
-
-class UnknownTextKey(KeyError):
-    """A translation names a text the procedure does not have."""
 
 
 @transaction.atomic
@@ -30,15 +26,7 @@ def apply_procedure_translations(
     locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
     rules = list(NavigatorRule.objects.select_for_update().filter(procedure=locked).order_by("pk"))
     slots = procedure_text_slots(locked, rules)
-    unknown = sorted(set(changes) - set(slots))
-    if unknown:
-        raise UnknownTextKey(unknown)
-    changed = {
-        key
-        for key, texts in changes.items()
-        for language, text in texts.items()
-        if set_translation(slots[key], language, text)
-    }
+    changed = textkeys.apply_translations(slots, changes)
     fields = sorted({key.split(".", 1)[0] for key in changed} & set(PROCEDURE_TEXT_FIELDS))
     if fields:
         locked.save(update_fields=[*fields, "search_text"])
@@ -59,15 +47,7 @@ def apply_city_translations(city: City, changes: Mapping[str, Mapping[str, str]]
     events = list(LifeEvent.objects.select_for_update().order_by("pk"))
     questions = list(NavigatorQuestion.objects.select_for_update().order_by("pk"))
     slots = city_text_slots(locked, counters, events, questions)
-    unknown = sorted(set(changes) - set(slots))
-    if unknown:
-        raise UnknownTextKey(unknown)
-    changed = {
-        key
-        for key, texts in changes.items()
-        for language, text in texts.items()
-        if set_translation(slots[key], language, text)
-    }
+    changed = textkeys.apply_translations(slots, changes)
     touched = {key.split(".", 1)[0] for key in changed}
     if touched & set(CITY_FIELDS):
         locked.save(update_fields=list(CITY_FIELDS))

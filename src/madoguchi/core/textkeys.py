@@ -69,6 +69,21 @@ def set_translation(slot: TextSlot, language: str, text: str) -> bool:
     return True
 
 
+class UnknownTextKey(KeyError):
+    """A translation names a text the object does not have (``args[0]``: the keys)."""
+
+
+def apply_translations(slots: Mapping[str, TextSlot],
+                       changes: Mapping[str, Mapping[str, str]]) -> set[str]:
+    """Put ``changes`` (key → {language: text}) into ``slots``; returns the keys that changed.
+    An unknown key changes nothing: :class:`UnknownTextKey` is raised before any write."""
+    unknown = sorted(set(changes) - set(slots))
+    if unknown:
+        raise UnknownTextKey(unknown)
+    return {key for key, texts in changes.items() for language, text in texts.items()
+            if set_translation(slots[key], language, text)}
+
+
 def keep_other_languages(old: Any, typed: Mapping[str, str]) -> dict[str, str]:
     """The text object an editor saves: the languages it shows (``typed``; an empty text removes
     that language) over the languages it does not show, kept from ``old``. Without a Japanese

@@ -13,10 +13,10 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from madoguchi.core import languages
+from madoguchi.core import languages, textkeys
 from madoguchi.core.languages import BY_CODE
 from madoguchi.core.tasks import enqueue_with_transaction
-from madoguchi.core.textkeys import keep_other_languages, set_translation
+from madoguchi.core.textkeys import keep_other_languages
 from madoguchi.jp.names import name_search_key
 
 from . import search_source, tasks
@@ -302,10 +302,6 @@ def purge_chat_questions(before: dt.datetime) -> int:
 # --- Translations ------------------------------------------------------------------------------
 
 
-class UnknownTextKey(KeyError):
-    """A translation names a text the FAQ does not have."""
-
-
 @transaction.atomic
 def apply_translations(department_id: int | None, changes: dict[str, dict[str, str]], *,
                        actor: User | None) -> set[str]:
@@ -319,11 +315,7 @@ def apply_translations(department_id: int | None, changes: dict[str, dict[str, s
         found = found.filter(department_id=department_id)
     entries = list(found)
     slots = entry_text_slots(entries)
-    unknown = sorted(set(changes) - set(slots))
-    if unknown:
-        raise UnknownTextKey(unknown)
-    changed = {key for key, texts in changes.items() for language, text in texts.items()
-               if set_translation(slots[key], language, text)}
+    changed = textkeys.apply_translations(slots, changes)
     now = timezone.now()
     for entry in entries:
         if f"{entry.pk}.question" in changed or f"{entry.pk}.answer" in changed:

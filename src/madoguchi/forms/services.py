@@ -13,8 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from madoguchi.catalog.models import Procedure
+from madoguchi.core import textkeys
 from madoguchi.core.models import User
-from madoguchi.core.textkeys import set_translation
 from madoguchi.staff.models import Department
 
 from .definition import DefinitionError, check_definition
@@ -154,10 +154,6 @@ def restore_revision(form: FormDefinition, revision: FormRevision, *, actor: Use
                summary=_("Went back to revision %(number)d.") % {"number": revision.number})
 
 
-class UnknownTextKey(KeyError):
-    """A translation names a text the form does not have."""
-
-
 def apply_draft_translations(
     form: FormDefinition, changes: dict[str, dict[str, str]], *, actor: User | None,
     summary: str,
@@ -169,12 +165,7 @@ def apply_draft_translations(
         locked = FormDefinition.objects.select_for_update().get(pk=form.pk)
         definition, _base = translation_base(locked)
         slots = form_text_slots(definition)
-        unknown = sorted(set(changes) - set(slots))
-        if unknown:
-            raise UnknownTextKey(unknown)
-        changed = {key for key, texts in changes.items()
-                   for language, text in texts.items()
-                   if set_translation(slots[key], language, text)}
+        changed = textkeys.apply_translations(slots, changes)
         if not changed:
             return changed, None
         return changed, save_draft(form, definition, actor=actor, summary=summary)

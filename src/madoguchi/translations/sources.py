@@ -20,6 +20,7 @@ from madoguchi.catalog import selectors as catalog_selectors
 from madoguchi.catalog import services as catalog_services
 from madoguchi.core.i18n import localized
 from madoguchi.core.models import User
+from madoguchi.core.textkeys import UnknownTextKey
 from madoguchi.faq import selectors as faq_selectors
 from madoguchi.faq import services as faq_services
 from madoguchi.forms import selectors as form_selectors
@@ -102,11 +103,7 @@ class Target:
                 )
             else:
                 changed = faq_services.apply_translations(self.department_id, local, actor=actor)
-        except (
-            catalog_services.UnknownTextKey,
-            form_services.UnknownTextKey,
-            faq_services.UnknownTextKey,
-        ) as exc:
+        except UnknownTextKey as exc:
             raise UnknownKeys(list(exc.args[0])) from exc
         return {self.row_key(key) for key in changed}
 
