@@ -4,8 +4,9 @@ where the case stands now, for the resident (マイページ, the application pa
 A case's status is the decision (受付, 審査中, 承認 ...). What happens after the decision belongs
 to other apps: a fee asked and paid (``payments``), a certificate posted (``issuance``). Each
 registers, in its ``AppConfig.ready()``, a source of :class:`Step` (dated entries of the
-timeline) and a source of :class:`Progress` (the state to show beside the status, e.g.
-支払待ち). ``applications`` never imports those apps.
+timeline), a source of :class:`Progress` (the state to show beside the status, e.g.
+支払待ち) and, if it can hold a case back, a release check. ``applications`` never imports
+those apps, and they need not import each other.
 """
 
 from __future__ import annotations
@@ -47,9 +48,13 @@ class Progress:
 
 StepSource = Callable[["Application"], list[Step]]
 ProgressSource = Callable[["Application"], "Progress | None"]
+# Whether nothing the registering app owns holds the decided case back from being sent (e.g.
+# ``payments``: no fee, or the fee paid or waived). ``issuance`` asks through :func:`cleared`.
+ReleaseCheck = Callable[["Application"], bool]
 
 timeline_sources: Registry[StepSource] = Registry("timeline_sources")
 progress_sources: Registry[ProgressSource] = Registry("progress_sources")
+release_checks: Registry[ReleaseCheck] = Registry("release_checks")
 
 
 def steps(application: Application, *, for_staff: bool = False) -> list[Step]:
@@ -76,3 +81,8 @@ def progress(application: Application) -> Progress | None:
         p for _id, source in progress_sources.enabled() if (p := source(application)) is not None
     ]
     return max(shown, key=lambda p: p.rank) if shown else None
+
+
+def cleared(application: Application) -> bool:
+    """Whether no registered app holds the case back from its document being sent."""
+    return all(check(application) for _id, check in release_checks.enabled())

@@ -7,10 +7,10 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from madoguchi.applications import timeline
 from madoguchi.applications.models import Application
 from madoguchi.applications.timeline import Progress, Step
 from madoguchi.core.dates import display_date
-from madoguchi.payments import selectors as payment_selectors
 
 from . import certificates
 from .models import PostedCertificate
@@ -51,7 +51,7 @@ def case_panel(application: Application) -> SafeString | str:
     it (only once the case is approved and its fee paid)."""
     if not certificates.is_postal(application):
         return ""
-    ready = application.status in ("approved", "issued") and payment_selectors.fee_cleared(
+    ready = application.status in ("approved", "issued") and timeline.cleared(
         application
     )
     html = render_to_string(

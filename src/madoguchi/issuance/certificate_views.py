@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.applications import selectors as application_selectors
+from madoguchi.applications import timeline
 from madoguchi.applications.models import Application
 from madoguchi.core import audit
 from madoguchi.jp.errors import JPValueError
 from madoguchi.jp.wareki import parse_date
-from madoguchi.payments import selectors as payment_selectors
 from madoguchi.staff.permissions import case_handler_required, staff_member
 
 from . import certificates, pdf
@@ -56,7 +56,7 @@ def certificate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "name": request.GET.get("name", "")[:120],
         "birth_date": request.GET.get("birth_date", "")[:20],
     }
-    fee_cleared = payment_selectors.fee_cleared(application)
+    fee_cleared = timeline.cleared(application)
     approved = application.status in ("approved", "issued")
     if approved and fee_cleared:
         if chosen is not None:

@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from madoguchi.applications import timeline
 from madoguchi.applications.models import Application, Status
 from madoguchi.applications.services import TransitionRefused, change_status
 from madoguchi.catalog.selectors import get_city
@@ -32,7 +33,6 @@ from madoguchi.core.models import User
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.forms.definition import FormSpec
 from madoguchi.jp.wareki import format_wareki
-from madoguchi.payments import selectors as payment_selectors
 from madoguchi.registry import services as registry_services
 from madoguchi.registry.plugins import ResidentQuery, ResidentRecord
 from madoguchi.registry.selectors import Sourced
@@ -192,7 +192,7 @@ def search(
 def _require_ready(application: Application) -> None:
     if application.status not in (Status.APPROVED, Status.ISSUED):
         raise CertificateRefused("not_approved")
-    if not payment_selectors.fee_cleared(application):
+    if not timeline.cleared(application):
         raise CertificateRefused("not_paid")
 
 

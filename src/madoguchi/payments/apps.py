@@ -17,10 +17,14 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from madoguchi.applications.decisions import approval_checks
         from madoguchi.applications.hooks import after_submit
-        from madoguchi.applications.timeline import progress_sources, timeline_sources
+        from madoguchi.applications.timeline import (
+            progress_sources,
+            release_checks,
+            timeline_sources,
+        )
         from madoguchi.core.clocks import clocks
 
-        from . import case_steps
+        from . import case_steps, selectors
         from .contrib.demo.provider import DemoProvider
         from .contrib.stripe.provider import StripeProvider
         from .plugins import payment_providers
@@ -42,5 +46,6 @@ class PaymentsConfig(AppConfig):
         if "payments" not in timeline_sources:
             timeline_sources.register("payments", case_steps.steps)
             progress_sources.register("payments", case_steps.progress)
+            release_checks.register("payments", selectors.fee_cleared)
         if "fee_after_review" not in approval_checks:
             approval_checks.register("fee_after_review", case_steps.approval_needs_fee)
