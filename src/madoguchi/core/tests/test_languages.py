@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
+from madoguchi.catalog.models import Procedure
 from madoguchi.catalog.ruby import COOKIE as RUBY_COOKIE
 from madoguchi.conftest import client_for
 from madoguchi.core import languages
@@ -312,9 +313,20 @@ def test_trh_escapes_and_formats_paragraphs():
 
 @pytest.mark.django_db
 def test_a_procedure_in_vietnamese_marks_its_japanese_text(demo):
+    procedure = Procedure.objects.get(slug="jido-teate")
+    procedure.name = {"ja": procedure.name["ja"], "en": procedure.name["en"]}  # no vi text
+    procedure.save(update_fields=["name"])
     content = visitor("vi").get(PROCEDURE).content.decode()
     heading = re.search(r"(?s)<h1>(.*?)</h1>", content)[1]
     assert heading.startswith('<span lang="ja" class="lang-fallback">児童手当')
     assert 'class="lang-fallback__mark"' in heading
     english = visitor("en").get(PROCEDURE).content.decode()
     assert "lang-fallback" not in re.search(r"(?s)<h1>(.*?)</h1>", english)[1]
+
+
+@pytest.mark.django_db
+def test_the_demo_procedure_is_shown_in_vietnamese(demo):
+    """The demo ships its content translated: no fallback mark on the procedure's heading."""
+    content = visitor("vi").get(PROCEDURE).content.decode()
+    heading = re.search(r"(?s)<h1>(.*?)</h1>", content)[1]
+    assert "nhi đồng" in heading and "lang-fallback" not in heading

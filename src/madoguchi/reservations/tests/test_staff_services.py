@@ -178,6 +178,7 @@ def test_roster_reads_do_not_grow_with_the_number_of_slots(clerk):
         assert len(response.context["groups"][0].slots) == slots
         return len(captured)
 
+    queries(1)  # the first page of a test also reads the city for the page chrome (cached)
     assert queries(2) == queries(10)
 
 
