@@ -44,6 +44,18 @@ def test_only_the_departments_case_handlers_reach_the_pages(who, resident, clerk
     assert application.status == "under_review"
 
 
+@pytest.mark.parametrize("role", ["clerk", "approver", "head", "admin", "counter", "dx"])
+def test_the_certificate_page_by_role(role, resident, clerk):  # noqa: F811
+    """The department's case roles open the page; the DX office may not; another department's
+    staff do not learn the case exists."""
+    application = reviewed(submit(resident), clerk)
+    url = f"/staff/certificates/{application.public_id}/"
+    own = client_for(member(role, "shimin")).get(url).status_code
+    other = client_for(member(role, "kosodate")).get(url).status_code
+    assert own == (403 if role == "dx" else 200), (role, own)
+    assert other == (403 if role == "dx" else 404), (role, other)
+
+
 def test_the_clerk_approves_with_the_amount_and_cannot_post_before_payment(
     registry,  # noqa: F811
     resident,  # noqa: F811

@@ -382,6 +382,8 @@ def staff_url_shapes() -> list[tuple[str, str]]:
 # only redirects to the first page's preview (a matrix row). The signed document's download needs
 # an issued document: issuance/tests/test_access.py checks it by department and by resident.
 # A BPR evidence attachment needs a stored file: bpr/tests/test_views.py checks who may download.
+# The certificate page of a 住民票 request by post needs such a request of 市民課:
+# issuance/tests/test_postal_views.py checks every role of the department and of another one.
 NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approval_start",
              "approval_decide", "issue", "two_factor_reset", "attachment", "check_in", "reply",
              "close", "forward", "draft", "question_delete", "rule_delete", "synonym_delete",
@@ -390,7 +392,9 @@ NOT_PAGES = {"status", "bulk_status", "assign", "comment", "correction", "approv
              "restore", "preview", "staff_download", "preapp_walk_in", "delete", "legal_hold",
              "worksheet_create", "step_move", "evidence_file", "transfer_export",
              "payout_confirm", "refund_request", "refund_decide", "payment_request",
-             "login", "two_factor", "two_factor_setup", "logout", "oidc_start", "oidc_callback"}
+             "login", "two_factor", "two_factor_setup", "logout", "oidc_start", "oidc_callback",
+             "certificate", "certificate_choose", "certificate_print", "certificate_posted",
+             "approve_with_fee"}
 
 
 def test_every_staff_page_of_every_app_is_in_the_matrix(case):
