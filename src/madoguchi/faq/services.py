@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from madoguchi.core import languages, textkeys
-from madoguchi.core.languages import BY_CODE
 from madoguchi.core.tasks import enqueue_with_transaction
 from madoguchi.core.textkeys import keep_other_languages
 from madoguchi.jp.names import name_search_key
@@ -65,7 +64,7 @@ def _typed(old: Any, typed: dict[str, str], limit: int) -> dict[str, str]:
     """The languages the editor sends (ja and en, cleaned; empty removes one) over the
     languages it does not show, kept from ``old`` (translations imported by the workflow)."""
     return keep_other_languages(old, {code: clean_text(text, limit)
-                                      for code, text in typed.items() if code in BY_CODE})
+                                      for code, text in typed.items() if code in languages.BY_CODE})
 
 
 def _keywords(value: Any) -> list[str]:
