@@ -48,9 +48,8 @@ def recipient_for(user: User | None, email: str = "", language: str | None = Non
     """
     if language is None:
         profile = getattr(user, "resident_profile", None) if user is not None else None
-        language = profile.preferred_language if profile else settings.LANGUAGE_CODE
-    language = languages.normalize(language) or languages.normalize(settings.LANGUAGE_CODE) or (
-        languages.BASE_LANGUAGE)
+        language = profile.preferred_language if profile else ""
+    language = languages.normalize(language) or languages.BASE_LANGUAGE
     if not email and user is not None and getattr(user, "is_resident", False):
         email = user.email
     return Recipient(user=user, email=email, language=language)
